@@ -1,0 +1,150 @@
+// Compiles an implementation (the learner's files, a solution, a mutant or a submission) into a build folder that
+// the sandbox host can load: one CommonJS file per TypeScript file, transpiled by esbuild with the grader's own
+// settings (the learner's tsconfig and package.json are never read). Build folders are content-addressed, so an
+// unchanged implementation is not compiled twice.
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { transformSync, version as esbuildVersion, type Message } from 'esbuild';
+import type { BuildManifest } from '../../harness/sandbox/client';
+import type { ExerciseSpec } from '../course/schema';
+import type { Diagnostic } from './result';
+
+export interface BuildInput {
+  courseRoot: string;
+  exercise: ExerciseSpec;
+  /** Folder holding the graded files (exercise.files). */
+  implRoot: string;
+  /** Where build folders go. */
+  buildRoot: string;
+  heapMb?: number;
+  /** Command prefix for the sandbox host (batch isolation). */
+  wrapper?: string[];
+}
+
+export interface SourceFile {
+  /** Name relative to the implementation root, e.g. "hpack-table.ts". */
+  name: string;
+  /** Where it came from. */
+  absPath: string;
+  text: string;
+  /** true for the learner's files, false for support files the exercise provides. */
+  graded: boolean;
+}
+
+export interface BuildOutput {
+  buildDir?: string;
+  diagnostics: Diagnostic[];
+  files: SourceFile[];
+  filesHash: string;
+  /** Graded files that are missing or empty. */
+  missing: string[];
+}
+
+const HOST_SOURCE = ['harness', 'sandbox', 'host.ts'];
+
+/** The graded files from the implementation root, plus the exercise's support files (e.g. a given helper). */
+export function collectSources(courseRoot: string, exercise: ExerciseSpec, implRoot: string): { files: SourceFile[]; missing: string[] } {
+  const files: SourceFile[] = [];
+  const missing: string[] = [];
+  for (const name of exercise.files) {
+    const absPath = path.join(implRoot, name);
+    let text = '';
+    try {
+      text = readFileSync(absPath, 'utf8');
+    } catch {
+      /* reported as missing below */
+    }
+    if (!text.trim()) missing.push(name);
+    files.push({ name, absPath, text, graded: true });
+  }
+  const exerciseDir = path.join(courseRoot, exercise.dir);
+  for (const name of readdirSync(exerciseDir).sort()) {
+    if (!name.endsWith('.ts') || exercise.files.includes(name)) continue;
+    const absPath = path.join(exerciseDir, name);
+    files.push({ name, absPath, text: readFileSync(absPath, 'utf8'), graded: false });
+  }
+  return { files, missing };
+}
+
+export function hashFiles(files: SourceFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f.name).update('\0').update(f.text).update('\0');
+  return hash.digest('hex');
+}
+
+function toDiagnostic(file: SourceFile, message: Message): Diagnostic {
+  return {
+    file: file.name,
+    line: message.location?.line ?? 1,
+    column: (message.location?.column ?? 0) + 1,
+    message: message.text,
+    kind: 'syntax',
+  };
+}
+
+function transpile(file: SourceFile): { code?: string; diagnostics: Diagnostic[] } {
+  try {
+    const result = transformSync(file.text, { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: file.name, sourcemap: 'inline' });
+    return { code: result.code, diagnostics: [] };
+  } catch (err) {
+    const errors = (err as { errors?: Message[] }).errors;
+    if (!errors) throw err;
+    return { diagnostics: errors.map((m) => toDiagnostic(file, m)) };
+  }
+}
+
+export function buildImplementation(input: BuildInput): BuildOutput {
+  const { files, missing } = collectSources(input.courseRoot, input.exercise, input.implRoot);
+  const filesHash = hashFiles(files);
+  if (missing.length) return { diagnostics: [], files, filesHash, missing };
+
+  const hostPath = path.join(input.courseRoot, ...HOST_SOURCE);
+  const hostText = readFileSync(hostPath, 'utf8');
+  const settings = JSON.stringify({ heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? [], packages: input.exercise.packages, esbuildVersion });
+  const key = createHash('sha256').update(filesHash).update(hostText).update(settings).digest('hex').slice(0, 24);
+  const buildDir = path.join(input.buildRoot, input.exercise.id, key);
+  if (existsSync(path.join(buildDir, 'sandbox.json'))) return { buildDir, diagnostics: [], files, filesHash, missing };
+
+  const outputs: Array<[string, string]> = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    const { code, diagnostics: d } = transpile(file);
+    diagnostics.push(...d);
+    if (code !== undefined) outputs.push([file.name.replace(/\.ts$/, '.js'), code]);
+  }
+  if (diagnostics.length) return { diagnostics, files, filesHash, missing };
+
+  const host = transpile({ name: 'host.ts', absPath: hostPath, text: hostText, graded: false });
+  if (!host.code) throw new Error(`cannot compile the sandbox host: ${host.diagnostics.map((d) => d.message).join('; ')}`);
+
+  // Build into a temporary folder and rename, so a concurrent check never sees a half-written build.
+  const tmpDir = `${buildDir}.${process.pid}.tmp`;
+  rmSync(tmpDir, { recursive: true, force: true });
+  mkdirSync(tmpDir, { recursive: true });
+  for (const [name, code] of outputs) writeFileSync(path.join(tmpDir, name), code);
+  writeFileSync(path.join(tmpDir, '__sandbox_host.js'), host.code);
+  const manifest: BuildManifest = {
+    buildDir,
+    host: path.join(buildDir, '__sandbox_host.js'),
+    entry: path.join(buildDir, input.exercise.files[0]!.replace(/\.ts$/, '.js')),
+    readPaths: input.exercise.packages.map((pkg) => packageDir(input.courseRoot, pkg)),
+    nodePath: input.exercise.packages.length ? [path.join(input.courseRoot, 'node_modules')] : [],
+    heapMb: input.heapMb ?? 256,
+    wrapper: input.wrapper ?? [],
+  };
+  writeFileSync(path.join(tmpDir, 'sandbox.json'), JSON.stringify(manifest, null, 2));
+  try {
+    renameSync(tmpDir, buildDir);
+  } catch (err) {
+    rmSync(tmpDir, { recursive: true, force: true });
+    // Another process built the same content first: use theirs.
+    if (!existsSync(path.join(buildDir, 'sandbox.json'))) throw err;
+  }
+  return { buildDir, diagnostics: [], files, filesHash, missing };
+}
+
+function packageDir(courseRoot: string, pkg: string): string {
+  return path.dirname(require.resolve(`${pkg}/package.json`, { paths: [courseRoot] }));
+}

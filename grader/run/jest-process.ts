@@ -1,0 +1,142 @@
+// The grader's handle on a trusted jest process (jest-worker.ts): start it early, hand it a job, receive the
+// streamed events, and kill it and everything it started when a run goes over time. It runs in its own process
+// group so that one kill reaches the sandbox hosts it spawned.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { distFile } from '../paths';
+import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
+
+export interface JobOutcome {
+  /** How the job ended: normally, by the overall timeout, or because the jest process died. */
+  end: 'done' | 'timeout' | 'crash';
+  detail?: string;
+}
+
+const live = new Set<JestProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Ctrl-C reaches the foreground process group only; the jest process has its own group, so end it here.
+  const killAll = () => {
+    for (const p of live) p.kill();
+  };
+  process.on('exit', killAll);
+}
+
+export interface JestProcessOptions {
+  /** Command prefix (e.g. unshare) for batch isolation. */
+  wrapper?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export class JestProcess {
+  private readonly child: ChildProcess;
+  private readonly ready: Promise<void>;
+  private stderr = '';
+  private exited = false;
+  private listener: ((message: FromWorker) => void) | undefined;
+  private onExit: ((detail: string) => void) | undefined;
+
+  constructor(options: JestProcessOptions = {}) {
+    installExitHook();
+    const wrapper = options.wrapper ?? [];
+    const command = wrapper.length ? wrapper[0]! : process.execPath;
+    const args = [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), distFile('run', 'jest-worker.js')];
+    this.child = spawn(command, args, {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      detached: true,
+      env: {
+        ...process.env,
+        ...options.env,
+        // Colour codes would end up inside failure messages; the grader colours its own output.
+        FORCE_COLOR: '0',
+        // All traffic is loopback; Node 20 pays ~70 ms per process start for extra CA certificates.
+        NODE_EXTRA_CA_CERTS: '',
+      },
+    });
+    live.add(this);
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      if (this.stderr.length < 16_384) this.stderr += chunk.toString('utf8');
+    });
+    this.child.on('message', (message: FromWorker) => this.listener?.(message));
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (message: FromWorker) => {
+        if (message.type === 'ready') {
+          this.child.off('message', onMessage);
+          resolve();
+        }
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', () => reject(new Error(`the grader's jest process failed to start:\n${this.stderr}`)));
+    });
+    this.ready.catch(() => undefined);
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      live.delete(this);
+      this.onExit?.(`the grader's jest process exited (${signal ?? `code ${code}`})${this.stderr ? `:\n${this.stderr.slice(-2000)}` : ''}`);
+    });
+  }
+
+  get usable(): boolean {
+    return !this.exited;
+  }
+
+  /** Runs one suite; `onEvent` sees every streamed message. Resolves when the job ends, however it ends. */
+  async run(job: SuiteJob, timeoutMs: number, onEvent: (message: FromWorker) => void): Promise<JobOutcome> {
+    await this.ready;
+    return new Promise<JobOutcome>((resolve) => {
+      let finished = false;
+      const finish = (outcome: JobOutcome) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        this.listener = undefined;
+        this.onExit = undefined;
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => {
+        this.kill();
+        finish({ end: 'timeout' });
+      }, timeoutMs);
+      this.listener = (message) => {
+        onEvent(message);
+        if (message.type === 'done') finish({ end: 'done' });
+        if (message.type === 'worker-error') {
+          this.kill();
+          finish({ end: 'crash', detail: message.message });
+        }
+      };
+      this.onExit = (detail) => finish({ end: 'crash', detail });
+      const message: ToWorker = { type: 'run', job };
+      this.child.send(message);
+    });
+  }
+
+  /** Kills the jest process and every process in its group (the sandbox hosts). */
+  kill(): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    try {
+      this.child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /** Ends an idle process politely. */
+  close(): void {
+    if (this.exited) return;
+    try {
+      this.child.send({ type: 'exit' } satisfies ToWorker);
+    } catch {
+      this.kill();
+    }
+    setTimeout(() => this.kill(), 1000).unref();
+  }
+}

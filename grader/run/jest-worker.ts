@@ -1,0 +1,66 @@
+// The trusted jest process. It runs hidden suites with the grader's own configuration (never the learner's), in
+// band, and streams results to the grader over IPC. It never loads the code under test: the suites reach that
+// through the sandbox host (harness/sandbox). One worker can run many jobs in a row (batch grading reuses it;
+// jest's runCLI costs ~0.6 s the first time and ~0.1 s after that).
+
+import path from 'node:path';
+import { distFile } from '../paths';
+import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
+
+// Loading jest is most of a check's start-up time: start it now, while the grader compiles the learner's code.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runCLI } = require('jest') as typeof import('jest');
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+export function jestConfig(job: SuiteJob): Record<string, unknown> {
+  return {
+    rootDir: job.rootDir,
+    roots: [path.dirname(job.suite)],
+    testMatch: ['**/*.test.ts'],
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    transform: { '\\.ts$': distFile('run', 'esbuild-transform.js') },
+    testEnvironment: distFile('run', 'trusted-environment.js'),
+    reporters: [distFile('run', 'stream-reporter.js')],
+    cacheDirectory: job.cacheDir,
+    testTimeout: job.testTimeoutMs,
+    watchman: false,
+    injectGlobals: true,
+    maxWorkers: 1,
+    ci: true,
+  };
+}
+
+async function run(job: SuiteJob): Promise<void> {
+  process.env.COURSE_BUILD_DIR = job.buildDir;
+  process.env.COURSE_SEED = String(job.seed);
+  await runCLI(
+    {
+      $0: 'course',
+      _: [job.suite],
+      config: JSON.stringify(jestConfig(job)),
+      runInBand: true,
+      runTestsByPath: true,
+      silent: true,
+      cache: true,
+      watch: false,
+      watchAll: false,
+    },
+    [job.rootDir],
+  );
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'exit') {
+    process.disconnect?.();
+    return;
+  }
+  run(message.job).then(
+    () => send({ type: 'done' }),
+    (err: unknown) => send({ type: 'worker-error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

@@ -1,0 +1,57 @@
+// The result of running one exercise's hidden suite against one implementation: what every reporter (terminal,
+// course.yaml progress, JSON, JUnit, CSV, HTML) consumes. Plain data, so it can be stored and compared.
+
+export type TestStatus = 'passed' | 'failed' | 'timeout' | 'missing';
+export type ExerciseStatus = 'passed' | 'failed' | 'error' | 'timeout' | 'tampered';
+
+export interface TestResult {
+  /** describe titles then the test title, joined with " › ". Unique within a suite. */
+  fullName: string;
+  /** The describe titles, outermost first. */
+  group: string[];
+  title: string;
+  status: TestStatus;
+  /** Why it failed: the assertion message (no stack, no suite source), capped. */
+  message?: string;
+  durationMs: number;
+  /** The spec section the test checks, taken from the citation at the end of its title, e.g. "RFC 7541 §4.1". */
+  spec?: string;
+  score: number;
+  maxScore: number;
+}
+
+export interface Diagnostic {
+  /** Path relative to the implementation root (the learner's exercise folder). */
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** "syntax" stops the run; "type" is feedback shown beside the test results. */
+  kind: 'syntax' | 'type';
+}
+
+export interface ExerciseResult {
+  exercise: string;
+  status: ExerciseStatus;
+  score: number;
+  maxScore: number;
+  tests: TestResult[];
+  diagnostics: Diagnostic[];
+  /** A sentence explaining a non-test outcome: the compile error, the timeout, what looked tampered. */
+  message?: string;
+  /** The test that was running when the overall timeout struck. */
+  hungTest?: string;
+  /** What the code under test did that it should not have (tried to exit, ...). */
+  anomalies: string[];
+  seed: number;
+  durationMs: number;
+  /** Content hash of the graded files and of the suite, for caching and resuming. */
+  filesHash: string;
+  suiteHash: string;
+}
+
+/** Pulls the citation at the end of a test title: "... (RFC 7541 §4.1)" gives "RFC 7541 §4.1". */
+export function specOf(title: string): string | undefined {
+  const match = /\(((?:RFC|WHATWG|HTML|h2spec)[^()]*)\)\s*$/.exec(title);
+  return match?.[1];
+}

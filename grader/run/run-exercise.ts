@@ -1,0 +1,222 @@
+// Runs one exercise's hidden suite against one implementation root and returns an ExerciseResult. This is the
+// single code path behind `course check`, `verify`, `watch` and batch grading; they differ only in the root they
+// pass and in what they do with the result.
+
+import { createHash, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { toMs, type ExerciseSpec } from '../course/schema';
+import { stateDir } from '../paths';
+import { buildImplementation } from './build';
+import { JestProcess } from './jest-process';
+import { specOf, type Diagnostic, type ExerciseResult, type TestResult } from './result';
+import { startTypecheck } from './typecheck';
+import type { ExpectedTest, FromWorker } from './worker-protocol';
+
+export type RunEvent =
+  | { type: 'phase'; phase: 'compiling' | 'testing' | 'type-checking' }
+  | { type: 'test-start'; fullName: string }
+  | { type: 'test-result'; test: TestResult }
+  | { type: 'expected'; count: number };
+
+export interface RunOptions {
+  courseRoot: string;
+  exercise: ExerciseSpec;
+  /** Folder holding the exercise's graded files. */
+  implRoot: string;
+  seed?: number;
+  /** Overrides the exercise's timeout. */
+  timeoutMs?: number;
+  /** A jest process started earlier (to overlap its start-up with compiling), or reused (batch). */
+  jest?: JestProcess;
+  /** Where build folders and caches go (default: the course's .course/). */
+  workDir?: string;
+  /** Type-check the graded files as feedback (default true). */
+  typecheck?: boolean;
+  heapMb?: number;
+  sandboxWrapper?: string[];
+  onEvent?: (event: RunEvent) => void;
+}
+
+export function suiteHash(courseRoot: string, exercise: ExerciseSpec): string {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(path.join(courseRoot, exercise.suite)));
+  return hash.digest('hex');
+}
+
+export async function runExercise(options: RunOptions): Promise<ExerciseResult> {
+  const started = Date.now();
+  const { courseRoot, exercise } = options;
+  const workDir = options.workDir ?? stateDir(courseRoot);
+  const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+  const emit = options.onEvent ?? (() => undefined);
+  const base = {
+    exercise: exercise.id,
+    seed,
+    suiteHash: suiteHash(courseRoot, exercise),
+    anomalies: [] as string[],
+  };
+
+  emit({ type: 'phase', phase: 'compiling' });
+  const build = buildImplementation({
+    courseRoot,
+    exercise,
+    implRoot: options.implRoot,
+    buildRoot: path.join(workDir, 'build'),
+    heapMb: options.heapMb,
+    wrapper: options.sandboxWrapper,
+  });
+  const finishEarly = (status: ExerciseResult['status'], message: string, diagnostics: Diagnostic[] = []): ExerciseResult => {
+    options.jest?.close();
+    return { ...base, status, score: 0, maxScore: 0, tests: [], diagnostics, message, durationMs: Date.now() - started, filesHash: build.filesHash };
+  };
+  if (build.missing.length) {
+    return finishEarly('error', `not submitted: ${build.missing.join(', ')} ${build.missing.length > 1 ? 'are' : 'is'} missing or empty`);
+  }
+  if (!build.buildDir) {
+    return finishEarly('error', 'your code could not be compiled; fix the syntax errors below and check again', build.diagnostics);
+  }
+
+  const graded = build.files.filter((f) => f.graded);
+  const typecheck =
+    options.typecheck === false
+      ? Promise.resolve<Diagnostic[]>([])
+      : startTypecheck({
+          request: {
+            files: build.files.map((f) => f.absPath).filter((p) => p.startsWith(path.resolve(options.implRoot))),
+            entry: graded[0]!.absPath,
+            contract: exercise.contract ? path.join(courseRoot, exercise.contract) : undefined,
+            implRoot: path.resolve(options.implRoot),
+            graded: graded.map((f) => f.name),
+          },
+          filesHash: build.filesHash,
+          cacheDir: path.join(workDir, 'cache', 'typecheck'),
+        });
+
+  emit({ type: 'phase', phase: 'testing' });
+  const jest = options.jest ?? new JestProcess();
+  const timeoutMs = options.timeoutMs ?? toMs(exercise.timeout);
+  let expected: ExpectedTest[] | undefined;
+  const reported = new Map<string, TestResult>();
+  const duplicates: string[] = [];
+  const anomalies: string[] = [];
+  let running: string | undefined;
+  let suiteError: string | undefined;
+
+  const outcome = await jest.run(
+    {
+      suite: path.join(courseRoot, exercise.suite),
+      buildDir: build.buildDir,
+      seed,
+      testTimeoutMs: toMs(exercise.testTimeout),
+      cacheDir: path.join(workDir, 'cache', 'jest'),
+      rootDir: courseRoot,
+    },
+    timeoutMs,
+    (message: FromWorker) => {
+      switch (message.type) {
+        case 'tests':
+          expected = message.tests;
+          emit({ type: 'expected', count: message.tests.length });
+          return;
+        case 'test-start':
+          running = message.fullName;
+          emit({ type: 'test-start', fullName: message.fullName });
+          return;
+        case 'test-result': {
+          if (message.status === 'skipped') return;
+          running = undefined;
+          if (reported.has(message.fullName)) duplicates.push(message.fullName);
+          const test: TestResult = {
+            fullName: message.fullName,
+            group: message.group,
+            title: message.title,
+            status: message.status,
+            message: message.message,
+            durationMs: message.durationMs,
+            spec: specOf(message.title),
+            score: message.status === 'passed' ? 1 : 0,
+            maxScore: 1,
+          };
+          reported.set(message.fullName, test);
+          emit({ type: 'test-result', test });
+          return;
+        }
+        case 'suite-error':
+          suiteError = message.message;
+          return;
+        case 'anomaly':
+          if (anomalies.length < 20 && !anomalies.includes(message.what)) anomalies.push(message.what);
+          return;
+        default:
+          return;
+      }
+    },
+  );
+  if (!options.jest) jest.close();
+
+  emit({ type: 'phase', phase: 'type-checking' });
+  const diagnostics = await typecheck;
+
+  // Every declared test must be reported exactly once; anything else is never a pass.
+  const tests: TestResult[] = [];
+  const declared = expected ?? [];
+  for (const t of declared) {
+    const got = reported.get(t.fullName);
+    if (got) {
+      tests.push(got);
+      continue;
+    }
+    const hung = outcome.end === 'timeout' && running === t.fullName;
+    tests.push({
+      fullName: t.fullName,
+      group: t.group,
+      title: t.title,
+      status: hung ? 'timeout' : 'missing',
+      message: hung
+        ? `still running when the ${timeoutMs / 1000} s limit for the whole exercise was reached`
+        : outcome.end === 'timeout'
+          ? 'not run: the exercise hit its time limit before this test'
+          : outcome.end === 'crash'
+            ? 'not run: the grading process stopped unexpectedly'
+            : 'no result was reported for this test',
+      durationMs: 0,
+      spec: specOf(t.title),
+      score: 0,
+      maxScore: 1,
+    });
+  }
+  const undeclared = [...reported.keys()].filter((name) => !declared.some((t) => t.fullName === name));
+  const score = tests.reduce((sum, t) => sum + t.score, 0);
+  const maxScore = tests.reduce((sum, t) => sum + t.maxScore, 0);
+  const result: ExerciseResult = {
+    ...base,
+    status: 'failed',
+    score,
+    maxScore,
+    tests,
+    diagnostics,
+    anomalies,
+    durationMs: Date.now() - started,
+    filesHash: build.filesHash,
+  };
+  if (outcome.end === 'timeout') {
+    result.status = 'timeout';
+    result.hungTest = running;
+    result.message = running
+      ? `stopped after ${timeoutMs / 1000} s: "${running}" never finished (an infinite loop, or a promise that never settles?)`
+      : `stopped after ${timeoutMs / 1000} s`;
+  } else if (outcome.end === 'crash' || (suiteError && declared.length === 0)) {
+    result.status = 'error';
+    result.message = `the hidden suite could not run: ${suiteError ?? outcome.detail ?? 'unknown error'}`;
+  } else if (duplicates.length || undeclared.length) {
+    result.status = 'tampered';
+    result.message = `results that the suite did not declare were reported (${[...duplicates, ...undeclared].slice(0, 3).join('; ')})`;
+  } else if (anomalies.some((a) => a.includes('process.exit'))) {
+    result.status = 'tampered';
+    result.message = 'the code under test tried to end the process that runs it';
+  } else if (declared.length > 0 && score === maxScore) {
+    result.status = 'passed';
+  }
+  return result;
+}

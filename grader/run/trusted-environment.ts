@@ -1,0 +1,37 @@
+// The test environment of the trusted jest process. Before the first test runs it sends the grader the full list
+// of tests the suite declares, so that a test which never reports (a hang, a crash) is counted as missing rather
+// than silently dropped. It runs in the jest process, never in the sandbox.
+
+import { TestEnvironment } from 'jest-environment-node';
+import type { Circus } from '@jest/types';
+import type { ExpectedTest, FromWorker } from './worker-protocol';
+
+function collect(block: Circus.DescribeBlock, ancestors: string[], out: ExpectedTest[]): void {
+  for (const child of block.children) {
+    if (child.type === 'describeBlock') {
+      if (child.mode !== 'skip') collect(child, [...ancestors, child.name], out);
+    } else if (child.mode !== 'skip' && child.mode !== 'todo') {
+      out.push({ fullName: [...ancestors, child.name].join(' › '), group: ancestors, title: child.name });
+    }
+  }
+}
+
+export default class TrustedEnvironment extends TestEnvironment {
+  constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
+    super(...args);
+    // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
+    this.global.__courseAnomaly = (what: string) => {
+      const message: FromWorker = { type: 'anomaly', what: String(what) };
+      process.send?.(message);
+    };
+  }
+
+  async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    if (event.name === 'run_start') {
+      const tests: ExpectedTest[] = [];
+      collect(state.rootDescribeBlock, [], tests);
+      const message: FromWorker = { type: 'tests', tests };
+      process.send?.(message);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// Type-checking as feedback: started beside the tests in a child process, cached by content hash so that an
+// unchanged file is never checked twice (a warm `course check` pays nothing for it).
+
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript/package.json';
+import { distFile } from '../paths';
+import type { Diagnostic } from './result';
+import type { TypecheckRequest } from './typecheck-worker';
+
+export interface TypecheckJob {
+  request: TypecheckRequest;
+  /** Hash of the sources; with the contract text and the TypeScript version it keys the cache. */
+  filesHash: string;
+  cacheDir: string;
+  timeoutMs?: number;
+}
+
+export function startTypecheck(job: TypecheckJob): Promise<Diagnostic[]> {
+  const contractText = job.request.contract ? readFileSync(job.request.contract, 'utf8') : '';
+  const key = createHash('sha256').update(job.filesHash).update(contractText).update(ts.version).update('v1').digest('hex');
+  const cacheFile = path.join(job.cacheDir, `${key}.json`);
+  try {
+    return Promise.resolve(JSON.parse(readFileSync(cacheFile, 'utf8')) as Diagnostic[]);
+  } catch {
+    /* not cached yet */
+  }
+  return new Promise((resolve) => {
+    const child = fork(distFile('run', 'typecheck-worker.js'), [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+    });
+    let settled = false;
+    const finish = (diagnostics: Diagnostic[], cache: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      if (cache) {
+        mkdirSync(job.cacheDir, { recursive: true });
+        writeFileSync(cacheFile, JSON.stringify(diagnostics));
+      }
+      resolve(diagnostics);
+    };
+    // Type errors are feedback, never the verdict: if checking fails, say so and let the tests decide.
+    const timer = setTimeout(() => finish([note('type-checking took too long and was skipped')], false), job.timeoutMs ?? 30_000);
+    child.on('message', (reply: { diagnostics?: Diagnostic[]; error?: string }) => {
+      if (reply.diagnostics) finish(reply.diagnostics, true);
+      else finish([note(`type-checking failed: ${reply.error}`)], false);
+    });
+    child.on('exit', () => finish([note('type-checking stopped unexpectedly')], false));
+    child.send(job.request);
+  });
+}
+
+function note(message: string): Diagnostic {
+  return { file: '(type-check)', line: 1, column: 1, message, kind: 'type' };
+}

@@ -1,0 +1,43 @@
+// Messages between the grader (run-exercise.ts) and the trusted jest process (jest-worker.ts).
+
+export interface SuiteJob {
+  /** Absolute path of the hidden suite. */
+  suite: string;
+  /** Build folder with the compiled code under test and sandbox.json. */
+  buildDir: string;
+  seed: number;
+  /** Per-test timeout inside jest. */
+  testTimeoutMs: number;
+  /** The grader's own jest cache directory. */
+  cacheDir: string;
+  /** The course root: rootDir for jest. */
+  rootDir: string;
+}
+
+export type ToWorker = { type: 'run'; job: SuiteJob } | { type: 'exit' };
+
+export interface ExpectedTest {
+  fullName: string;
+  group: string[];
+  title: string;
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  /** Every test the suite declares, sent before the first one runs (from the trusted test environment). */
+  | { type: 'tests'; tests: ExpectedTest[] }
+  | { type: 'test-start'; fullName: string }
+  | {
+      type: 'test-result';
+      fullName: string;
+      group: string[];
+      title: string;
+      status: 'passed' | 'failed' | 'skipped';
+      durationMs: number;
+      message?: string;
+    }
+  /** The suite file itself failed (harness bug, or a suite that could not be loaded). */
+  | { type: 'suite-error'; message: string }
+  | { type: 'anomaly'; what: string }
+  | { type: 'done' }
+  | { type: 'worker-error'; message: string };

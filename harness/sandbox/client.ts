@@ -1,0 +1,329 @@
+// The trusted side of the sandbox RPC: starts the host process that runs the code under test and gives the
+// suite a small promise-based API to reach it. Every call has a timeout; when the host dies or hangs, the pending
+// calls fail with a message that names the call, so a learner sees *which* operation broke.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CallbackRef, HostMessage, HostOptions, Request, WireError } from './protocol';
+
+/** Written by the runner next to the compiled code: how to start the host for this build. */
+export interface BuildManifest {
+  /** Folder holding the host and the compiled code under test. */
+  buildDir: string;
+  /** Compiled host script. */
+  host: string;
+  /** Compiled module under test. */
+  entry: string;
+  /** Extra folders the code under test may read (packages such as ws or undici that the exercise provides). */
+  readPaths: string[];
+  /** Extra module folders to put on NODE_PATH for the code under test. */
+  nodePath: string[];
+  heapMb: number;
+  /** Prefix the host command with these (setpriv/prlimit in batch grading); empty for learners. */
+  wrapper: string[];
+}
+
+export interface SandboxOptions {
+  /** Per-call timeout. */
+  callTimeoutMs?: number;
+  /** Time allowed for the module to load. */
+  loadTimeoutMs?: number;
+  /** Overrides the build folder (defaults to COURSE_BUILD_DIR set by the runner). */
+  buildDir?: string;
+}
+
+/** An error thrown by the code under test, carried across the boundary. */
+export class RemoteError extends Error {
+  readonly code?: string;
+  readonly props: Record<string, unknown>;
+  constructor(readonly call: string, wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+    this.code = wire.code;
+    this.props = wire.props ?? {};
+  }
+}
+
+/** The call never completed: the host crashed, exited or hung. Never a failure of the learner's logic alone. */
+export class SandboxFailure extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'crash' | 'load',
+  ) {
+    super(message);
+    this.name = 'SandboxFailure';
+  }
+}
+
+interface Pending {
+  describe: string;
+  resolve: (reply: { value: unknown; handle?: number }) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const OUTPUT_CAP = 64 * 1024;
+
+export function readManifest(buildDir = process.env.COURSE_BUILD_DIR): BuildManifest {
+  if (!buildDir) throw new Error('COURSE_BUILD_DIR is not set: hidden suites run only through `course check`');
+  return JSON.parse(readFileSync(path.join(buildDir, 'sandbox.json'), 'utf8')) as BuildManifest;
+}
+
+function permissionFlags(readPaths: string[]): string[] {
+  const major = Number(process.versions.node.split('.')[0]);
+  // One flag per folder, with a wildcard for its contents (Node 20 ignores all but the first entry of a
+  // comma-separated list, and without "/*" grants the folder itself only).
+  const reads = readPaths.map((p) => `--allow-fs-read=${path.join(p, '*')}`);
+  return major >= 22 ? ['--permission', ...reads] : ['--experimental-permission', ...reads, '--no-warnings'];
+}
+
+export class Sandbox {
+  readonly anomalies: string[] = [];
+  exports: Record<string, 'class' | 'function' | 'value'> = {};
+  private readonly pending = new Map<number, Pending>();
+  private readonly callbacks = new Map<number, (...args: unknown[]) => void>();
+  private nextId = 1;
+  private nextCallback = 1;
+  private outputText = '';
+  private exitReason: string | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly options: Required<Omit<SandboxOptions, 'buildDir'>>,
+  ) {
+    const capture = (chunk: Buffer) => {
+      if (this.outputText.length < OUTPUT_CAP) this.outputText += chunk.toString('utf8');
+    };
+    child.stdout?.on('data', capture);
+    child.stderr?.on('data', capture);
+    child.on('message', (message: HostMessage) => this.onMessage(message));
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitReason = signal
+          ? `the process running your code was killed by ${signal}` +
+            (signal === 'SIGKILL' || signal === 'SIGABRT' ? ' (out of memory, or stopped by the grader)' : '')
+          : `the process running your code exited with code ${code}` +
+            (code === 0 ? ' (did it call process.exit()?)' : code === 134 ? ' (out of memory?)' : '');
+        this.failAll((p) => new SandboxFailure(`${p.describe} did not complete: ${this.exitReason}`, 'crash'));
+        resolve();
+      });
+    });
+  }
+
+  /** Starts the host and waits until the module under test has loaded. */
+  static async open(options: SandboxOptions = {}): Promise<Sandbox> {
+    const manifest = readManifest(options.buildDir);
+    const hostOptions: HostOptions = { entry: manifest.entry };
+    const execArgv = [
+      `--max-old-space-size=${manifest.heapMb}`,
+      '--disable-proto=delete',
+      ...permissionFlags([manifest.buildDir, ...manifest.readPaths]),
+    ];
+    const child = fork(manifest.host, [JSON.stringify(hostOptions)], {
+      cwd: manifest.buildDir,
+      execArgv,
+      execPath: manifest.wrapper.length ? manifest.wrapper[0] : process.execPath,
+      // With a wrapper (setpriv/prlimit ...), the node binary becomes an argument of the wrapper.
+      ...(manifest.wrapper.length ? { execArgv: [...manifest.wrapper.slice(1), process.execPath, ...execArgv] } : {}),
+      env: scrubbedEnv(manifest),
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const sandbox = new Sandbox(child, {
+      callTimeoutMs: options.callTimeoutMs ?? 2000,
+      loadTimeoutMs: options.loadTimeoutMs ?? 4000,
+    });
+    await sandbox.waitReady();
+    return sandbox;
+  }
+
+  get alive(): boolean {
+    return this.exitReason === undefined;
+  }
+
+  /** What the code under test printed (console.log etc.), capped. */
+  output(): string {
+    return this.outputText.length >= OUTPUT_CAP ? `${this.outputText}\n[output cut at ${OUTPUT_CAP} bytes]` : this.outputText;
+  }
+
+  /** A function the code under test can call; its calls arrive here asynchronously. */
+  callback(fn: (...args: unknown[]) => void): CallbackRef {
+    const id = this.nextCallback++;
+    this.callbacks.set(id, fn);
+    return { $callback: id };
+  }
+
+  async construct(className: string, ...args: unknown[]): Promise<Remote> {
+    const reply = await this.request({ op: 'construct', className, args }, `new ${className}(${describeArgs(args)})`);
+    return new Remote(this, className, reply.handle!);
+  }
+
+  async invoke(fn: string, ...args: unknown[]): Promise<unknown> {
+    return (await this.request({ op: 'invoke', fn, args }, `${fn}(${describeArgs(args)})`)).value;
+  }
+
+  /** @internal used by Remote */
+  request(req: DistributiveOmit<Request, 'id'>, describe: string, timeoutMs?: number): Promise<{ value: unknown; handle?: number }> {
+    if (!this.alive) {
+      return Promise.reject(new SandboxFailure(`${describe} was not run: ${this.exitReason}`, 'crash'));
+    }
+    const id = this.nextId++;
+    const limit = timeoutMs ?? this.options.callTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new SandboxFailure(
+            `${describe} did not answer within ${limit} ms (an infinite loop, or a promise that never settles?)`,
+            'timeout',
+          ),
+        );
+        // A host stuck in a loop cannot take further calls: stop it so the next test starts clean.
+        this.kill();
+      }, limit);
+      this.pending.set(id, { describe, resolve, reject, timer });
+      try {
+        this.child.send({ ...req, id } as Request);
+      } catch (err) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new SandboxFailure(`${describe} could not be sent: ${String(err)}`, 'crash'));
+      }
+    });
+  }
+
+  kill(): void {
+    if (this.alive) this.child.kill('SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    if (this.alive) {
+      this.child.disconnect?.();
+      const timer = setTimeout(() => this.kill(), 500);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.callbacks.clear();
+  }
+
+  private waitReady(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.readyHandler = undefined;
+        this.kill();
+        reject(
+          new SandboxFailure(
+            `your module did not finish loading within ${this.options.loadTimeoutMs} ms ` +
+              '(an infinite loop at the top level of the file?)',
+            'load',
+          ),
+        );
+      }, this.options.loadTimeoutMs);
+      this.readyHandler = (error) => {
+        clearTimeout(timer);
+        this.readyHandler = undefined;
+        if (error) {
+          this.kill();
+          reject(new SandboxFailure(error, 'load'));
+        } else resolve();
+      };
+      void this.exited.then(() => this.readyHandler?.(`your module could not be loaded: ${this.exitReason}`));
+    });
+  }
+
+  private readyHandler: ((error?: string) => void) | undefined;
+
+  private onMessage(message: HostMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.exports = message.exports;
+        this.readyHandler?.();
+        return;
+      case 'load-error':
+        this.readyHandler?.(`your module threw while loading: ${message.error.name}: ${message.error.message}`);
+        return;
+      case 'reply': {
+        const pending = this.pending.get(message.id);
+        if (!pending) return; // answered after its timeout: ignore
+        this.pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.ok) pending.resolve({ value: message.value, handle: message.handle });
+        else pending.reject(new RemoteError(pending.describe, message.error));
+        return;
+      }
+      case 'callback':
+        this.callbacks.get(message.callback)?.(...message.args);
+        return;
+      case 'anomaly':
+        if (this.anomalies.length < 100) {
+          this.anomalies.push(message.what);
+          // Passed on to the grader through the trusted test environment (grader/run/trusted-environment.ts).
+          (globalThis as { __courseAnomaly?: (what: string) => void }).__courseAnomaly?.(message.what);
+        }
+        return;
+    }
+  }
+
+  private failAll(makeError: (p: Pending) => Error): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(makeError(p));
+    }
+  }
+}
+
+/** A live object inside the sandbox (an instance of an exported class). */
+export class Remote {
+  constructor(
+    private readonly sandbox: Sandbox,
+    readonly className: string,
+    readonly handle: number,
+  ) {}
+
+  async call(method: string, ...args: unknown[]): Promise<unknown> {
+    return (await this.sandbox.request({ op: 'call', handle: this.handle, method, args }, this.describe(method, args))).value;
+  }
+
+  /** Like call, with a timeout of its own (for calls expected to take long, e.g. a large input). */
+  async callWithin(timeoutMs: number, method: string, ...args: unknown[]): Promise<unknown> {
+    return (await this.sandbox.request({ op: 'call', handle: this.handle, method, args }, this.describe(method, args), timeoutMs))
+      .value;
+  }
+
+  async get(prop: string): Promise<unknown> {
+    return (await this.sandbox.request({ op: 'get', handle: this.handle, prop }, `${this.className}.${prop}`)).value;
+  }
+
+  private describe(method: string, args: unknown[]): string {
+    return `${this.className}.${method}(${describeArgs(args)})`;
+  }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** A short rendering of call arguments for messages: enough to recognise the call, never a wall of bytes. */
+export function describeArgs(args: unknown[]): string {
+  return args
+    .map((a) => {
+      if (a instanceof Uint8Array) return `<${a.length} bytes>`;
+      if (typeof a === 'object' && a !== null && '$callback' in a) return '<callback>';
+      let text: string;
+      try {
+        text = typeof a === 'string' ? JSON.stringify(a) : (JSON.stringify(a) ?? String(a));
+      } catch {
+        text = String(a);
+      }
+      return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    })
+    .join(', ');
+}
+
+function scrubbedEnv(manifest: BuildManifest): NodeJS.ProcessEnv {
+  // Nothing from the grader's environment (tokens, HOME, proxies) reaches the code under test.
+  const env: NodeJS.ProcessEnv = { NODE_ENV: 'test', LANG: 'C.UTF-8', TZ: 'UTC' };
+  if (manifest.nodePath.length) env.NODE_PATH = manifest.nodePath.join(path.delimiter);
+  return env;
+}

@@ -1,0 +1,203 @@
+// The sandbox host: the only process in which the code under test runs. It loads the compiled module, then
+// executes the requests of the trusted suite (construct a class, call a method, invoke a function) and sends back
+// plain values, errors or callback events. It asserts nothing: every judgement is made on the trusted side.
+// This file is bundled into the build folder by the runner, so it may import only Node built-ins and ./protocol.
+
+import type { CallbackRef, HostMessage, HostOptions, Request, WireError } from './protocol';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as HostOptions;
+const send = process.send?.bind(process);
+if (!send) {
+  console.error('sandbox host: must be started with an IPC channel');
+  process.exit(70);
+}
+
+function post(message: HostMessage): void {
+  try {
+    send!(message);
+  } catch (err) {
+    // The value could not be cloned (a function, a Proxy...): tell the suite instead of dying silently.
+    if (message.type === 'reply' && message.ok) {
+      post({ type: 'reply', id: message.id, ok: false, error: unsendable(err) });
+    } else if (message.type === 'callback') {
+      post({ type: 'anomaly', what: `a callback argument could not be sent: ${String(err)}` });
+    }
+  }
+}
+
+function unsendable(err: unknown): WireError {
+  return {
+    name: 'UnsendableValue',
+    message: `the value returned cannot be sent back to the grader (use plain data: numbers, strings, arrays, ` +
+      `plain objects, Uint8Array/Buffer): ${err instanceof Error ? err.message : String(err)}`,
+  };
+}
+
+function toWireError(thrown: unknown): WireError {
+  if (thrown instanceof Error || (typeof thrown === 'object' && thrown !== null && 'message' in thrown)) {
+    const e = thrown as Error & { code?: unknown };
+    const props: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e)) {
+      if (k === 'code' || k === 'message' || k === 'name' || k === 'stack') continue;
+      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) props[k] = v;
+    }
+    return {
+      name: String(e.name ?? 'Error'),
+      message: String(e.message),
+      code: e.code === undefined ? undefined : String(e.code),
+      props: Object.keys(props).length ? props : undefined,
+    };
+  }
+  return { name: 'NonErrorThrown', message: `threw a non-Error value: ${safeString(thrown)}` };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return '[unprintable]';
+  }
+}
+
+/** Turns a value into plain data: class instances become objects of their own enumerable fields, Buffers become
+ * Uint8Arrays, functions are dropped. Cycles and depth are bounded so a hostile value cannot wedge the host. */
+function toPlain(value: unknown, depth = 0, seen = new Set<object>()): unknown {
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+  }
+  if (depth > 64 || seen.has(value)) return '[circular or too deep]';
+  if (ArrayBuffer.isView(value)) {
+    const view = value as ArrayBufferView;
+    return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+  }
+  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((v) => toPlain(v, depth + 1, seen));
+    if (value instanceof Map) {
+      return new Map([...value].map(([k, v]) => [toPlain(k, depth + 1, seen), toPlain(v, depth + 1, seen)]));
+    }
+    if (value instanceof Set) return new Set([...value].map((v) => toPlain(v, depth + 1, seen)));
+    if (value instanceof Date) return new Date(value.getTime());
+    if (value instanceof Error) return { name: value.name, message: value.message, ...toPlainFields(value, depth, seen) };
+    return toPlainFields(value, depth, seen);
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function toPlainFields(value: object, depth: number, seen: Set<object>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'function') continue;
+    out[k] = toPlain(v, depth + 1, seen);
+  }
+  return out;
+}
+
+function isCallbackRef(value: unknown): value is CallbackRef {
+  return typeof value === 'object' && value !== null && typeof (value as CallbackRef).$callback === 'number';
+}
+
+/** Replaces callback references from the suite by functions that report their calls back to it. */
+function reviveArgs(args: unknown[]): unknown[] {
+  return args.map((arg) => {
+    if (isCallbackRef(arg)) {
+      const callback = arg.$callback;
+      return (...cbArgs: unknown[]) => {
+        post({ type: 'callback', callback, args: cbArgs.map((a) => toPlain(a)) });
+      };
+    }
+    if (arg instanceof Uint8Array && !Buffer.isBuffer(arg)) {
+      // Learners may call Buffer methods (readUInt16BE...) on the bytes they receive.
+      return Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength);
+    }
+    return arg;
+  });
+}
+
+// Exiting would make every pending call look like a crash; report the attempt so the grader can name it.
+const realExit = process.exit.bind(process);
+process.exit = ((code?: number) => {
+  post({ type: 'anomaly', what: `the code under test called process.exit(${code ?? ''})` });
+  throw new Error('process.exit() is not allowed in the code under test');
+}) as typeof process.exit;
+
+const handles = new Map<number, Record<string, unknown>>();
+let nextHandle = 1;
+let moduleExports: Record<string, unknown> = {};
+
+async function execute(request: Request): Promise<{ value: unknown; handle?: number }> {
+  switch (request.op) {
+    case 'construct': {
+      const Ctor = moduleExports[request.className];
+      if (typeof Ctor !== 'function') throw exportMissing(request.className, 'class');
+      const instance = new (Ctor as new (...a: unknown[]) => Record<string, unknown>)(...reviveArgs(request.args));
+      const handle = nextHandle++;
+      handles.set(handle, instance);
+      return { value: undefined, handle };
+    }
+    case 'call': {
+      const target = handleOf(request.handle);
+      const method = target[request.method];
+      if (typeof method !== 'function') {
+        throw Object.assign(new TypeError(`${className(target)}.${request.method} is not a method`), {
+          code: 'ERR_NO_SUCH_METHOD',
+        });
+      }
+      return { value: toPlain(await method.apply(target, reviveArgs(request.args))) };
+    }
+    case 'invoke': {
+      const fn = moduleExports[request.fn];
+      if (typeof fn !== 'function') throw exportMissing(request.fn, 'function');
+      return { value: toPlain(await (fn as (...a: unknown[]) => unknown)(...reviveArgs(request.args))) };
+    }
+    case 'get':
+      return { value: toPlain(handleOf(request.handle)[request.prop]) };
+    case 'release':
+      handles.delete(request.handle);
+      return { value: undefined };
+  }
+}
+
+function handleOf(handle: number): Record<string, unknown> {
+  const target = handles.get(handle);
+  if (!target) throw new Error(`no live object with handle ${handle}`);
+  return target;
+}
+
+function className(target: object): string {
+  return target.constructor?.name ?? 'object';
+}
+
+function exportMissing(name: string, kind: string): Error {
+  return Object.assign(new TypeError(`the module does not export a ${kind} named "${name}"`), {
+    code: 'ERR_MISSING_EXPORT',
+  });
+}
+
+process.on('message', (request: Request) => {
+  execute(request).then(
+    ({ value, handle }) => post({ type: 'reply', id: request.id, ok: true, value, handle }),
+    (err: unknown) => post({ type: 'reply', id: request.id, ok: false, error: toWireError(err) }),
+  );
+});
+
+// Errors that escape the learner's code (a throw inside a timer, an unhandled rejection) are reported, not fatal:
+// the suite sees the consequences through the calls and events it makes.
+process.on('uncaughtException', (err) => post({ type: 'anomaly', what: `uncaught exception: ${toWireError(err).message}` }));
+process.on('unhandledRejection', (err) => post({ type: 'anomaly', what: `unhandled rejection: ${toWireError(err).message}` }));
+// When the trusted side goes away, nothing may outlive it.
+process.on('disconnect', () => realExit(0));
+
+try {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  moduleExports = require(options.entry) as Record<string, unknown>;
+  const kinds: Record<string, 'class' | 'function' | 'value'> = {};
+  for (const [name, value] of Object.entries(moduleExports)) {
+    kinds[name] = typeof value === 'function' ? (/^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function') : 'value';
+  }
+  post({ type: 'ready', exports: kinds });
+} catch (err) {
+  post({ type: 'load-error', error: toWireError(err) });
+}

@@ -1,0 +1,39 @@
+// The messages exchanged between the trusted suite (client.ts) and the sandbox host (host.ts) that runs the
+// code under test. Messages travel over Node's IPC channel with `serialization: 'advanced'` (the V8 structured
+// clone), so Uint8Arrays, Maps, Sets, BigInts and undefined survive the trip. Functions cannot cross: a callback
+// passed by the suite travels as a CallbackRef and comes back as `callback` messages.
+
+export interface CallbackRef {
+  $callback: number;
+}
+
+/** An error as it crossed the process boundary: plain data, never a live Error object. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+  /** Own enumerable properties of the thrown value that are plain data (e.g. `streamId`). */
+  props?: Record<string, unknown>;
+}
+
+export type Request =
+  | { id: number; op: 'construct'; className: string; args: unknown[] }
+  | { id: number; op: 'call'; handle: number; method: string; args: unknown[] }
+  | { id: number; op: 'invoke'; fn: string; args: unknown[] }
+  | { id: number; op: 'get'; handle: number; prop: string }
+  | { id: number; op: 'release'; handle: number };
+
+export type HostMessage =
+  | { type: 'ready'; exports: Record<string, 'class' | 'function' | 'value'> }
+  | { type: 'load-error'; error: WireError }
+  | { type: 'reply'; id: number; ok: true; value: unknown; handle?: number }
+  | { type: 'reply'; id: number; ok: false; error: WireError }
+  | { type: 'callback'; callback: number; args: unknown[] }
+  /** Something the code under test did that the grader should know about (e.g. it tried to exit). */
+  | { type: 'anomaly'; what: string };
+
+/** Settings the trusted side hands to the host on its command line (JSON in argv[2]). */
+export interface HostOptions {
+  /** Absolute path of the compiled module under test (inside the build folder). */
+  entry: string;
+}

@@ -1,0 +1,36 @@
+// Jest glue for the sandbox: one host per suite file, replaced before a test when the previous test killed it
+// (a timeout or a crash), so one hang costs one test, not the whole suite.
+
+import { Sandbox, SandboxFailure, type SandboxOptions } from '../sandbox/client';
+
+export interface SuiteSandbox {
+  /** The live sandbox for the current test. */
+  (): Sandbox;
+}
+
+export function useSandbox(options: SandboxOptions = {}): SuiteSandbox {
+  let current: Sandbox | undefined;
+  // A module that failed to load fails the same way every time: remember it instead of paying the wait again.
+  let loadFailure: SandboxFailure | undefined;
+
+  async function ensure(): Promise<void> {
+    if (loadFailure) throw loadFailure;
+    if (current?.alive) return;
+    try {
+      current = await Sandbox.open(options);
+    } catch (err) {
+      if (err instanceof SandboxFailure && err.kind === 'load') loadFailure = err;
+      throw err;
+    }
+  }
+
+  beforeEach(ensure, (options.loadTimeoutMs ?? 4000) + 2000);
+  afterAll(async () => {
+    await current?.close();
+  });
+
+  return () => {
+    if (!current) throw new Error('the sandbox is not started (useSandbox must be called at the top of the suite)');
+    return current;
+  };
+}
