@@ -37,8 +37,11 @@ export interface SandboxOptions {
 export class RemoteError extends Error {
   readonly code?: string;
   readonly props: Record<string, unknown>;
+  /** The message the code under test gave, without the call in front. */
+  readonly remoteMessage: string;
   constructor(readonly call: string, wire: WireError) {
-    super(wire.message);
+    super(`${call} threw ${wire.name}${wire.code ? ` [${wire.code}]` : ''}: ${wire.message}`);
+    this.remoteMessage = wire.message;
     this.name = wire.name;
     this.code = wire.code;
     this.props = wire.props ?? {};

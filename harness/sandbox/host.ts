@@ -95,25 +95,53 @@ function toPlainFields(value: object, depth: number, seen: Set<object>): Record<
   return out;
 }
 
-function isCallbackRef(value: unknown): value is CallbackRef {
-  return typeof value === 'object' && value !== null && typeof (value as CallbackRef).$callback === 'number';
+function tagOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return undefined;
+  const keys = Object.keys(value);
+  return keys.length >= 1 && keys[0]!.startsWith('$') ? keys[0] : undefined;
 }
 
-/** Replaces callback references from the suite by functions that report their calls back to it. */
-function reviveArgs(args: unknown[]): unknown[] {
-  return args.map((arg) => {
-    if (isCallbackRef(arg)) {
-      const callback = arg.$callback;
+/**
+ * Turns the suite's arguments into what the learner's code expects. Plain data passes as is (byte arrays become
+ * Buffers, since learners call Buffer methods on them); tagged objects become live values:
+ * - `{ $callback: n }`: a function whose calls are reported back to the suite (asynchronously);
+ * - `{ $sequence: [..] }`: a synchronous function returning the listed values in turn, then the last one
+ *   again (an injected random source or clock that the suite controls);
+ * - `{ $require: 'ws', export?: 'WebSocket' }`: a package the exercise provides (see `packages` in course.yaml).
+ * Tags are found at any depth inside arrays and plain objects (e.g. an options object).
+ */
+function revive(value: unknown, depth = 0): unknown {
+  if (value instanceof Uint8Array) {
+    return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (typeof value !== 'object' || value === null || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => revive(v, depth + 1));
+  const tagged = value as CallbackRef & { $sequence?: unknown[]; $require?: string; export?: string };
+  switch (tagOf(value)) {
+    case '$callback': {
+      const callback = tagged.$callback;
       return (...cbArgs: unknown[]) => {
         post({ type: 'callback', callback, args: cbArgs.map((a) => toPlain(a)) });
       };
     }
-    if (arg instanceof Uint8Array && !Buffer.isBuffer(arg)) {
-      // Learners may call Buffer methods (readUInt16BE...) on the bytes they receive.
-      return Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength);
+    case '$sequence': {
+      const values = tagged.$sequence ?? [];
+      let at = 0;
+      return () => values[Math.min(at++, values.length - 1)];
     }
-    return arg;
-  });
+    case '$require': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(String(tagged.$require)) as Record<string, unknown>;
+      return tagged.export ? mod[tagged.export] : mod;
+    }
+    default:
+      if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v, depth + 1)]));
+  }
+}
+
+function reviveArgs(args: unknown[]): unknown[] {
+  return args.map((arg) => revive(arg));
 }
 
 // Exiting would make every pending call look like a crash; report the attempt so the grader can name it.

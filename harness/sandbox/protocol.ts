@@ -7,6 +7,17 @@ export interface CallbackRef {
   $callback: number;
 }
 
+/** A synchronous function in the sandbox that returns these values in turn (then repeats the last). */
+export interface SequenceRef {
+  $sequence: unknown[];
+}
+
+/** A package export made available to the code under test, e.g. `{ $require: 'ws', export: 'WebSocket' }`. */
+export interface RequireRef {
+  $require: string;
+  export?: string;
+}
+
 /** An error as it crossed the process boundary: plain data, never a live Error object. */
 export interface WireError {
   name: string;
