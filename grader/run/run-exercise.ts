@@ -67,7 +67,6 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
     wrapper: options.sandboxWrapper,
   });
   const finishEarly = (status: ExerciseResult['status'], message: string, diagnostics: Diagnostic[] = []): ExerciseResult => {
-    options.jest?.close();
     return { ...base, status, score: 0, maxScore: 0, tests: [], diagnostics, message, durationMs: Date.now() - started, filesHash: build.filesHash };
   };
   if (build.missing.length) {

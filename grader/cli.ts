@@ -1,0 +1,108 @@
+// The `course` command line: parses the arguments, dispatches to one command, and turns errors into messages
+// and exit codes (0 ok/passed, 1 graded and failed, 2 usage or input error). Never prints a stack trace for a
+// mistake the user can fix.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from './course/errors';
+import { EXIT, type Command, type Context } from './commands/command';
+import { authorCommands, commands, learnerCommands } from './commands/index';
+import { menu } from './commands/menu';
+import { courseRoot } from './paths';
+
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(courseRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function mainHelp(ctx: Context): string {
+  const list = (cmds: Command[]) => cmds.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+  return `${ctx.c.bold('course')} — learn HTTP/2 and real-time web protocols by building them
+
+Usage: npx course <command> [options]
+
+Learner commands:
+${list(learnerCommands)}
+
+Course author and instructor commands:
+${list(authorCommands)}
+
+Options: --help (also after a command), --version, --no-color
+Run \`npx course <command> --help\` for the details of one command.
+Run \`npx course\` alone in a terminal for an interactive menu.`;
+}
+
+function commandHelp(cmd: Command): string {
+  return `Usage: ${cmd.usage}\n\n${cmd.summary[0]!.toUpperCase()}${cmd.summary.slice(1)}.\n\n${cmd.help}`;
+}
+
+async function makeContext(noColor: boolean): Promise<Context> {
+  const { Chalk } = await import('chalk');
+  const tty = Boolean(process.stdout.isTTY);
+  const colour = tty && !noColor && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return {
+    root: courseRoot,
+    c: new Chalk({ level: colour ? 2 : 0 }),
+    tty,
+    interactive: tty && Boolean(process.stdin.isTTY),
+    print: (text = '') => process.stdout.write(`${text}\n`),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const noColor = argv.includes('--no-color');
+  const args = argv.filter((a) => a !== '--no-color');
+  const ctx = await makeContext(noColor);
+  const [first, ...rest] = args;
+  if (first === '--version' || first === '-v') {
+    ctx.print(version());
+    return EXIT.ok;
+  }
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === undefined && ctx.interactive) {
+      return menu(ctx);
+    }
+    ctx.print(mainHelp(ctx));
+    return EXIT.ok;
+  }
+  const cmd = commands.find((c) => c.name === first);
+  if (!cmd) {
+    process.stderr.write(`course: unknown command "${first}"\n\n${mainHelp(ctx)}\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.print(commandHelp(cmd));
+    return EXIT.ok;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\nUsage: ${cmd.usage}`);
+  }
+  return cmd.run(ctx, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
+}
+
+export function run(argv: string[]): void {
+  // Ctrl-C: end the run's processes (the exit hooks kill the jest process group) and leave files as they are;
+  // course.yaml is only ever replaced atomically, so it is intact.
+  process.once('SIGINT', () => {
+    process.stderr.write('\ninterrupted\n');
+    process.exit(130);
+  });
+  process.once('SIGTERM', () => process.exit(143));
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        process.stderr.write(`course: ${err.message}\n`);
+        process.exitCode = EXIT.usage;
+      } else {
+        process.stderr.write(`course: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 70;
+      }
+    },
+  );
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import { loadCourse, updateProgress } from '../course/course-file';
+import { UsageError } from '../course/errors';
+import { numberOf, pickExercise } from '../course/select';
+import type { ExerciseSpec } from '../course/schema';
+import { renderResult } from '../report/terminal';
+import { JestProcess } from '../run/jest-process';
+import type { ExerciseResult } from '../run/result';
+import { runExercise, type RunEvent } from '../run/run-exercise';
+import { EXIT, type Command, type Context } from './command';
+
+export function parseSeed(value: string | boolean | undefined): number | undefined {
+  if (value === undefined || typeof value === 'boolean') return undefined;
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 1 || seed > 2 ** 31 - 1) throw new UsageError(`--seed takes a whole number from 1 to ${2 ** 31 - 1}`);
+  return seed;
+}
+
+/** A one-line live status in a terminal (nothing elsewhere): what is running, how many tests are done. */
+export function liveProgress(ctx: Context, label: string): { onEvent: (e: RunEvent) => void; clear: () => void } {
+  let expected = 0;
+  let done = 0;
+  let failed = 0;
+  let phase = 'compiling';
+  const draw = () => {
+    if (!ctx.tty) return;
+    const counts = expected ? ` ${done}/${expected}${failed ? ctx.c.red(` ${failed} failed`) : ''}` : '';
+    process.stdout.write(`\r\x1b[2K${ctx.c.gray(`${label}: ${phase}${counts}`)}`);
+  };
+  return {
+    onEvent(e) {
+      if (e.type === 'phase') phase = e.phase === 'testing' ? 'running tests' : e.phase;
+      if (e.type === 'expected') expected = e.count;
+      if (e.type === 'test-result') {
+        done++;
+        if (e.test.status !== 'passed') failed++;
+      }
+      draw();
+    },
+    clear() {
+      if (ctx.tty) process.stdout.write('\r\x1b[2K');
+    },
+  };
+}
+
+/** Runs the learner's check of one exercise and records the attempt in course.yaml. */
+export async function checkExercise(ctx: Context, exercise: ExerciseSpec, options: { seed?: number; dir?: string; quiet?: boolean }): Promise<ExerciseResult> {
+  const jest = new JestProcess(); // starts loading jest while the code compiles
+  const progress = options.quiet ? undefined : liveProgress(ctx, exercise.id);
+  try {
+    return await runExercise({
+      courseRoot: ctx.root,
+      exercise,
+      implRoot: options.dir ? path.resolve(options.dir) : path.join(ctx.root, exercise.dir),
+      seed: options.seed,
+      jest,
+      onEvent: progress?.onEvent,
+    });
+  } finally {
+    progress?.clear();
+    jest.close();
+  }
+}
+
+export async function recordAttempt(ctx: Context, result: ExerciseResult): Promise<void> {
+  const course = loadCourse(ctx.root);
+  const now = new Date().toISOString();
+  await updateProgress(
+    course,
+    (p) => {
+      p.attempts += 1;
+      p.lastCheckedAt = now;
+      p.startedAt ??= now;
+      p.maxScore = result.maxScore;
+      p.bestScore = Math.max(p.bestScore ?? 0, result.score);
+      if (result.status === 'passed') {
+        p.status = 'done';
+        p.passedAt ??= now;
+      } else if (p.status !== 'done') {
+        p.status = p.status === 'current' ? 'current' : 'failed';
+      }
+      return p;
+    },
+    [result.exercise],
+  );
+}
+
+export const check: Command = {
+  name: 'check',
+  summary: 'run the hidden tests against your code and save your progress',
+  usage: 'course check [id] [--seed N] [--json]',
+  help: `Grades an exercise (the current one unless you name it): compiles your file, runs the hidden test
+suite against it in a separate process, and prints each test's verdict with what went wrong.
+Your attempt and best score are saved in course.yaml.
+
+Options:
+  --seed N     replay a run exactly (the seed is printed when a check fails)
+  --json       print the result as JSON (for scripts and editors)
+  --dir PATH   grade the files in PATH instead of the exercise folder (does not record progress)
+
+Exit code: 0 all tests passed, 1 some failed, 2 usage or input error.`,
+  options: { seed: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } },
+  async run(ctx, positionals, values) {
+    if (positionals.length > 1) throw new UsageError('check takes at most one exercise id');
+    const course = loadCourse(ctx.root);
+    const exercise = pickExercise(course, positionals[0]);
+    const seed = parseSeed(values.seed);
+    const dir = typeof values.dir === 'string' ? values.dir : undefined;
+    const result = await checkExercise(ctx, exercise, { seed, dir, quiet: Boolean(values.json) });
+    if (!dir) await recordAttempt(ctx, result);
+    if (values.json) ctx.print(JSON.stringify(result, null, 2));
+    else {
+      ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise)));
+      ctx.print();
+      if (result.status === 'passed') ctx.print(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
+      else ctx.print(`Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`);
+    }
+    return result.status === 'passed' ? EXIT.ok : EXIT.failed;
+  },
+};

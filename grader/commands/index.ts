@@ -1,0 +1,14 @@
+// The command table. Adding a command = one file in this folder + one line here.
+
+import { check } from './check';
+import type { Command } from './command';
+import { hint } from './hint';
+import { next } from './next';
+import { reset } from './reset';
+import { solution } from './solution';
+import { status } from './status';
+import { verify } from './verify';
+
+export const learnerCommands: Command[] = [next, check, status, hint, reset, solution];
+export const authorCommands: Command[] = [verify];
+export const commands: Command[] = [...learnerCommands, ...authorCommands];

@@ -1,0 +1,98 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadCourse, progressOf, updateProgress, type LoadedCourse } from '../course/course-file';
+import { UsageError } from '../course/errors';
+import type { ExerciseSpec } from '../course/schema';
+import { numberOf } from '../course/select';
+import { stateDir } from '../paths';
+import { checkExercise, recordAttempt } from './check';
+import { EXIT, type Command, type Context } from './command';
+
+/** Keeps a copy of the untouched stub so `course reset` can restore it later. */
+export function snapshotStub(root: string, exercise: ExerciseSpec): void {
+  const dir = path.join(stateDir(root), 'stubs', exercise.id);
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  for (const file of exercise.files) {
+    const from = path.join(root, exercise.dir, file);
+    if (existsSync(from)) copyFileSync(from, path.join(dir, file));
+  }
+}
+
+function lessonTitle(root: string, exercise: ExerciseSpec): string {
+  try {
+    const first = readFileSync(path.join(root, exercise.dir, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('# '));
+    return first ? first.slice(2).trim() : exercise.title;
+  } catch {
+    return exercise.title;
+  }
+}
+
+export function printExercise(ctx: Context, course: LoadedCourse, exercise: ExerciseSpec): void {
+  const n = numberOf(course, exercise);
+  const { c } = ctx;
+  ctx.print(c.bold(`Exercise ${n} of ${course.data.exercises.length}: ${lessonTitle(ctx.root, exercise)}`));
+  ctx.print();
+  ctx.print(exercise.summary.trim());
+  ctx.print();
+  ctx.print(`  Read the lesson:  ${c.cyan(path.join(exercise.dir, 'README.md'))}`);
+  for (const file of exercise.files) ctx.print(`  Edit:             ${c.cyan(path.join(exercise.dir, file))}`);
+  ctx.print(`  Check your work:  ${c.bold(`npx course check`)}${c.gray(`   (stuck? npx course hint)`)}`);
+}
+
+async function completeCourse(ctx: Context, course: LoadedCourse): Promise<number> {
+  // Like rustlings: "complete" must be true now, not only once upon a time.
+  ctx.print(`Every exercise is marked done. Re-checking all ${course.data.exercises.length} before calling the course complete…`);
+  for (const exercise of course.data.exercises) {
+    const result = await checkExercise(ctx, exercise, {});
+    await recordAttempt(ctx, result);
+    const ok = result.status === 'passed';
+    ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${exercise.id}  ${result.score}/${result.maxScore}`);
+    if (!ok) {
+      await updateProgress(loadCourse(ctx.root), (p) => ({ ...p, status: 'current' }), [exercise.id]);
+      ctx.print();
+      ctx.print(`${exercise.id} no longer passes; it is your current exercise again. Run ${ctx.c.bold(`npx course check ${exercise.id}`)} to see why.`);
+      return EXIT.failed;
+    }
+  }
+  ctx.print();
+  ctx.print(ctx.c.green.bold('Course complete — every exercise passes. Congratulations!'));
+  return EXIT.ok;
+}
+
+export const next: Command = {
+  name: 'next',
+  summary: 'show the next exercise (lesson + file to edit) and make it current',
+  usage: 'course next [--force]',
+  help: `Shows your current exercise, or moves on to the next one once the current one has passed:
+the lesson's title and summary, where to read the lesson, which file to edit, and how to check.
+When every exercise is done, re-checks them all and tells you the course is complete.
+
+Options:
+  --force   move on even though the current exercise has not passed yet`,
+  options: { force: { type: 'boolean' } },
+  async run(ctx, positionals, values) {
+    if (positionals.length) throw new UsageError('next takes no arguments (to work on a specific exercise: course check <id>)');
+    const course = loadCourse(ctx.root);
+    const list = course.data.exercises;
+    const current = list.find((e) => progressOf(e).status === 'current');
+    if (current && !values.force) {
+      printExercise(ctx, course, current);
+      ctx.print();
+      ctx.print(ctx.c.yellow(`This is still your current exercise: it has not passed yet. (${ctx.c.bold('npx course next --force')} skips it.)`));
+      return EXIT.ok;
+    }
+    const from = current ? list.indexOf(current) + 1 : 0;
+    const target = [...list.slice(from), ...list.slice(0, from)].find((e) => progressOf(e).status !== 'done');
+    if (!target) return completeCourse(ctx, course);
+    snapshotStub(ctx.root, target);
+    const now = new Date().toISOString();
+    const saved = await updateProgress(course, (p, e) => {
+      if (e.id === target.id) return { ...p, status: 'current', startedAt: p.startedAt ?? now };
+      if (p.status === 'current') return { ...p, status: p.attempts > 0 ? 'failed' : 'not-started' };
+      return undefined;
+    });
+    printExercise(ctx, saved, saved.data.exercises.find((e) => e.id === target.id)!);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,42 @@
+import { loadCourse, progressOf } from '../course/course-file';
+import { UsageError } from '../course/errors';
+import { EXIT, type Command } from './command';
+
+export const status: Command = {
+  name: 'status',
+  summary: 'show your progress: exercise, status, score, attempts',
+  usage: 'course status [--json]',
+  help: `Prints a table of every exercise with its status (not started, current, failed, done), your best
+score, the number of checks and the hints you have seen.
+
+Options:
+  --json   print the same as JSON`,
+  options: { json: { type: 'boolean' } },
+  async run(ctx, positionals, values) {
+    if (positionals.length) throw new UsageError('status takes no arguments');
+    const course = loadCourse(ctx.root);
+    const rows = course.data.exercises.map((e, i) => {
+      const p = progressOf(e);
+      return { n: i + 1, id: e.id, title: e.title, ...p, score: p.maxScore ? `${p.bestScore ?? 0}/${p.maxScore}` : '-' };
+    });
+    if (values.json) {
+      ctx.print(JSON.stringify({ title: course.data.title, exercises: rows }, null, 2));
+      return EXIT.ok;
+    }
+    const { c } = ctx;
+    const colour = (s: string) => (s === 'done' ? c.green : s === 'current' ? c.cyan : s === 'failed' ? c.red : c.gray)(s);
+    const header = ['#', 'exercise', 'status', 'score', 'attempts', 'hints'];
+    const cells = rows.map((r) => [String(r.n), r.id, r.status, r.score, String(r.attempts), `${r.hintsShown}`]);
+    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+    const line = (row: string[], paint = false) =>
+      row.map((cell, i) => (paint && i === 2 ? colour(cell) + ' '.repeat(widths[i]! - cell.length) : cell.padEnd(widths[i]!))).join('  ');
+    ctx.print(c.bold(course.data.title));
+    ctx.print();
+    ctx.print(c.bold(line(header)));
+    for (const row of cells) ctx.print(line(row, true));
+    const done = rows.filter((r) => r.status === 'done').length;
+    ctx.print();
+    ctx.print(`${done} of ${rows.length} exercises done.`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,143 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { loadCourse } from '../course/course-file';
+import { exerciseById } from '../course/select';
+import type { ExerciseSpec } from '../course/schema';
+import { JestProcess } from '../run/jest-process';
+import type { ExerciseResult } from '../run/result';
+import { runExercise } from '../run/run-exercise';
+import { EXIT, type Command, type Context } from './command';
+
+export interface VerifyRow {
+  exercise: string;
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** One trusted jest process for the whole verification, replaced if a run had to kill it. */
+class JestPool {
+  private current: JestProcess | undefined;
+  get(): JestProcess {
+    if (!this.current?.usable) this.current = new JestProcess();
+    return this.current;
+  }
+  close(): void {
+    this.current?.close();
+  }
+}
+
+function failing(result: ExerciseResult): string[] {
+  return result.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${(t.message ?? t.status).split('\n')[0]}`);
+}
+
+async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestPool, step: (what: string) => void): Promise<VerifyRow[]> {
+  const rows: VerifyRow[] = [];
+  const add = (check: string, ok: boolean, detail: string) => rows.push({ exercise: exercise.id, check, ok, detail });
+  const root = ctx.root;
+  const lesson = path.join(root, exercise.dir, 'README.md');
+  add('lesson', existsSync(lesson) && readFileSync(lesson, 'utf8').trim().length > 200, existsSync(lesson) ? path.relative(root, lesson) : `missing ${path.relative(root, lesson)}`);
+  add('hints', exercise.hints.length >= 2, `${exercise.hints.length} hint(s)${exercise.hints.length < 2 ? ' (at least 2 needed)' : ''}`);
+  const missingFiles = [
+    exercise.suite,
+    ...(exercise.contract ? [exercise.contract] : []),
+    ...exercise.files.flatMap((f) => [path.join(exercise.dir, f), path.join(exercise.solution, f)]),
+  ].filter((p) => !existsSync(path.join(root, p)));
+  add('files', missingFiles.length === 0, missingFiles.length ? `missing: ${missingFiles.join(', ')}` : 'suite, stub and solution present');
+  if (missingFiles.length) return rows;
+
+  const run = (implRoot: string, typecheck = false) =>
+    runExercise({ courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest: pool.get(), typecheck });
+
+  step(`${exercise.id}: solution`);
+  const sol = await run(exercise.solution, true);
+  const solTypes = sol.diagnostics.filter((d) => d.kind === 'type');
+  add(
+    'solution passes',
+    sol.status === 'passed' && sol.maxScore > 0,
+    sol.status === 'passed' ? `${sol.score}/${sol.maxScore} tests (seed ${sol.seed})` : `${sol.status} ${sol.score}/${sol.maxScore} (seed ${sol.seed}): ${sol.message ?? failing(sol).slice(0, 3).join(' | ')}`,
+  );
+  add('solution type-checks', solTypes.length === 0, solTypes.length ? solTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
+  if (sol.maxScore < 15) add('suite size', false, `${sol.maxScore} tests (at least 15 expected)`);
+
+  step(`${exercise.id}: stub`);
+  const stub = await run(exercise.dir, true);
+  const vacuous = stub.tests.filter((t) => t.status === 'passed').map((t) => t.fullName);
+  add(
+    'stub fails every test',
+    stub.diagnostics.every((d) => d.kind !== 'syntax') && vacuous.length === 0 && stub.maxScore === sol.maxScore,
+    stub.diagnostics.some((d) => d.kind === 'syntax')
+      ? 'the stub does not compile'
+      : vacuous.length
+        ? `vacuous (pass on the stub): ${vacuous.join(' | ')}`
+        : `0/${stub.maxScore} passed`,
+  );
+  const stubTypes = stub.diagnostics.filter((d) => d.kind === 'type');
+  add('stub type-checks', stubTypes.length === 0, stubTypes.length ? stubTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
+
+  if (exercise.mutants) {
+    const mutantsDir = path.join(root, exercise.mutants);
+    const names = existsSync(mutantsDir) ? readdirSync(mutantsDir).filter((n) => statSync(path.join(mutantsDir, n)).isDirectory()).sort() : [];
+    if (names.length < 6) add('mutants', false, `${names.length} mutant(s) in ${exercise.mutants} (at least 6 expected)`);
+    for (const name of names) {
+      step(`${exercise.id}: mutant ${name}`);
+      const m = await run(path.join(exercise.mutants, name));
+      const compiles = !m.diagnostics.some((d) => d.kind === 'syntax');
+      const caught = m.tests.filter((t) => t.status !== 'passed');
+      add(
+        `mutant ${name}`,
+        compiles && m.status !== 'passed' && caught.length > 0,
+        !compiles ? 'does not compile (a mutant must be a plausible program)' : caught.length ? `caught by ${caught.length} test(s), e.g. "${caught[0]!.fullName}"` : `NOT caught (seed ${m.seed})`,
+      );
+    }
+  } else {
+    add('mutants', false, 'no mutants folder declared');
+  }
+  return rows;
+}
+
+export const verify: Command = {
+  name: 'verify',
+  summary: 'check the course itself: solutions pass, stubs fail, mutants are caught',
+  usage: 'course verify [id...] [--json]',
+  help: `For course authors. For every exercise (or the ones named): the lesson and at least two hints exist,
+the reference solution passes every hidden test and type-checks, the untouched stub fails every test (a test
+that passes on the stub is vacuous), and every mutant in its mutants folder fails at least one test.
+course.yaml itself is validated on load.
+
+Options:
+  --json   print the rows as JSON
+
+Exit code: 0 when everything holds, 1 on any violation.`,
+  options: { json: { type: 'boolean' } },
+  async run(ctx, positionals, values) {
+    const course = loadCourse(ctx.root);
+    const exercises = positionals.length ? positionals.map((id) => exerciseById(course, id)) : course.data.exercises;
+    const pool = new JestPool();
+    const rows: VerifyRow[] = [];
+    const step = (what: string) => {
+      if (values.json) return;
+      if (ctx.tty) process.stdout.write(`\r\x1b[2K${ctx.c.gray(`verifying ${what}…`)}`);
+      else ctx.print(`verifying ${what}…`);
+    };
+    try {
+      for (const exercise of exercises) rows.push(...(await verifyExercise(ctx, exercise, pool, step)));
+    } finally {
+      pool.close();
+      if (ctx.tty && !values.json) process.stdout.write('\r\x1b[2K');
+    }
+    const bad = rows.filter((r) => !r.ok);
+    if (values.json) {
+      ctx.print(JSON.stringify({ ok: bad.length === 0, rows }, null, 2));
+    } else {
+      const w1 = Math.max(...rows.map((r) => r.exercise.length));
+      const w2 = Math.max(...rows.map((r) => r.check.length));
+      for (const r of rows) {
+        ctx.print(`${r.ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${r.exercise.padEnd(w1)}  ${r.check.padEnd(w2)}  ${r.ok ? ctx.c.gray(r.detail) : ctx.c.red(r.detail)}`);
+      }
+      ctx.print();
+      ctx.print(`verify: ${rows.length - bad.length} passed, ${bad.length} failed`);
+    }
+    return bad.length ? EXIT.failed : EXIT.ok;
+  },
+};
