@@ -82,11 +82,12 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
       ? Promise.resolve<Diagnostic[]>([])
       : startTypecheck({
           request: {
-            files: build.files.map((f) => f.absPath).filter((p) => p.startsWith(path.resolve(options.implRoot))),
+            files: graded.map((f) => f.absPath),
             entry: graded[0]!.absPath,
             contract: exercise.contract ? path.join(courseRoot, exercise.contract) : undefined,
             implRoot: path.resolve(options.implRoot),
             graded: graded.map((f) => f.name),
+            support: build.files.filter((f) => !f.graded).map((f) => ({ name: f.name, absPath: f.absPath })),
           },
           filesHash: build.filesHash,
           cacheDir: path.join(workDir, 'cache', 'typecheck'),

@@ -17,6 +17,8 @@ export interface TypecheckRequest {
   implRoot: string;
   /** Names of files whose diagnostics are reported (the learner's); others are support files. */
   graded: string[];
+  /** Support files the exercise provides (e.g. a given helper), seen as if they sat beside the learner's files. */
+  support: Array<{ name: string; absPath: string }>;
 }
 
 export function typecheck(request: TypecheckRequest): Diagnostic[] {
@@ -35,7 +37,14 @@ export function typecheck(request: TypecheckRequest): Diagnostic[] {
     paths: { '@exercise': [request.entry] },
   };
   const roots = [...request.files, ...(request.contract ? [request.contract] : [])];
-  const program = ts.createProgram(roots, options);
+  // The learner imports support files as './helper': make them appear in the implementation folder.
+  const host = ts.createCompilerHost(options);
+  const overlay = new Map(request.support.map((f) => [path.join(request.implRoot, f.name), f.absPath]));
+  const realFileExists = host.fileExists.bind(host);
+  const realGetSourceFile = host.getSourceFile.bind(host);
+  host.fileExists = (file) => overlay.has(path.resolve(file)) || realFileExists(file);
+  host.getSourceFile = (file, ...rest) => realGetSourceFile(overlay.get(path.resolve(file)) ?? file, ...rest);
+  const program = ts.createProgram(roots, options, host);
   const out: Diagnostic[] = [];
   for (const d of ts.getPreEmitDiagnostics(program)) {
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');

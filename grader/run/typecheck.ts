@@ -20,7 +20,7 @@ export interface TypecheckJob {
 
 export function startTypecheck(job: TypecheckJob): Promise<Diagnostic[]> {
   const contractText = job.request.contract ? readFileSync(job.request.contract, 'utf8') : '';
-  const key = createHash('sha256').update(job.filesHash).update(contractText).update(ts.version).update('v1').digest('hex');
+  const key = createHash('sha256').update(job.filesHash).update(contractText).update(ts.version).update('v2').digest('hex');
   const cacheFile = path.join(job.cacheDir, `${key}.json`);
   try {
     return Promise.resolve(JSON.parse(readFileSync(cacheFile, 'utf8')) as Diagnostic[]);

@@ -102,6 +102,8 @@ export class Sandbox {
     child.stdout?.on('data', capture);
     child.stderr?.on('data', capture);
     child.on('message', (message: HostMessage) => this.onMessage(message));
+    // A send to a host that just died fails with EPIPE; the 'exit' handler below reports the real cause.
+    child.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         this.exitReason = signal
@@ -143,7 +145,7 @@ export class Sandbox {
   }
 
   get alive(): boolean {
-    return this.exitReason === undefined;
+    return this.exitReason === undefined && !this.killed;
   }
 
   /** What the code under test printed (console.log etc.), capped. */
@@ -170,7 +172,8 @@ export class Sandbox {
   /** @internal used by Remote */
   request(req: DistributiveOmit<Request, 'id'>, describe: string, timeoutMs?: number): Promise<{ value: unknown; handle?: number }> {
     if (!this.alive) {
-      return Promise.reject(new SandboxFailure(`${describe} was not run: ${this.exitReason}`, 'crash'));
+      const reason = this.exitReason ?? 'the process running your code was stopped after an earlier call hung';
+      return Promise.reject(new SandboxFailure(`${describe} was not run: ${reason}`, 'crash'));
     }
     const id = this.nextId++;
     const limit = timeoutMs ?? this.options.callTimeoutMs;
@@ -198,8 +201,12 @@ export class Sandbox {
   }
 
   kill(): void {
-    if (this.alive) this.child.kill('SIGKILL');
+    if (!this.alive) return;
+    this.killed = true;
+    this.child.kill('SIGKILL');
   }
+
+  private killed = false;
 
   async close(): Promise<void> {
     if (this.alive) {

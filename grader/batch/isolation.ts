@@ -1,0 +1,167 @@
+// Isolation layers for batch grading (DESIGN §4). Detected once per run; every layer that cannot be used is
+// named once so the instructor knows what the run did not have.
+//
+// - jest process (one per pool worker, long-lived, trusted): `unshare --net --pid --fork --kill-child
+//   --mount-proc`, then loopback is brought up inside (`ip link set lo up`) before node starts. Nothing it or its
+//   children do reaches beyond loopback, and everything it started dies with it (PID namespace).
+// - student child (the sandbox host, one per suite file): its own PID namespace again (a detached grandchild
+//   cannot outlive the host), then `setpriv` to an unprivileged uid (one per worker, so that the per-uid process
+//   limit is per worker) with --no-new-privs and no groups, then `prlimit` (CPU seconds, address space, file size,
+//   open files, processes, no core files). Inside, Node's permission model still applies (set by the harness).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export interface IsolationLayer {
+  name: string;
+  on: boolean;
+  /** Why a layer is off. */
+  why?: string;
+}
+
+export interface Isolation {
+  layers: IsolationLayer[];
+  /** Prefix for the trusted jest process of worker `index`. */
+  jestWrapper(index: number): string[];
+  /** Prefix for the sandbox host started by worker `index`. */
+  sandboxWrapper(index: number, limits: ChildLimits): string[];
+  /** The uid student children of worker `index` run as (undefined when not dropping privileges). */
+  uidOf(index: number): number | undefined;
+  /** One line: which layers are on. */
+  describe(): string;
+}
+
+export interface ChildLimits {
+  /** CPU seconds. */
+  cpuSeconds: number;
+  /** Address space in bytes (caps V8 heap and Buffers alike). */
+  addressSpace: number;
+  /** Largest file the child may write. */
+  fileSize: number;
+  openFiles: number;
+  processes: number;
+}
+
+/** The first unprivileged uid used for student children; worker i uses BASE_UID + i. */
+export const BASE_UID = 61_000;
+
+function which(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
+    const full = path.join(dir, command);
+    try {
+      accessSync(full, constants.X_OK);
+      return full;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+function works(command: string, args: string[]): boolean {
+  const r = spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+  return r.status === 0;
+}
+
+export interface DetectOptions {
+  /** Force every layer off (--no-isolation). */
+  disabled?: boolean;
+  /** A file the unprivileged uid must be able to read (a probe inside the work folder). */
+  probeFile?: string;
+}
+
+export function detectIsolation(options: DetectOptions = {}): Isolation {
+  const layers: IsolationLayer[] = [];
+  const linux = process.platform === 'linux';
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const unshare = which('unshare');
+  const setpriv = which('setpriv');
+  const prlimit = which('prlimit');
+  const ip = which('ip');
+  const sh = which('sh') ?? '/bin/sh';
+  const base = (why: string | undefined) => (options.disabled ? 'turned off by --no-isolation' : why);
+
+  const netWhy = base(
+    !linux ? 'not Linux' : !root ? 'not running as root' : !unshare ? 'unshare not found' : !ip ? 'ip (iproute2) not found' : undefined,
+  );
+  let netOn = netWhy === undefined;
+  let netReason = netWhy;
+  const jestPrefix = unshare ? [unshare, '--net', '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
+  const loUp = ip ? [sh, '-c', `${ip} link set lo up && exec "$@"`, 'course-jest'] : [];
+  if (netOn && !works(jestPrefix[0]!, [...jestPrefix.slice(1), ...loUp, process.execPath, '-e', ''])) {
+    netOn = false;
+    netReason = 'unshare --net --pid failed on this host';
+  }
+  layers.push({ name: 'network namespace (loopback only) per jest worker', on: netOn, why: netReason });
+  layers.push({ name: 'PID namespace per jest worker', on: netOn, why: netReason });
+
+  const hostPidWhy = base(!linux ? 'not Linux' : !root ? 'not running as root' : !unshare ? 'unshare not found' : undefined);
+  const hostPidOn = hostPidWhy === undefined && works(unshare!, ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, '-e', '']);
+  layers.push({ name: 'PID namespace per student child', on: hostPidOn, why: hostPidOn ? undefined : (hostPidWhy ?? 'unshare --pid failed') });
+
+  const uidWhy = base(!linux ? 'not Linux' : !root ? 'not running as root' : !setpriv ? 'setpriv not found' : undefined);
+  let uidOn = uidWhy === undefined;
+  let uidReason = uidWhy;
+  if (uidOn) {
+    const probe = options.probeFile && existsSync(options.probeFile) ? options.probeFile : undefined;
+    const args = [`--reuid=${BASE_UID}`, `--regid=${BASE_UID}`, '--clear-groups', '--no-new-privs', process.execPath, '-e', probe ? `require('fs').readFileSync(${JSON.stringify(probe)})` : ''];
+    if (!works(setpriv!, args)) {
+      uidOn = false;
+      uidReason = probe ? 'the work folder is not readable by an unprivileged user (grade into a folder under /tmp?)' : 'setpriv failed';
+    }
+  }
+  layers.push({ name: `unprivileged uid (${BASE_UID}+worker) with no-new-privs for student children`, on: uidOn, why: uidReason });
+
+  const limWhy = base(!linux ? 'not Linux' : !prlimit ? 'prlimit not found' : undefined);
+  const limOn = limWhy === undefined && works(prlimit!, ['--nofile=256', '--', process.execPath, '-e', '']);
+  layers.push({ name: 'prlimit (CPU, address space, file size, open files, processes) for student children', on: limOn, why: limOn ? undefined : (limWhy ?? 'prlimit failed') });
+
+  return {
+    layers,
+    jestWrapper: () => (netOn ? [...jestPrefix, ...loUp] : []),
+    sandboxWrapper(index, limits) {
+      const out: string[] = [];
+      if (hostPidOn) out.push(unshare!, '--pid', '--fork', '--kill-child', '--mount-proc');
+      if (uidOn) {
+        const uid = BASE_UID + index;
+        out.push(setpriv!, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs');
+      }
+      if (limOn) {
+        out.push(
+          prlimit!,
+          `--cpu=${Math.max(1, Math.ceil(limits.cpuSeconds))}`,
+          `--as=${Math.floor(limits.addressSpace)}`,
+          `--fsize=${Math.floor(limits.fileSize)}`,
+          `--nofile=${limits.openFiles}`,
+          // Counted per uid: only meaningful when the uid is the worker's own.
+          ...(uidOn ? [`--nproc=${limits.processes}`] : []),
+          '--core=0',
+          '--',
+        );
+      }
+      return out;
+    },
+    uidOf: (index) => (uidOn ? BASE_UID + index : undefined),
+    describe() {
+      const on = layers.filter((l) => l.on).map((l) => l.name);
+      const off = layers.filter((l) => !l.on).map((l) => `${l.name} (${l.why})`);
+      return `isolation: ${on.length ? on.join('; ') : 'none beyond the child process'}${off.length ? ` — OFF: ${off.join('; ')}` : ''}`;
+    },
+  };
+}
+
+/** Processes still running as one of the pool's uids (used to make sure a run left nothing behind). */
+export function processesOfUids(uids: number[]): number[] {
+  if (!uids.length || process.platform !== 'linux') return [];
+  try {
+    const out = execFileSync('ps', ['-e', '-o', 'pid=,uid='], { encoding: 'utf8' });
+    return out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number))
+      .filter(([pid, uid]) => pid !== undefined && uid !== undefined && uids.includes(uid))
+      .map(([pid]) => pid!);
+  } catch {
+    return [];
+  }
+}

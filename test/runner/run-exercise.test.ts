@@ -1,0 +1,114 @@
+// The runner end to end on a tiny fixture exercise: real build, real trusted jest process, real sandbox host.
+// Each variant of the learner's file is a behaviour the runner must grade correctly.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runExercise } from '../../grader/run/run-exercise';
+import type { ExerciseResult } from '../../grader/run/result';
+import { fixtureExercise, processesMentioning, repoRoot } from '../helpers';
+
+const fixture = path.join(repoRoot, 'test', 'fixtures', 'calc');
+const workDir = mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
+
+function grade(implRoot: string, overrides = {}): Promise<ExerciseResult> {
+  return runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('calc', overrides), implRoot, workDir, seed: 42 });
+}
+
+const variant = (name: string) => path.join(fixture, 'variants', name);
+
+test('the reference solution passes every test, with per-test results and the spec citation', async () => {
+  const r = await grade(path.join(fixture, 'solution'));
+  expect(r.status).toBe('passed');
+  expect([r.score, r.maxScore]).toEqual([3, 3]);
+  expect(r.tests.map((t) => t.status)).toEqual(['passed', 'passed', 'passed']);
+  expect(r.tests[0]).toMatchObject({ group: ['Calculator'], spec: 'RFC 0000 §1' });
+  expect(r.seed).toBe(42);
+});
+
+test('the stub fails every test, with the call that failed in the message', async () => {
+  const r = await grade(path.join(fixture, 'stub'));
+  expect(r.status).toBe('failed');
+  expect(r.score).toBe(0);
+  expect(r.tests[0]!.message).toContain('Calculator.add(2, 3) threw Error: not implemented');
+});
+
+test('a plausible bug fails exactly the tests it should', async () => {
+  const r = await grade(variant('wrong-total'));
+  expect(r.tests.map((t) => t.status)).toEqual(['passed', 'failed', 'passed']);
+  expect(r.tests[1]!.message).toMatch(/Expected: 5[\s\S]*Received: 0/);
+});
+
+test('a syntax error is an error result with file:line:col, never "0 tests"', async () => {
+  const r = await grade(variant('syntax-error'));
+  expect(r.status).toBe('error');
+  expect(r.diagnostics[0]).toMatchObject({ file: 'calc.ts', line: 3, kind: 'syntax' });
+  expect(r.message).toMatch(/could not be compiled/);
+});
+
+test('a type error is reported with its line as feedback while the tests still run', async () => {
+  const r = await grade(variant('type-error'));
+  expect(r.status).toBe('passed');
+  expect(r.diagnostics).toEqual([expect.objectContaining({ file: 'calc.ts', line: 6, column: 11, kind: 'type' })]);
+});
+
+test('a call that loops forever fails that test by name; the other tests still run', async () => {
+  const r = await grade(variant('loop-in-call'));
+  expect(r.status).toBe('failed');
+  expect(r.tests[0]!.message).toMatch(/Calculator\.add\(2, 3\) did not answer within 1500 ms/);
+  expect(r.tests[2]!.status).toBe('passed');
+});
+
+test('a module that loops at import fails every test without paying the wait each time', async () => {
+  const r = await grade(variant('loop-at-import'));
+  expect(r.status).toBe('failed');
+  expect(r.tests.every((t) => t.status === 'failed' && /did not finish loading/.test(t.message ?? ''))).toBe(true);
+  expect(r.durationMs).toBeLessThan(15_000);
+});
+
+test('promises that never settle and a timer that never stops do not hang the run', async () => {
+  const r = await grade(variant('never-settles'));
+  expect(r.status).toBe('failed');
+  expect(r.tests.every((t) => t.status === 'failed')).toBe(true);
+});
+
+test('the overall timeout ends the run, names the test that hung, and leaves no process behind', async () => {
+  // A unique copy, so that its build folder (and so its processes) can be recognised.
+  const impl = mkdtempSync(path.join(os.tmpdir(), 'hang-'));
+  cpSync(variant('never-settles'), impl, { recursive: true });
+  writeFileSync(path.join(impl, 'calc.ts'), `// ${impl}\nexport class Calculator { add(): number { for (;;) {} } total(): number { return 0; } }\nexport function echoBytes(b: Uint8Array) { return b; }\n`);
+  const r = await grade(impl, { timeout: '1200ms' });
+  expect(r.status).toBe('timeout');
+  expect(r.hungTest).toBe('Calculator › adds two numbers (RFC 0000 §1)');
+  expect(r.tests[0]).toMatchObject({ status: 'timeout' });
+  expect(r.tests.slice(1).every((t) => t.status === 'missing' && t.score === 0)).toBe(true);
+  expect(r.message).toMatch(/"Calculator › adds two numbers \(RFC 0000 §1\)" never finished/);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(processesMentioning(r.filesHash.slice(0, 8))).toEqual([]);
+  expect(processesMentioning(path.join(workDir, 'build', 'calc'))).toEqual([]);
+});
+
+test('process.exit(0) in the code under test does not pass and is reported as tampering', async () => {
+  const r = await grade(variant('process-exit'));
+  expect(r.status).toBe('tampered');
+  expect(r.score).toBe(0);
+  expect(r.anomalies.join('\n')).toMatch(/process\.exit\(0\)/);
+});
+
+test('replacing test/expect/jest state in the code under test has no effect on the verdict', async () => {
+  const r = await grade(variant('patch-globals'));
+  expect(r.status).toBe('failed');
+  expect(r.score).toBe(0);
+});
+
+test('a forged results file and a fake summary on stdout do not pass', async () => {
+  const r = await grade(variant('fake-results'));
+  expect(r.status).toBe('failed');
+  expect(r.score).toBe(0);
+});
+
+test('a missing graded file is "not submitted", not a crash', async () => {
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'empty-'));
+  const r = await grade(empty);
+  expect(r.status).toBe('error');
+  expect(r.message).toMatch(/not submitted: calc\.ts is missing or empty/);
+});
