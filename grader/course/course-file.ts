@@ -106,7 +106,7 @@ export async function updateProgress(
       if (!next) return;
       writeProgress(doc, index, Progress.parse(next));
     });
-    const text = doc.toString({ lineWidth: 0 });
+    const text = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
     // Never write something we could not read back.
     const reread = parse(course.file, text);
     const tmp = path.join(path.dirname(course.file), `.${COURSE_FILE}.${process.pid}.tmp`);
