@@ -3,8 +3,7 @@
 // through the sandbox host (harness/sandbox). One worker can run many jobs in a row (batch grading reuses it;
 // jest's runCLI costs ~0.6 s the first time and ~0.1 s after that).
 
-import path from 'node:path';
-import { distFile } from '../paths';
+import { jestConfig } from './jest-worker-config';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
 
 // Loading jest is most of a check's start-up time: start it now, while the grader compiles the learner's code.
@@ -13,24 +12,6 @@ const { runCLI } = require('jest') as typeof import('jest');
 
 function send(message: FromWorker): void {
   process.send?.(message);
-}
-
-export function jestConfig(job: SuiteJob): Record<string, unknown> {
-  return {
-    rootDir: job.rootDir,
-    roots: [path.dirname(job.suite)],
-    testMatch: ['**/*.test.ts'],
-    moduleFileExtensions: ['ts', 'js', 'json'],
-    transform: { '\\.ts$': distFile('run', 'esbuild-transform.js') },
-    testEnvironment: distFile('run', 'trusted-environment.js'),
-    reporters: [distFile('run', 'stream-reporter.js')],
-    cacheDirectory: job.cacheDir,
-    testTimeout: job.testTimeoutMs,
-    watchman: false,
-    injectGlobals: true,
-    maxWorkers: 1,
-    ci: true,
-  };
 }
 
 async function run(job: SuiteJob): Promise<void> {
