@@ -112,3 +112,9 @@ test('a missing graded file is "not submitted", not a crash', async () => {
   expect(r.status).toBe('error');
   expect(r.message).toMatch(/not submitted: calc\.ts is missing or empty/);
 });
+
+test('the sandbox refuses reads outside its build folder, writes, processes and workers, and has a scrubbed env', async () => {
+  const r = await runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('probe'), implRoot: path.join(repoRoot, 'test/fixtures/probe/solution'), workDir });
+  expect(r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${t.message}`)).toEqual([]);
+  expect(r.status).toBe('passed');
+});
