@@ -32,10 +32,14 @@ export function startTypecheck(job: TypecheckJob): Promise<Diagnostic[]> {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
     });
+    // If the grader exits first (Ctrl-C), the checker must not linger.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     let settled = false;
     const finish = (diagnostics: Diagnostic[], cache: boolean) => {
       if (settled) return;
       settled = true;
+      process.off('exit', killOnExit);
       clearTimeout(timer);
       child.kill('SIGKILL');
       if (cache) {

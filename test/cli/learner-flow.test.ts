@@ -1,8 +1,9 @@
 // Black-box: the real `course` command in a private copy of the course, as a learner uses it (no terminal).
+import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { copyCourse, course } from '../helpers';
+import { copyCourse, course, processesMentioning } from '../helpers';
 
 const dir = copyCourse();
 const courseYaml = () => readFileSync(path.join(dir, 'course.yaml'), 'utf8');
@@ -119,4 +120,17 @@ test('a malformed course.yaml gives an error with a line number and is left unto
   }
   expect(courseYaml()).toBe(broken);
   writeFileSync(path.join(dir, 'course.yaml'), good);
+});
+
+test('Ctrl-C during a check leaves course.yaml intact and no process behind', async () => {
+  const before = courseYaml();
+  const child = spawn(process.execPath, [path.join(dir, 'bin', 'course.js'), 'check'], { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+  // Interrupt once the run is under way (its build folder exists), as a learner pressing Ctrl-C would.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  expect(code).toBe(130);
+  expect(courseYaml()).toBe(before);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(processesMentioning(dir)).toEqual([]);
 });
