@@ -44,8 +44,13 @@ export function liveProgress(ctx: Context, label: string): { onEvent: (e: RunEve
 }
 
 /** Runs the learner's check of one exercise and records the attempt in course.yaml. */
-export async function checkExercise(ctx: Context, exercise: ExerciseSpec, options: { seed?: number; dir?: string; quiet?: boolean }): Promise<ExerciseResult> {
-  const jest = new JestProcess(); // starts loading jest while the code compiles
+export async function checkExercise(
+  ctx: Context,
+  exercise: ExerciseSpec,
+  options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess },
+): Promise<ExerciseResult> {
+  // A fresh jest process starts loading jest while the code compiles; watch mode passes a warm one and keeps it.
+  const jest = options.jest?.usable ? options.jest : new JestProcess();
   const progress = options.quiet ? undefined : liveProgress(ctx, exercise.id);
   try {
     return await runExercise({
@@ -58,7 +63,7 @@ export async function checkExercise(ctx: Context, exercise: ExerciseSpec, option
     });
   } finally {
     progress?.clear();
-    jest.close();
+    if (jest !== options.jest) jest.close();
   }
 }
 
