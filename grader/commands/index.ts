@@ -8,7 +8,8 @@ import { reset } from './reset';
 import { solution } from './solution';
 import { status } from './status';
 import { verify } from './verify';
+import { watch } from './watch';
 
-export const learnerCommands: Command[] = [next, check, status, hint, reset, solution];
+export const learnerCommands: Command[] = [next, check, watch, status, hint, reset, solution];
 export const authorCommands: Command[] = [verify];
 export const commands: Command[] = [...learnerCommands, ...authorCommands];
