@@ -10,6 +10,8 @@ import { EXIT, type Command, type Context } from './commands/command';
 import { authorCommands, commands, learnerCommands } from './commands/index';
 import { menu } from './commands/menu';
 import { courseRoot } from './paths';
+import { trace } from './trace';
+import { takePrestarted } from './run/prestart';
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(courseRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -50,6 +52,7 @@ async function makeContext(noColor: boolean): Promise<Context> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  trace('cli loaded');
   const noColor = argv.includes('--no-color');
   const args = argv.filter((a) => a !== '--no-color');
   const ctx = await makeContext(noColor);
@@ -92,6 +95,12 @@ export function run(argv: string[]): void {
   });
   process.once('SIGTERM', () => process.exit(143));
   main(argv).then(
+    // A jest process started early but not used (e.g. a usage error) must not keep the CLI alive.
+    (code) => {
+      takePrestarted()?.close();
+      return code;
+    },
+  ).then(
     (code) => {
       process.exitCode = code;
     },

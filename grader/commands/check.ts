@@ -5,9 +5,11 @@ import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
 import { renderResult } from '../report/terminal';
 import { JestProcess } from '../run/jest-process';
+import { takePrestarted } from '../run/prestart';
 import type { ExerciseResult } from '../run/result';
 import { runExercise, type RunEvent } from '../run/run-exercise';
 import { EXIT, type Command, type Context } from './command';
+import { trace } from '../trace';
 
 export function parseSeed(value: string | boolean | undefined): number | undefined {
   if (value === undefined || typeof value === 'boolean') return undefined;
@@ -50,7 +52,7 @@ export async function checkExercise(
   options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess },
 ): Promise<ExerciseResult> {
   // A fresh jest process starts loading jest while the code compiles; watch mode passes a warm one and keeps it.
-  const jest = options.jest?.usable ? options.jest : new JestProcess();
+  const jest = options.jest?.usable ? options.jest : (takePrestarted() ?? new JestProcess());
   const progress = options.quiet ? undefined : liveProgress(ctx, exercise.id);
   try {
     return await runExercise({
@@ -113,6 +115,7 @@ Exit code: 0 all tests passed, 1 some failed, 2 usage or input error.`,
     const dir = typeof values.dir === 'string' ? values.dir : undefined;
     const result = await checkExercise(ctx, exercise, { seed, dir, quiet: Boolean(values.json) });
     if (!dir) await recordAttempt(ctx, result);
+    trace('progress saved');
     if (values.json) ctx.print(JSON.stringify(result, null, 2));
     else {
       ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise)));

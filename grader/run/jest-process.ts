@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { distFile } from '../paths';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
+import { trace } from '../trace';
 
 export interface JobOutcome {
   /** How the job ended: normally, by the overall timeout, or because the jest process died. */
@@ -64,6 +65,7 @@ export class JestProcess {
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type === 'ready') {
+          trace('jest process ready');
           this.child.off('message', onMessage);
           resolve();
         }

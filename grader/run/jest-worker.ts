@@ -6,9 +6,17 @@
 import { jestConfig } from './jest-worker-config';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
 
-// Loading jest is most of a check's start-up time: start it now, while the grader compiles the learner's code.
+// Loading jest is most of a check's start-up time: do it now, while the grader compiles the learner's code.
+// `jest` itself loads lazily, so the modules every run needs are required here explicitly.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runCLI } = require('jest') as typeof import('jest');
+const { runCLI } = require('@jest/core') as typeof import('jest');
+for (const module of ['jest-circus/runner', 'jest-runtime', 'jest-environment-node', 'jest-snapshot', 'expect', 'esbuild']) {
+  try {
+    require(module);
+  } catch {
+    /* an optional speed-up only */
+  }
+}
 
 function send(message: FromWorker): void {
   process.send?.(message);

@@ -11,6 +11,7 @@ import { buildImplementation } from './build';
 import { JestProcess } from './jest-process';
 import { specOf, type Diagnostic, type ExerciseResult, type TestResult } from './result';
 import { startTypecheck } from './typecheck';
+import { trace } from '../trace';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
 
 export type RunEvent =
@@ -93,6 +94,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
           cacheDir: path.join(workDir, 'cache', 'typecheck'),
         });
 
+  trace(`build ready (${build.buildDir})`);
   emit({ type: 'phase', phase: 'testing' });
   const jest = options.jest ?? new JestProcess();
   const timeoutMs = options.timeoutMs ?? toMs(exercise.timeout);
@@ -116,6 +118,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
     (message: FromWorker) => {
       switch (message.type) {
         case 'tests':
+          trace('suite collected');
           expected = message.tests;
           emit({ type: 'expected', count: message.tests.length });
           return;
@@ -153,10 +156,12 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
       }
     },
   );
+  trace(`jest job ended (${outcome.end})`);
   if (!options.jest) jest.close();
 
   emit({ type: 'phase', phase: 'type-checking' });
   const diagnostics = await typecheck;
+  trace('type-check done');
 
   // Every declared test must be reported exactly once; anything else is never a pass.
   const tests: TestResult[] = [];
