@@ -1,8 +1,10 @@
 // The command table. Adding a command = one file in this folder + one line here.
 
 import { check } from './check';
+import { grade } from './grade';
 import type { Command } from './command';
 import { hint } from './hint';
+import { merge } from './merge';
 import { next } from './next';
 import { reset } from './reset';
 import { solution } from './solution';
@@ -11,5 +13,5 @@ import { verify } from './verify';
 import { watch } from './watch';
 
 export const learnerCommands: Command[] = [next, check, watch, status, hint, reset, solution];
-export const authorCommands: Command[] = [verify];
+export const authorCommands: Command[] = [verify, grade, merge];
 export const commands: Command[] = [...learnerCommands, ...authorCommands];

@@ -1,0 +1,358 @@
+// Intake of submissions (DESIGN §4, first layer). `<submissions>/` holds one entry per learner: a folder (a copy
+// of the course repository, or just its exercises/), a .zip, or a .tar.gz / .tgz. The learner id is the entry's
+// name. Every entry is read without following anything and without extracting anything to disk first: paths with
+// "..", absolute paths, symlinks, hard links, devices, oversized files and archives with too many or too large
+// entries (zip bombs) reject the whole submission, with the reason. From an accepted submission only the graded
+// files named in course.yaml are written, into a fresh folder per exercise; its package.json, tsconfig, jest and
+// babel configs and any copy of the suites are never read.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { Parser, type ReadEntry } from 'tar';
+import yauzl from 'yauzl';
+import type { ExerciseSpec } from '../course/schema';
+
+export type SubmissionKind = 'folder' | 'zip' | 'tar.gz' | 'tar' | 'unknown';
+
+export interface Submission {
+  /** The learner id: the entry's name without the archive extension. */
+  id: string;
+  /** Absolute path of the entry in the submissions folder. */
+  source: string;
+  kind: SubmissionKind;
+}
+
+export interface IntakeLimits {
+  /** Largest single file (graded files are source files; 1 MB is generous). */
+  maxFileBytes: number;
+  /** Most entries in a submission (files and folders). */
+  maxEntries: number;
+  /** Largest total (uncompressed) size of a submission. */
+  maxTotalBytes: number;
+  /** Largest archive file. */
+  maxArchiveBytes: number;
+}
+
+export const DEFAULT_LIMITS: IntakeLimits = {
+  maxFileBytes: 1024 * 1024,
+  maxEntries: 20_000,
+  maxTotalBytes: 64 * 1024 * 1024,
+  maxArchiveBytes: 64 * 1024 * 1024,
+};
+
+/** Folders that are skipped wholesale in a copy of the course repository (they are never graded). */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.course', 'dist', '.cache']);
+
+export interface AcceptedIntake {
+  status: 'accepted';
+  /** Per exercise id: the folder holding that exercise's graded files (missing ones are simply absent). */
+  roots: Record<string, string>;
+  /** Per exercise id: which graded files were found, and where in the submission. */
+  found: Record<string, string[]>;
+  /** Content hash of everything graded in this submission (names and bytes). */
+  hash: string;
+}
+
+export interface RejectedIntake {
+  status: 'rejected';
+  reason: string;
+}
+
+export type IntakeResult = AcceptedIntake | RejectedIntake;
+
+class Rejected extends Error {}
+
+/** Lists the submissions, sorted by id. Dotfiles are ignored; two entries with the same id are an input error. */
+export function discoverSubmissions(dir: string): Submission[] {
+  const out = new Map<string, Submission>();
+  const duplicates: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
+    const source = path.join(dir, name);
+    const st = lstatSync(source);
+    let kind: SubmissionKind;
+    let id = name;
+    if (st.isDirectory()) kind = 'folder';
+    else if (/\.zip$/i.test(name)) {
+      kind = 'zip';
+      id = name.replace(/\.zip$/i, '');
+    } else if (/\.(tar\.gz|tgz)$/i.test(name)) {
+      kind = 'tar.gz';
+      id = name.replace(/\.(tar\.gz|tgz)$/i, '');
+    } else if (/\.tar$/i.test(name)) {
+      kind = 'tar';
+      id = name.replace(/\.tar$/i, '');
+    } else kind = 'unknown';
+    if (out.has(id)) duplicates.push(id);
+    out.set(id, { id, source, kind });
+  }
+  if (duplicates.length) throw new Error(`more than one submission for: ${duplicates.join(', ')} (e.g. both a folder and a .zip)`);
+  return [...out.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** A safe relative path, or a rejection. Archive paths use "/", and "\\" is treated as a separator too. */
+export function checkEntryPath(raw: string): string {
+  if (raw.includes('\0')) throw new Rejected(`a path contains a NUL byte`);
+  const p = raw.replace(/\\/g, '/');
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) throw new Rejected(`absolute path "${raw}"`);
+  const parts = p.split('/').filter((s) => s !== '' && s !== '.');
+  if (parts.includes('..')) throw new Rejected(`path "${raw}" goes outside the submission ("..")`);
+  return parts.join('/');
+}
+
+interface Collected {
+  /** relative path -> content, for files whose base name is a graded file name. */
+  candidates: Map<string, Buffer>;
+}
+
+interface Budget {
+  entries: number;
+  bytes: number;
+}
+
+function charge(budget: Budget, limits: IntakeLimits, rel: string, size: number): void {
+  budget.entries++;
+  budget.bytes += size;
+  if (budget.entries > limits.maxEntries) throw new Rejected(`more than ${limits.maxEntries} entries`);
+  if (size > limits.maxFileBytes) throw new Rejected(`"${rel}" is ${size} bytes (limit ${limits.maxFileBytes})`);
+  if (budget.bytes > limits.maxTotalBytes) throw new Rejected(`more than ${limits.maxTotalBytes} bytes in total (an archive bomb?)`);
+}
+
+function skipped(rel: string): boolean {
+  return rel.split('/').some((part) => SKIPPED_DIRS.has(part));
+}
+
+function kindOf(st: Stats): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
+function collectFolder(root: string, wanted: Set<string>, limits: IntakeLimits): Collected {
+  const candidates = new Map<string, Buffer>();
+  const budget: Budget = { entries: 0, bytes: 0 };
+  const walk = (dir: string, relDir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const abs = path.join(dir, name);
+      const rel = relDir ? `${relDir}/${name}` : name;
+      const st = lstatSync(abs);
+      if (st.isDirectory()) {
+        if (SKIPPED_DIRS.has(name)) continue;
+        charge(budget, limits, rel, 0);
+        walk(abs, rel);
+        continue;
+      }
+      if (!st.isFile()) throw new Rejected(`"${rel}" is ${kindOf(st)}`);
+      if (st.nlink > 1) throw new Rejected(`"${rel}" is a hard link`);
+      charge(budget, limits, rel, st.size);
+      if (wanted.has(name)) {
+        const data = readFileSync(abs);
+        if (data.length > limits.maxFileBytes) throw new Rejected(`"${rel}" grew past the size limit while being read`);
+        candidates.set(rel, data);
+      }
+    }
+  };
+  const top = lstatSync(root);
+  if (!top.isDirectory()) throw new Rejected(`the submission is ${kindOf(top)}`);
+  walk(root, '');
+  return { candidates };
+}
+
+function collectZip(file: string, wanted: Set<string>, limits: IntakeLimits): Promise<Collected> {
+  return new Promise((resolve, reject) => {
+    const candidates = new Map<string, Buffer>();
+    const budget: Budget = { entries: 0, bytes: 0 };
+    // yauzl checks that every entry's real size matches its declared one while reading (validateEntrySizes).
+    yauzl.open(file, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true, decodeStrings: true }, (err, zip) => {
+      if (err || !zip) return reject(new Rejected(`not a readable zip file (${err?.message ?? 'unknown error'})`));
+      const fail = (e: unknown) => {
+        zip.close();
+        const text = e instanceof Error ? e.message : String(e);
+        // yauzl refuses "..", absolute and backslash paths itself; say what it means.
+        const unsafe = /invalid relative path|absolute path|invalid characters in fileName/.test(text);
+        reject(e instanceof Rejected ? e : new Rejected(unsafe ? `unsafe path in the zip (${text})` : `corrupt zip file (${text})`));
+      };
+      zip.on('error', fail);
+      zip.on('end', () => resolve({ candidates }));
+      zip.on('entry', (entry: yauzl.Entry) => {
+        try {
+          const rawName = entry.fileName;
+          const rel = checkEntryPath(rawName);
+          const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
+          const isDir = rawName.endsWith('/') || mode === 0o040000;
+          if (mode === 0o120000) throw new Rejected(`"${rawName}" is a symbolic link`);
+          if (mode !== 0 && mode !== 0o100000 && mode !== 0o040000) throw new Rejected(`"${rawName}" is a special file (mode ${mode.toString(8)})`);
+          if (skipped(rel)) return zip.readEntry();
+          charge(budget, limits, rel, isDir ? 0 : entry.uncompressedSize);
+          if (isDir || !wanted.has(path.posix.basename(rel))) return zip.readEntry();
+          zip.openReadStream(entry, (e2, stream) => {
+            if (e2 || !stream) return fail(e2);
+            const chunks: Buffer[] = [];
+            let size = 0;
+            stream.on('data', (c: Buffer) => {
+              size += c.length;
+              if (size > limits.maxFileBytes) {
+                stream.destroy();
+                fail(new Rejected(`"${rawName}" inflates past the size limit`));
+              } else chunks.push(c);
+            });
+            stream.on('error', fail);
+            stream.on('end', () => {
+              candidates.set(rel, Buffer.concat(chunks));
+              zip.readEntry();
+            });
+          });
+        } catch (e) {
+          fail(e);
+        }
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+function collectTar(file: string, wanted: Set<string>, limits: IntakeLimits): Promise<Collected> {
+  return new Promise((resolve, reject) => {
+    const candidates = new Map<string, Buffer>();
+    const budget: Budget = { entries: 0, bytes: 0 };
+    let failed = false;
+    let streamedBytes = 0;
+    const input = createReadStream(file);
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      input.destroy();
+      reject(e instanceof Rejected ? e : new Rejected(`corrupt tar archive (${e instanceof Error ? e.message : String(e)})`));
+    };
+    const parser = new Parser({
+      strict: true,
+      onwarn: (_code: string, message: string) => fail(new Rejected(`corrupt tar archive (${message})`)),
+      onReadEntry: (entry: ReadEntry) => {
+        if (failed) return entry.resume();
+        try {
+          const rawName = entry.path;
+          const rel = checkEntryPath(rawName);
+          switch (entry.type) {
+            case 'SymbolicLink':
+              throw new Rejected(`"${rawName}" is a symbolic link`);
+            case 'Link':
+              throw new Rejected(`"${rawName}" is a hard link`);
+            case 'CharacterDevice':
+            case 'BlockDevice':
+              throw new Rejected(`"${rawName}" is a device`);
+            case 'FIFO':
+              throw new Rejected(`"${rawName}" is a FIFO`);
+            case 'Directory':
+            case 'File':
+            case 'OldFile':
+            case 'ContiguousFile':
+              break;
+            default:
+              throw new Rejected(`"${rawName}" has an unsupported entry type (${entry.type})`);
+          }
+          if (skipped(rel)) return entry.resume();
+          const isDir = entry.type === 'Directory';
+          charge(budget, limits, rel, isDir ? 0 : entry.size);
+          if (isDir || !wanted.has(path.posix.basename(rel))) return entry.resume();
+          const chunks: Buffer[] = [];
+          let size = 0;
+          entry.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= limits.maxFileBytes) chunks.push(c);
+          });
+          entry.on('end', () => {
+            if (size > limits.maxFileBytes) fail(new Rejected(`"${rawName}" is larger than declared`));
+            else candidates.set(rel, Buffer.concat(chunks));
+          });
+        } catch (e) {
+          entry.resume();
+          fail(e);
+        }
+      },
+    });
+    parser.on('error', fail);
+    parser.on('end', () => {
+      if (!failed) resolve({ candidates });
+    });
+    // A gzip bomb: stop reading once the decompressed stream passes the total limit (the parser gunzips itself).
+    input.on('data', (chunk) => {
+      streamedBytes += chunk.length;
+      if (streamedBytes > limits.maxArchiveBytes) fail(new Rejected('archive too large'));
+    });
+    input.on('error', fail);
+    input.pipe(parser as unknown as NodeJS.WritableStream);
+  });
+}
+
+/**
+ * Where an exercise's graded file is inside a submission: preferably at `<dir>/<file>` (the course layout, or the
+ * layout under a top folder), else at `<basename(dir)>/<file>` (a copy of exercises/ only), the shortest such path.
+ */
+export function locate(candidates: Iterable<string>, exercise: ExerciseSpec, file: string): string | undefined {
+  const full = `${exercise.dir.replace(/\\/g, '/').replace(/\/+$/, '')}/${file}`;
+  const short = `${path.posix.basename(exercise.dir)}/${file}`;
+  const list = [...candidates];
+  const pick = (suffix: string) =>
+    list
+      .filter((p) => p === suffix || p.endsWith(`/${suffix}`))
+      // never a copy of a solution, a mutant or a suite the learner shipped
+      .filter((p) => !/(^|\/)(solutions|harness|mutants)\//.test(p.slice(0, p.length - suffix.length)))
+      .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
+  return pick(full) ?? pick(short);
+}
+
+/** Reads a submission and writes its graded files into `dest/<exercise id>/`. */
+export async function intakeSubmission(
+  submission: Submission,
+  exercises: ExerciseSpec[],
+  dest: string,
+  limits: IntakeLimits = DEFAULT_LIMITS,
+): Promise<IntakeResult> {
+  const wanted = new Set(exercises.flatMap((e) => e.files));
+  let collected: Collected;
+  try {
+    switch (submission.kind) {
+      case 'folder':
+        collected = collectFolder(submission.source, wanted, limits);
+        break;
+      case 'zip':
+      case 'tar.gz':
+      case 'tar': {
+        const st = lstatSync(submission.source);
+        if (!st.isFile()) throw new Rejected(`the archive is ${kindOf(st)}`);
+        if (st.nlink > 1) throw new Rejected('the archive is a hard link');
+        if (st.size > limits.maxArchiveBytes) throw new Rejected(`the archive is ${st.size} bytes (limit ${limits.maxArchiveBytes})`);
+        collected = submission.kind === 'zip' ? await collectZip(submission.source, wanted, limits) : await collectTar(submission.source, wanted, limits);
+        break;
+      }
+      default:
+        throw new Rejected('not a folder, .zip or .tar.gz');
+    }
+  } catch (err) {
+    if (err instanceof Rejected) return { status: 'rejected', reason: err.message };
+    return { status: 'rejected', reason: `could not be read: ${err instanceof Error ? err.message : String(err)}` };
+  }
+
+  rmSync(dest, { recursive: true, force: true });
+  const roots: Record<string, string> = {};
+  const found: Record<string, string[]> = {};
+  const hash = createHash('sha256');
+  for (const exercise of exercises) {
+    const root = path.join(dest, exercise.id);
+    mkdirSync(root, { recursive: true, mode: 0o755 });
+    roots[exercise.id] = root;
+    found[exercise.id] = [];
+    for (const file of exercise.files) {
+      const where = locate(collected.candidates.keys(), exercise, file);
+      if (!where) continue;
+      const data = collected.candidates.get(where)!;
+      writeFileSync(path.join(root, file), data, { mode: 0o644 });
+      found[exercise.id]!.push(where);
+      hash.update(exercise.id).update('\0').update(file).update('\0').update(data).update('\0');
+    }
+  }
+  return { status: 'accepted', roots, found, hash: hash.digest('hex') };
+}

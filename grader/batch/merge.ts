@@ -1,0 +1,82 @@
+// `course merge`: joins the outputs of `course grade --shard i/n` runs. Every output must come from the same
+// course (same exercises, same suite hashes) and the same submissions list; together they must hold exactly one
+// result per submission: a missing or duplicated learner is an error, never a silent gap.
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { safeName, type BatchMeta, type Gradebook, type LearnerResult } from './model';
+
+export class MergeError extends Error {}
+
+export function readGradebook(dir: string): Gradebook {
+  const metaFile = path.join(dir, 'gradebook.json');
+  if (!existsSync(metaFile)) throw new MergeError(`${dir}: no gradebook.json (is it the --out folder of a finished \`course grade\`?)`);
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as BatchMeta;
+  const learners: LearnerResult[] = [];
+  for (const id of meta.learners) {
+    const file = path.join(dir, 'results', `${safeName(id)}.json`);
+    if (!existsSync(file)) throw new MergeError(`${dir}: results/${safeName(id)}.json is missing`);
+    const data = JSON.parse(readFileSync(file, 'utf8')) as LearnerResult & { course?: string; gradedAt?: string };
+    delete data.course;
+    delete data.gradedAt;
+    learners.push(data);
+  }
+  return { meta, learners };
+}
+
+export function mergeGradebooks(dirs: string[]): Gradebook {
+  if (!dirs.length) throw new MergeError('nothing to merge');
+  const books = dirs.map((d) => ({ dir: d, book: readGradebook(d) }));
+  const first = books[0]!.book.meta;
+  const problems: string[] = [];
+  for (const { dir, book } of books.slice(1)) {
+    const m = book.meta;
+    if (m.course !== first.course) problems.push(`${dir}: a different course ("${m.course}")`);
+    const a = first.exercises.map((e) => `${e.id}:${e.suiteHash}`).join(',');
+    const b = m.exercises.map((e) => `${e.id}:${e.suiteHash}`).join(',');
+    if (a !== b) problems.push(`${dir}: graded with different exercises or suites than ${books[0]!.dir}`);
+    if (m.allLearners.join('\0') !== first.allLearners.join('\0')) problems.push(`${dir}: saw a different submissions folder than ${books[0]!.dir}`);
+  }
+  const owner = new Map<string, string[]>();
+  for (const { dir, book } of books) for (const l of book.learners) owner.set(l.learner, [...(owner.get(l.learner) ?? []), dir]);
+  const duplicated = [...owner].filter(([, where]) => where.length > 1);
+  const missing = first.allLearners.filter((id) => !owner.has(id));
+  const unknown = [...owner.keys()].filter((id) => !first.allLearners.includes(id));
+  for (const [id, where] of duplicated) problems.push(`"${id}" has ${where.length} results (${where.join(', ')})`);
+  if (missing.length) problems.push(`no result for ${missing.length} submission(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
+  if (unknown.length) problems.push(`results for submissions not in the submissions list: ${unknown.join(', ')}`);
+  if (problems.length) throw new MergeError(`cannot merge:\n  ${problems.join('\n  ')}`);
+
+  const learners = books.flatMap(({ book }) => book.learners).sort((x, y) => (x.learner < y.learner ? -1 : 1));
+  const exercises = first.exercises.map((e) => ({ ...e, maxScore: Math.max(...books.map(({ book }) => book.meta.exercises.find((x) => x.id === e.id)?.maxScore ?? 0)) }));
+  // Re-total with the merged max scores (a shard where nobody submitted an exercise did not know its size).
+  for (const l of learners) {
+    for (const o of l.exercises) {
+      const meta = exercises.find((e) => e.id === o.exercise);
+      if (meta && o.maxScore === 0) o.maxScore = meta.maxScore;
+    }
+    l.maxScore = l.exercises.reduce((s, o) => s + o.maxScore, 0);
+  }
+  const starts = books.map(({ book }) => book.meta.startedAt).sort();
+  const ends = books.map(({ book }) => book.meta.finishedAt).sort();
+  const meta: BatchMeta = {
+    ...first,
+    startedAt: starts[0]!,
+    finishedAt: ends[ends.length - 1]!,
+    shard: undefined,
+    learners: learners.map((l) => l.learner),
+    exercises,
+    isolation: first.isolation.map((layer) => ({
+      ...layer,
+      // A layer counts as on only when it was on in every shard.
+      on: books.every(({ book }) => book.meta.isolation.find((x) => x.name === layer.name)?.on ?? false),
+    })),
+    jobs: books.reduce((s, { book }) => s + book.meta.jobs, 0),
+    runs: {
+      graded: books.reduce((s, { book }) => s + book.meta.runs.graded, 0),
+      resumed: books.reduce((s, { book }) => s + book.meta.runs.resumed, 0),
+    },
+    mergedFrom: dirs.map((d) => path.resolve(d)),
+  };
+  return { meta, learners };
+}

@@ -1,0 +1,225 @@
+// report.html: one self-contained page (inline CSS and JS, no network: a CSP forbids any fetch) that an instructor
+// opens in a browser. A sortable table of learners × exercises with colour-coded scores, a drill-down per learner
+// to every failed test's message, a distribution of scores per exercise, and the run's metadata. Learner data is
+// embedded as JSON and rendered with textContent only, so nothing a submission printed can inject markup.
+
+import type { Gradebook } from '../batch/model';
+
+function embedJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const STYLE = `
+:root { --pass:#1a7f37; --pass-bg:#dafbe1; --part:#9a6700; --part-bg:#fff8c5; --zero:#cf222e; --zero-bg:#ffebe9; --none:#57606a; --none-bg:#eaeef2; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1f2328; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
+.muted { color: #57606a; } code, pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+table { border-collapse: collapse; }
+#grades th, #grades td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: right; white-space: nowrap; }
+#grades th:first-child, #grades td:first-child { text-align: left; }
+#grades th { background: #f6f8fa; cursor: pointer; user-select: none; position: sticky; top: 0; }
+#grades th[aria-sort="ascending"]::after { content: " ▲"; } #grades th[aria-sort="descending"]::after { content: " ▼"; }
+td.score-full { background: var(--pass-bg); color: var(--pass); }
+td.score-partial { background: var(--part-bg); color: var(--part); }
+td.score-zero { background: var(--zero-bg); color: var(--zero); }
+td.score-none { background: var(--none-bg); color: var(--none); }
+.status-rejected, .status-error { color: var(--zero); font-weight: 600; } .status-not-submitted { color: var(--none); }
+button.learner { background: none; border: none; padding: 0; color: #0969da; cursor: pointer; font: inherit; text-decoration: underline; }
+tr.detail > td { background: #fff; text-align: left; white-space: normal; padding: 8px 16px; }
+.exercise-detail { margin: 6px 0 12px; } .exercise-detail h4 { margin: 4px 0; font-size: 14px; }
+.failed-test { margin: 4px 0 8px 12px; } .failed-test .name { font-weight: 600; }
+.failed-test pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: 6px 8px; margin: 4px 0; white-space: pre-wrap; max-height: 320px; overflow: auto; }
+.dist { display: inline-block; vertical-align: top; margin: 0 24px 16px 0; }
+.dist .bars { display: flex; align-items: flex-end; height: 110px; gap: 3px; border-bottom: 1px solid #8c959f; }
+.dist .bar { width: 22px; background: #0969da; position: relative; }
+.dist .bar span { position: absolute; top: -16px; width: 100%; text-align: center; font-size: 11px; color: #57606a; }
+.dist .labels { display: flex; gap: 3px; font-size: 11px; color: #57606a; } .dist .labels div { width: 22px; text-align: center; }
+#meta td { padding: 2px 12px 2px 0; vertical-align: top; } .on { color: var(--pass); } .off { color: var(--zero); }
+.legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
+`;
+
+const SCRIPT = `
+(function () {
+  var book = JSON.parse(document.getElementById('data').textContent);
+  var exercises = book.meta.exercises;
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function cls(o) {
+    if (!o || o.status === 'not submitted' || o.status === 'rejected') return 'score-none';
+    if (o.maxScore > 0 && o.score >= o.maxScore && o.status === 'passed') return 'score-full';
+    if (o.score > 0) return 'score-partial';
+    return 'score-zero';
+  }
+  function outcome(l, id) { for (var i = 0; i < l.exercises.length; i++) if (l.exercises[i].exercise === id) return l.exercises[i]; return null; }
+
+  // Table.
+  var table = document.getElementById('grades');
+  var head = el('tr');
+  var columns = [{ key: 'learner', label: 'Learner', type: 'text' }];
+  exercises.forEach(function (x) { columns.push({ key: 'ex:' + x.id, label: x.id + ' /' + x.maxScore, type: 'num' }); });
+  columns.push({ key: 'total', label: 'Total /' + exercises.reduce(function (s, x) { return s + x.maxScore; }, 0), type: 'num' });
+  columns.push({ key: 'status', label: 'Status', type: 'text' });
+  columns.forEach(function (c, i) { var th = el('th', { 'data-key': c.key, 'data-col': String(i), scope: 'col' }, c.label); head.appendChild(th); });
+  var thead = el('thead'); thead.appendChild(head); table.appendChild(thead);
+  var tbody = el('tbody'); table.appendChild(tbody);
+
+  function value(l, key) {
+    if (key === 'learner') return l.learner;
+    if (key === 'total') return l.score;
+    if (key === 'status') return l.status;
+    var o = outcome(l, key.slice(3));
+    return o ? o.score : -1;
+  }
+
+  function detailRow(l) {
+    var tr = el('tr', { 'class': 'detail', 'data-detail-for': l.learner });
+    var td = el('td', { colspan: String(columns.length) });
+    if (l.reason) td.appendChild(el('p', { 'class': 'status-' + l.status.replace(' ', '-') }, l.status + ': ' + l.reason));
+    l.exercises.forEach(function (o) {
+      var box = el('div', { 'class': 'exercise-detail', 'data-exercise': o.exercise });
+      box.appendChild(el('h4', null, o.exercise + ' — ' + o.status + ' ' + o.score + '/' + o.maxScore + (o.durationMs ? ' (' + (o.durationMs / 1000).toFixed(1) + ' s)' : '')));
+      if (o.message) box.appendChild(el('p', null, o.message));
+      if (o.anomalies && o.anomalies.length) box.appendChild(el('p', { 'class': 'status-error' }, 'anomalies: ' + o.anomalies.join('; ')));
+      (o.diagnostics || []).filter(function (d) { return d.kind === 'syntax'; }).slice(0, 10).forEach(function (d) {
+        box.appendChild(el('pre', null, d.file + ':' + d.line + ':' + d.column + ' ' + d.message));
+      });
+      var failed = o.tests.filter(function (t) { return t.status !== 'passed'; });
+      failed.forEach(function (t) {
+        var f = el('div', { 'class': 'failed-test' });
+        f.appendChild(el('div', { 'class': 'name' }, '✗ ' + t.fullName + ' [' + t.status + ']'));
+        f.appendChild(el('pre', null, t.message || t.status));
+        box.appendChild(f);
+      });
+      if (!failed.length && o.tests.length) box.appendChild(el('p', { 'class': 'muted' }, 'all ' + o.tests.length + ' tests passed'));
+      td.appendChild(box);
+    });
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function render(list) {
+    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+    list.forEach(function (l) {
+      var tr = el('tr', { 'data-learner': l.learner });
+      var first = el('td');
+      var b = el('button', { 'class': 'learner', type: 'button', 'aria-expanded': 'false' }, l.learner);
+      b.addEventListener('click', function () {
+        var open = tr.nextSibling && tr.nextSibling.getAttribute && tr.nextSibling.getAttribute('data-detail-for') === l.learner;
+        if (open) { tbody.removeChild(tr.nextSibling); b.setAttribute('aria-expanded', 'false'); }
+        else { tbody.insertBefore(detailRow(l), tr.nextSibling); b.setAttribute('aria-expanded', 'true'); }
+      });
+      first.appendChild(b);
+      tr.appendChild(first);
+      exercises.forEach(function (x) {
+        var o = outcome(l, x.id);
+        var text = !o ? '—' : o.status === 'not submitted' ? '–' : o.status === 'rejected' ? '✗' : String(o.score);
+        var td = el('td', { 'class': cls(o), 'data-exercise': x.id, 'data-score': o ? String(o.score) : '', title: o ? o.status + (o.message ? ': ' + o.message : '') : '' }, text);
+        tr.appendChild(td);
+      });
+      tr.appendChild(el('td', { 'class': 'total', 'data-score': String(l.score) }, l.score + '/' + l.maxScore));
+      tr.appendChild(el('td', { 'class': 'status status-' + l.status.replace(' ', '-') }, l.status));
+      tbody.appendChild(tr);
+    });
+  }
+
+  var state = { key: 'learner', dir: 1 };
+  function sortBy(key) {
+    state.dir = state.key === key ? -state.dir : (key === 'learner' || key === 'status' ? 1 : -1);
+    state.key = key;
+    var col = columns.filter(function (c) { return c.key === key; })[0];
+    var list = book.learners.slice().sort(function (a, b) {
+      var va = value(a, key), vb = value(b, key);
+      var cmp = col.type === 'num' ? va - vb : String(va).localeCompare(String(vb));
+      if (cmp === 0) cmp = a.learner.localeCompare(b.learner);
+      return cmp * state.dir;
+    });
+    Array.prototype.forEach.call(head.children, function (th) {
+      if (th.getAttribute('data-key') === key) th.setAttribute('aria-sort', state.dir > 0 ? 'ascending' : 'descending');
+      else th.removeAttribute('aria-sort');
+    });
+    render(list);
+  }
+  Array.prototype.forEach.call(head.children, function (th) { th.addEventListener('click', function () { sortBy(th.getAttribute('data-key')); }); });
+  state.dir = -1; sortBy('learner');
+
+  // Distributions: learners per score, per exercise (rejected and not submitted are counted apart).
+  var dists = document.getElementById('distributions');
+  exercises.forEach(function (x) {
+    var max = x.maxScore, buckets = [], labels = [], step = Math.max(1, Math.ceil((max + 1) / 12));
+    for (var s = 0; s <= max; s += step) { buckets.push(0); labels.push(step === 1 ? String(s) : s + '–' + Math.min(max, s + step - 1)); }
+    if (!buckets.length) { buckets.push(0); labels.push('0'); }
+    var missing = 0;
+    book.learners.forEach(function (l) {
+      var o = outcome(l, x.id);
+      if (!o || o.status === 'not submitted' || o.status === 'rejected') { missing++; return; }
+      buckets[Math.min(buckets.length - 1, Math.floor(o.score / step))]++;
+    });
+    var peak = Math.max.apply(null, buckets.concat([1]));
+    var box = el('div', { 'class': 'dist', 'data-exercise': x.id });
+    box.appendChild(el('div', null, x.id + ' (' + x.title + ')'));
+    var bars = el('div', { 'class': 'bars' }), labs = el('div', { 'class': 'labels' });
+    buckets.forEach(function (n, i) {
+      var bar = el('div', { 'class': 'bar', 'data-count': String(n), 'data-bucket': labels[i], title: n + ' learner(s) scored ' + labels[i] });
+      bar.style.height = Math.round((n / peak) * 100) + 'px';
+      bar.appendChild(el('span', null, n ? String(n) : ''));
+      bars.appendChild(bar); labs.appendChild(el('div', null, labels[i]));
+    });
+    box.appendChild(bars); box.appendChild(labs);
+    box.appendChild(el('div', { 'class': 'muted' }, missing + ' not submitted or rejected'));
+    dists.appendChild(box);
+  });
+})();
+`;
+
+export function renderHtmlReport(book: Gradebook): string {
+  const m = book.meta;
+  const counts = (status: string) => book.learners.filter((l) => l.status === status).length;
+  const metaRows: Array<[string, string]> = [
+    ['course', m.course],
+    ['graded', `${m.startedAt} → ${m.finishedAt}`],
+    ['learners', `${book.learners.length} (${counts('graded')} graded, ${counts('not submitted')} not submitted, ${counts('rejected')} rejected, ${counts('error')} error)`],
+    ['shard', m.mergedFrom ? `merged from ${m.mergedFrom.length} outputs` : m.shard ? `${m.shard.index}/${m.shard.count}` : 'all submissions'],
+    ['workers', String(m.jobs)],
+    ['runs', `${m.runs.graded} graded now, ${m.runs.resumed} taken from the checkpoint`],
+  ];
+  const suites = m.exercises.map((e) => `<tr><td>${esc(e.id)}</td><td><code>${esc(e.suiteHash.slice(0, 16))}</code></td><td>${e.maxScore} tests</td></tr>`).join('');
+  const layers = m.isolation
+    .map((l) => `<tr><td class="${l.on ? 'on' : 'off'}">${l.on ? 'on' : 'off'}</td><td>${esc(l.name)}${l.why ? ` <span class="muted">(${esc(l.why)})</span>` : ''}</td></tr>`)
+    .join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Grades — ${esc(m.course)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Grades — ${esc(m.course)}</h1>
+<p class="muted">Click a column to sort, a learner to see each failed test's message.</p>
+<p class="legend"><span class="score-full" style="background:var(--pass-bg);color:var(--pass)">all tests passed</span><span style="background:var(--part-bg);color:var(--part)">some</span><span style="background:var(--zero-bg);color:var(--zero)">none</span><span style="background:var(--none-bg);color:var(--none)">not submitted / rejected</span></p>
+<table id="grades"></table>
+<h2>Score distribution per exercise</h2>
+<div id="distributions"></div>
+<h2>Run</h2>
+<table id="meta">${metaRows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
+<h3>Suites</h3>
+<table id="suites">${suites}</table>
+<h3>Isolation layers</h3>
+<table id="isolation">${layers}</table>
+<script type="application/json" id="data">${embedJson(book)}</script>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}

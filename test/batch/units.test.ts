@@ -1,0 +1,139 @@
+// Unit tests of the batch pieces that need no jest worker: intake, checkpoint, sharding, CSV.
+
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Checkpoint } from '../../grader/batch/checkpoint';
+import { checkEntryPath, discoverSubmissions, intakeSubmission, locate } from '../../grader/batch/intake';
+import type { Gradebook } from '../../grader/batch/model';
+import { parseShard, shardOf } from '../../grader/batch/run-batch';
+import type { ExerciseSpec } from '../../grader/course/schema';
+import type { ExerciseResult } from '../../grader/run/result';
+import { gradesCsv } from '../../grader/report/gradebook';
+import * as fx from './fixture-course';
+
+const calc = { id: 'calc', dir: 'exercises/01-calc', files: ['calc.ts'] } as ExerciseSpec;
+const words = { id: 'words', dir: 'exercises/02-words', files: ['words.ts'] } as ExerciseSpec;
+
+describe('intake', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'course-intake-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test('entry paths: "..", absolute and drive paths are refused; "./" and doubled slashes are normalised', () => {
+    expect(checkEntryPath('./a//b/c.ts')).toBe('a/b/c.ts');
+    expect(() => checkEntryPath('a/../../b')).toThrow(/outside/);
+    expect(() => checkEntryPath('..\\b')).toThrow(/outside/);
+    expect(() => checkEntryPath('/etc/passwd')).toThrow(/absolute/);
+    expect(() => checkEntryPath('C:/x')).toThrow(/absolute/);
+  });
+
+  test('graded files are found in the course layout, under a top folder, or in a copy of exercises/; never in solutions/', () => {
+    expect(locate(['exercises/01-calc/calc.ts'], calc, 'calc.ts')).toBe('exercises/01-calc/calc.ts');
+    expect(locate(['alice/repo/exercises/01-calc/calc.ts', 'solutions/01-calc/calc.ts'], calc, 'calc.ts')).toBe('alice/repo/exercises/01-calc/calc.ts');
+    expect(locate(['01-calc/calc.ts'], calc, 'calc.ts')).toBe('01-calc/calc.ts');
+    expect(locate(['solutions/01-calc/calc.ts', 'harness/mutants/01-calc/calc.ts'], calc, 'calc.ts')).toBeUndefined();
+    expect(locate(['calc.ts'], calc, 'calc.ts')).toBeUndefined();
+  });
+
+  test('discovers folders, zips and tarballs sorted by id, and refuses two entries for one learner', () => {
+    const subs = path.join(tmp, 'subs');
+    mkdirSync(path.join(subs, 'bob'), { recursive: true });
+    writeFileSync(path.join(subs, 'alice.zip'), fx.zipBuffer([]));
+    writeFileSync(path.join(subs, 'carol.tgz'), fx.tarGzBuffer([]));
+    writeFileSync(path.join(subs, '.DS_Store'), '');
+    expect(discoverSubmissions(subs).map((s) => `${s.id}:${s.kind}`)).toEqual(['alice:zip', 'bob:folder', 'carol:tar.gz']);
+    writeFileSync(path.join(subs, 'bob.zip'), fx.zipBuffer([]));
+    expect(() => discoverSubmissions(subs)).toThrow(/more than one submission for: bob/);
+  });
+
+  test('a folder: only graded files are copied; node_modules (with its symlinks) is skipped; a symlink elsewhere rejects', async () => {
+    const sub = path.join(tmp, 'dana');
+    fx.writeFolder(sub, { 'exercises/01-calc/calc.ts': 'export const a = 1;\n', 'package.json': '{"jest":{}}', 'exercises/02-words/notes.ts': 'x' });
+    mkdirSync(path.join(sub, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync('/usr/bin/env', path.join(sub, 'node_modules', '.bin', 'x'));
+    const r = await intakeSubmission({ id: 'dana', source: sub, kind: 'folder' }, [calc, words], path.join(tmp, 'dest-dana'));
+    expect(r.status).toBe('accepted');
+    if (r.status !== 'accepted') return;
+    expect(readFileSync(path.join(r.roots.calc!, 'calc.ts'), 'utf8')).toBe('export const a = 1;\n');
+    expect(r.found).toEqual({ calc: ['exercises/01-calc/calc.ts'], words: [] });
+    symlinkSync('/etc', path.join(sub, 'exercises', 'link'));
+    const r2 = await intakeSubmission({ id: 'dana', source: sub, kind: 'folder' }, [calc, words], path.join(tmp, 'dest-dana'));
+    expect(r2).toEqual({ status: 'rejected', reason: '"exercises/link" is a symbolic link' });
+  });
+
+  test('a tar.gz and a zip of the same files give the same content hash', async () => {
+    const files = fx.courseLayout({ calc: 'export const a = 1;\n', words: 'export const b = 2;\n' });
+    writeFileSync(path.join(tmp, 'x.zip'), fx.zipBuffer(fx.filesToEntries(files)));
+    writeFileSync(path.join(tmp, 'x.tar.gz'), fx.tarGzBuffer(fx.filesToEntries(files)));
+    const z = await intakeSubmission({ id: 'x', source: path.join(tmp, 'x.zip'), kind: 'zip' }, [calc, words], path.join(tmp, 'dz'));
+    const t = await intakeSubmission({ id: 'x', source: path.join(tmp, 'x.tar.gz'), kind: 'tar.gz' }, [calc, words], path.join(tmp, 'dt'));
+    expect(z.status).toBe('accepted');
+    expect(t.status).toBe('accepted');
+    if (z.status === 'accepted' && t.status === 'accepted') expect(z.hash).toBe(t.hash);
+  });
+
+  test('a corrupt archive is rejected, not an error of the run', async () => {
+    writeFileSync(path.join(tmp, 'bad.zip'), 'not a zip');
+    writeFileSync(path.join(tmp, 'bad.tar.gz'), 'not a tarball at all, not even gzip');
+    expect((await intakeSubmission({ id: 'b', source: path.join(tmp, 'bad.zip'), kind: 'zip' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
+    expect((await intakeSubmission({ id: 'b', source: path.join(tmp, 'bad.tar.gz'), kind: 'tar.gz' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
+  });
+});
+
+describe('checkpoint', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'course-ckpt-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const result = (exercise: string, score: number): ExerciseResult => ({
+    exercise,
+    status: 'failed',
+    score,
+    maxScore: 3,
+    tests: [],
+    diagnostics: [],
+    anomalies: [],
+    seed: 1,
+    durationMs: 1,
+    filesHash: 'f'.repeat(64),
+    suiteHash: 's'.repeat(64),
+  });
+
+  test('records survive a reopen; a torn last line is cut before the next append', () => {
+    const file = path.join(tmp, 'checkpoint.jsonl');
+    const a = new Checkpoint(file);
+    a.append('alice', result('calc', 1), 'f'.repeat(64));
+    a.append('bob', result('calc', 2), 'f'.repeat(64));
+    a.close();
+    appendFileSync(file, '{"v":1,"learner":"carol","exer'); // power loss mid-line
+    const b = new Checkpoint(file);
+    expect(b.records.size).toBe(2);
+    expect(b.get('bob', 'calc', 's'.repeat(64), 'f'.repeat(64))?.result.score).toBe(2);
+    expect(b.get('bob', 'calc', 's'.repeat(64), 'e'.repeat(64))).toBeUndefined(); // other files: regrade
+    b.append('carol', result('calc', 3), 'f'.repeat(64));
+    b.close();
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { learner: string }).learner)).toEqual(['alice', 'bob', 'carol']);
+  });
+});
+
+describe('sharding', () => {
+  test('i/n is parsed strictly', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['0/3', '4/3', '1/0', 'a/b', '1']) expect(parseShard(bad)).toBeUndefined();
+  });
+
+  test('shards partition the sorted ids, deterministically', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => ({ id: `l${String(i).padStart(2, '0')}` }));
+    const parts = [1, 2, 3].map((index) => shardOf(ids, { index, count: 3 }).map((x) => x.id));
+    expect(parts.flat().sort()).toEqual(ids.map((x) => x.id));
+    expect(parts.map((p) => p.length)).toEqual([17, 17, 16]);
+    expect(shardOf(ids, { index: 2, count: 3 }).map((x) => x.id)).toEqual(parts[1]);
+  });
+});
+
+test('grades.csv quotes commas and defuses spreadsheet formulas in learner ids', () => {
+  const book = {
+    meta: { exercises: [{ id: 'calc', title: 'c', suiteHash: 'x', maxScore: 3 }] },
+    learners: [{ learner: '=cmd|x', kind: 'folder', status: 'rejected', reason: 'a, "b"', score: 0, maxScore: 3, exercises: [] }],
+  } as unknown as Gradebook;
+  expect(gradesCsv(book).split('\n')[1]).toBe(`'=cmd|x,0,0,3,rejected,"a, ""b"""`);
+});
