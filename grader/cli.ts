@@ -94,13 +94,10 @@ export function run(argv: string[]): void {
     process.exit(130);
   });
   process.once('SIGTERM', () => process.exit(143));
-  main(argv).then(
-    // A jest process started early but not used (e.g. a usage error) must not keep the CLI alive.
-    (code) => {
-      takePrestarted()?.close();
-      return code;
-    },
-  ).then(
+  main(argv)
+    // A jest process started early but not used (e.g. after a usage error) must not keep the CLI alive.
+    .finally(() => takePrestarted()?.kill())
+    .then(
     (code) => {
       process.exitCode = code;
     },

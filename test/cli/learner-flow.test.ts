@@ -105,7 +105,7 @@ test('reset needs --yes without a terminal, then restores the stub and keeps a b
 test('a type error in the learner file is shown with file:line', () => {
   const file = path.join(dir, first.dir, first.files[0]!);
   writeFileSync(file, `${readFileSync(file, 'utf8')}\nconst broken: number = 'text';\n`);
-  const r = course(dir, ['check', '--no-color']);
+  const r = course(dir, ['check', first.id, '--no-color']);
   expect(r.stdout).toMatch(new RegExp(`${first.files[0]!.replace('.', '\\.')}:\\d+:\\d+\\s+type error\\s+Type 'string' is not assignable to type 'number'`));
 });
 
