@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadCourse } from '../course/course-file';
 import { exerciseById } from '../course/select';
+import { UsageError } from '../course/errors';
 import type { ExerciseSpec } from '../course/schema';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
@@ -15,15 +16,29 @@ export interface VerifyRow {
   detail: string;
 }
 
-/** One trusted jest process for the whole verification, replaced if a run had to kill it. */
-class JestPool {
-  private current: JestProcess | undefined;
-  get(): JestProcess {
-    if (!this.current?.usable) this.current = new JestProcess();
-    return this.current;
+/** Trusted jest processes kept warm across runs, one per lane; a lane's process is replaced if a run killed it. */
+class JestLanes {
+  private readonly lanes: Array<JestProcess | undefined>;
+  private readonly free: number[];
+  private readonly waiting: Array<(lane: number) => void> = [];
+  constructor(count: number) {
+    this.lanes = Array.from({ length: count }, () => undefined);
+    this.free = this.lanes.map((_, i) => i);
+  }
+  /** Runs `fn` with a jest process of a free lane (waiting for one if all are busy). */
+  async with<T>(fn: (jest: JestProcess) => Promise<T>): Promise<T> {
+    const lane = this.free.pop() ?? (await new Promise<number>((resolve) => this.waiting.push(resolve)));
+    try {
+      if (!this.lanes[lane]?.usable) this.lanes[lane] = new JestProcess();
+      return await fn(this.lanes[lane]!);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(lane);
+      else this.free.push(lane);
+    }
   }
   close(): void {
-    this.current?.close();
+    for (const jest of this.lanes) jest?.close();
   }
 }
 
@@ -31,7 +46,7 @@ function failing(result: ExerciseResult): string[] {
   return result.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${(t.message ?? t.status).split('\n')[0]}`);
 }
 
-async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestPool, step: (what: string) => void): Promise<VerifyRow[]> {
+async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLanes, step: (what: string) => void): Promise<VerifyRow[]> {
   const rows: VerifyRow[] = [];
   const add = (check: string, ok: boolean, detail: string) => rows.push({ exercise: exercise.id, check, ok, detail });
   const root = ctx.root;
@@ -47,73 +62,79 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestPo
   if (missingFiles.length) return rows;
 
   const run = (implRoot: string, typecheck = false) =>
-    runExercise({ courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest: pool.get(), typecheck });
+    pool.with((jest) => runExercise({ courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest, typecheck }));
 
-  step(`${exercise.id}: solution`);
-  const sol = await run(exercise.solution, true);
-  const solTypes = sol.diagnostics.filter((d) => d.kind === 'type');
+  const mutantsDir = exercise.mutants ? path.join(root, exercise.mutants) : undefined;
+  const names =
+    mutantsDir && existsSync(mutantsDir) ? readdirSync(mutantsDir).filter((n) => statSync(path.join(mutantsDir, n)).isDirectory()).sort() : [];
+  // Every run of this exercise at once; the lanes bound how many go in parallel.
+  step(`${exercise.id}: solution, stub and ${names.length} mutant(s)`);
+  const [sol, stub, ...mutants] = await Promise.all([
+    run(exercise.solution, true),
+    run(exercise.dir, true),
+    ...names.map((name) => run(path.join(exercise.mutants!, name))),
+  ]);
+
+  const solTypes = sol!.diagnostics.filter((d) => d.kind === 'type');
   add(
     'solution passes',
-    sol.status === 'passed' && sol.maxScore > 0,
-    sol.status === 'passed' ? `${sol.score}/${sol.maxScore} tests (seed ${sol.seed})` : `${sol.status} ${sol.score}/${sol.maxScore} (seed ${sol.seed}): ${sol.message ?? failing(sol).slice(0, 3).join(' | ')}`,
+    sol!.status === 'passed' && sol!.maxScore > 0,
+    sol!.status === 'passed'
+      ? `${sol!.score}/${sol!.maxScore} tests (seed ${sol!.seed})`
+      : `${sol!.status} ${sol!.score}/${sol!.maxScore} (seed ${sol!.seed}): ${sol!.message ?? failing(sol!).slice(0, 3).join(' | ')}`,
   );
   add('solution type-checks', solTypes.length === 0, solTypes.length ? solTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
-  if (sol.maxScore < 15) add('suite size', false, `${sol.maxScore} tests (at least 15 expected)`);
+  if (sol!.maxScore < 15) add('suite size', false, `${sol!.maxScore} tests (at least 15 expected)`);
 
-  step(`${exercise.id}: stub`);
-  const stub = await run(exercise.dir, true);
-  const vacuous = stub.tests.filter((t) => t.status === 'passed').map((t) => t.fullName);
+  const vacuous = stub!.tests.filter((t) => t.status === 'passed').map((t) => t.fullName);
   add(
     'stub fails every test',
-    stub.diagnostics.every((d) => d.kind !== 'syntax') && vacuous.length === 0 && stub.maxScore === sol.maxScore,
-    stub.diagnostics.some((d) => d.kind === 'syntax')
+    stub!.diagnostics.every((d) => d.kind !== 'syntax') && vacuous.length === 0 && stub!.maxScore === sol!.maxScore,
+    stub!.diagnostics.some((d) => d.kind === 'syntax')
       ? 'the stub does not compile'
       : vacuous.length
         ? `vacuous (pass on the stub): ${vacuous.join(' | ')}`
-        : `0/${stub.maxScore} passed`,
+        : `0/${stub!.maxScore} passed`,
   );
-  const stubTypes = stub.diagnostics.filter((d) => d.kind === 'type');
+  const stubTypes = stub!.diagnostics.filter((d) => d.kind === 'type');
   add('stub type-checks', stubTypes.length === 0, stubTypes.length ? stubTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
 
-  if (exercise.mutants) {
-    const mutantsDir = path.join(root, exercise.mutants);
-    const names = existsSync(mutantsDir) ? readdirSync(mutantsDir).filter((n) => statSync(path.join(mutantsDir, n)).isDirectory()).sort() : [];
-    if (names.length < 6) add('mutants', false, `${names.length} mutant(s) in ${exercise.mutants} (at least 6 expected)`);
-    for (const name of names) {
-      step(`${exercise.id}: mutant ${name}`);
-      const m = await run(path.join(exercise.mutants, name));
-      const compiles = !m.diagnostics.some((d) => d.kind === 'syntax');
-      const caught = m.tests.filter((t) => t.status !== 'passed');
-      add(
-        `mutant ${name}`,
-        compiles && m.status !== 'passed' && caught.length > 0,
-        !compiles ? 'does not compile (a mutant must be a plausible program)' : caught.length ? `caught by ${caught.length} test(s), e.g. "${caught[0]!.fullName}"` : `NOT caught (seed ${m.seed})`,
-      );
-    }
-  } else {
-    add('mutants', false, 'no mutants folder declared');
-  }
+  if (!exercise.mutants) add('mutants', false, 'no mutants folder declared');
+  else if (names.length < 6) add('mutants', false, `${names.length} mutant(s) in ${exercise.mutants} (at least 6 expected)`);
+  names.forEach((name, i) => {
+    const m = mutants[i]!;
+    const compiles = !m.diagnostics.some((d) => d.kind === 'syntax');
+    const caught = m.tests.filter((t) => t.status !== 'passed');
+    add(
+      `mutant ${name}`,
+      compiles && m.status !== 'passed' && caught.length > 0,
+      !compiles ? 'does not compile (a mutant must be a plausible program)' : caught.length ? `caught by ${caught.length} test(s), e.g. "${caught[0]!.fullName}"` : `NOT caught (seed ${m.seed})`,
+    );
+  });
   return rows;
 }
 
 export const verify: Command = {
   name: 'verify',
   summary: 'check the course itself: solutions pass, stubs fail, mutants are caught',
-  usage: 'course verify [id...] [--json]',
+  usage: 'course verify [id...] [--jobs N] [--json]',
   help: `For course authors. For every exercise (or the ones named): the lesson and at least two hints exist,
 the reference solution passes every hidden test and type-checks, the untouched stub fails every test (a test
 that passes on the stub is vacuous), and every mutant in its mutants folder fails at least one test.
 course.yaml itself is validated on load.
 
 Options:
-  --json   print the rows as JSON
+  --jobs N   runs in parallel (default 2; each suite is built to pass with another copy running beside it)
+  --json     print the rows as JSON
 
 Exit code: 0 when everything holds, 1 on any violation.`,
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, jobs: { type: 'string' } },
   async run(ctx, positionals, values) {
     const course = loadCourse(ctx.root);
+    const jobs = values.jobs === undefined ? 2 : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new UsageError('--jobs takes a whole number from 1 to 16');
     const exercises = positionals.length ? positionals.map((id) => exerciseById(course, id)) : course.data.exercises;
-    const pool = new JestPool();
+    const pool = new JestLanes(jobs);
     const rows: VerifyRow[] = [];
     const step = (what: string) => {
       if (values.json) return;
