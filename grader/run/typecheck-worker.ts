@@ -5,6 +5,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import type { Diagnostic } from './result';
+import { courseRoot } from '../paths';
 
 export interface TypecheckRequest {
   /** Absolute paths of the files to check (graded and support files). */
@@ -21,6 +22,8 @@ export interface TypecheckRequest {
   support: Array<{ name: string; absPath: string }>;
 }
 
+const nodeModules = path.join(courseRoot, 'node_modules');
+
 export function typecheck(request: TypecheckRequest): Diagnostic[] {
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
@@ -28,13 +31,15 @@ export function typecheck(request: TypecheckRequest): Diagnostic[] {
     module: ts.ModuleKind.Node16,
     moduleResolution: ts.ModuleResolutionKind.Node16,
     types: ['node'],
-    typeRoots: [path.join(__dirname, '..', '..', '..', 'node_modules', '@types')],
+    typeRoots: [path.join(nodeModules, '@types')],
     strict: true,
     noEmit: true,
     skipLibCheck: true,
     esModuleInterop: true,
     baseUrl: request.implRoot,
-    paths: { '@exercise': [request.entry] },
+    // Packages resolve from the course's node_modules wherever the implementation sits (a batch submission is
+    // unpacked outside the course folder).
+    paths: { '@exercise': [request.entry], '*': [path.join(nodeModules, '@types', '*'), path.join(nodeModules, '*')] },
   };
   const roots = [...request.files, ...(request.contract ? [request.contract] : [])];
   // The learner imports support files as './helper': make them appear in the implementation folder.
