@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCourse } from '../course/course-file';
 import { exerciseById } from '../course/select';
@@ -7,6 +7,8 @@ import type { ExerciseSpec } from '../course/schema';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
 import { runExercise } from '../run/run-exercise';
+import { prepareMutants } from '../run/mutants';
+import { stateDir } from '../paths';
 import { EXIT, type Command, type Context } from './command';
 
 export interface VerifyRow {
@@ -64,15 +66,13 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
   const run = (implRoot: string, typecheck = false) =>
     pool.with((jest) => runExercise({ courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest, typecheck }));
 
-  const mutantsDir = exercise.mutants ? path.join(root, exercise.mutants) : undefined;
-  const names =
-    mutantsDir && existsSync(mutantsDir) ? readdirSync(mutantsDir).filter((n) => statSync(path.join(mutantsDir, n)).isDirectory()).sort() : [];
+  const mutants = prepareMutants(root, exercise, stateDir(root));
   // Every run of this exercise at once; the lanes bound how many go in parallel.
-  step(`${exercise.id}: solution, stub and ${names.length} mutant(s)`);
-  const [sol, stub, ...mutants] = await Promise.all([
+  step(`${exercise.id}: solution, stub and ${mutants.length} mutant(s)`);
+  const [sol, stub, ...mutantResults] = await Promise.all([
     run(exercise.solution, true),
     run(exercise.dir, true),
-    ...names.map((name) => run(path.join(exercise.mutants!, name))),
+    ...mutants.map((m) => (m.implRoot ? run(path.relative(root, m.implRoot)) : Promise.resolve(undefined))),
   ]);
 
   const solTypes = sol!.diagnostics.filter((d) => d.kind === 'type');
@@ -100,9 +100,13 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
   add('stub type-checks', stubTypes.length === 0, stubTypes.length ? stubTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
 
   if (!exercise.mutants) add('mutants', false, 'no mutants folder declared');
-  else if (names.length < 6) add('mutants', false, `${names.length} mutant(s) in ${exercise.mutants} (at least 6 expected)`);
-  names.forEach((name, i) => {
-    const m = mutants[i]!;
+  else if (mutants.length < 6) add('mutants', false, `${mutants.length} mutant(s) in ${exercise.mutants} (at least 6 expected)`);
+  mutants.forEach(({ name, error }, i) => {
+    const m = mutantResults[i];
+    if (!m) {
+      add(`mutant ${name}`, false, error ?? 'could not be prepared');
+      return;
+    }
     const compiles = !m.diagnostics.some((d) => d.kind === 'syntax');
     const caught = m.tests.filter((t) => t.status !== 'passed');
     add(
