@@ -169,6 +169,11 @@ export class Sandbox {
     return (await this.request({ op: 'invoke', fn, args }, `${fn}(${describeArgs(args)})`)).value;
   }
 
+  /** Like invoke, with a timeout of its own (for calls expected to take long, e.g. a large input). */
+  async invokeWithin(timeoutMs: number, fn: string, ...args: unknown[]): Promise<unknown> {
+    return (await this.request({ op: 'invoke', fn, args }, `${fn}(${describeArgs(args)})`, timeoutMs)).value;
+  }
+
   /** @internal used by Remote */
   request(req: DistributiveOmit<Request, 'id'>, describe: string, timeoutMs?: number): Promise<{ value: unknown; handle?: number }> {
     if (!this.alive) {
