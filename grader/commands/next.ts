@@ -22,7 +22,8 @@ export function snapshotStub(root: string, exercise: ExerciseSpec): void {
 function lessonTitle(root: string, exercise: ExerciseSpec): string {
   try {
     const first = readFileSync(path.join(root, exercise.dir, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('# '));
-    return first ? first.slice(2).trim() : exercise.title;
+    // "Exercise 1 — HPACK: ..." -> "HPACK: ...": the number is printed by the caller.
+    return first ? first.slice(2).trim().replace(/^(Exercise\s+)?\d+\s*[—·:.-]\s*/, '') : exercise.title;
   } catch {
     return exercise.title;
   }
