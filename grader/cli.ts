@@ -94,6 +94,11 @@ export function run(argv: string[]): void {
     process.exit(130);
   });
   process.once('SIGTERM', () => process.exit(143));
+  // `course status | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(argv)
     // A jest process started early but not used (e.g. after a usage error) must not keep the CLI alive.
     .finally(() => takePrestarted()?.kill())
