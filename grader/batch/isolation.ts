@@ -6,7 +6,7 @@
 //   children do reaches beyond loopback, and everything it started dies with it (PID namespace).
 // - student child (the sandbox host, one per suite file): its own PID namespace again (a detached grandchild
 //   cannot outlive the host), then `setpriv` to an unprivileged uid (one per worker, so that the per-uid process
-//   limit is per worker) with --no-new-privs and no groups, then `prlimit` (CPU seconds, address space, file size,
+//   limit is per worker) with --no-new-privs and no groups, then `prlimit` (CPU seconds, data memory, file size,
 //   open files, processes, no core files). Inside, Node's permission model still applies (set by the harness).
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -35,8 +35,12 @@ export interface Isolation {
 export interface ChildLimits {
   /** CPU seconds. */
   cpuSeconds: number;
-  /** Address space in bytes (caps V8 heap and Buffers alike). */
-  addressSpace: number;
+  /**
+   * Data-segment limit in bytes (RLIMIT_DATA: private writable memory, so V8 heap and Buffers alike). Not
+   * RLIMIT_AS: V8 reserves ~10 GB of address space per WebAssembly memory, so an address-space cap breaks
+   * undici's fetch (its HTTP parser is WebAssembly) long before memory is actually used.
+   */
+  dataBytes: number;
   /** Largest file the child may write. */
   fileSize: number;
   openFiles: number;
@@ -115,7 +119,7 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
 
   const limWhy = base(!linux ? 'not Linux' : !prlimit ? 'prlimit not found' : undefined);
   const limOn = limWhy === undefined && works(prlimit!, ['--nofile=256', '--', process.execPath, '-e', '']);
-  layers.push({ name: 'prlimit (CPU, address space, file size, open files, processes) for student children', on: limOn, why: limOn ? undefined : (limWhy ?? 'prlimit failed') });
+  layers.push({ name: 'prlimit (CPU, memory, file size, open files, processes) for student children', on: limOn, why: limOn ? undefined : (limWhy ?? 'prlimit failed') });
 
   return {
     layers,
@@ -131,7 +135,7 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
         out.push(
           prlimit!,
           `--cpu=${Math.max(1, Math.ceil(limits.cpuSeconds))}`,
-          `--as=${Math.floor(limits.addressSpace)}`,
+          `--data=${Math.floor(limits.dataBytes)}`,
           `--fsize=${Math.floor(limits.fileSize)}`,
           `--nofile=${limits.openFiles}`,
           // Counted per uid: only meaningful when the uid is the worker's own.

@@ -172,7 +172,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
       heapMb,
       sandboxWrapper: isolation.sandboxWrapper(worker, {
         cpuSeconds: timeoutMs / 1000 + 5,
-        addressSpace: memoryMb * 1024 * 1024,
+        dataBytes: memoryMb * 1024 * 1024,
         fileSize: 16 * 1024 * 1024,
         openFiles: 256,
         processes: 128,

@@ -86,7 +86,7 @@ Options:
   --shard i/n       grade only the i-th of n shares of the submissions (sorted by id); join with \`course merge\`
   --timeout D       time limit per exercise run, e.g. 30s (default: each exercise's timeout in course.yaml)
   --heap-mb N       V8 heap of the process running a submission (default 256)
-  --memory-mb N     address-space cap of that process, Buffers included (default heap + 768, at least 1024)
+  --memory-mb N     memory cap of that process, Buffers included (default heap + 768, at least 1024)
   --max-file-kb N   largest file accepted in a submission (default ${DEFAULT_LIMITS.maxFileBytes / 1024})
   --seed N          one seed for every run (default: derived from learner and exercise, so reruns replay)
   --typecheck       also type-check every submission (feedback in results/; slower)

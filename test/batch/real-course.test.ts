@@ -1,0 +1,32 @@
+// Batch grading of the real course under the real isolation layers: every exercise's reference solution must get
+// full marks and every stub zero. (Fixture exercises cannot show that the layers leave real protocol code working,
+// e.g. undici's WebAssembly HTTP parser under a memory limit.)
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCourse } from '../../grader/course/course-file';
+import { repoRoot } from '../helpers';
+
+test('reference solutions get full marks and stubs get zero in `course grade`', () => {
+  const course = loadCourse(repoRoot);
+  const submissions = mkdtempSync(path.join(os.tmpdir(), 'real-subs-'));
+  for (const exercise of course.data.exercises) {
+    const ref = path.join(submissions, 'reference', exercise.dir);
+    mkdirSync(ref, { recursive: true });
+    for (const f of exercise.files) cpSync(path.join(repoRoot, exercise.solution, f), path.join(ref, f));
+    cpSync(path.join(repoRoot, exercise.dir), path.join(submissions, 'stubs', exercise.dir), { recursive: true });
+  }
+  const out = path.join(submissions, '..', `${path.basename(submissions)}-out`);
+  execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'course.js'), 'grade', submissions, '--out', out, '--jobs', '2'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 600_000,
+  });
+  const results = (learner: string) =>
+    (JSON.parse(readFileSync(path.join(out, 'results', `${learner}.json`), 'utf8')) as { exercises: Array<{ exercise: string; status: string; score: number; maxScore: number; message?: string }> }).exercises;
+  const summary = (learner: string) => results(learner).map((e) => `${e.exercise}: ${e.status} ${e.score}/${e.maxScore}`);
+  expect(summary('reference')).toEqual(results('reference').map((e) => `${e.exercise}: passed ${e.maxScore}/${e.maxScore}`));
+  expect(results('reference').every((e) => e.maxScore >= 15)).toBe(true);
+  expect(summary('stubs')).toEqual(results('stubs').map((e) => `${e.exercise}: failed 0/${e.maxScore}`));
+}, 600_000);
