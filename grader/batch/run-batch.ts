@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExerciseSpec } from '../course/schema';
 import { toMs } from '../course/schema';
-import { collectSources, hashFiles } from '../run/build';
+import { collectSources, copyPackages, hashFiles } from '../run/build';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
 import { runExercise, suiteHash } from '../run/run-exercise';
@@ -118,6 +118,9 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
   const off = isolation.layers.filter((l) => !l.on);
   if (off.length) notice(`isolation layers OFF: ${off.map((l) => `${l.name} (${l.why})`).join('; ')}`);
 
+  // The packages the exercises give the code under test, copied where the unprivileged grading uid can read them.
+  const packagesRoot = copyPackages(options.courseRoot, [...new Set(options.exercises.flatMap((e) => e.packages))], path.join(workDir, 'packages'));
+
   const all = discoverSubmissions(options.submissionsDir);
   const mine = shardOf(all, options.shard);
   const suites = new Map(options.exercises.map((e) => [e.id, suiteHash(options.courseRoot, e)]));
@@ -170,6 +173,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
       workDir: path.join(workDir, `worker-${worker}`),
       typecheck: options.typecheck ?? false,
       heapMb,
+      packagesRoot,
       sandboxWrapper: isolation.sandboxWrapper(worker, {
         cpuSeconds: timeoutMs / 1000 + 5,
         dataBytes: memoryMb * 1024 * 1024,

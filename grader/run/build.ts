@@ -4,7 +4,7 @@
 // unchanged implementation is not compiled twice.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformSync, version as esbuildVersion, type Message } from 'esbuild';
 import type { BuildManifest } from '../../harness/sandbox/client';
@@ -21,6 +21,8 @@ export interface BuildInput {
   heapMb?: number;
   /** Command prefix for the sandbox host (batch isolation). */
   wrapper?: string[];
+  /** The node_modules folder the exercise's packages are taken from (default: the course's own). */
+  packagesRoot?: string;
 }
 
 export interface SourceFile {
@@ -102,7 +104,8 @@ export function buildImplementation(input: BuildInput): BuildOutput {
 
   const hostPath = path.join(input.courseRoot, ...HOST_SOURCE);
   const hostText = readFileSync(hostPath, 'utf8');
-  const settings = JSON.stringify({ heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? [], packages: input.exercise.packages, esbuildVersion });
+  const packagesRoot = input.packagesRoot ?? path.join(input.courseRoot, 'node_modules');
+  const settings = JSON.stringify({ heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? [], packages: input.exercise.packages, packagesRoot, esbuildVersion });
   const key = createHash('sha256').update(filesHash).update(hostText).update(settings).digest('hex').slice(0, 24);
   const buildDir = path.join(input.buildRoot, input.exercise.id, key);
   if (existsSync(path.join(buildDir, 'sandbox.json'))) return { buildDir, diagnostics: [], files, filesHash, missing };
@@ -129,8 +132,8 @@ export function buildImplementation(input: BuildInput): BuildOutput {
     buildDir,
     host: path.join(buildDir, '__sandbox_host.js'),
     entry: path.join(buildDir, input.exercise.files[0]!.replace(/\.ts$/, '.js')),
-    readPaths: input.exercise.packages.map((pkg) => packageDir(input.courseRoot, pkg)),
-    nodePath: input.exercise.packages.length ? [path.join(input.courseRoot, 'node_modules')] : [],
+    readPaths: packageClosure(packagesRoot, input.exercise.packages).map((pkg) => path.join(packagesRoot, pkg)),
+    nodePath: input.exercise.packages.length ? [packagesRoot] : [],
     heapMb: input.heapMb ?? 256,
     wrapper: input.wrapper ?? [],
   };
@@ -145,6 +148,35 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   return { buildDir, diagnostics: [], files, filesHash, missing };
 }
 
-function packageDir(courseRoot: string, pkg: string): string {
-  return path.dirname(require.resolve(`${pkg}/package.json`, { paths: [courseRoot] }));
+/** The packages and everything they depend on (installed flat in `nodeModules`), so the sandbox may read them all. */
+export function packageClosure(nodeModules: string, packages: string[]): string[] {
+  const seen = new Set<string>();
+  const queue = [...packages];
+  while (queue.length) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    let manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    try {
+      manifest = JSON.parse(readFileSync(path.join(nodeModules, name, 'package.json'), 'utf8'));
+    } catch {
+      if (packages.includes(name)) throw new Error(`the exercise needs the package "${name}", which is not installed in ${nodeModules}`);
+      continue; // an optional dependency that is not installed
+    }
+    seen.add(name);
+    queue.push(...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {}));
+  }
+  return [...seen].sort();
+}
+
+/**
+ * Copies the exercises' packages (with their dependencies) into `target/node_modules`, world-readable, for batch
+ * grading: the unprivileged uid that runs submissions may not be able to read the course's own folder.
+ */
+export function copyPackages(courseRoot: string, packages: string[], target: string): string {
+  const from = path.join(courseRoot, 'node_modules');
+  const to = path.join(target, 'node_modules');
+  for (const name of packageClosure(from, packages)) {
+    cpSync(path.join(from, name), path.join(to, name), { recursive: true, dereference: true });
+  }
+  return to;
 }

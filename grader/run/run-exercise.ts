@@ -36,6 +36,8 @@ export interface RunOptions {
   typecheck?: boolean;
   heapMb?: number;
   sandboxWrapper?: string[];
+  /** The node_modules folder the exercise's packages are taken from (batch: a readable copy). */
+  packagesRoot?: string;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -66,6 +68,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
     buildRoot: path.join(workDir, 'build'),
     heapMb: options.heapMb,
     wrapper: options.sandboxWrapper,
+    packagesRoot: options.packagesRoot,
   });
   const finishEarly = (status: ExerciseResult['status'], message: string, diagnostics: Diagnostic[] = []): ExerciseResult => {
     return { ...base, status, score: 0, maxScore: 0, tests: [], diagnostics, message, durationMs: Date.now() - started, filesHash: build.filesHash };
