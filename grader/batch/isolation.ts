@@ -12,6 +12,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
+import { FIRST_UID } from './uid-block';
 
 export interface IsolationLayer {
   name: string;
@@ -47,8 +48,6 @@ export interface ChildLimits {
   processes: number;
 }
 
-/** The first unprivileged uid used for student children; worker i uses BASE_UID + i. */
-export const BASE_UID = 61_000;
 
 function which(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
@@ -73,6 +72,8 @@ export interface DetectOptions {
   disabled?: boolean;
   /** A file the unprivileged uid must be able to read (a probe inside the work folder). */
   probeFile?: string;
+  /** The run's uid block (uid-block.ts): worker i's student children run as uidBase + i. */
+  uidBase?: number;
 }
 
 export function detectIsolation(options: DetectOptions = {}): Isolation {
@@ -84,6 +85,7 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   const prlimit = which('prlimit');
   const ip = which('ip');
   const sh = which('sh') ?? '/bin/sh';
+  const uidBase = options.uidBase ?? FIRST_UID;
   const base = (why: string | undefined) => (options.disabled ? 'turned off by --no-isolation' : why);
 
   const netWhy = base(
@@ -109,13 +111,13 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   let uidReason = uidWhy;
   if (uidOn) {
     const probe = options.probeFile && existsSync(options.probeFile) ? options.probeFile : undefined;
-    const args = [`--reuid=${BASE_UID}`, `--regid=${BASE_UID}`, '--clear-groups', '--no-new-privs', process.execPath, '-e', probe ? `require('fs').readFileSync(${JSON.stringify(probe)})` : ''];
+    const args = [`--reuid=${uidBase}`, `--regid=${uidBase}`, '--clear-groups', '--no-new-privs', process.execPath, '-e', probe ? `require('fs').readFileSync(${JSON.stringify(probe)})` : ''];
     if (!works(setpriv!, args)) {
       uidOn = false;
       uidReason = probe ? 'the work folder is not readable by an unprivileged user (grade into a folder under /tmp?)' : 'setpriv failed';
     }
   }
-  layers.push({ name: `unprivileged uid (${BASE_UID}+worker) with no-new-privs for student children`, on: uidOn, why: uidReason });
+  layers.push({ name: `unprivileged uid (${uidBase}+worker) with no-new-privs for student children`, on: uidOn, why: uidReason });
 
   const limWhy = base(!linux ? 'not Linux' : !prlimit ? 'prlimit not found' : undefined);
   const limOn = limWhy === undefined && works(prlimit!, ['--nofile=256', '--', process.execPath, '-e', '']);
@@ -128,7 +130,7 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
       const out: string[] = [];
       if (hostPidOn) out.push(unshare!, '--pid', '--fork', '--kill-child', '--mount-proc');
       if (uidOn) {
-        const uid = BASE_UID + index;
+        const uid = uidBase + index;
         out.push(setpriv!, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs');
       }
       if (limOn) {
@@ -146,7 +148,7 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
       }
       return out;
     },
-    uidOf: (index) => (uidOn ? BASE_UID + index : undefined),
+    uidOf: (index) => (uidOn ? uidBase + index : undefined),
     describe() {
       const on = layers.filter((l) => l.on).map((l) => l.name);
       const off = layers.filter((l) => !l.on).map((l) => `${l.name} (${l.why})`);

@@ -56,6 +56,8 @@ export interface BatchMeta {
   learners: string[];
   exercises: ExerciseMeta[];
   isolation: Array<{ name: string; on: boolean; why?: string }>;
+  /** The uids student children ran as (worker i: first + i), when the run dropped privileges. */
+  uids?: { first: number; last: number };
   jobs: number;
   /** Runs done in this invocation, and runs taken from the checkpoint. */
   runs: { graded: number; resumed: number };

@@ -17,6 +17,7 @@ import { runExercise, suiteHash } from '../run/run-exercise';
 import { Checkpoint } from './checkpoint';
 import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimits, type IntakeResult, type Submission } from './intake';
 import { detectIsolation, type Isolation } from './isolation';
+import { reserveUidBlock, type UidBlock } from './uid-block';
 import { finalize, fromResult, learnerStatus, safeName, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult } from './model';
 
 export interface Shard {
@@ -79,20 +80,20 @@ function seedFor(learner: string, exercise: string): number {
 }
 
 /** A folder for builds that the unprivileged uid can read: inside --out when possible, else under the temp dir. */
-function prepareWork(outDir: string, allowIsolation: boolean): { workDir: string; isolation: Isolation; external: boolean } {
+function prepareWork(outDir: string, allowIsolation: boolean, uidBase: number | undefined): { workDir: string; isolation: Isolation; external: boolean } {
   const inside = path.join(outDir, '.work');
   mkdirSync(inside, { recursive: true });
   chmodSync(inside, 0o755);
   const probe = path.join(inside, 'probe');
   writeFileSync(probe, 'ok', { mode: 0o644 });
-  let isolation = detectIsolation({ disabled: !allowIsolation, probeFile: probe });
+  let isolation = detectIsolation({ disabled: !allowIsolation, probeFile: probe, uidBase });
   const uidLayer = isolation.layers.find((l) => l.name.startsWith('unprivileged uid'));
   if (uidLayer && !uidLayer.on && uidLayer.why?.includes('work folder')) {
     const external = mkdtempSync(path.join(os.tmpdir(), 'course-grade-'));
     chmodSync(external, 0o755);
     const probe2 = path.join(external, 'probe');
     writeFileSync(probe2, 'ok', { mode: 0o644 });
-    const second = detectIsolation({ disabled: !allowIsolation, probeFile: probe2 });
+    const second = detectIsolation({ disabled: !allowIsolation, probeFile: probe2, uidBase });
     if (second.layers.find((l) => l.name.startsWith('unprivileged uid'))?.on) {
       rmSync(inside, { recursive: true, force: true });
       return { workDir: external, isolation: second, external: true };
@@ -104,6 +105,17 @@ function prepareWork(outDir: string, allowIsolation: boolean): { workDir: string
 }
 
 export async function runBatch(options: BatchOptions): Promise<Gradebook> {
+  // Dropping to unprivileged uids needs root on Linux; the run then holds its own block of uids until it ends.
+  const root = process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0;
+  const block = root && options.isolation !== false ? reserveUidBlock(options.jobs) : undefined;
+  try {
+    return await gradeAll(options, block);
+  } finally {
+    block?.release();
+  }
+}
+
+async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Promise<Gradebook> {
   const startedAt = new Date().toISOString();
   const emit = options.onEvent ?? (() => undefined);
   const notice = options.onNotice ?? (() => undefined);
@@ -113,7 +125,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
   const previousUmask = process.umask(0o022);
   mkdirSync(options.outDir, { recursive: true });
 
-  const { workDir, isolation, external } = prepareWork(options.outDir, options.isolation !== false);
+  const { workDir, isolation, external } = prepareWork(options.outDir, options.isolation !== false, block?.base);
   if (external) notice(`note: builds go to ${workDir} (the output folder is not readable by the unprivileged grading user)`);
   const off = isolation.layers.filter((l) => !l.on);
   if (off.length) notice(`isolation layers OFF: ${off.map((l) => `${l.name} (${l.why})`).join('; ')}`);
@@ -303,6 +315,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
     learners: mine.map((s) => s.id),
     exercises: exerciseMeta,
     isolation: isolation.layers,
+    uids: isolation.uidOf(0) === undefined ? undefined : { first: isolation.uidOf(0)!, last: isolation.uidOf(jobsCount - 1)! },
     jobs: jobsCount,
     runs: { graded: jobs.length, resumed },
   };

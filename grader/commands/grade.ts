@@ -8,15 +8,16 @@ import { toMs } from '../course/schema';
 import { DEFAULT_LIMITS } from '../batch/intake';
 import type { Gradebook } from '../batch/model';
 import { parseShard, runBatch, type BatchEvent } from '../batch/run-batch';
+import { BLOCK_SIZE, UidBlockError } from '../batch/uid-block';
 import { renderBatchSummary } from '../report/batch-summary';
 import { writeOutputs } from '../report/gradebook';
 import { parseSeed } from './check';
 import { EXIT, type Command, type Context } from './command';
 
-function positiveInt(value: string | boolean | undefined, name: string, fallback: number): number {
+function positiveInt(value: string | boolean | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined || typeof value === 'boolean') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} takes a whole number ≥ 1`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `${name} takes a whole number ≥ 1` : `${name} takes a whole number from 1 to ${max}`);
   return n;
 }
 
@@ -138,7 +139,7 @@ for some submission (status "error"), 2 usage or input error.`,
           exercises: course.data.exercises,
           submissionsDir,
           outDir,
-          jobs: positiveInt(values.jobs, '--jobs', Math.max(1, os.availableParallelism?.() ?? os.cpus().length)),
+          jobs: positiveInt(values.jobs, '--jobs', Math.min(BLOCK_SIZE, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)), BLOCK_SIZE),
           shard,
           timeoutMs,
           heapMb: positiveInt(values['heap-mb'], '--heap-mb', 256),
@@ -152,6 +153,7 @@ for some submission (status "error"), 2 usage or input error.`,
         });
       } catch (err) {
         if (err instanceof Error && err.message.startsWith('more than one submission')) throw new UsageError(err.message);
+        if (err instanceof UidBlockError) throw new UsageError(err.message);
         throw err;
       } finally {
         bar.stop();

@@ -50,7 +50,8 @@ function nonLoopbackIPv4(): string | undefined {
   return undefined;
 }
 
-function leftovers(marker: string): string[] {
+/** Processes of this run still alive: any carrying the run's folder, the fixtures' sleepers, and any of its uids. */
+function leftovers(marker: string, uids: { first: number; last: number } | undefined): string[] {
   try {
     const out = execFileSync('ps', ['-eo', 'pid=,uid=,args='], { encoding: 'utf8' });
     return out
@@ -58,11 +59,9 @@ function leftovers(marker: string): string[] {
       .map((l) => l.trim())
       .filter((l) => l && !l.includes('ps -eo'))
       .filter((l) => {
-        const [, uid] = l.split(/\s+/);
-        // Any process of the grading uids counts, except the sandbox hosts of other batch tests running at the
-        // same time (they share the uids; ours carry the marker path and are caught by the first condition).
-        const otherRunsHost = l.includes('__sandbox_host.js') && !l.includes(marker);
-        return l.includes(marker) || / sleep 600$/.test(l) || (Number(uid) >= 61000 && Number(uid) < 61100 && !otherRunsHost);
+        // Other batch tests running at the same time hold other uid blocks (grader/batch/uid-block.ts).
+        const uid = Number(l.split(/\s+/)[1]);
+        return l.includes(marker) || / sleep 600$/.test(l) || (uids !== undefined && uid >= uids.first && uid <= uids.last);
       });
   } catch {
     return [];
@@ -227,7 +226,12 @@ describe('course grade: adversarial submissions together with honest ones', () =
   test('no process of the run is left', async () => {
     // Give killed process groups a moment to be reaped.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(leftovers(tmp)).toEqual([]);
+    const meta = JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as { uids?: { first: number; last: number }; isolation: Array<{ name: string; on: boolean }> };
+    if (meta.isolation.find((l) => l.name.startsWith('unprivileged uid'))?.on) {
+      expect(meta.uids).toBeDefined();
+      expect(meta.uids!.last - meta.uids!.first + 1).toBeGreaterThanOrEqual(1);
+    }
+    expect(leftovers(tmp, meta.uids)).toEqual([]);
   });
 
   test('the run took a bounded time', () => {

@@ -1,12 +1,14 @@
-// Unit tests of the batch pieces that need no jest worker: intake, checkpoint, sharding, CSV.
+// Unit tests of the batch pieces that need no jest worker: intake, checkpoint, sharding, CSV, uid blocks.
 
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Checkpoint } from '../../grader/batch/checkpoint';
 import { checkEntryPath, discoverSubmissions, intakeSubmission, locate } from '../../grader/batch/intake';
 import type { Gradebook } from '../../grader/batch/model';
 import { parseShard, shardOf } from '../../grader/batch/run-batch';
+import { BLOCK_COUNT, BLOCK_SIZE, FIRST_UID, reserveUidBlock } from '../../grader/batch/uid-block';
 import type { ExerciseSpec } from '../../grader/course/schema';
 import type { ExerciseResult } from '../../grader/run/result';
 import { gradesCsv } from '../../grader/report/gradebook';
@@ -136,4 +138,41 @@ test('grades.csv quotes commas and defuses spreadsheet formulas in learner ids',
     learners: [{ learner: '=cmd|x', kind: 'folder', status: 'rejected', reason: 'a, "b"', score: 0, maxScore: 3, exercises: [] }],
   } as unknown as Gradebook;
   expect(gradesCsv(book).split('\n')[1]).toBe(`'=cmd|x,0,0,3,rejected,"a, ""b"""`);
+});
+
+describe('uid blocks', () => {
+  test('concurrent runs get different blocks; a released block is reused; a dead run\'s block is reclaimed', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uid-blocks-'));
+    try {
+      const a = reserveUidBlock(4, dir);
+      const b = reserveUidBlock(4, dir);
+      expect(a.base).toBe(FIRST_UID);
+      expect(b.base).toBe(FIRST_UID + BLOCK_SIZE);
+      a.release();
+      const c = reserveUidBlock(2, dir);
+      expect(c.base).toBe(FIRST_UID);
+      // A block whose holder died (kill -9: its lock file stays) is taken over.
+      b.release();
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+      writeFileSync(path.join(dir, String(FIRST_UID + BLOCK_SIZE)), dead);
+      const d = reserveUidBlock(1, dir);
+      expect(d.base).toBe(FIRST_UID + BLOCK_SIZE);
+      c.release();
+      d.release();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('every block taken by live runs: a clear error naming them; too many workers refused', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uid-blocks-'));
+    try {
+      for (let k = 0; k < BLOCK_COUNT; k++) writeFileSync(path.join(dir, String(FIRST_UID + k * BLOCK_SIZE)), String(process.ppid));
+      expect(() => reserveUidBlock(1, dir)).toThrow(new RegExp(`all ${BLOCK_COUNT} uid blocks .*\\(pids ${process.ppid}\\)`));
+      expect(() => reserveUidBlock(BLOCK_SIZE + 1, dir)).toThrow(/at most 100 workers/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
