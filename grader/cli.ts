@@ -107,7 +107,11 @@ export function run(argv: string[]): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      if (err instanceof UsageError) {
+      // Ctrl-C inside an inquirer prompt (the terminal is in raw mode, so no SIGINT): the same as Ctrl-C anywhere.
+      if (err instanceof Error && err.name === 'ExitPromptError') {
+        process.stderr.write('\ninterrupted\n');
+        process.exitCode = 130;
+      } else if (err instanceof UsageError) {
         process.stderr.write(`course: ${err.message}\n`);
         process.exitCode = EXIT.usage;
       } else {
