@@ -73,7 +73,8 @@ with "..", absolute paths, symlinks, hard links, devices or oversized files/arch
 Every submission × exercise runs through the same runner as \`course check\`, in a pool of workers, each with
 a long-lived trusted jest process. As root on Linux, every jest worker runs in its own network (loopback
 only) and PID namespaces and the code under test runs as an unprivileged uid with prlimit limits; the layers
-that are unavailable are named once.
+that are unavailable are named once. Each run holds its own block of uids (61000 + 100k + worker), so
+concurrent runs on one machine do not share process limits.
 
 Every finished run is appended to <dir>/checkpoint.jsonl: re-running the same command resumes (runs with the
 same suite and the same files are not graded again).
@@ -83,7 +84,7 @@ Writes into <dir>: grades.csv, results/<learner>.json, junit.xml, report.html, g
 
 Options:
   --out DIR         output folder (required)
-  --jobs N          parallel workers (default: the number of cores)
+  --jobs N          parallel workers, at most 100 (default: the number of cores)
   --shard i/n       grade only the i-th of n shares of the submissions (sorted by id); join with \`course merge\`
   --timeout D       time limit per exercise run, e.g. 30s (default: each exercise's timeout in course.yaml)
   --heap-mb N       V8 heap of the process running a submission (default 256)

@@ -56,6 +56,22 @@ function cli(course: string, args: string[]): { code: number | null; stdout: str
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The same, without blocking: for runs that go on at the same time. */
+function cliAsync(course: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(course, 'bin', 'course.js'), ...args], { cwd: course, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8 * 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 function lines(file: string): string[] {
   try {
     return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
@@ -132,22 +148,29 @@ describe('course grade: 50 generated submissions, kill -9 and resume, 3 shards a
     }
   }, 12 * 60_000);
 
-  test('3 shards (one graded from scratch, two resumed from a checkpoint) merge into the same gradebook', () => {
+  test('3 shards graded at the same time on one machine (one from scratch, two resumed from a checkpoint) merge into the same gradebook', async () => {
     const shardDirs = [1, 2, 3].map((i) => path.join(tmp, `shard-${i}`));
     // Shards 1 and 2 start from the full run's checkpoint (a copy): they must still grade only their own share.
     for (const i of [0, 1]) {
       mkdirSync(shardDirs[i]!, { recursive: true });
       copyFileSync(path.join(out, 'checkpoint.jsonl'), path.join(shardDirs[i]!, 'checkpoint.jsonl'));
     }
+    const runs = await Promise.all([0, 1, 2].map((i) => cliAsync(course, ['grade', subs, '--out', shardDirs[i]!, '--jobs', '2', '--shard', `${i + 1}/3`])));
     const seen: string[] = [];
+    const uidBlocks: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = cli(course, ['grade', subs, '--out', shardDirs[i]!, '--jobs', '2', '--shard', `${i + 1}/3`]);
-      expect(r.stderr).not.toMatch(/internal error/);
+      expect(runs[i]!.stderr).not.toMatch(/internal error/);
+      expect(runs[i]!.code).toBe(0);
       const ids = csvRows(path.join(shardDirs[i]!, 'grades.csv')).slice(1).map((row) => row.split(',')[0]!);
       expect(ids.length).toBeGreaterThanOrEqual(16);
       expect(ids.length).toBeLessThanOrEqual(17);
       seen.push(...ids);
+      const meta = JSON.parse(readFileSync(path.join(shardDirs[i]!, 'gradebook.json'), 'utf8')) as { uids?: { first: number } };
+      if (meta.uids) uidBlocks.push(meta.uids.first);
     }
+    // Concurrent runs never share grading uids (per-uid process limits would count both runs).
+    expect(uidBlocks).toHaveLength(process.getuid?.() === 0 ? 3 : 0);
+    expect(new Set(uidBlocks).size).toBe(uidBlocks.length);
     expect(new Set(seen).size).toBe(50);
     expect(seen).toHaveLength(50);
 
