@@ -6,6 +6,7 @@ import type { Command } from './command';
 import { hint } from './hint';
 import { merge } from './merge';
 import { next } from './next';
+import { release } from './release';
 import { reset } from './reset';
 import { solution } from './solution';
 import { status } from './status';
@@ -13,5 +14,5 @@ import { verify } from './verify';
 import { watch } from './watch';
 
 export const learnerCommands: Command[] = [next, check, watch, status, hint, reset, solution];
-export const authorCommands: Command[] = [verify, grade, merge];
+export const authorCommands: Command[] = [verify, release, grade, merge];
 export const commands: Command[] = [...learnerCommands, ...authorCommands];

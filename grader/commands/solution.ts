@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCourse, progressOf } from '../course/course-file';
 import { UsageError } from '../course/errors';
@@ -23,6 +23,9 @@ Options:
       ctx.print(`The solution of ${exercise.id} is shown once your code passes (npx course check ${exercise.id}).`);
       ctx.print(ctx.c.gray(`To see it anyway: npx course solution ${exercise.id} --force`));
       return EXIT.failed;
+    }
+    if (!exercise.files.every((file) => existsSync(path.join(ctx.root, exercise.solution, file)))) {
+      throw new UsageError(`the reference solutions are not part of this copy of the course (${exercise.solution} is missing); ask the course's authors`);
     }
     for (const file of exercise.files) {
       const p = path.join(exercise.solution, file);

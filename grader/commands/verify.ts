@@ -138,6 +138,10 @@ Exit code: 0 when everything holds, 1 on any violation.`,
     const jobs = values.jobs === undefined ? 2 : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new UsageError('--jobs takes a whole number from 1 to 16');
     const exercises = positionals.length ? positionals.map((id) => exerciseById(course, id)) : course.data.exercises;
+    const noSolution = exercises.find((e) => !existsSync(path.join(ctx.root, e.solution)));
+    if (noSolution) {
+      throw new UsageError(`verify needs the reference solutions, and ${noSolution.solution} is missing: this looks like a learners' copy (course release); run verify in the authors' repository`);
+    }
     const pool = new JestLanes(jobs);
     const rows: VerifyRow[] = [];
     const step = (what: string) => {

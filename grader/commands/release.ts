@@ -1,0 +1,48 @@
+// `course release --out DIR`: the learners' copy of the course (grader/release/learner-copy.ts).
+
+import { UsageError } from '../course/errors';
+import { releaseCourse, ReleaseError } from '../release/learner-copy';
+import { EXIT, type Command } from './command';
+
+export const release: Command = {
+  name: 'release',
+  summary: "write the learners' copy of the course: no solutions, mutants or project tests",
+  usage: 'course release --out <dir> [--json]',
+  help: `For course authors. Writes the copy of the course that learners clone: the course command, the hidden
+suites with their mocks and vectors, the lessons and starter files, and course.yaml with all progress cleared.
+Left out: solutions/ (and every exercise's solution and mutants folder named in course.yaml), harness/mutants,
+test/, bench/, scripts/, .ci/ and docs/AUTHORING.md. In a git checkout only the files git tracks are copied
+(like git archive), so local leftovers never ship; untracked files are listed so a forgotten \`git add\` shows. The release is refused if any file in it is a
+copy of a reference solution. In the copy, \`npm test\` runs \`course check\`.
+
+The folder must be new or empty; it appears complete or not at all.
+
+Options:
+  --out DIR   where to write the copy (required)
+  --json      print a summary as JSON`,
+  options: { out: { type: 'string' }, json: { type: 'boolean' } },
+  async run(ctx, positionals, values) {
+    if (positionals.length) throw new UsageError('release takes no positional arguments (use --out <dir>)');
+    if (typeof values.out !== 'string' || !values.out) throw new UsageError('--out <dir> is required');
+    let summary;
+    try {
+      summary = releaseCourse(ctx.root, values.out);
+    } catch (err) {
+      if (err instanceof ReleaseError) throw new UsageError(err.message);
+      throw err;
+    }
+    if (values.json) {
+      ctx.print(JSON.stringify(summary, null, 2));
+      return EXIT.ok;
+    }
+    ctx.print(`${ctx.c.green('✓')} wrote the learners' copy to ${ctx.c.cyan(summary.outDir)}: ${summary.files} files, ${(summary.bytes / 1024).toFixed(0)} KiB (${summary.source === 'git' ? 'the files git tracks' : 'every file'})`);
+    ctx.print(`  left out: ${summary.leftOut.join(', ')}`);
+    if (summary.untracked.length) {
+      const shown = summary.untracked.slice(0, 10).join(', ');
+      ctx.print(ctx.c.yellow(`  not tracked by git, so not included: ${shown}${summary.untracked.length > 10 ? ` and ${summary.untracked.length - 10} more` : ''}`));
+    }
+    ctx.print('  progress in course.yaml cleared; `npm test` there runs `course check`');
+    ctx.print(ctx.c.gray(`Next: cd ${summary.outDir} && git init && git add -A && git commit -m "Course release", then publish it.`));
+    return EXIT.ok;
+  },
+};

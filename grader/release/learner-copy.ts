@@ -1,0 +1,148 @@
+// `course release`: the learners' copy of a course (DESIGN §1). Everything a learner needs to take the course
+// (the CLI, the hidden suites and their mocks, the lessons and stubs, course.yaml), without what is the
+// author's: the reference solutions, the mutants, the project's own tests, benchmarks, CI and author scripts.
+// Progress is cleared, and the copy is checked for a leaked solution before it appears (built in a temporary
+// folder beside the target, then renamed: never half-written).
+
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { COURSE_FILE, loadCourse } from '../course/course-file';
+
+export class ReleaseError extends Error {}
+
+/** Left out of every release (relative to the course root); the exercises' solution and mutant folders too. */
+export const AUTHOR_ONLY = ['solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md'];
+/** Never copied: installed, built or per-learner state. */
+const NEVER = ['node_modules', 'dist', '.course', '.git', 'coverage'];
+
+export interface ReleaseSummary {
+  outDir: string;
+  files: number;
+  bytes: number;
+  /** What was left out, relative to the course root (only what exists). */
+  leftOut: string[];
+  /** Where the file list came from. */
+  source: 'git' | 'walk';
+  /** Files git does not track (and does not ignore): not in the release. */
+  untracked: string[];
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The course's files: in a git work tree, what git tracks (like `git archive`: local leftovers never ship, and
+ * the untracked files are named so a forgotten `git add` is noticed); otherwise every file.
+ */
+function listFiles(root: string): { files: string[]; untracked: string[]; source: 'git' | 'walk' } {
+  if (existsSync(path.join(root, '.git'))) {
+    try {
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', root, 'ls-files', '-z', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+          .split('\0')
+          .filter(Boolean);
+      const files = git('--cached').filter((f) => existsSync(path.join(root, f)));
+      return { files, untracked: git('--others', '--exclude-standard'), source: 'git' };
+    } catch {
+      /* not a usable git checkout: walk */
+    }
+  }
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(path.join(root, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (!rel && NEVER.includes(name)) continue;
+      const st = lstatSync(path.join(root, r));
+      if (st.isDirectory()) walk(r);
+      else if (st.isFile()) files.push(r);
+    }
+  };
+  walk('');
+  return { files, untracked: [], source: 'walk' };
+}
+
+function sha(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function releaseCourse(root: string, outArg: string): ReleaseSummary {
+  const outDir = path.resolve(outArg);
+  if (inside(root, outDir)) throw new ReleaseError(`--out ${outArg} is the course folder or contains it; choose a new folder, e.g. --out ../${path.basename(root)}-learners`);
+  if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length > 0)) {
+    throw new ReleaseError(`${outArg} already exists and is not empty; choose a new folder (nothing was written)`);
+  }
+  const course = loadCourse(root);
+  const excluded = new Set([...AUTHOR_ONLY, ...NEVER]);
+  for (const e of course.data.exercises) {
+    excluded.add(path.normalize(e.solution));
+    if (e.mutants) excluded.add(path.normalize(e.mutants));
+  }
+  const isExcluded = (rel: string) => [...excluded].some((x) => rel === x || rel.startsWith(`${x}/`));
+  const relOut = path.relative(root, outDir);
+  const { files: all, untracked, source } = listFiles(root);
+  const files = all.filter((f) => !isExcluded(f) && !(relOut && !relOut.startsWith('..') && (f === relOut || f.startsWith(`${relOut}/`))));
+
+  // A solution must not leak under another name (say, a copy left in an exercise folder).
+  const solutionHashes = new Map<string, string>();
+  for (const e of course.data.exercises) {
+    for (const f of e.files) {
+      const p = path.join(root, e.solution, f);
+      if (existsSync(p)) solutionHashes.set(sha(readFileSync(p)), path.join(e.solution, f));
+    }
+  }
+
+  const staging = path.join(path.dirname(outDir), `.${path.basename(outDir)}.release-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  let bytes = 0;
+  try {
+    for (const rel of files) {
+      const from = path.join(root, rel);
+      const leak = solutionHashes.get(sha(readFileSync(from)));
+      if (leak) throw new ReleaseError(`${rel} is a copy of the reference solution ${leak}; remove it (nothing was written)`);
+      const to = path.join(staging, rel);
+      mkdirSync(path.dirname(to), { recursive: true });
+      if (rel === COURSE_FILE) writeFileSync(to, withoutProgress(readFileSync(from, 'utf8')));
+      else if (rel === 'package.json') writeFileSync(to, learnerPackageJson(readFileSync(from, 'utf8')));
+      else copyFileSync(from, to);
+      bytes += statSync(to).size;
+    }
+    if (!files.includes(COURSE_FILE)) throw new ReleaseError(`${COURSE_FILE} is not among the course's files (untracked?)`);
+    // The copy must load as a course.
+    loadCourse(staging);
+    if (existsSync(outDir)) rmSync(outDir, { recursive: true });
+    mkdirSync(path.dirname(outDir), { recursive: true });
+    renameSync(staging, outDir);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  const leftOut = [...excluded]
+    .filter((x) => !NEVER.includes(x) && existsSync(path.join(root, x)))
+    .filter((x, _, list) => !list.some((y) => y !== x && x.startsWith(`${y}/`)))
+    .sort();
+  return { outDir, files: files.length, bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)) };
+}
+
+/** course.yaml with every exercise's `progress:` removed; comments and layout kept. */
+export function withoutProgress(text: string): string {
+  const doc = parseDocument(text);
+  const exercises = doc.get('exercises', true) as { items?: unknown[] } | undefined;
+  (exercises?.items ?? []).forEach((_, i) => doc.deleteIn(['exercises', i, 'progress']));
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/** package.json for learners: `npm test` checks their current exercise; the author's scripts are gone. */
+export function learnerPackageJson(text: string): string {
+  const pkg = JSON.parse(text) as { scripts?: Record<string, string> };
+  const keep = ['prepare', 'build'];
+  const scripts: Record<string, string> = {};
+  for (const [k, v] of Object.entries(pkg.scripts ?? {})) if (keep.includes(k)) scripts[k] = v;
+  scripts.test = 'node bin/course.js check';
+  pkg.scripts = scripts;
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}

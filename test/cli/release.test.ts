@@ -1,0 +1,125 @@
+// Black-box: `course release` on a private copy of the course, then the learners' copy used as a learner would.
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { copyCourse, course, repoRoot } from '../helpers';
+
+interface Entry {
+  id: string;
+  dir: string;
+  solution: string;
+  files: string[];
+  progress?: unknown;
+}
+
+const src = copyCourse();
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'course-release-'));
+afterAll(() => {
+  rmSync(src, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true });
+});
+const entries = () => (YAML.parse(readFileSync(path.join(src, 'course.yaml'), 'utf8')) as { exercises: Entry[] }).exercises;
+
+/** Every file under dir, relative, skipping what a learner's install adds (node_modules, dist) and .course. */
+function tree(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(path.join(dir, rel))) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (!rel && ['node_modules', 'dist', '.course'].includes(name)) continue;
+    if (lstatSync(path.join(dir, r)).isDirectory()) out.push(...tree(dir, r));
+    else out.push(r);
+  }
+  return out.sort();
+}
+
+test('the learners\' copy has no solutions, mutants or project tests; progress is cleared, comments kept', () => {
+  // Progress in the source must not travel.
+  expect(course(src, ['next']).code).toBe(0);
+  const out = path.join(tmp, 'learners');
+  const r = course(src, ['release', '--out', out]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/wrote the learners' copy .*\d+ files/);
+  const files = tree(out);
+  for (const gone of ['solutions/', 'harness/mutants/', 'test/', 'bench/', 'scripts/', '.ci/', 'docs/AUTHORING.md']) {
+    expect(files.filter((f) => f.startsWith(gone) || f === gone)).toEqual([]);
+  }
+  for (const kept of ['bin/course.js', 'course.yaml', 'package.json', 'package-lock.json', 'tsconfig.build.json', 'README.md']) expect(files).toContain(kept);
+  for (const e of entries()) {
+    expect(files).toContain(`${e.dir}/README.md`);
+    for (const f of e.files) expect(files).toContain(`${e.dir}/${f}`);
+  }
+  expect(files.some((f) => f.startsWith('harness/suites/'))).toBe(true);
+  expect(files.some((f) => f.startsWith('harness/vectors/'))).toBe(true);
+
+  const yamlText = readFileSync(path.join(out, 'course.yaml'), 'utf8');
+  expect(yamlText.split('\n').slice(0, 5)).toEqual(readFileSync(path.join(src, 'course.yaml'), 'utf8').split('\n').slice(0, 5));
+  expect((YAML.parse(yamlText) as { exercises: Entry[] }).exercises.every((e) => e.progress === undefined)).toBe(true);
+  expect(readFileSync(path.join(src, 'course.yaml'), 'utf8')).toMatch(/progress:/);
+  const pkg = JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
+  expect(pkg.scripts.test).toBe('node bin/course.js check');
+  expect(pkg.bin.course).toBe('bin/course.js');
+
+  // Not over an existing folder, not into the course itself.
+  const again = course(src, ['release', '--out', out]);
+  expect(again.code).toBe(2);
+  expect(again.stderr).toMatch(/already exists and is not empty/);
+  expect(course(src, ['release', '--out', src]).stderr).toMatch(/is the course folder/);
+  expect(course(src, ['release']).code).toBe(2);
+});
+
+test('a copy of a reference solution anywhere in the course stops the release, and nothing is written', () => {
+  const first = entries()[0]!;
+  const planted = path.join(src, first.dir, 'notes.ts');
+  writeFileSync(planted, readFileSync(path.join(src, first.solution, first.files[0]!)));
+  try {
+    const out = path.join(tmp, 'leaky');
+    const r = course(src, ['release', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${first.dir}/notes.ts is a copy of the reference solution`);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(tmp).filter((n) => n.includes('.release-'))).toEqual([]);
+  } finally {
+    rmSync(planted);
+  }
+});
+
+test('in a git checkout only tracked files ship; untracked ones are named', () => {
+  const git = (...args: string[]) => execFileSync('git', ['-C', src, ...args], { stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'course');
+  writeFileSync(path.join(src, 'scratch-notes.md'), 'my private notes\n');
+  const out = path.join(tmp, 'from-git');
+  const r = course(src, ['release', '--out', out]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/the files git tracks/);
+  expect(r.stdout).toMatch(/not tracked by git, so not included: scratch-notes\.md/);
+  expect(existsSync(path.join(out, 'scratch-notes.md'))).toBe(false);
+  expect(existsSync(path.join(out, 'solutions'))).toBe(false);
+  expect(existsSync(path.join(out, 'course.yaml'))).toBe(true);
+});
+
+test('a learner can take the course from the copy: next, check, a clear answer for solution and verify', () => {
+  const out = path.join(tmp, 'learners');
+  // What `npm install` gives a learner: the packages and the compiled grader.
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  cpSync(path.join(repoRoot, 'dist'), path.join(out, 'dist'), { recursive: true });
+  const first = entries()[0]!;
+  expect(course(out, ['next']).code).toBe(0);
+  const stub = course(out, ['check']);
+  expect(stub.code).toBe(1);
+  const sol = course(out, ['solution', '--force']);
+  expect(sol.code).toBe(2);
+  expect(sol.stderr).toMatch(/not part of this copy of the course/);
+  const verify = course(out, ['verify']);
+  expect(verify.code).toBe(2);
+  expect(verify.stderr).toMatch(/learners' copy/);
+  writeFileSync(path.join(out, first.dir, first.files[0]!), readFileSync(path.join(repoRoot, first.solution, first.files[0]!)));
+  const pass = course(out, ['check']);
+  expect(pass.stdout).toMatch(/passed/);
+  expect(pass.code).toBe(0);
+}, 120_000);
