@@ -8,6 +8,7 @@
 //   cannot outlive the host), then `setpriv` to an unprivileged uid (one per worker, so that the per-uid process
 //   limit is per worker) with --no-new-privs and no groups, then `prlimit` (CPU seconds, data memory, file size,
 //   open files, processes, no core files). Inside, Node's permission model still applies (set by the harness).
+// - cgroup memory and pids limits per worker (cgroups.ts) are set up by the batch beside these layers.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';

@@ -16,6 +16,7 @@ import type { ExerciseResult } from '../run/result';
 import { runExercise, suiteHash } from '../run/run-exercise';
 import { Checkpoint } from './checkpoint';
 import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimits, type IntakeResult, type Submission } from './intake';
+import { setUpCgroups } from './cgroups';
 import { detectIsolation, type Isolation } from './isolation';
 import { reserveUidBlock, type UidBlock } from './uid-block';
 import { finalize, fromResult, learnerStatus, safeName, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult } from './model';
@@ -127,6 +128,18 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
 
   const { workDir, isolation, external } = prepareWork(options.outDir, options.isolation !== false, block?.base);
   if (external) notice(`note: builds go to ${workDir} (the output folder is not readable by the unprivileged grading user)`);
+  // cgroup limits per worker for the student children: a backstop above the per-process memory cap (which it
+  // leaves room for, so the usual out-of-memory is still V8's own, clearer error).
+  const cgroups =
+    options.isolation === false
+      ? { off: 'turned off by --no-isolation' }
+      : setUpCgroups(Math.max(1, options.jobs), { memoryBytes: (memoryMb + 256) * 1024 * 1024, pids: 128 });
+  const cg = 'off' in cgroups ? undefined : cgroups;
+  isolation.layers.push({
+    name: `cgroup memory (${memoryMb + 256} MB) and pids limits per worker for student children`,
+    on: cg !== undefined,
+    why: 'off' in cgroups ? cgroups.off : undefined,
+  });
   const off = isolation.layers.filter((l) => !l.on);
   if (off.length) notice(`isolation layers OFF: ${off.map((l) => `${l.name} (${l.why})`).join('; ')}`);
 
@@ -175,6 +188,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       jests[worker] = jest;
     }
     const timeoutMs = options.timeoutMs ?? toMs(job.exercise.timeout);
+    const oomBefore = cg?.oomKills(worker) ?? 0;
     const result = await runExercise({
       courseRoot: options.courseRoot,
       exercise: job.exercise,
@@ -186,14 +200,18 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       typecheck: options.typecheck ?? false,
       heapMb,
       packagesRoot,
-      sandboxWrapper: isolation.sandboxWrapper(worker, {
+      sandboxWrapper: [...(cg?.wrapper(worker) ?? []), ...isolation.sandboxWrapper(worker, {
         cpuSeconds: timeoutMs / 1000 + 5,
         dataBytes: memoryMb * 1024 * 1024,
         fileSize: 16 * 1024 * 1024,
         openFiles: 256,
         processes: 128,
-      }),
+      })],
     });
+    if (cg && cg.oomKills(worker) > oomBefore) {
+      result.anomalies.push(`the code under test was killed by the kernel for using more than ${memoryMb + 256} MB of memory`);
+      if (result.status === 'passed') result.status = 'failed';
+    }
     // The trusted process died under this run (not a timeout): try once more on a fresh one before recording it.
     if (attempt === 0 && result.status === 'error' && result.message?.startsWith('the hidden suite could not run')) {
       jests[worker]?.kill();
@@ -236,6 +254,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     await Promise.all(Array.from({ length: jobsCount }, (_, i) => worker(i)));
   } finally {
     for (const jest of jests) jest?.kill();
+    cg?.release();
     checkpoint.close();
     rmSync(external ? workDir : path.join(workDir), { recursive: true, force: true });
     process.umask(previousUmask);

@@ -72,8 +72,9 @@ with "..", absolute paths, symlinks, hard links, devices or oversized files/arch
 
 Every submission × exercise runs through the same runner as \`course check\`, in a pool of workers, each with
 a long-lived trusted jest process. As root on Linux, every jest worker runs in its own network (loopback
-only) and PID namespaces and the code under test runs as an unprivileged uid with prlimit limits; the layers
-that are unavailable are named once. Each run holds its own block of uids (61000 + 100k + worker), so
+only) and PID namespaces and the code under test runs as an unprivileged uid with prlimit limits, inside a
+per-worker cgroup with memory and process limits where the host offers cgroups; the layers that are
+unavailable are named once. Each run holds its own block of uids (61000 + 100k + worker), so
 concurrent runs on one machine do not share process limits.
 
 Every finished run is appended to <dir>/checkpoint.jsonl: re-running the same command resumes (runs with the
