@@ -4,7 +4,7 @@
 // unchanged implementation is not compiled twice.
 
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformSync, version as esbuildVersion, type Message } from 'esbuild';
 import type { BuildManifest } from '../../harness/sandbox/client';
@@ -97,6 +97,17 @@ function transpile(file: SourceFile): { code?: string; diagnostics: Diagnostic[]
   }
 }
 
+/** Part of every build's cache key: bump it when what a build folder holds (the manifest, the host) changes. */
+const BUILD_FORMAT = 2;
+
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 export function buildImplementation(input: BuildInput): BuildOutput {
   const { files, missing } = collectSources(input.courseRoot, input.exercise, input.implRoot);
   const filesHash = hashFiles(files);
@@ -104,10 +115,15 @@ export function buildImplementation(input: BuildInput): BuildOutput {
 
   const hostPath = path.join(input.courseRoot, ...HOST_SOURCE);
   const hostText = readFileSync(hostPath, 'utf8');
-  const packagesRoot = input.packagesRoot ?? path.join(input.courseRoot, 'node_modules');
-  const settings = JSON.stringify({ heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? [], packages: input.exercise.packages, packagesRoot, esbuildVersion });
+  // Real paths: Node resolves modules by their real path, and its permission model then denies a read through a
+  // symlink it was not granted (a linked node_modules; on macOS /tmp and /var are symlinks into /private).
+  const givenRoot = input.packagesRoot ?? path.join(input.courseRoot, 'node_modules');
+  const packagesRoot = realPath(givenRoot);
+  const linked = givenRoot !== packagesRoot;
+  const settings = JSON.stringify({ format: BUILD_FORMAT, heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? [], packages: input.exercise.packages, givenRoot, packagesRoot, esbuildVersion });
   const key = createHash('sha256').update(filesHash).update(hostText).update(settings).digest('hex').slice(0, 24);
-  const buildDir = path.join(input.buildRoot, input.exercise.id, key);
+  mkdirSync(input.buildRoot, { recursive: true });
+  const buildDir = path.join(realPath(input.buildRoot), input.exercise.id, key);
   if (existsSync(path.join(buildDir, 'sandbox.json'))) return { buildDir, diagnostics: [], files, filesHash, missing };
 
   const outputs: Array<[string, string]> = [];
@@ -132,7 +148,14 @@ export function buildImplementation(input: BuildInput): BuildOutput {
     buildDir,
     host: path.join(buildDir, '__sandbox_host.js'),
     entry: path.join(buildDir, input.exercise.files[0]!.replace(/\.ts$/, '.js')),
-    readPaths: packageClosure(packagesRoot, input.exercise.packages).map((pkg) => path.join(packagesRoot, pkg)),
+    // When node_modules is a link, code under test that imports a package finds it through the link first (module
+    // resolution walks up from the build folder), so the link's side is granted too. (Node 20 cannot grant the
+    // link alone: the whole linked folder is readable then. That only happens in a learner's own course folder;
+    // batch grading copies the packages into a real folder.)
+    readPaths: [
+      ...packageClosure(packagesRoot, input.exercise.packages).map((pkg) => path.join(packagesRoot, pkg)),
+      ...(linked && input.exercise.packages.length ? [givenRoot] : []),
+    ],
     nodePath: input.exercise.packages.length ? [packagesRoot] : [],
     heapMb: input.heapMb ?? 256,
     wrapper: input.wrapper ?? [],

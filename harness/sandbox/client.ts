@@ -244,7 +244,16 @@ export class Sandbox {
           reject(new SandboxFailure(error, 'load'));
         } else resolve();
       };
-      void this.exited.then(() => this.readyHandler?.(`your module could not be loaded: ${this.exitReason}`));
+      void this.exited.then(() => {
+        // What the process printed before it died usually says why (an exception at the top level, a denied read).
+        // (Stack frames left out: they point into the grader, and the failure report stops at the first one.)
+        const tail = this.outputText
+          .split('\n')
+          .filter((line) => line.trim() && !/^\s+at /.test(line))
+          .slice(-8)
+          .join('\n');
+        this.readyHandler?.(`your module could not be loaded: ${this.exitReason}${tail ? `; it printed:\n${tail}` : ''}`);
+      });
     });
   }
 

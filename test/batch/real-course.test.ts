@@ -2,7 +2,7 @@
 // full marks and every stub zero. (Fixture exercises cannot show that the layers leave real protocol code working,
 // e.g. undici's WebAssembly HTTP parser under a memory limit.)
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCourse } from '../../grader/course/course-file';
@@ -17,7 +17,12 @@ test('reference solutions get full marks and stubs get zero in `course grade`', 
     for (const f of exercise.files) cpSync(path.join(repoRoot, exercise.solution, f), path.join(ref, f));
     cpSync(path.join(repoRoot, exercise.dir), path.join(submissions, 'stubs', exercise.dir), { recursive: true });
   }
-  const out = path.join(submissions, '..', `${path.basename(submissions)}-out`);
+  // The output folder is reached through a symlink, as /tmp is on macOS: the code under test must still load
+  // (Node's permission model sees real paths).
+  const realOut = mkdtempSync(path.join(os.tmpdir(), 'real-out-'));
+  chmodSync(realOut, 0o755); // readable by the grading uid, so the builds go there (through the link)
+  symlinkSync(realOut, `${realOut}-link`, 'dir');
+  const out = path.join(`${realOut}-link`, 'out');
   // One worker: this file runs beside other test files, and the timing suites must not be starved of CPU.
   execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'course.js'), 'grade', submissions, '--out', out, '--jobs', '1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
