@@ -1,11 +1,34 @@
 #!/usr/bin/env node
 'use strict';
 // Entry point of `npx course`. The grader is TypeScript compiled to dist/ by `npm install` (the prepare script).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 18)) {
+  process.stderr.write(`course: Node.js ${process.versions.node} is too old: this course needs Node.js 20.18 or newer (Node 24 LTS recommended). See https://nodejs.org/\n`);
+  process.exit(2);
+}
 const path = require('node:path');
 const fs = require('node:fs');
-const dist = path.join(__dirname, '..', 'dist', 'grader');
+const { execFileSync } = require('node:child_process');
+const { buildIsCurrent } = require('./source-hash');
+const root = path.join(__dirname, '..');
+const dist = path.join(root, 'dist', 'grader');
+if (!fs.existsSync(path.join(root, 'node_modules', 'typescript'))) {
+  process.stderr.write('course: the course is not installed yet. Run `npm install` in the course folder first.\n');
+  process.exit(2);
+}
+// A course update (git pull) may change the grader: rebuild it before running, instead of running a stale one.
+if (!buildIsCurrent(root)) {
+  const built = fs.existsSync(path.join(dist, 'cli.js'));
+  process.stderr.write(built ? 'course: the grader changed since it was built (a course update?); rebuilding it…\n' : 'course: building the grader…\n');
+  try {
+    execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    if (!built) process.exit(2);
+    process.stderr.write('course: rebuilding failed; running the previous build of the grader\n');
+  }
+}
 if (!fs.existsSync(path.join(dist, 'cli.js'))) {
-  process.stderr.write('course: the grader is not built yet. Run `npm install` (or `npm run build`) in the course folder first.\n');
+  process.stderr.write('course: the grader is not built. Run `npm install` (or `npm run build`) in the course folder.\n');
   process.exit(2);
 }
 const args = process.argv.slice(2);

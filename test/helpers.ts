@@ -1,5 +1,5 @@
 // Shared helpers for the project's own tests.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,19 +30,14 @@ export interface CliResult {
 
 /** Runs the real `course` command in a course copy, without a terminal. */
 export function course(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  try {
-    const stdout = execFileSync(process.execPath, [path.join(dir, 'bin', 'course.js'), ...args], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number | null; stdout: string; stderr: string };
-    return { code: e.status ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'course.js'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** PIDs of processes whose command line mentions `needle`. */

@@ -112,6 +112,21 @@ test('reset needs --yes without a terminal, then restores the stub and keeps a b
   expect(readFileSync(path.join(dir, first.dir, first.files[0]!), 'utf8')).toMatch(/not implemented/);
 });
 
+test('after a course update changes the grader, the next command rebuilds it first', () => {
+  const file = path.join(dir, 'grader', 'trace.ts');
+  const before = readFileSync(file, 'utf8');
+  writeFileSync(file, `${before}// a course update\n`);
+  try {
+    const r = course(dir, ['status']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/the grader changed since it was built .*rebuilding it/);
+    const again = course(dir, ['status']);
+    expect(again.stderr).toBe('');
+  } finally {
+    writeFileSync(file, before);
+  }
+}, 120_000);
+
 test('a type error in the learner file is shown with file:line', () => {
   const file = path.join(dir, first.dir, first.files[0]!);
   writeFileSync(file, `${readFileSync(file, 'utf8')}\nconst broken: number = 'text';\n`);

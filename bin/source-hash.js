@@ -1,0 +1,33 @@
+'use strict';
+// The content hash of the grader's TypeScript sources (and the build settings), kept beside the compiled grader.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const STAMP = path.join('dist', '.source-hash');
+
+function sourceHash(root) {
+  const hash = crypto.createHash('sha256');
+  const walk = (rel) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const r = path.join(rel, entry.name);
+      if (entry.isDirectory()) walk(r);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) hash.update(r).update('\0').update(fs.readFileSync(path.join(root, r))).update('\0');
+    }
+  };
+  walk('grader');
+  for (const f of ['tsconfig.json', 'tsconfig.build.json']) hash.update(f).update(fs.readFileSync(path.join(root, f)));
+  return hash.digest('hex');
+}
+
+/** The build was made from the current sources (or there are no sources to build from: a prebuilt copy). */
+function buildIsCurrent(root) {
+  if (!fs.existsSync(path.join(root, 'grader')) || !fs.existsSync(path.join(root, 'tsconfig.build.json'))) return true;
+  try {
+    return fs.readFileSync(path.join(root, STAMP), 'utf8').trim() === sourceHash(root);
+  } catch {
+    return false;
+  }
+}
+
+module.exports = { sourceHash, buildIsCurrent, STAMP };
