@@ -34,9 +34,12 @@ export interface JestProcessOptions {
 
 export class JestProcess {
   private readonly child: ChildProcess;
-  private readonly ready: Promise<void>;
+  /** Settles when the process can take a suite (rejects if it failed to start). */
+  readonly ready: Promise<void>;
   private stderr = '';
   private exited = false;
+  /** kill() was called: the exit may not have been seen yet. */
+  private killed = false;
   private listener: ((message: FromWorker) => void) | undefined;
   private onExit: ((detail: string) => void) | undefined;
 
@@ -62,6 +65,8 @@ export class JestProcess {
       if (this.stderr.length < 16_384) this.stderr += chunk.toString('utf8');
     });
     this.child.on('message', (message: FromWorker) => this.listener?.(message));
+    // A send to a process that is being killed fails with EPIPE, emitted here; its 'exit' reports the real cause.
+    this.child.on('error', () => undefined);
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type === 'ready') {
@@ -82,12 +87,13 @@ export class JestProcess {
   }
 
   get usable(): boolean {
-    return !this.exited;
+    return !this.exited && !this.killed;
   }
 
   /** Runs one suite; `onEvent` sees every streamed message. Resolves when the job ends, however it ends. */
   async run(job: SuiteJob, timeoutMs: number, onEvent: (message: FromWorker) => void): Promise<JobOutcome> {
     await this.ready;
+    if (!this.usable) return { end: 'crash', detail: "the grader's jest process had already ended" };
     return new Promise<JobOutcome>((resolve) => {
       let finished = false;
       const finish = (outcome: JobOutcome) => {
@@ -118,6 +124,7 @@ export class JestProcess {
 
   /** Kills the jest process and every process in its group (the sandbox hosts). */
   kill(): void {
+    this.killed = true;
     if (this.child.pid === undefined) return;
     try {
       process.kill(-this.child.pid, 'SIGKILL');
@@ -133,9 +140,9 @@ export class JestProcess {
 
   /** Ends an idle process politely. */
   close(): void {
-    if (this.exited) return;
+    if (this.exited || this.killed) return;
     try {
-      this.child.send({ type: 'exit' } satisfies ToWorker);
+      this.child.send({ type: 'exit' } satisfies ToWorker, () => undefined);
     } catch {
       this.kill();
     }

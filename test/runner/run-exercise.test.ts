@@ -3,6 +3,7 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { JestProcess } from '../../grader/run/jest-process';
 import { runExercise } from '../../grader/run/run-exercise';
 import type { ExerciseResult } from '../../grader/run/result';
 import { fixtureExercise, processesMentioning, repoRoot } from '../helpers';
@@ -117,4 +118,23 @@ test('the sandbox refuses reads outside its build folder, writes, processes and 
   const r = await runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('probe'), implRoot: path.join(repoRoot, 'test/fixtures/probe/solution'), workDir });
   expect(r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${t.message}`)).toEqual([]);
   expect(r.status).toBe('passed');
+});
+
+test('a jest process killed and closed at once (as after a timeout) raises no stray EPIPE, and a later run on it ends at once', async () => {
+  const jest = new JestProcess();
+  await jest.ready;
+  const errors: unknown[] = [];
+  const onError = (err: unknown) => errors.push(err);
+  process.on('uncaughtException', onError);
+  try {
+    jest.kill();
+    jest.close();
+    expect(jest.usable).toBe(false);
+    const outcome = await jest.run({ suite: 'none', buildDir: 'none' } as never, 60_000, () => undefined);
+    expect(outcome.end).toBe('crash');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(errors).toEqual([]);
+  } finally {
+    process.off('uncaughtException', onError);
+  }
 });
