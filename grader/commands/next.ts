@@ -48,7 +48,9 @@ async function completeCourse(ctx: Context, course: LoadedCourse): Promise<numbe
     const result = await checkExercise(ctx, exercise, {});
     await recordAttempt(ctx, result);
     const ok = result.status === 'passed';
-    ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${exercise.id}  ${result.score}/${result.maxScore}`);
+    // No score when it did not run at all (a syntax error, a timeout): say what happened instead.
+    const outcome = result.maxScore > 0 ? `${result.score}/${result.maxScore}` : `${result.status}${result.message ? `: ${result.message.split('\n')[0]!.slice(0, 100)}` : ''}`;
+    ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${exercise.id}  ${outcome}`);
     if (!ok) {
       await updateProgress(loadCourse(ctx.root), (p) => ({ ...p, status: 'current' }), [exercise.id]);
       ctx.print();
