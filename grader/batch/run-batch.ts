@@ -19,6 +19,7 @@ import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimit
 import { setUpCgroups } from './cgroups';
 import { detectIsolation, type Isolation } from './isolation';
 import { reserveUidBlock, type UidBlock } from './uid-block';
+import { lockOwner, tryLock, unlock } from '../course/lock';
 import { finalize, fromResult, learnerStatus, safeName, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult } from './model';
 
 export interface Shard {
@@ -103,6 +104,30 @@ function prepareWork(outDir: string, allowIsolation: boolean, uidBase: number | 
     isolation = second;
   }
   return { workDir: inside, isolation, external: false };
+}
+
+/** A second run started on the same --out by mistake. */
+export class OutputBusyError extends Error {}
+
+/** The lock of the run writing to an output folder (removed when it ends). */
+export const OUT_LOCK = '.course-grade.lock';
+
+/**
+ * Runs `fn` as the only writer of an output folder: two runs would grade the same runs twice into one checkpoint,
+ * and the first to finish would remove the work folder under the other. A lock left by a run that died (kill -9)
+ * is taken over.
+ */
+export async function withOutputLock<T>(outDir: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(outDir, { recursive: true });
+  const outLock = path.join(outDir, OUT_LOCK);
+  if (!tryLock(outLock)) {
+    throw new OutputBusyError(`another \`course grade\` (pid ${lockOwner(outLock) ?? '?'}) is writing to ${outDir}; wait for it to finish or choose another --out`);
+  }
+  try {
+    return await fn();
+  } finally {
+    unlock(outLock);
+  }
 }
 
 export async function runBatch(options: BatchOptions): Promise<Gradebook> {

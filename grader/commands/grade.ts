@@ -7,7 +7,7 @@ import { UsageError } from '../course/errors';
 import { toMs } from '../course/schema';
 import { DEFAULT_LIMITS } from '../batch/intake';
 import type { Gradebook } from '../batch/model';
-import { parseShard, runBatch, type BatchEvent } from '../batch/run-batch';
+import { OutputBusyError, parseShard, runBatch, withOutputLock, type BatchEvent } from '../batch/run-batch';
 import { BLOCK_SIZE, UidBlockError } from '../batch/uid-block';
 import { renderBatchSummary } from '../report/batch-summary';
 import { writeOutputs } from '../report/gradebook';
@@ -78,7 +78,8 @@ unavailable are named once. Each run holds its own block of uids (61000 + 100k +
 concurrent runs on one machine do not share process limits.
 
 Every finished run is appended to <dir>/checkpoint.jsonl: re-running the same command resumes (runs with the
-same suite and the same files are not graded again).
+same suite and the same files are not graded again). One run at a time writes to a <dir>: a second one is
+refused while the first is alive (the lock of a run that was killed is taken over).
 
 Writes into <dir>: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json
 (and gradescope/<learner>/results.json, exercism/<learner>/results.json with the flags).
@@ -133,7 +134,7 @@ for some submission (status "error"), 2 usage or input error.`,
     const course = loadCourse(ctx.root);
     const quiet = Boolean(values.json);
     const bar = progress(ctx, quiet);
-    const book: Gradebook = await (async () => {
+    const grade = async (): Promise<Gradebook> => {
       try {
         return await runBatch({
           courseRoot: ctx.root,
@@ -160,8 +161,18 @@ for some submission (status "error"), 2 usage or input error.`,
       } finally {
         bar.stop();
       }
-    })();
-    writeOutputs(book, outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism) });
+    };
+    let book: Gradebook;
+    try {
+      book = await withOutputLock(outDir, async () => {
+        const graded = await grade();
+        writeOutputs(graded, outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism) });
+        return graded;
+      });
+    } catch (err) {
+      if (err instanceof OutputBusyError) throw new UsageError(err.message);
+      throw err;
+    }
     if (quiet) ctx.print(JSON.stringify(book, null, 2));
     else {
       ctx.print();

@@ -3,7 +3,7 @@
 // same gradebook; merge refuses a missing or duplicated shard.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as fx from './fixture-course';
@@ -186,4 +186,21 @@ describe('course grade: 50 generated submissions, kill -9 and resume, 3 shards a
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/has 2 results/);
   }, 12 * 60_000);
+  test('a second run on the same --out is refused while the first is writing to it; a dead run\'s lock is taken over', () => {
+    const lock = path.join(out, '.course-grade.lock');
+    const before = lines(path.join(out, 'checkpoint.jsonl')).length;
+    // A live process holds it (this one, standing in for a run in progress).
+    writeFileSync(lock, String(process.pid));
+    const busy = cli(course, ['grade', subs, '--out', out, '--jobs', '2']);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain(`another \`course grade\` (pid ${process.pid}) is writing to ${out}`);
+    expect(lines(path.join(out, 'checkpoint.jsonl'))).toHaveLength(before);
+    // A run killed with -9 leaves its lock behind: the next run takes it over (and resumes everything).
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(lock, dead);
+    const resumed = cli(course, ['grade', subs, '--out', out, '--jobs', '2']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`${before} already in the checkpoint`);
+    expect(existsSync(lock)).toBe(false);
+  });
 });
