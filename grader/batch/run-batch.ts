@@ -123,9 +123,12 @@ export async function withOutputLock<T>(outDir: string, fn: () => Promise<T>): P
   if (!tryLock(outLock)) {
     throw new OutputBusyError(`another \`course grade\` (pid ${lockOwner(outLock) ?? '?'}) is writing to ${outDir}; wait for it to finish or choose another --out`);
   }
+  const onExit = () => unlock(outLock);
+  process.once('exit', onExit);
   try {
     return await fn();
   } finally {
+    process.removeListener('exit', onExit);
     unlock(outLock);
   }
 }
@@ -275,13 +278,20 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       emit({ type: 'run', learner: job.submission.id, outcome, resumed: false });
     }
   };
+  // Also on Ctrl-C (the CLI exits at once): no process, cgroup or work folder is left behind. The checkpoint
+  // already holds every finished run.
+  const cleanUp = () => {
+    for (const jest of jests) jest?.kill();
+    cg?.release();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
   try {
     await Promise.all(Array.from({ length: jobsCount }, (_, i) => worker(i)));
   } finally {
-    for (const jest of jests) jest?.kill();
-    cg?.release();
+    process.removeListener('exit', cleanUp);
+    cleanUp();
     checkpoint.close();
-    rmSync(external ? workDir : path.join(workDir), { recursive: true, force: true });
     process.umask(previousUmask);
   }
 

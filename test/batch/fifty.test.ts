@@ -3,7 +3,7 @@
 // same gradebook; merge refuses a missing or duplicated shard.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as fx from './fixture-course';
@@ -202,5 +202,21 @@ describe('course grade: 50 generated submissions, kill -9 and resume, 3 shards a
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain(`${before} already in the checkpoint`);
     expect(existsSync(lock)).toBe(false);
+  });
+  test('Ctrl-C (SIGINT) during a run leaves only the checkpoint: no process, work folder, lock or cgroup', async () => {
+    const out2 = path.join(tmp, 'interrupted');
+    const child = spawn(process.execPath, [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', out2, '--jobs', '2'], { cwd: course, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let waited = 0; lines(path.join(out2, 'checkpoint.jsonl')).length < 4; waited += 50) {
+      if (waited > 5 * 60_000) throw new Error('the run never got going');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readdirSync(out2)).toEqual(['checkpoint.jsonl']);
+    const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(out2) && !l.includes('ps -eo'));
+    expect(ps).toEqual([]);
+    const cgroups = spawnSync('find', ['/sys/fs/cgroup', '-maxdepth', '4', '-name', `course-grade-${child.pid}`], { encoding: 'utf8' }).stdout.trim();
+    expect(cgroups).toBe('');
   });
 });
