@@ -59,8 +59,9 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
     exercise.suite,
     ...(exercise.contract ? [exercise.contract] : []),
     ...exercise.files.flatMap((f) => [path.join(exercise.dir, f), path.join(exercise.solution, f)]),
+    ...exercise.given.map((f) => path.join(exercise.dir, f)),
   ].filter((p) => !existsSync(path.join(root, p)));
-  add('files', missingFiles.length === 0, missingFiles.length ? `missing: ${missingFiles.join(', ')}` : 'suite, stub and solution present');
+  add('files', missingFiles.length === 0, missingFiles.length ? `missing: ${missingFiles.join(', ')}` : `suite, stub${exercise.given.length ? ', given helpers' : ''} and solution present`);
   if (missingFiles.length) return rows;
 
   const run = (implRoot: string, typecheck = false) =>

@@ -45,6 +45,10 @@ export const Exercise = z
     dir: RelPath.describe("the learner's folder: the lesson (README.md) and the stub files"),
     solution: RelPath.describe('the reference solution: same file names and exports as the stub'),
     files: z.array(z.string().regex(/^[\w.-]+\.ts$/, 'a .ts file name inside dir')).min(1).describe('the files the learner edits; the first is the module the suite loads'),
+    given: z
+      .array(z.string().regex(/^[\w.-]+\.ts$/, 'a .ts file name inside dir'))
+      .default([])
+      .describe('helper files the course provides in dir beside the graded ones (e.g. a Huffman decoder); built with them, never taken from a submission. Other files in dir are not built'),
     suite: RelPath.describe('the hidden jest suite'),
     contract: RelPath.optional().describe('a TypeScript file that uses the required API through `@exercise`, type-checked with the learner\'s code'),
     mutants: RelPath.optional().describe('a folder of known-wrong implementations (one sub-folder each) that the suite must catch'),

@@ -61,9 +61,10 @@ export function collectSources(courseRoot: string, exercise: ExerciseSpec, implR
     if (!text.trim()) missing.push(name);
     files.push({ name, absPath, text, graded: true });
   }
+  // The course's own helpers, always from the course (a learner's copy is never used, and a file the learner
+  // added beside the graded ones is not built: batch grading could not see it either).
   const exerciseDir = path.join(courseRoot, exercise.dir);
-  for (const name of readdirSync(exerciseDir).sort()) {
-    if (!name.endsWith('.ts') || exercise.files.includes(name)) continue;
+  for (const name of exercise.given) {
     const absPath = path.join(exerciseDir, name);
     files.push({ name, absPath, text: readFileSync(absPath, 'utf8'), graded: false });
   }

@@ -266,7 +266,13 @@ export class Sandbox {
         this.readyHandler?.();
         return;
       case 'load-error':
-        this.readyHandler?.(`your module threw while loading: ${message.error.name}: ${message.error.message}`);
+        this.readyHandler?.(
+          `your module threw while loading: ${message.error.name}: ${message.error.message}` +
+            // An import of a file of the learner's own: only the graded files (and the course's helpers) are built.
+            (/Cannot find module '\.\.?\//.test(message.error.message)
+              ? '\n(Only the exercise\'s graded file(s) and the helpers the course gives are compiled and submitted: put your code into the graded file rather than a new module.)'
+              : ''),
+        );
         return;
       case 'reply': {
         const pending = this.pending.get(message.id);

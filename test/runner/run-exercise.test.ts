@@ -39,6 +39,16 @@ test('a plausible bug fails exactly the tests it should', async () => {
   expect(r.tests[1]!.message).toMatch(/Expected: 5[\s\S]*Received: 0/);
 });
 
+test('a module of the learner\'s own beside the graded file is not built, locally as in batch grading, and the message says why', async () => {
+  // The learner's folder is the exercise folder here (as in `course check`), and helper.ts sits in it.
+  const own = 'test/fixtures/calc/variants/own-module';
+  const r = await grade(path.join(repoRoot, own), { dir: own });
+  expect(r.status).toBe('failed');
+  expect(r.score).toBe(0);
+  expect(r.tests[0]!.message).toMatch(/Cannot find module '\.\/helper'/);
+  expect(r.tests[0]!.message).toMatch(/put your code into the graded file/);
+});
+
 test('a syntax error is an error result with file:line:col, never "0 tests"', async () => {
   const r = await grade(variant('syntax-error'));
   expect(r.status).toBe('error');
