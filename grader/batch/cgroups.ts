@@ -185,7 +185,7 @@ function make(version: string, tops: string[], procs: (i: number) => string[], o
     release() {
       for (const top of tops) {
         // The processes of the run may take a moment to be reaped after their namespace was killed.
-        for (let attempt = 0; attempt < 20 && !removeTree(top); attempt++) {
+        for (let attempt = 0; attempt < 100 && !removeTree(top); attempt++) {
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
         }
       }

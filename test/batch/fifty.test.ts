@@ -214,8 +214,10 @@ describe('course grade: 50 generated submissions, kill -9 and resume, 3 shards a
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(readdirSync(out2)).toEqual(['checkpoint.jsonl']);
-    const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(out2) && !l.includes('ps -eo'));
-    expect(ps).toEqual([]);
+    // Processes killed with their namespaces may take a moment to be gone from the process table.
+    const left = () => spawnSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(out2) && !l.includes('ps -eo'));
+    for (let waited = 0; left().length && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(left()).toEqual([]);
     const cgroups = spawnSync('find', ['/sys/fs/cgroup', '-maxdepth', '4', '-name', `course-grade-${child.pid}`], { encoding: 'utf8' }).stdout.trim();
     expect(cgroups).toBe('');
   });
