@@ -10,6 +10,7 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '../lock';
 
 export interface CgroupLimits {
   memoryBytes: number;
@@ -70,15 +71,6 @@ function hierarchies(): { v1: Map<string, string>; v2?: string } {
   return { v1, v2 };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes a group and its sub-groups, deepest first; false when one is still busy. */
 function removeTree(dir: string): boolean {
   if (!existsSync(dir)) return true;
@@ -98,7 +90,7 @@ function sweepStale(parent: string): void {
   try {
     for (const name of readdirSync(parent)) {
       const m = /^course-grade-(\d+)$/.exec(name);
-      if (m && !alive(Number(m[1]))) removeTree(path.join(parent, name));
+      if (m && !processAlive(m[1]!)) removeTree(path.join(parent, name));
     }
   } catch {
     /* nothing to sweep */

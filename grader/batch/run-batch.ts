@@ -19,7 +19,7 @@ import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimit
 import { setUpCgroups } from './cgroups';
 import { detectIsolation, type Isolation } from './isolation';
 import { reserveUidBlock, type UidBlock } from './uid-block';
-import { lockOwner, tryLock, unlock } from '../course/lock';
+import { lockOwner, tryLock, unlock } from '../lock';
 import { finalize, fromResult, learnerStatus, safeName, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult } from './model';
 
 export interface Shard {

@@ -5,7 +5,7 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { lockOwner, tryLock, unlock } from '../course/lock';
+import { lockOwner, tryLock, unlock } from '../lock';
 
 /** Blocks of BLOCK_SIZE uids from FIRST_UID; the last block ends below 65534 (nobody) and 65535. */
 export const FIRST_UID = 61_000;

@@ -9,7 +9,7 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { Course, Progress, type CourseData, type ExerciseSpec, type ProgressData } from './schema';
 import { CourseFileError } from './errors';
-import { withLock } from './lock';
+import { withLock } from '../lock';
 
 export const COURSE_FILE = 'course.yaml';
 

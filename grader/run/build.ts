@@ -4,7 +4,7 @@
 // unchanged implementation is not compiled twice.
 
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformSync, version as esbuildVersion, type Message } from 'esbuild';
 import type { BuildManifest } from '../../harness/sandbox/client';

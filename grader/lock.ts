@@ -13,7 +13,8 @@ function ownerOf(lockPath: string): string | undefined {
   }
 }
 
-function alive(pidText: string): boolean {
+/** A process with this pid exists (whoever owns it). */
+export function processAlive(pidText: string | number): boolean {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -41,7 +42,7 @@ export function tryLock(lockPath: string): boolean {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const owner = ownerOf(lockPath);
-      if (owner === undefined || alive(owner)) return false;
+      if (owner === undefined || processAlive(owner)) return false;
       // Stale: left by a process that died. Remove it only if it is still that same stale lock.
       if (ownerOf(lockPath) === owner) {
         try {
