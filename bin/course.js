@@ -6,6 +6,9 @@ if (major < 20 || (major === 20 && minor < 18)) {
   process.stderr.write(`course: Node.js ${process.versions.node} is too old: this course needs Node.js 20.18 or newer (Node 24 LTS recommended). See https://nodejs.org/\n`);
   process.exit(2);
 }
+// The code under test runs as this user too: SIGUSR1 must not open this process's debugger (see
+// grader/run/debug-signal.ts; a listener replaces Node's own handler).
+process.on('SIGUSR1', () => undefined);
 const path = require('node:path');
 const fs = require('node:fs');
 const { execFileSync } = require('node:child_process');

@@ -88,26 +88,36 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   const sh = which('sh') ?? '/bin/sh';
   const uidBase = options.uidBase ?? FIRST_UID;
   const base = (why: string | undefined) => (options.disabled ? 'turned off by --no-isolation' : why);
+  // Without root, an unprivileged user namespace gives the same network and PID namespaces (when the OS allows it).
+  const userns = root ? [] : ['--user', '--map-root-user'];
+  const how = root ? '' : ' (unprivileged user namespace)';
 
-  const netWhy = base(
-    !linux ? 'not Linux' : !root ? 'not running as root' : !unshare ? 'unshare not found' : !ip ? 'ip (iproute2) not found' : undefined,
-  );
+  const netWhy = base(!linux ? 'not Linux' : !unshare ? 'unshare not found' : !ip ? 'ip (iproute2) not found' : undefined);
   let netOn = netWhy === undefined;
   let netReason = netWhy;
-  const jestPrefix = unshare ? [unshare, '--net', '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
+  const jestPrefix = unshare ? [unshare, ...userns, '--net', '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
   const loUp = ip ? [sh, '-c', `${ip} link set lo up && exec "$@"`, 'course-jest'] : [];
   if (netOn && !works(jestPrefix[0]!, [...jestPrefix.slice(1), ...loUp, process.execPath, '-e', ''])) {
     netOn = false;
-    netReason = 'unshare --net --pid failed on this host';
+    netReason = root ? 'unshare --net --pid failed on this host' : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, AppArmor), or unshare --net failed';
   }
-  layers.push({ name: 'network namespace (loopback only) per jest worker', on: netOn, why: netReason });
-  layers.push({ name: 'PID namespace per jest worker', on: netOn, why: netReason });
+  layers.push({ name: `network namespace (loopback only) per jest worker${how}`, on: netOn, why: netReason });
+  layers.push({ name: `PID namespace per jest worker${how}`, on: netOn, why: netReason });
 
-  const hostPidWhy = base(!linux ? 'not Linux' : !root ? 'not running as root' : !unshare ? 'unshare not found' : undefined);
-  const hostPidOn = hostPidWhy === undefined && works(unshare!, ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, '-e', '']);
-  layers.push({ name: 'PID namespace per student child', on: hostPidOn, why: hostPidOn ? undefined : (hostPidWhy ?? 'unshare --pid failed') });
+  // The student child: a session of its own (so kill(0) reaches no trusted process; it dies with its parent through
+  // the parent-death signal) and a PID namespace of its own, nested inside the jest worker's when that is on.
+  const pdeath = linux && setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
+  const hostPidWhy = base(!linux ? 'not Linux' : !unshare ? 'unshare not found' : !setpriv ? 'setpriv not found' : undefined);
+  const hostPrefix = unshare ? [...pdeath, unshare, ...userns, '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
+  const inJest = netOn ? [...jestPrefix, ...loUp] : [];
+  const hostPidOn = hostPidWhy === undefined && works(inJest[0] ?? hostPrefix[0]!, [...inJest.slice(1), ...(inJest.length ? hostPrefix : hostPrefix.slice(1)), process.execPath, '-e', '']);
+  layers.push({
+    name: `own session and PID namespace per student child${how}`,
+    on: hostPidOn,
+    why: hostPidOn ? undefined : (hostPidWhy ?? (root ? 'unshare --pid failed' : 'unprivileged user namespaces are not allowed here')),
+  });
 
-  const uidWhy = base(!linux ? 'not Linux' : !root ? 'not running as root' : !setpriv ? 'setpriv not found' : undefined);
+  const uidWhy = base(!linux ? 'not Linux' : !root ? 'not running as root (the code under test runs as your user, in its own namespaces where they are on)' : !setpriv ? 'setpriv not found' : undefined);
   let uidOn = uidWhy === undefined;
   let uidReason = uidWhy;
   if (uidOn) {
@@ -129,10 +139,12 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
     jestWrapper: () => (netOn ? [...jestPrefix, ...loUp] : []),
     sandboxWrapper(index, limits) {
       const out: string[] = [];
-      if (hostPidOn) out.push(unshare!, '--pid', '--fork', '--kill-child', '--mount-proc');
+      if (hostPidOn) out.push(...hostPrefix);
       if (uidOn) {
         const uid = uidBase + index;
         out.push(setpriv!, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs');
+      } else if (hostPidOn && setpriv) {
+        out.push(setpriv, '--no-new-privs');
       }
       if (limOn) {
         out.push(

@@ -3,7 +3,7 @@
 
 import type { ExerciseResult, TestResult } from '../run/result';
 
-export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'not submitted' | 'rejected';
+export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
 
 export interface ExerciseOutcome {
@@ -73,15 +73,15 @@ export interface Gradebook {
 /** The learner's overall status from the exercises' outcomes. */
 export function learnerStatus(exercises: ExerciseOutcome[]): LearnerStatus {
   if (exercises.length && exercises.every((e) => e.status === 'not submitted')) return 'not submitted';
-  if (exercises.some((e) => e.status === 'error' && e.message?.startsWith('the hidden suite could not run'))) return 'error';
+  // A failure of the grading machinery in any exercise: the learner's total is not final (grade again).
+  if (exercises.some((e) => e.status === 'error')) return 'error';
   return 'graded';
 }
 
 export function fromResult(result: ExerciseResult): ExerciseOutcome {
-  const notSubmitted = result.status === 'error' && result.message?.startsWith('not submitted');
   return {
     exercise: result.exercise,
-    status: notSubmitted ? 'not submitted' : result.status,
+    status: result.status,
     score: result.score,
     maxScore: result.maxScore,
     message: result.message,

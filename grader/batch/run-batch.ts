@@ -13,7 +13,7 @@ import { toMs } from '../course/schema';
 import { collectSources, copyPackages, hashFiles } from '../run/build';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
-import { runExercise, suiteHash } from '../run/run-exercise';
+import { MACHINERY, runExercise, suiteHash } from '../run/run-exercise';
 import { Checkpoint } from './checkpoint';
 import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimits, type IntakeResult, type Submission } from './intake';
 import { setUpCgroups } from './cgroups';
@@ -241,7 +241,8 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       if (result.status === 'passed') result.status = 'failed';
     }
     // The trusted process died under this run (not a timeout): try once more on a fresh one before recording it.
-    if (attempt === 0 && result.status === 'error' && result.message?.startsWith('the hidden suite could not run')) {
+    // (Any machinery failure gets the same second chance: a transient one should not need a whole re-run.)
+    if (attempt === 0 && result.status === 'error') {
       jests[worker]?.kill();
       jests[worker] = undefined;
       return runOne(worker, job, 1);
@@ -261,7 +262,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
           status: 'error',
           score: 0,
           maxScore: 0,
-          message: `the hidden suite could not run: internal error: ${err instanceof Error ? err.message : String(err)}`,
+          message: `${MACHINERY}: internal error: ${err instanceof Error ? err.message : String(err)}`,
           tests: [],
           anomalies: [],
           diagnostics: [],
@@ -272,7 +273,8 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
         emit({ type: 'run', learner: job.submission.id, outcome, resumed: false });
         continue;
       }
-      checkpoint.append(job.submission.id, result, result.filesHash);
+      // A machinery failure is not kept: the next run (once the cause is fixed) grades it again.
+      if (result.status !== 'error') checkpoint.append(job.submission.id, result, result.filesHash);
       const outcome = fromResult(result);
       outcomes.set(`${job.submission.id}\0${job.exercise.id}`, outcome);
       emit({ type: 'run', learner: job.submission.id, outcome, resumed: false });

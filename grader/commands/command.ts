@@ -28,4 +28,5 @@ export interface Command {
   run(ctx: Context, positionals: string[], values: Record<string, string | boolean | undefined>): Promise<number>;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** 3: some run could not be graded because the grading machinery failed (status `error`; never the learner's). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, anomaly: 3 } as const;

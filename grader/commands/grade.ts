@@ -11,6 +11,7 @@ import { OutputBusyError, parseShard, runBatch, withOutputLock, type BatchEvent 
 import { BLOCK_SIZE, UidBlockError } from '../batch/uid-block';
 import { renderBatchSummary } from '../report/batch-summary';
 import { writeOutputs } from '../report/gradebook';
+import { visibleOneLine } from '../report/safe-text';
 import { parseSeed } from './check';
 import { EXIT, type Command, type Context } from './command';
 
@@ -36,7 +37,7 @@ function progress(ctx: Context, quiet: boolean): { onEvent: (e: BatchEvent) => v
         ctx.print(head);
         if (ctx.tty) {
           bar = new SingleBar({
-            format: 'grading [{bar}] {value}/{total} | passed {passed} failed {failed} errors {errors} | ETA {eta_formatted}',
+            format: 'grading [{bar}] {value}/{total} | passed {passed} not passed {failed} machinery errors {errors} | ETA {eta_formatted}',
             stream: process.stdout,
             hideCursor: true,
             clearOnComplete: true,
@@ -49,11 +50,11 @@ function progress(ctx: Context, quiet: boolean): { onEvent: (e: BatchEvent) => v
       done++;
       const o = e.outcome;
       if (o.status === 'passed') counts.passed++;
-      else if (o.status === 'failed' || o.status === 'not submitted') counts.failed++;
+      else if (o.status !== 'error') counts.failed++;
       else counts.errors++;
       if (quiet) return;
       if (bar) bar.update(done, counts);
-      else if (!e.resumed) ctx.print(`[${done}/${total}] ${e.learner} ${o.exercise}: ${o.status} ${o.score}/${o.maxScore}${o.message && o.status !== 'passed' ? ` — ${o.message.split('\n')[0]!.slice(0, 120)}` : ''}`);
+      else if (!e.resumed) ctx.print(`[${done}/${total}] ${visibleOneLine(e.learner)} ${o.exercise}: ${o.status} ${o.score}/${o.maxScore}${o.message && o.status !== 'passed' ? ` — ${visibleOneLine(o.message.split('\n')[0]!.slice(0, 120))}` : ''}`);
     },
     stop() {
       bar?.stop();
@@ -180,6 +181,6 @@ for some submission (status "error"), 2 usage or input error.`,
       ctx.print();
       ctx.print(`Wrote ${path.join(outDir, 'grades.csv')}, results/, junit.xml and ${ctx.c.cyan(path.join(outDir, 'report.html'))}`);
     }
-    return book.learners.some((l) => l.status === 'error') ? EXIT.failed : EXIT.ok;
+    return book.learners.some((l) => l.status === 'error') ? EXIT.anomaly : EXIT.ok;
   },
 };

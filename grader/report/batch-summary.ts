@@ -3,6 +3,7 @@
 
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { Gradebook } from '../batch/model';
+import { visibleOneLine } from './safe-text';
 
 function table(rows: string[][], align: Array<'l' | 'r'>): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
@@ -13,29 +14,43 @@ function table(rows: string[][], align: Array<'l' | 'r'>): string {
 
 export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
   const out: string[] = [];
-  const statuses = ['passed', 'failed', 'timeout', 'error', 'tampered', 'not submitted', 'rejected'] as const;
+  const statuses = ['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'error', 'not submitted', 'rejected'] as const;
   const rows: string[][] = [['exercise', 'max', ...statuses, 'mean']];
   for (const e of book.meta.exercises) {
     const outcomes = book.learners.map((l) => l.exercises.find((x) => x.exercise === e.id)).filter((x) => x !== undefined);
-    const counted = outcomes.filter((o) => o.status !== 'not submitted' && o.status !== 'rejected');
+    const counted = outcomes.filter((o) => o.status !== 'not submitted' && o.status !== 'rejected' && o.status !== 'error');
     const mean = counted.length ? counted.reduce((s, o) => s + o.score, 0) / counted.length : 0;
     rows.push([e.id, String(e.maxScore), ...statuses.map((s) => String(outcomes.filter((o) => o.status === s).length)), mean.toFixed(1)]);
   }
   out.push(c.bold('Per exercise'));
-  out.push(table(rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+  out.push(table(rows, ['l', 'r', ...statuses.map(() => 'r' as const), 'r']));
   const count = (s: string) => book.learners.filter((l) => l.status === s).length;
   out.push('');
   out.push(
     `${book.learners.length} learner(s): ${c.green(`${count('graded')} graded`)}, ${count('not submitted')} not submitted, ` +
       `${count('rejected') ? c.red(`${count('rejected')} rejected`) : '0 rejected'}, ${count('error') ? c.red(`${count('error')} error`) : '0 error'}`,
   );
+  // Failures of the grading machinery: never charged to a learner, and the run's exit code says so.
+  const anomalies = book.learners.flatMap((l) => l.exercises.filter((e) => e.status === 'error').map((e) => ({ l, e })));
+  if (anomalies.length) {
+    out.push('');
+    out.push(c.red(c.bold(`${anomalies.length} run(s) could not be graded (a failure of the grading machinery, not of the learners' code):`)));
+    for (const { l, e } of anomalies.slice(0, 10)) out.push(`  ${visibleOneLine(l.learner)} ${e.exercise}: ${visibleOneLine((e.message ?? '').split('\n')[0]!.slice(0, 200))}`);
+    if (anomalies.length > 10) out.push(`  … and ${anomalies.length - 10} more (see report.html)`);
+    out.push('  Fix the cause and run the same command again: these runs are not in the checkpoint, so only they are graded again.');
+  }
+  const on = book.meta.isolation.filter((l) => l.on).map((l) => l.name);
+  const off = book.meta.isolation.filter((l) => !l.on).map((l) => `${l.name} (${l.why ?? 'off'})`);
+  out.push('');
+  out.push(`${c.bold('Isolation layers on')}: ${on.length ? on.join('; ') : 'none beyond the sandbox child process'}`);
+  if (off.length) out.push(`${c.bold('Off')}: ${off.join('; ')}`);
   const flagged = book.learners.filter((l) => l.status === 'rejected' || l.status === 'error' || l.exercises.some((e) => e.status === 'tampered'));
   if (flagged.length) {
     out.push('');
     out.push(c.bold('Needs a look'));
     for (const l of flagged.slice(0, 30)) {
       const tampered = l.exercises.filter((e) => e.status === 'tampered').map((e) => `${e.exercise}: tampered (${e.message ?? ''})`);
-      out.push(`  ${c.yellow(l.learner)}  ${l.status}${l.reason ? `: ${l.reason.split('\n')[0]}` : ''}${tampered.length ? `  ${tampered.join('; ')}` : ''}`);
+      out.push(visibleOneLine(`  ${l.learner}  ${l.status}${l.reason ? `: ${l.reason.split('\n')[0]}` : ''}${tampered.length ? `  ${tampered.join('; ')}` : ''}`).replace(/^ {2}/, '  '));
     }
     if (flagged.length > 30) out.push(`  … and ${flagged.length - 30} more (see report.html)`);
   }
@@ -45,10 +60,10 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
     const lrows = [['learner', ...book.meta.exercises.map((e) => e.id), 'total', 'status']];
     for (const l of book.learners) {
       lrows.push([
-        l.learner,
+        visibleOneLine(l.learner),
         ...book.meta.exercises.map((e) => {
           const o = l.exercises.find((x) => x.exercise === e.id);
-          return !o || o.status === 'not submitted' ? '-' : o.status === 'rejected' ? 'x' : String(o.score);
+          return !o || o.status === 'not submitted' ? '-' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : String(o.score);
         }),
         `${l.score}/${l.maxScore}`,
         l.status,

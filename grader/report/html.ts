@@ -28,6 +28,7 @@ td.score-full { background: var(--pass-bg); color: var(--pass); }
 td.score-partial { background: var(--part-bg); color: var(--part); }
 td.score-zero { background: var(--zero-bg); color: var(--zero); }
 td.score-none { background: var(--none-bg); color: var(--none); }
+.score-error { background: #ffd8b5; color: #8a4600; font-weight: 600; }
 .status-rejected, .status-error { color: var(--zero); font-weight: 600; } .status-not-submitted { color: var(--none); }
 button.learner { background: none; border: none; padding: 0; color: #0969da; cursor: pointer; font: inherit; text-decoration: underline; }
 tr.detail > td { background: #fff; text-align: left; white-space: normal; padding: 8px 16px; }
@@ -55,6 +56,7 @@ const SCRIPT = `
   }
   function cls(o) {
     if (!o || o.status === 'not submitted' || o.status === 'rejected') return 'score-none';
+    if (o.status === 'error') return 'score-error';
     if (o.maxScore > 0 && o.score >= o.maxScore && o.status === 'passed') return 'score-full';
     if (o.score > 0) return 'score-partial';
     return 'score-zero';
@@ -121,7 +123,7 @@ const SCRIPT = `
       tr.appendChild(first);
       exercises.forEach(function (x) {
         var o = outcome(l, x.id);
-        var text = !o ? '—' : o.status === 'not submitted' ? '–' : o.status === 'rejected' ? '✗' : String(o.score);
+        var text = !o ? '—' : o.status === 'not submitted' ? '–' : o.status === 'rejected' ? '✗' : o.status === 'error' ? '⚠ not graded' : String(o.score);
         var td = el('td', { 'class': cls(o), 'data-exercise': x.id, 'data-score': o ? String(o.score) : '', title: o ? o.status + (o.message ? ': ' + o.message : '') : '' }, text);
         tr.appendChild(td);
       });
@@ -190,6 +192,13 @@ export function renderHtmlReport(book: Gradebook): string {
     ['shard', m.mergedFrom ? `merged from ${m.mergedFrom.length} outputs` : m.shard ? `${m.shard.index}/${m.shard.count}` : 'all submissions'],
     ['workers', String(m.jobs)],
     ['runs', `${m.runs.graded} graded now, ${m.runs.resumed} taken from the checkpoint`],
+    [
+      'machinery errors',
+      (() => {
+        const n = book.learners.reduce((sum, l) => sum + l.exercises.filter((e) => e.status === 'error').length, 0);
+        return n ? `${n} run(s) could not be graded (not charged to the learners; fix the cause and grade again)` : 'none';
+      })(),
+    ],
   ];
   const suites = m.exercises.map((e) => `<tr><td>${esc(e.id)}</td><td><code>${esc(e.suiteHash.slice(0, 16))}</code></td><td>${e.maxScore} tests</td></tr>`).join('');
   const layers = m.isolation

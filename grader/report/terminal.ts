@@ -94,7 +94,9 @@ export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise:
   }
   if (result.message && result.status !== 'passed') out.push(statusColour(c, result)(result.message));
   if (result.tests.length) out.push(summaryLine(result));
-  out.push(`Score: ${result.score}/${result.maxScore}` + (result.status === 'passed' ? c.green('  ✔ passed') : ''));
+  if (result.status === 'compile-error') out.push(c.red('Does not compile: no test was run.'));
+  else if (result.status === 'error') out.push(c.magenta('Not graded: the grading machinery failed (this is not about your code). Please report it.'));
+  else out.push(`Score: ${result.score}/${result.maxScore}` + (result.status === 'passed' ? c.green('  ✔ passed') : ''));
   if (result.status !== 'passed' && result.tests.length) {
     out.push(c.gray(`seed ${result.seed} (replay this exact run: npx course check ${exercise.id} --seed ${result.seed})`));
   }

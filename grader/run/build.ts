@@ -99,7 +99,7 @@ function transpile(file: SourceFile): { code?: string; diagnostics: Diagnostic[]
 }
 
 /** Part of every build's cache key: bump it when what a build folder holds (the manifest, the host) changes. */
-const BUILD_FORMAT = 2;
+const BUILD_FORMAT = 3;
 
 function realPath(p: string): string {
   try {
@@ -160,6 +160,9 @@ export function buildImplementation(input: BuildInput): BuildOutput {
     nodePath: input.exercise.packages.length ? [packagesRoot] : [],
     heapMb: input.heapMb ?? 256,
     wrapper: input.wrapper ?? [],
+    packages: input.exercise.packages,
+    // A host started with a parent-death signal may run in a session of its own (see child-isolation.ts).
+    ownSession: (input.wrapper ?? []).includes('--pdeathsig'),
   };
   writeFileSync(path.join(tmpDir, 'sandbox.json'), JSON.stringify(manifest, null, 2));
   try {

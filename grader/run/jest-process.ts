@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { distFile } from '../paths';
+import { hardenedExecArgv } from './debug-signal';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
 import { trace } from '../trace';
 
@@ -47,7 +48,7 @@ export class JestProcess {
     installExitHook();
     const wrapper = options.wrapper ?? [];
     const command = wrapper.length ? wrapper[0]! : process.execPath;
-    const args = [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), distFile('run', 'jest-worker.js')];
+    const args = [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), ...hardenedExecArgv(), distFile('run', 'jest-worker.js')];
     this.child = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       detached: true,

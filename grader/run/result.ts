@@ -2,7 +2,17 @@
 // course.yaml progress, JSON, JUnit, CSV, HTML) consumes. Plain data, so it can be stored and compared.
 
 export type TestStatus = 'passed' | 'failed' | 'timeout' | 'missing';
-export type ExerciseStatus = 'passed' | 'failed' | 'error' | 'timeout' | 'tampered';
+/**
+ * - passed / failed: the suite ran; the score is the learner's.
+ * - compile-error: the graded files do not compile (syntax errors); load-error: the module under test threw,
+ *   hung or crashed while loading. Both score 0 and are the learner's.
+ * - timeout: the exercise's time limit was reached (the learner's code hung).
+ * - tampered: the code under test tried to interfere with grading (forged results, broke the sandbox protocol).
+ * - not submitted: a graded file is missing or empty.
+ * - error: the grading machinery failed (a denied read of a provided package, a crash of the trusted process, a
+ *   full disk...). An anomaly of the run, never charged to the learner: grade again once the cause is fixed.
+ */
+export type ExerciseStatus = 'passed' | 'failed' | 'compile-error' | 'load-error' | 'timeout' | 'tampered' | 'not submitted' | 'error';
 
 export interface TestResult {
   /** describe titles then the test title, joined with " › ". Unique within a suite. */

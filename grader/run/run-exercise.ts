@@ -8,8 +8,11 @@ import path from 'node:path';
 import { toMs, type ExerciseSpec } from '../course/schema';
 import { stateDir } from '../paths';
 import { buildImplementation } from './build';
+import { childIsolation } from './child-isolation';
+import { DEBUG_SIGNAL_ANOMALY } from './debug-signal';
 import { JestProcess } from './jest-process';
 import { specOf, type Diagnostic, type ExerciseResult, type TestResult } from './result';
+import { visibleControls } from '../report/safe-text';
 import { startTypecheck } from './typecheck';
 import { trace } from '../trace';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
@@ -47,8 +50,50 @@ export function suiteHash(courseRoot: string, exercise: ExerciseSpec): string {
   return hash.digest('hex');
 }
 
+/** Prefix of the message of every `error` result: the grading machinery failed, not the learner. */
+export const MACHINERY = 'grading machinery failure';
+
 export async function runExercise(options: RunOptions): Promise<ExerciseResult> {
   const started = Date.now();
+  let result: ExerciseResult;
+  try {
+    result = await runExerciseUnsafe(options, started);
+  } catch (err) {
+    // Anything thrown here is the grader's own failure (a denied write of a build folder, a full disk, a package
+    // the course lacks): an anomaly of this run, never a score of 0 charged to the learner.
+    const e = err as NodeJS.ErrnoException;
+    result = {
+      exercise: options.exercise.id,
+      status: 'error',
+      score: 0,
+      maxScore: 0,
+      tests: [],
+      diagnostics: [],
+      anomalies: [],
+      message: `${MACHINERY}: ${e.code ? `${e.code}: ` : ''}${e instanceof Error ? e.message : String(err)}`,
+      seed: options.seed ?? 0,
+      durationMs: Date.now() - started,
+      filesHash: '',
+      suiteHash: '',
+    };
+  }
+  return neutralise(result);
+}
+
+/** Every text that may come from the code under test, with control characters made visible (safe-text.ts). */
+function neutralise(result: ExerciseResult): ExerciseResult {
+  const text = (t: string | undefined) => (t === undefined ? undefined : visibleControls(t));
+  return {
+    ...result,
+    message: text(result.message),
+    hungTest: text(result.hungTest),
+    anomalies: result.anomalies.map((a) => visibleControls(a)),
+    diagnostics: result.diagnostics.map((d) => ({ ...d, message: visibleControls(d.message), file: visibleControls(d.file) })),
+    tests: result.tests.map((t) => ({ ...t, message: text(t.message) })),
+  };
+}
+
+async function runExerciseUnsafe(options: RunOptions, started: number): Promise<ExerciseResult> {
   const { courseRoot, exercise } = options;
   const workDir = options.workDir ?? stateDir(courseRoot);
   const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
@@ -67,17 +112,20 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
     implRoot: options.implRoot,
     buildRoot: path.join(workDir, 'build'),
     heapMb: options.heapMb,
-    wrapper: options.sandboxWrapper,
+    // Batch grading passes its own layers; everywhere else the code under test gets a PID namespace when the OS
+    // offers one (child-isolation.ts).
+    wrapper: options.sandboxWrapper ?? childIsolation().wrapper,
     packagesRoot: options.packagesRoot,
   });
   const finishEarly = (status: ExerciseResult['status'], message: string, diagnostics: Diagnostic[] = []): ExerciseResult => {
     return { ...base, status, score: 0, maxScore: 0, tests: [], diagnostics, message, durationMs: Date.now() - started, filesHash: build.filesHash };
   };
   if (build.missing.length) {
-    return finishEarly('error', `not submitted: ${build.missing.join(', ')} ${build.missing.length > 1 ? 'are' : 'is'} missing or empty`);
+    return finishEarly('not submitted', `not submitted: ${build.missing.join(', ')} ${build.missing.length > 1 ? 'are' : 'is'} missing or empty`);
   }
   if (!build.buildDir) {
-    return finishEarly('error', 'your code could not be compiled; fix the syntax errors below and check again', build.diagnostics);
+    const n = build.diagnostics.length;
+    return finishEarly('compile-error', `does not compile: ${n} syntax error${n === 1 ? '' : 's'}; no test was run`, build.diagnostics);
   }
 
   const graded = build.files.filter((f) => f.graded);
@@ -107,6 +155,8 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
   const anomalies: string[] = [];
   let running: string | undefined;
   let suiteError: string | undefined;
+  /** How the sandbox hosts fared: loads that worked, load failures (the learner's), machinery failures, protocol breaks. */
+  const sandbox = { loaded: 0, loadErrors: [] as string[], machinery: [] as string[], protocol: [] as string[] };
 
   const outcome = await jest.run(
     {
@@ -151,9 +201,20 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
         case 'suite-error':
           suiteError = message.message;
           return;
-        case 'anomaly':
-          if (anomalies.length < 20 && !anomalies.includes(message.what)) anomalies.push(message.what);
+        case 'anomaly': {
+          const what = String(message.what).slice(0, 1000);
+          if (anomalies.length < 20 && !anomalies.includes(what)) anomalies.push(what);
           return;
+        }
+        case 'sandbox': {
+          const detail = String(message.detail).slice(0, 4000);
+          if (message.kind === 'loaded') sandbox.loaded++;
+          else {
+            const list = message.kind === 'load-error' ? sandbox.loadErrors : message.kind === 'machinery' ? sandbox.machinery : sandbox.protocol;
+            if (list.length < 5 && !list.includes(detail)) list.push(detail);
+          }
+          return;
+        }
         default:
           return;
       }
@@ -216,13 +277,27 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
       : `stopped after ${timeoutMs / 1000} s`;
   } else if (outcome.end === 'crash' || (suiteError && declared.length === 0)) {
     result.status = 'error';
-    result.message = `the hidden suite could not run: ${suiteError ?? outcome.detail ?? 'unknown error'}`;
+    result.message = `${MACHINERY}: the hidden suite could not run: ${suiteError ?? outcome.detail ?? 'unknown error'}`;
+  } else if (sandbox.machinery.length) {
+    // E.g. the sandbox may not read a package the exercise provides: every test that needed it failed, and none of
+    // that is the learner's doing.
+    result.status = 'error';
+    result.message = `${MACHINERY}: ${sandbox.machinery[0]}`;
+  } else if (sandbox.protocol.length) {
+    result.status = 'tampered';
+    result.message = sandbox.protocol[0];
   } else if (duplicates.length || undeclared.length) {
     result.status = 'tampered';
     result.message = `results that the suite did not declare were reported (${[...duplicates, ...undeclared].slice(0, 3).join('; ')})`;
+  } else if (anomalies.includes(DEBUG_SIGNAL_ANOMALY)) {
+    result.status = 'tampered';
+    result.message = 'the code under test tried to open the debugger of the grader (SIGUSR1)';
   } else if (anomalies.some((a) => a.includes('process.exit'))) {
     result.status = 'tampered';
     result.message = 'the code under test tried to end the process that runs it';
+  } else if (sandbox.loadErrors.length && sandbox.loaded === 0) {
+    result.status = 'load-error';
+    result.message = `your module could not be loaded, so no test could run it: ${sandbox.loadErrors[0]!.replace(/^your module /, '')}`;
   } else if (declared.length > 0 && score === maxScore) {
     result.status = 'passed';
   }

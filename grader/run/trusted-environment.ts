@@ -21,7 +21,14 @@ export default class TrustedEnvironment extends TestEnvironment {
     super(...args);
     // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
     this.global.__courseAnomaly = (what: string) => {
-      const message: FromWorker = { type: 'anomaly', what: String(what) };
+      const message: FromWorker = { type: 'anomaly', what: String(what).slice(0, 1000) };
+      process.send?.(message);
+    };
+    // How the sandbox hosts fared (loaded, failed to load, machinery failure, protocol violation): the grader's
+    // verdict tells a learner's load crash from a failure of the grading machinery (grader/run/run-exercise.ts).
+    this.global.__courseSandboxSignal = (kind: string, detail: string) => {
+      if (!['loaded', 'load-error', 'machinery', 'protocol'].includes(kind)) return;
+      const message: FromWorker = { type: 'sandbox', kind: kind as 'loaded', detail: String(detail).slice(0, 4000) };
       process.send?.(message);
     };
   }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import ts from 'typescript';
 import type { Diagnostic } from './result';
 import { courseRoot } from '../paths';
+import { refuseDebugSignal } from './debug-signal';
+
+refuseDebugSignal();
 
 export interface TypecheckRequest {
   /** Absolute paths of the files to check (graded and support files). */

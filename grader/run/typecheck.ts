@@ -1,6 +1,7 @@
 // Type-checking as feedback: started beside the tests in a child process, cached by content hash so that an
 // unchanged file is never checked twice (a warm `course check` pays nothing for it).
 
+import { hardenedExecArgv } from './debug-signal';
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ export function startTypecheck(job: TypecheckJob): Promise<Diagnostic[]> {
   }
   return new Promise((resolve) => {
     const child = fork(distFile('run', 'typecheck-worker.js'), [], {
+      execArgv: hardenedExecArgv(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
     });

@@ -39,5 +39,7 @@ export type FromWorker =
   /** The suite file itself failed (harness bug, or a suite that could not be loaded). */
   | { type: 'suite-error'; message: string }
   | { type: 'anomaly'; what: string }
+  /** A sandbox host loaded the code under test, failed to load it, hit a machinery failure, or broke the protocol. */
+  | { type: 'sandbox'; kind: 'loaded' | 'load-error' | 'machinery' | 'protocol'; detail: string }
   | { type: 'done' }
   | { type: 'worker-error'; message: string };

@@ -5,6 +5,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { serialize } from 'node:v8';
+import { z } from 'zod';
 import type { CallbackRef, HostMessage, HostOptions, Request, WireError } from './protocol';
 
 /** Written by the runner next to the compiled code: how to start the host for this build. */
@@ -20,8 +22,12 @@ export interface BuildManifest {
   /** Extra module folders to put on NODE_PATH for the code under test. */
   nodePath: string[];
   heapMb: number;
-  /** Prefix the host command with these (setpriv/prlimit in batch grading); empty for learners. */
+  /** Prefix the host command with these (unshare/setpriv/prlimit); empty when no layer is available. */
   wrapper: string[];
+  /** The packages the exercise provides (the host checks they load before it loads the code under test). */
+  packages?: string[];
+  /** Start the host in a session of its own (the wrapper gives it a parent-death signal). */
+  ownSession?: boolean;
 }
 
 export interface SandboxOptions {
@@ -48,11 +54,15 @@ export class RemoteError extends Error {
   }
 }
 
-/** The call never completed: the host crashed, exited or hung. Never a failure of the learner's logic alone. */
+/**
+ * The call never completed: the host crashed, exited or hung (`timeout`, `crash`), the module under test did not
+ * load (`load`), the grading machinery could not start the code under test (`machinery`: a denied read of a
+ * provided package, never the learner's doing), or the host broke the protocol (`protocol`).
+ */
 export class SandboxFailure extends Error {
   constructor(
     message: string,
-    readonly kind: 'timeout' | 'crash' | 'load',
+    readonly kind: 'timeout' | 'crash' | 'load' | 'machinery' | 'protocol',
   ) {
     super(message);
     this.name = 'SandboxFailure';
@@ -67,6 +77,62 @@ interface Pending {
 }
 
 const OUTPUT_CAP = 64 * 1024;
+
+// Everything below arrives from the code under test: hostile until checked. Texts are cut, sizes and counts capped.
+/** Longest error message, name or anomaly kept from the host. */
+const TEXT_CAP = 4000;
+const ANOMALY_CAP = 300;
+/** Largest value (V8-serialized bytes) a reply or a callback may carry. */
+const VALUE_CAP = 32 * 1024 * 1024;
+/** Messages one host may send in its life (replies, callbacks, anomalies). */
+const MESSAGE_CAP = 2_000_000;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (truncated, ${text.length} characters)` : text;
+}
+
+const Text = (max: number) => z.string().transform((t) => cut(t, max));
+const WireErrorSchema = z.object({
+  name: Text(200),
+  message: Text(TEXT_CAP),
+  code: Text(200).optional(),
+  props: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .transform((props) => {
+      if (!props) return undefined;
+      const kept = Object.entries(props)
+        .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
+        .slice(0, 32)
+        .map(([k, v]) => [cut(k, 100), typeof v === 'string' ? cut(v, TEXT_CAP) : v]);
+      return Object.fromEntries(kept) as Record<string, unknown>;
+    }),
+});
+// (A plain union: a discriminated union cannot hold the two shapes of "reply". The frequent shapes come first.)
+const HostMessageSchema = z.union([
+  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(true), value: z.unknown(), handle: z.number().int().optional() }),
+  z.object({ type: z.literal('callback'), callback: z.number().int(), args: z.array(z.unknown()).max(64) }),
+  z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(false), error: WireErrorSchema }),
+  z.object({ type: z.literal('ready'), exports: z.record(z.string().max(200), z.enum(['class', 'function', 'value'])) }),
+  z.object({ type: z.literal('load-error'), error: WireErrorSchema }),
+  z.object({ type: z.literal('anomaly'), what: Text(ANOMALY_CAP) }),
+  z.object({ type: z.literal('preflight'), ok: z.literal(true) }),
+  z.object({ type: z.literal('preflight'), ok: z.literal(false), what: Text(TEXT_CAP) }),
+]);
+
+function serializedSize(value: unknown): number {
+  try {
+    return serialize(value).byteLength;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** What the suite's sandbox saw, for the grader's verdict (grader/run/trusted-environment.ts passes it on). */
+type SandboxSignal = 'loaded' | 'load-error' | 'machinery' | 'protocol';
+function signal(kind: SandboxSignal, detail: string): void {
+  (globalThis as { __courseSandboxSignal?: (kind: SandboxSignal, detail: string) => void }).__courseSandboxSignal?.(kind, detail);
+}
 
 export function readManifest(buildDir = process.env.COURSE_BUILD_DIR): BuildManifest {
   if (!buildDir) throw new Error('COURSE_BUILD_DIR is not set: hidden suites run only through `course check`');
@@ -101,7 +167,7 @@ export class Sandbox {
     };
     child.stdout?.on('data', capture);
     child.stderr?.on('data', capture);
-    child.on('message', (message: HostMessage) => this.onMessage(message));
+    child.on('message', (message: unknown) => this.receive(message));
     // A send to a host that just died fails with EPIPE; the 'exit' handler below reports the real cause.
     child.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
@@ -120,7 +186,11 @@ export class Sandbox {
   /** Starts the host and waits until the module under test has loaded. */
   static async open(options: SandboxOptions = {}): Promise<Sandbox> {
     const manifest = readManifest(options.buildDir);
-    const hostOptions: HostOptions = { entry: manifest.entry };
+    const hostOptions: HostOptions = {
+      entry: manifest.entry,
+      packages: manifest.packages ?? [],
+      moduleRoots: [manifest.buildDir, ...manifest.nodePath],
+    };
     const execArgv = [
       `--max-old-space-size=${manifest.heapMb}`,
       '--disable-proto=delete',
@@ -135,6 +205,8 @@ export class Sandbox {
       env: scrubbedEnv(manifest),
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Its own session: kill(0) from the code under test then reaches no trusted process.
+      detached: manifest.ownSession === true,
     });
     const sandbox = new Sandbox(child, {
       callTimeoutMs: options.callTimeoutMs ?? 2000,
@@ -226,23 +298,25 @@ export class Sandbox {
   private waitReady(): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.readyHandler = undefined;
-        this.kill();
-        reject(
-          new SandboxFailure(
-            `your module did not finish loading within ${this.options.loadTimeoutMs} ms ` +
-              '(an infinite loop at the top level of the file?)',
-            'load',
-          ),
+        // Before the machinery check arrived, no code under test had run: the grader's side was too slow.
+        this.readyHandler?.(
+          this.preflightDone
+            ? `your module did not finish loading within ${this.options.loadTimeoutMs} ms (an infinite loop at the top level of the file?)`
+            : `the sandbox process did not start within ${this.options.loadTimeoutMs} ms (an overloaded machine?)`,
+          this.preflightDone ? 'load' : 'machinery',
         );
       }, this.options.loadTimeoutMs);
-      this.readyHandler = (error) => {
+      this.readyHandler = (error, kind = 'load') => {
         clearTimeout(timer);
         this.readyHandler = undefined;
         if (error) {
           this.kill();
-          reject(new SandboxFailure(error, 'load'));
-        } else resolve();
+          signal(kind === 'load' ? 'load-error' : kind, error);
+          reject(new SandboxFailure(error, kind));
+        } else {
+          signal('loaded', '');
+          resolve();
+        }
       };
       void this.exited.then(() => {
         // What the process printed before it died usually says why (an exception at the top level, a denied read).
@@ -252,15 +326,58 @@ export class Sandbox {
           .filter((line) => line.trim() && !/^\s+at /.test(line))
           .slice(-8)
           .join('\n');
-        this.readyHandler?.(`your module could not be loaded: ${this.exitReason}${tail ? `; it printed:\n${tail}` : ''}`);
+        if (this.preflightDone) this.readyHandler?.(`your module could not be loaded: ${this.exitReason}${tail ? `; it printed:\n${tail}` : ''}`);
+        else this.readyHandler?.(`the sandbox process could not start: ${this.exitReason}${tail ? `; it printed:\n${tail}` : ''}`, 'machinery');
       });
     });
   }
 
-  private readyHandler: ((error?: string) => void) | undefined;
+  private readyHandler: ((error?: string, kind?: 'load' | 'machinery' | 'protocol') => void) | undefined;
+  /** The host's machinery check (sent before the code under test loads) has been received. */
+  private preflightDone = false;
+  private messages = 0;
+
+  /** Checks a message from the host; anything malformed or oversized ends this host as a protocol violation. */
+  private receive(raw: unknown): void {
+    if (!this.alive) return;
+    if (++this.messages > MESSAGE_CAP) return this.violation(`it sent more than ${MESSAGE_CAP} messages`);
+    const parsed = HostMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const type = typeof raw === 'object' && raw !== null && 'type' in raw ? cut(String((raw as { type: unknown }).type), 40) : typeof raw;
+      return this.violation(`it sent a malformed "${type}" message`);
+    }
+    const message = parsed.data as HostMessage;
+    if (message.type === 'preflight') {
+      if (this.preflightDone) return this.violation('it sent a second machinery check');
+      this.preflightDone = true;
+      if (!message.ok) this.readyHandler?.(`the grading machinery could not start your code: ${message.what}`, 'machinery');
+      return;
+    }
+    if (!this.preflightDone) return this.violation(`it sent "${message.type}" before the machinery check`);
+    if ((message.type === 'reply' && message.ok) || message.type === 'callback') {
+      const size = serializedSize(message.type === 'reply' ? message.value : message.args);
+      if (size > VALUE_CAP) {
+        if (message.type === 'callback') return this.violation(`a callback carried ${size} bytes (the limit is ${VALUE_CAP})`);
+        const error: WireError = { name: 'ValueTooLarge', message: `the value returned is ${size} bytes; the limit is ${VALUE_CAP}` };
+        return this.onMessage({ type: 'reply', id: message.id, ok: false, error });
+      }
+    }
+    this.onMessage(message);
+  }
+
+  /** The host broke the protocol: stop it, fail what is pending, and tell the grader (the run is then tampered). */
+  private violation(what: string): void {
+    const text = `the process running your code broke the grader's protocol: ${what}`;
+    signal('protocol', text);
+    this.readyHandler?.(text, 'protocol');
+    this.failAll((p) => new SandboxFailure(`${p.describe} did not complete: ${text}`, 'protocol'));
+    this.kill();
+  }
 
   private onMessage(message: HostMessage): void {
     switch (message.type) {
+      case 'preflight':
+        return;
       case 'ready':
         this.exports = message.exports;
         this.readyHandler?.();
@@ -287,7 +404,7 @@ export class Sandbox {
         this.callbacks.get(message.callback)?.(...message.args);
         return;
       case 'anomaly':
-        if (this.anomalies.length < 100) {
+        if (this.anomalies.length < 100 && !this.anomalies.includes(message.what)) {
           this.anomalies.push(message.what);
           // Passed on to the grader through the trusted test environment (grader/run/trusted-environment.ts).
           (globalThis as { __courseAnomaly?: (what: string) => void }).__courseAnomaly?.(message.what);

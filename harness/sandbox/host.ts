@@ -3,6 +3,8 @@
 // plain values, errors or callback events. It asserts nothing: every judgement is made on the trusted side.
 // This file is bundled into the build folder by the runner, so it may import only Node built-ins and ./protocol.
 
+import Module from 'node:module';
+import path from 'node:path';
 import type { CallbackRef, HostMessage, HostOptions, Request, WireError } from './protocol';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HostOptions;
@@ -218,14 +220,41 @@ process.on('unhandledRejection', (err) => post({ type: 'anomaly', what: `unhandl
 // When the trusted side goes away, nothing may outlive it.
 process.on('disconnect', () => realExit(0));
 
-try {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  moduleExports = require(options.entry) as Record<string, unknown>;
-  const kinds: Record<string, 'class' | 'function' | 'value'> = {};
-  for (const [name, value] of Object.entries(moduleExports)) {
-    kinds[name] = typeof value === 'function' ? (/^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function') : 'value';
+// Module resolution looks only where the sandbox may read (see HostOptions.moduleRoots): a package then resolves
+// to the granted copy whatever folder the build sits in, and an unprovided package is "not found", not "denied".
+const roots = (options.moduleRoots ?? []).map((r) => path.resolve(r));
+if (roots.length) {
+  const M = Module as unknown as { _nodeModulePaths(from: string): string[] };
+  const walkUp = M._nodeModulePaths.bind(Module);
+  M._nodeModulePaths = (from: string) => walkUp(from).filter((p) => roots.some((r) => p === r || p.startsWith(r + path.sep)));
+}
+
+// The machinery check, before any code under test runs (so a failure here is never the learner's).
+let preflightError: string | undefined;
+const requireFromEntry = Module.createRequire(options.entry);
+for (const pkg of options.packages ?? []) {
+  try {
+    requireFromEntry(pkg);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    preflightError = `the package "${pkg}" that the exercise provides cannot be loaded in the sandbox: ${e.code ? `${e.code}: ` : ''}${String(e.message).split('\n')[0]}`;
+    break;
   }
-  post({ type: 'ready', exports: kinds });
-} catch (err) {
-  post({ type: 'load-error', error: toWireError(err) });
+}
+post(preflightError ? { type: 'preflight', ok: false, what: preflightError } : { type: 'preflight', ok: true });
+// After a failed check the host loads nothing more and waits to be stopped by the trusted side.
+if (!preflightError) loadEntry();
+
+function loadEntry(): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    moduleExports = require(options.entry) as Record<string, unknown>;
+    const kinds: Record<string, 'class' | 'function' | 'value'> = {};
+    for (const [name, value] of Object.entries(moduleExports)) {
+      kinds[name] = typeof value === 'function' ? (/^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function') : 'value';
+    }
+    post({ type: 'ready', exports: kinds });
+  } catch (err) {
+    post({ type: 'load-error', error: toWireError(err) });
+  }
 }

@@ -41,10 +41,25 @@ export type HostMessage =
   | { type: 'reply'; id: number; ok: false; error: WireError }
   | { type: 'callback'; callback: number; args: unknown[] }
   /** Something the code under test did that the grader should know about (e.g. it tried to exit). */
-  | { type: 'anomaly'; what: string };
+  | { type: 'anomaly'; what: string }
+  /**
+   * Sent before the code under test is loaded: the host checked that the packages the exercise provides load in
+   * the sandbox. A failure here is the grading machinery's (a denied read, a missing package), never the learner's;
+   * the trusted side believes a `preflight` message only before the code under test runs.
+   */
+  | { type: 'preflight'; ok: true }
+  | { type: 'preflight'; ok: false; what: string };
 
 /** Settings the trusted side hands to the host on its command line (JSON in argv[2]). */
 export interface HostOptions {
   /** Absolute path of the compiled module under test (inside the build folder). */
   entry: string;
+  /** Packages the exercise provides (loaded once before the code under test, as a check of the machinery). */
+  packages?: string[];
+  /**
+   * The only folders module resolution may look in (the build folder and the packages folder). Node walks up from
+   * the build folder looking for node_modules; when the build folder sits inside the course (an output folder under
+   * the course root), the walk would find the course's own node_modules first, a copy the sandbox may not read.
+   */
+  moduleRoots?: string[];
 }

@@ -19,7 +19,8 @@ export function useSandbox(options: SandboxOptions = {}): SuiteSandbox {
     try {
       current = await Sandbox.open(options);
     } catch (err) {
-      if (err instanceof SandboxFailure && err.kind === 'load') loadFailure = err;
+      // (The same for a machinery failure or a protocol violation: a new host would meet the same end.)
+      if (err instanceof SandboxFailure && ['load', 'machinery', 'protocol'].includes(err.kind)) loadFailure = err;
       throw err;
     }
   }
