@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from './course/errors';
+import { AnomalyError, UsageError } from './course/errors';
 import { EXIT, type Command, type Context } from './commands/command';
 import { authorCommands, commands, learnerCommands } from './commands/index';
 import { menu } from './commands/menu';
@@ -111,6 +111,9 @@ export function run(argv: string[]): void {
       if (err instanceof Error && err.name === 'ExitPromptError') {
         process.stderr.write('\ninterrupted\n');
         process.exitCode = 130;
+      } else if (err instanceof AnomalyError) {
+        process.stderr.write(`course: ${err.message}\n`);
+        process.exitCode = EXIT.anomaly;
       } else if (err instanceof UsageError) {
         process.stderr.write(`course: ${err.message}\n`);
         process.exitCode = EXIT.usage;

@@ -62,6 +62,8 @@ export interface BatchOptions {
   memoryMb?: number;
   /** Allow isolation layers (default true). */
   isolation?: boolean;
+  /** Run each exercise's reference solution first and stop if it does not pass (default true). */
+  canary?: boolean;
   typecheck?: boolean;
   limits?: IntakeLimits;
   seed?: number;
@@ -105,6 +107,9 @@ function prepareWork(outDir: string, allowIsolation: boolean, uidBase: number | 
   }
   return { workDir: inside, isolation, external: false };
 }
+
+/** The reference solutions do not pass under this run's settings: nothing was graded. */
+export class CanaryError extends Error {}
 
 /** A second run started on the same --out by mistake. */
 export class OutputBusyError extends Error {}
@@ -202,8 +207,6 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     }
   }
   const rejected = mine.filter((s) => intakes.get(s.id)!.status === 'rejected').length;
-  emit({ type: 'start', total: jobs.length + resumed, resumed, learners: mine.length, rejected });
-  for (const [key, outcome] of outcomes) emit({ type: 'run', learner: key.split('\0')[0]!, outcome, resumed: true });
 
   // The pool. Jobs are taken in order (learner by learner), so a resumed run continues where it stopped.
   const jobsCount = Math.max(1, Math.min(options.jobs, jobs.length || 1));
@@ -288,7 +291,39 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     rmSync(workDir, { recursive: true, force: true });
   };
   process.once('exit', cleanUp);
+  const canaryMax = new Map<string, number>();
   try {
+    // The canary: before grading anyone, each exercise's reference solution runs through the very same layers,
+    // work folder and packages. If one does not get full marks here, every learner would be marked down for the
+    // machinery's fault (a denied read, a missing package): stop and say so instead.
+    const canaryExercises = options.canary === false ? [] : options.exercises.filter((e) => jobs.some((j) => j.exercise.id === e.id) && e.files.every((f) => existsSync(path.join(options.courseRoot, e.solution, f))));
+    if (canaryExercises.length) {
+      notice(`checking the grading machinery: ${canaryExercises.length} reference solution(s) under the same isolation…`);
+      let at = 0;
+      const failures: string[] = [];
+      const canaryWorker = async (index: number) => {
+        while (at < canaryExercises.length) {
+          const exercise = canaryExercises[at++]!;
+          const job: Job = { submission: { id: '(reference solution)', source: options.courseRoot, kind: 'folder' }, exercise, implRoot: path.join(options.courseRoot, exercise.solution) };
+          const result = await runOne(index, job, 0);
+          canaryMax.set(exercise.id, result.maxScore);
+          if (result.status !== 'passed' || result.maxScore === 0) {
+            const firstBad = result.tests.find((t) => t.status !== 'passed');
+            failures.push(`  ${exercise.id}: ${result.status} ${result.score}/${result.maxScore}${result.message ? ` — ${result.message.split('\n')[0]}` : ''}${firstBad ? `\n    first failing test: ${firstBad.fullName}: ${(firstBad.message ?? firstBad.status).split('\n')[0]}` : ''}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: jobsCount }, (_, i) => canaryWorker(i)));
+      if (failures.length) {
+        throw new CanaryError(
+          `the reference solution does not get full marks under this run's settings, so no submission was graded:\n${failures.join('\n')}\n` +
+            'This is a problem of the grading setup (isolation layers, the output folder, installed packages), not of the learners. ' +
+            'Fix it and run the same command again (`--no-canary` skips this check).',
+        );
+      }
+    }
+    emit({ type: 'start', total: jobs.length + resumed, resumed, learners: mine.length, rejected });
+    for (const [key, outcome] of outcomes) emit({ type: 'run', learner: key.split('\0')[0]!, outcome, resumed: true });
     await Promise.all(Array.from({ length: jobsCount }, (_, i) => worker(i)));
   } finally {
     process.removeListener('exit', cleanUp);
@@ -301,7 +336,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   // takes it from a run of the reference solution, when the course has one (trusted code: no isolation needed).
   const maxOf = new Map<string, number>();
   for (const e of options.exercises) {
-    let max = 0;
+    let max = canaryMax.get(e.id) ?? 0;
     for (const [key, o] of outcomes) if (key.endsWith(`\0${e.id}`)) max = Math.max(max, o.maxScore);
     maxOf.set(e.id, max);
   }

@@ -105,7 +105,8 @@ Options:
   --json       print the result as JSON (for scripts and editors)
   --dir PATH   grade the files in PATH instead of the exercise folder (does not record progress)
 
-Exit code: 0 all tests passed, 1 some failed, 2 usage or input error.`,
+Exit code: 0 all tests passed, 1 some failed (or the code does not compile / load), 2 usage or input
+error, 3 the grader itself failed (not your code; nothing is recorded).`,
   options: { seed: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } },
   async run(ctx, positionals, values) {
     if (positionals.length > 1) throw new UsageError('check takes at most one exercise id');
@@ -114,7 +115,8 @@ Exit code: 0 all tests passed, 1 some failed, 2 usage or input error.`,
     const seed = parseSeed(values.seed);
     const dir = typeof values.dir === 'string' ? values.dir : undefined;
     const result = await checkExercise(ctx, exercise, { seed, dir, quiet: Boolean(values.json) });
-    if (!dir) await recordAttempt(ctx, result);
+    // A failure of the grading machinery is not an attempt of the learner's.
+    if (!dir && result.status !== 'error') await recordAttempt(ctx, result);
     trace('progress saved');
     if (values.json) ctx.print(JSON.stringify(result, null, 2));
     else {
@@ -123,6 +125,6 @@ Exit code: 0 all tests passed, 1 some failed, 2 usage or input error.`,
       if (result.status === 'passed') ctx.print(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
       else ctx.print(`Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`);
     }
-    return result.status === 'passed' ? EXIT.ok : EXIT.failed;
+    return result.status === 'passed' ? EXIT.ok : result.status === 'error' ? EXIT.anomaly : EXIT.failed;
   },
 };

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { loadCourse } from '../course/course-file';
-import { UsageError } from '../course/errors';
+import { AnomalyError, UsageError } from '../course/errors';
 import { toMs } from '../course/schema';
 import { DEFAULT_LIMITS } from '../batch/intake';
 import type { Gradebook } from '../batch/model';
-import { OutputBusyError, parseShard, runBatch, withOutputLock, type BatchEvent } from '../batch/run-batch';
+import { CanaryError, OutputBusyError, parseShard, runBatch, withOutputLock, type BatchEvent } from '../batch/run-batch';
 import { BLOCK_SIZE, UidBlockError } from '../batch/uid-block';
 import { renderBatchSummary } from '../report/batch-summary';
 import { writeOutputs } from '../report/gradebook';
@@ -71,12 +71,17 @@ export const grade: Command = {
 in course.yaml are taken from a submission; its configs and any copy of the suites are ignored. A submission
 with "..", absolute paths, symlinks, hard links, devices or oversized files/archives is rejected.
 
+Before grading anyone, each exercise's reference solution runs through the same layers and work folder (the
+canary): if one does not get full marks, the setup is at fault and nothing is graded (exit code 3).
+
 Every submission × exercise runs through the same runner as \`course check\`, in a pool of workers, each with
-a long-lived trusted jest process. As root on Linux, every jest worker runs in its own network (loopback
-only) and PID namespaces and the code under test runs as an unprivileged uid with prlimit limits, inside a
-per-worker cgroup with memory and process limits where the host offers cgroups; the layers that are
-unavailable are named once. Each run holds its own block of uids (61000 + 100k + worker), so
-concurrent runs on one machine do not share process limits.
+a long-lived trusted jest process. On Linux every jest worker runs in its own network (loopback only) and PID
+namespaces, and the code under test in a session and PID namespace of its own with prlimit limits (without
+root, through unprivileged user namespaces where the OS allows them). As root, the code under test also runs
+as an unprivileged uid, inside a per-worker cgroup with memory and process limits where the host offers
+cgroups. The layers that are unavailable are named once, and the summary lists the layers that were on. Each
+run as root holds its own block of uids (61000 + 100k + worker), so concurrent runs do not share process
+limits. Threat model and layers: docs/SECURITY.md.
 
 Every finished run is appended to <dir>/checkpoint.jsonl: re-running the same command resumes (runs with the
 same suite and the same files are not graded again). One run at a time writes to a <dir>: a second one is
@@ -96,12 +101,17 @@ Options:
   --seed N          one seed for every run (default: derived from learner and exercise, so reruns replay)
   --typecheck       also type-check every submission (feedback in results/; slower)
   --no-isolation    do not use namespaces, setpriv or prlimit even when available
+  --no-canary       skip the reference-solution check before grading
   --gradescope      also write Gradescope results.json per learner
   --exercism        also write Exercism (v3) results.json per learner
   --json            print the gradebook as JSON instead of the summary
 
-Exit code: 0 when every submission was graded (whatever the scores), 1 when a run could not be completed
-for some submission (status "error"), 2 usage or input error.`,
+Statuses per exercise: passed, failed, compile-error, load-error (the module threw or hung while loading),
+timeout, tampered, not submitted, rejected, and error: the grading machinery failed (never charged to the
+learner; such runs are not checkpointed, so running the same command again grades only them).
+
+Exit code: 0 when every submission was graded (whatever the scores), 2 usage or input error, 3 when the
+grading machinery failed: the canary failed, or some run has status "error".`,
   options: {
     out: { type: 'string' },
     jobs: { type: 'string' },
@@ -113,6 +123,7 @@ for some submission (status "error"), 2 usage or input error.`,
     seed: { type: 'string' },
     typecheck: { type: 'boolean' },
     'no-isolation': { type: 'boolean' },
+    'no-canary': { type: 'boolean' },
     gradescope: { type: 'boolean' },
     exercism: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -152,12 +163,14 @@ for some submission (status "error"), 2 usage or input error.`,
           seed: parseSeed(values.seed),
           typecheck: Boolean(values.typecheck),
           isolation: !values['no-isolation'],
+          canary: !values['no-canary'],
           onEvent: bar.onEvent,
           onNotice: (text) => process.stderr.write(`${ctx.c.yellow(text)}\n`),
         });
       } catch (err) {
         if (err instanceof Error && err.message.startsWith('more than one submission')) throw new UsageError(err.message);
         if (err instanceof UidBlockError) throw new UsageError(err.message);
+        if (err instanceof CanaryError) throw new AnomalyError(err.message);
         throw err;
       } finally {
         bar.stop();

@@ -17,3 +17,12 @@ export class CourseFileError extends UsageError {
     this.name = 'CourseFileError';
   }
 }
+
+/** The grading machinery cannot grade correctly here (e.g. the reference solution fails under the run's
+ * settings): a clear message and exit code 3, never a stack trace, and never a grade. */
+export class AnomalyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnomalyError';
+  }
+}
