@@ -19,7 +19,8 @@ export interface AdversarialCase {
 export const REPO: string;
 export const ADVERSARIAL: string;
 export const EXERCISES: Array<{ id: string; num: string; file: string; fixture: string; suite: string; tests: number }>;
-export function makeCourse(dir: string, options?: { timeout?: string }): string;
+export const PKG_EXERCISE: { id: string; num: string; file: string; fixture: string; suite: string; tests: number; packages: string[] };
+export function makeCourse(dir: string, options?: { timeout?: string; packages?: boolean; only?: string[] }): string;
 export function solution(id: string): string;
 export function stub(id: string): string;
 export const CALC_PARTIAL: string;

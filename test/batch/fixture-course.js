@@ -18,6 +18,8 @@ const EXERCISES = [
   { id: 'calc', num: '01', file: 'calc.ts', fixture: 'test/fixtures/calc', suite: 'calc.test.ts', tests: 3 },
   { id: 'words', num: '02', file: 'words.ts', fixture: 'test/fixtures/batch-words', suite: 'words.test.ts', tests: 4 },
 ];
+/** With `makeCourse(dir, { packages: true })`: an exercise whose code needs the provided packages ws and undici. */
+const PKG_EXERCISE = { id: 'pkg', num: '03', file: 'pkg.ts', fixture: 'test/fixtures/pkg', suite: 'pkg.test.ts', tests: 2, packages: ['ws', 'undici'] };
 
 /** Creates a course under `dir` and returns its root. */
 function makeCourse(dir, options = {}) {
@@ -33,7 +35,8 @@ function makeCourse(dir, options = {}) {
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
   const timeout = options.timeout ?? '12s';
   const entries = [];
-  for (const ex of EXERCISES) {
+  const chosen = (options.packages ? [...EXERCISES, PKG_EXERCISE] : EXERCISES).filter((e) => !options.only || options.only.includes(e.id));
+  for (const ex of chosen) {
     const dirName = `${ex.num}-${ex.id}`;
     fs.mkdirSync(path.join(root, ex.fixture), { recursive: true });
     copy(path.join(ex.fixture, ex.suite), path.join(root, ex.fixture, ex.suite));
@@ -50,6 +53,7 @@ function makeCourse(dir, options = {}) {
         `    files: [${ex.file}]`,
         `    suite: ${ex.fixture}/${ex.suite}`,
         `    timeout: ${timeout}`,
+        ...(ex.packages ? [`    packages: [${ex.packages.join(', ')}]`] : []),
         `    hints: [one, two]`,
       ].join('\n'),
     );
@@ -59,11 +63,11 @@ function makeCourse(dir, options = {}) {
 }
 
 function solution(id) {
-  const ex = EXERCISES.find((e) => e.id === id);
+  const ex = [...EXERCISES, PKG_EXERCISE].find((e) => e.id === id);
   return fs.readFileSync(path.join(REPO, ex.fixture, 'solution', ex.file), 'utf8');
 }
 function stub(id) {
-  const ex = EXERCISES.find((e) => e.id === id);
+  const ex = [...EXERCISES, PKG_EXERCISE].find((e) => e.id === id);
   return fs.readFileSync(path.join(REPO, ex.fixture, 'stub', ex.file), 'utf8');
 }
 
@@ -85,7 +89,7 @@ const CALC_SYNTAX_ERROR = `export class Calculator {\n  add(a: number, b: number
 function courseLayout(files, prefix = '') {
   const out = {};
   for (const [id, text] of Object.entries(files)) {
-    const ex = EXERCISES.find((e) => e.id === id);
+    const ex = [...EXERCISES, PKG_EXERCISE].find((e) => e.id === id);
     out[`${prefix}exercises/${ex.num}-${ex.id}/${ex.file}`] = text;
   }
   return out;
@@ -277,6 +281,7 @@ function materializeCase(name, subsDir, id, vars) {
 }
 
 module.exports = {
+  PKG_EXERCISE,
   ADVERSARIAL,
   listCases,
   readCase,
