@@ -70,7 +70,7 @@ export async function runExercise(options: RunOptions): Promise<ExerciseResult> 
       tests: [],
       diagnostics: [],
       anomalies: [],
-      message: `${MACHINERY}: ${e.code ? `${e.code}: ` : ''}${e instanceof Error ? e.message : String(err)}`,
+      message: `${MACHINERY}: ${e.code && !String(e.message).startsWith(e.code) ? `${e.code}: ` : ''}${e instanceof Error ? e.message : String(err)}`,
       seed: options.seed ?? 0,
       durationMs: Date.now() - started,
       filesHash: '',
@@ -297,7 +297,7 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
     result.message = 'the code under test tried to end the process that runs it';
   } else if (sandbox.loadErrors.length && sandbox.loaded === 0) {
     result.status = 'load-error';
-    result.message = `your module could not be loaded, so no test could run it: ${sandbox.loadErrors[0]!.replace(/^your module /, '')}`;
+    result.message = `your module could not be loaded, so no test could run it: ${sandbox.loadErrors[0]!.replace(/^your module (could not be loaded: )?/, '')}`;
   } else if (declared.length > 0 && score === maxScore) {
     result.status = 'passed';
   }
