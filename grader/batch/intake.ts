@@ -6,6 +6,7 @@
 // files named in course.yaml are written, into a fresh folder per exercise; its package.json, tsconfig, jest and
 // babel configs and any copy of the suites are never read.
 
+import { visibleOneLine } from '../report/safe-text';
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -84,6 +85,9 @@ export function discoverSubmissions(dir: string): Submission[] {
       kind = 'tar';
       id = name.replace(/\.tar$/i, '');
     } else kind = 'unknown';
+    // The id is shown in the terminal, the CSV, the report: control characters in a file name (an escape sequence,
+    // a carriage return) are made visible here, once, so no output can be acted on by them.
+    id = visibleOneLine(id);
     if (out.has(id)) duplicates.push(id);
     out.set(id, { id, source, kind });
   }

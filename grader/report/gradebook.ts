@@ -28,11 +28,14 @@ function csvCell(value: string | number): string {
 
 export function gradesCsv(book: Gradebook): string {
   const ids = book.meta.exercises.map((e) => e.id);
-  const rows = [['learner', ...ids, 'total', 'max', 'status', 'note'].map(csvCell).join(',')];
+  // Per exercise the score, then its status (passed, failed, compile-error, load-error, timeout, tampered,
+  // not submitted, rejected, or error: the machinery failed and the score is not the learner's).
+  const rows = [['learner', ...ids, 'total', 'max', 'status', 'note', ...ids.map((id) => `${id} status`)].map(csvCell).join(',')];
   for (const l of book.learners) {
     const cells: Array<string | number> = [l.learner];
     for (const id of ids) cells.push(l.exercises.find((e) => e.exercise === id)?.score ?? 0);
     cells.push(l.score, l.maxScore, l.status, l.reason ?? '');
+    for (const id of ids) cells.push(l.exercises.find((e) => e.exercise === id)?.status ?? 'not submitted');
     rows.push(cells.map(csvCell).join(','));
   }
   return `${rows.join('\n')}\n`;

@@ -136,7 +136,7 @@ describe('a grading setup that cannot grade correctly is never charged to the le
     expect(ref.exercises[2]!.message).toMatch(/^grading machinery failure: .*course-broken-pkg/);
     expect(r.stdout).toMatch(/could not be graded \(a failure of the grading machinery/);
     const csv = readFileSync(path.join(out, 'grades.csv'), 'utf8');
-    expect(csv).toMatch(/^reference,.*,error,/m);
+    expect(csv).toMatch(/^reference,.*,error,.*,passed,passed,error$/m);
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/could not be graded/);
     const checkpointed = readFileSync(path.join(out, 'checkpoint.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { exercise?: string; result?: { exercise: string } });
     expect(checkpointed.some((c) => (c.exercise ?? c.result?.exercise) === 'pkg')).toBe(false);
