@@ -43,17 +43,17 @@ test('a module of the learner\'s own beside the graded file is not built, locall
   // The learner's folder is the exercise folder here (as in `course check`), and helper.ts sits in it.
   const own = 'test/fixtures/calc/variants/own-module';
   const r = await grade(path.join(repoRoot, own), { dir: own });
-  expect(r.status).toBe('failed');
+  expect(r.status).toBe('load-error');
   expect(r.score).toBe(0);
   expect(r.tests[0]!.message).toMatch(/Cannot find module '\.\/helper'/);
   expect(r.tests[0]!.message).toMatch(/put your code into the graded file/);
 });
 
-test('a syntax error is an error result with file:line:col, never "0 tests"', async () => {
+test('a syntax error is a compile-error result with file:line:col, never "0 tests" nor a machinery error', async () => {
   const r = await grade(variant('syntax-error'));
-  expect(r.status).toBe('error');
+  expect(r.status).toBe('compile-error');
   expect(r.diagnostics[0]).toMatchObject({ file: 'calc.ts', line: 3, kind: 'syntax' });
-  expect(r.message).toMatch(/could not be compiled/);
+  expect(r.message).toMatch(/does not compile: 1 syntax error/);
 });
 
 test('a type error is reported with its line as feedback while the tests still run', async () => {
@@ -120,7 +120,7 @@ test('a forged results file and a fake summary on stdout do not pass', async () 
 test('a missing graded file is "not submitted", not a crash', async () => {
   const empty = mkdtempSync(path.join(os.tmpdir(), 'empty-'));
   const r = await grade(empty);
-  expect(r.status).toBe('error');
+  expect(r.status).toBe('not submitted');
   expect(r.message).toMatch(/not submitted: calc\.ts is missing or empty/);
 });
 

@@ -6,7 +6,7 @@
 // "passed" nor "error" (a machinery failure it caused would not be charged), and leave nothing it printed able to
 // act on a terminal, a spreadsheet or a page.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as fx from '../batch/fixture-course';
@@ -73,7 +73,20 @@ function makeWorld(label: string, owner?: number): { tmp: string; course: string
   for (const name of CASES) fx.materializeCase(name, subs, name, {});
   fx.writeFolder(path.join(subs, 'honest-full'), fx.courseLayout({ calc: fx.solution('calc'), words: fx.solution('words') }));
   fx.writeFolder(path.join(subs, 'honest-partial'), fx.courseLayout({ calc: fx.CALC_PARTIAL, words: fx.WORDS_PARTIAL }));
-  if (owner !== undefined) chownTree(tmp, owner);
+  if (owner !== undefined) {
+    chownTree(tmp, owner);
+    // The unprivileged user must read the packages (jest itself); a clone under a private folder (/root) would
+    // not let it, so it then gets its own copy.
+    const probe = spawnSync(setpriv!, [`--reuid=${owner}`, `--regid=${owner}`, '--clear-groups', 'test', '-r', path.join(fx.REPO, 'node_modules', 'jest', 'package.json')]);
+    if (probe.status !== 0) {
+      const copy = path.join(tmp, 'node_modules-copy');
+      const linked = spawnSync('cp', ['-al', path.join(fx.REPO, 'node_modules'), copy]).status === 0;
+      if (!linked) cpSync(path.join(fx.REPO, 'node_modules'), copy, { recursive: true });
+      spawnSync('chmod', ['-R', 'a+rX', copy]);
+      rmSync(path.join(course, 'node_modules'));
+      symlinkSync(copy, path.join(course, 'node_modules'), 'dir');
+    }
+  }
   return { tmp, course, subs };
 }
 
