@@ -842,3 +842,89 @@ describe('the client: failing and closing', () => {
     }
   });
 });
+
+// ===============================================================================================================
+// Reconnection times beyond what one setTimeout can wait. A retry field may hold any number of digits; Node and
+// browsers run a timer whose delay is above 2^31 − 1 ms (or Infinity) after 1 ms, so a client that hands such a
+// value to setTimeout as is reconnects at once, in a loop, instead of waiting (found by differential runs against
+// Chromium's EventSource, which waits).
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The number a retry value's digits spell, as a JS number: exact up to 2^53, then the nearest double, then Infinity. */
+function retryNumber(digits: string): number {
+  return Number(digits);
+}
+
+/** Whether `got` is the reconnection time `digits` spell (past 2^53 a few units of rounding either way are fine). */
+function sameRetry(got: unknown, digits: string): boolean {
+  const want = retryNumber(digits);
+  if (typeof got !== 'number' || Number.isNaN(got)) return false;
+  if (got === want) return true;
+  return Number.isFinite(want) && want > Number.MAX_SAFE_INTEGER && Math.abs(got - want) <= want * 2 ** -50;
+}
+
+function describeDigits(digits: string): string {
+  return digits.length > 40 ? `${digits.slice(0, 12)}…${digits.slice(-6)} (${digits.length} digits)` : digits;
+}
+
+const HUGE_RETRIES: Array<[string, string]> = [
+  ['2^31, one more than setTimeout can wait', '2147483648'],
+  ['2^32 + 1, which wraps to 1 in 32 bits', '4294967297'],
+  ['2^53 + 1, beyond exact doubles', '9007199254740993'],
+  ['10^20 with 30 leading zeros', `${'0'.repeat(30)}100000000000000000000`],
+  ['400 nines, beyond the largest double', '9'.repeat(400)],
+];
+
+describe('reconnection times beyond the timer limit of 2^31 − 1 ms', () => {
+  test('the parser keeps a retry value of any length: 2^31, 2^32 + 1, 2^53 + 1, 400 digits give a number, never NaN (WHATWG HTML §9.2.6)', async () => {
+    const rows: string[] = [];
+    let bad = false;
+    for (const [label, digits] of [['2^31 − 1', String(MAX_TIMER_MS)] as [string, string], ...HUGE_RETRIES]) {
+      const stream = utf8(`retry: 5\nretry: ${digits}\ndata: x\n\n`);
+      const got = await parse([stream]);
+      const ok = sameRetry(got.reconnectionTime, digits);
+      bad ||= !ok;
+      rows.push(`${ok ? ' ' : '✗'} retry: ${describeDigits(digits)} (${label}): expected ${retryNumber(digits)}, got ${String(got.reconnectionTime)}`);
+    }
+    if (!bad) return;
+    failWith([
+      'a retry value of ASCII digits alone sets the reconnection time to the integer they spell, however many digits there are;',
+      'as a JS number that is Number(digits): exact up to 2^53, the nearest double beyond, Infinity past ~1.8e308. It is never',
+      'ignored for being large, never wrapped to 32 bits, and never NaN. (Each stream was "retry: 5", then the big value.)',
+      ...rows,
+    ]);
+  });
+
+  test.each(HUGE_RETRIES)('"retry: <%s>" makes the client wait, not reconnect at once; close() still stops it (WHATWG HTML §9.2.3, §9.2.6)', async (label, digits) => {
+    const server = await serve([{ body: [`retry: ${digits}\ndata: 1\n\n`] }, { body: [': too early\n\n'], then: 'hold' }]);
+    const { client, log } = await connect(server, { reconnectionTime: 20 });
+    await log.waitFor('error', 1, 4000, server);
+    // A correct client never comes back within this window (the wait is 24 days or more); the bug is back within
+    // a few ms, so the window can be generous.
+    const windowMs = 700;
+    const came = await server.waitForRequests(2, windowMs).then(() => true, () => false);
+    const time = await client.get('reconnectionTime');
+    const state = await client.get('readyState');
+    if (came || !sameRetry(time, digits) || state !== 0) {
+      failWith([
+        `the stream set "retry: ${describeDigits(digits)}" (${label}) and ended: the client must wait that long (${formatMs(retryNumber(digits))}) before it reconnects.`,
+        `setTimeout cannot wait longer than 2^31 − 1 ms: a larger delay (or Infinity) fires after 1 ms, so passing it on as is turns`,
+        'the wait into a reconnect loop. Wait in steps of at most 2^31 − 1 ms (each timer arms the next), or never for Infinity.',
+        ...(came ? [`a second request arrived ${formatMs(server.gapBefore(1))} after the first response ended (watched for ${windowMs} ms)`] : []),
+        ...(!sameRetry(time, digits) ? [`client.reconnectionTime: expected ${retryNumber(digits)}, got ${String(time)} (the value itself, not cut to the timer limit)`] : []),
+        ...(state !== 0 ? [`readyState while waiting: expected CONNECTING (0), got ${JSON.stringify(state)}`] : []),
+        'events the client reported:',
+        log.render(),
+        'what the server saw:',
+        server.timeline(),
+      ]);
+    }
+    await client.call('close');
+    await expectReadyState(client, 2, 'close() during a long reconnection wait', log, server);
+    await quiet(100);
+    if (server.requests.length !== 1) {
+      failWith(['close() during the reconnection wait must cancel it for good, however long the wait was', server.timeline()]);
+    }
+  });
+});
