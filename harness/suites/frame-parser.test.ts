@@ -666,9 +666,11 @@ describe('limits, preface and error reporting', () => {
     });
   });
 
-  test('a maximum frame size outside 16 384..16 777 215 is refused with a RangeError (RFC 9113 §6.5.2)', async () => {
+  test('a maximum frame size outside 16 384..16 777 215, or not an integer (NaN, Infinity, 20000.5), is refused with a RangeError (RFC 9113 §6.5.2)', async () => {
     const parser = await newParser();
-    for (const bad of [16_383, 16_777_216]) {
+    // NaN compares false with everything: a range check written as (size < min || size > max) lets it through, and a
+    // limit of NaN then lets every frame through (length > NaN is false too).
+    for (const bad of [16_383, 16_777_216, NaN, Infinity, -Infinity, 20_000.5]) {
       const err = await parser.call('setMaxFrameSize', bad).then(
         () => undefined,
         (e: unknown) => e,
