@@ -884,4 +884,48 @@ describe('typing client', () => {
     const users = await client.call('typingUsers');
     expect(users).toEqual([]);
   });
+
+  // Delays beyond what one setTimeout can wait: Node and browsers run a timer whose delay is above 2^31 − 1 ms
+  // (about 24.8 days), or Infinity, after 1 ms. An application may well pass Infinity to mean "never".
+  test.each([
+    ['2^31 ms', 2 ** 31],
+    ['Infinity', Infinity],
+  ] as const)('idleMs %s: a keystroke is not followed by stop-typing 1 ms later (timer limit 2^31 − 1 ms)', async (_label, idleMs) => {
+    const rig = await startClient({ throttleMs: 1000, idleMs, expiryMs: 5000 });
+    await keystrokes(rig, 1, 0);
+    await rig.conn.until(() => sent(rig, 'typing').length > 0, LATE);
+    // The bug sends stop-typing within a few ms; a correct client not for 24 days.
+    await rig.conn.until(() => sent(rig, 'stop-typing').length > 0, 600);
+    const stops = sent(rig, 'stop-typing');
+    if (sent(rig, 'typing').length !== 1 || stops.length !== 0) {
+      throw new Error(
+        explain(
+          rig,
+          `idleMs is ${String(idleMs)}: after one keystroke the client sends typing, then stop-typing only after that long. setTimeout cannot wait ` +
+            'longer than 2^31 − 1 ms: a larger delay, or Infinity, fires after 1 ms. Wait in steps of at most 2^31 − 1 ms (each timer arms the next).',
+          [{ at: stops[0], label: 'stop-typing events within 600 ms', expected: '0', actual: String(stops.length), ok: false }],
+        ),
+      );
+    }
+  });
+
+  test.each([
+    ['2^31 ms', 2 ** 31],
+    ['Infinity', Infinity],
+  ] as const)('expiryMs %s: a remote typer is not dropped 1 ms after their typing event (timer limit 2^31 − 1 ms)', async (_label, expiryMs) => {
+    const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs });
+    const [sentAt] = await play(rig, [{ at: 0, user: 'Alice', event: 'typing' }]);
+    const shown = await waitText(rig, 'Alice is typing…');
+    const gone = await waitText(rig, '', 600);
+    if (shown === undefined || gone !== undefined) {
+      throw new Error(
+        explain(
+          rig,
+          `expiryMs is ${String(expiryMs)}: Alice typed once and must stay shown that long. setTimeout cannot wait longer than 2^31 − 1 ms: a larger ` +
+            'delay, or Infinity, fires after 1 ms. Wait in steps of at most 2^31 − 1 ms (each timer arms the next).',
+          [{ at: gone ?? sentAt, label: 'render "" (Alice dropped)', expected: 'not within 600 ms', actual: formatMs(gone), ok: false }],
+        ),
+      );
+    }
+  });
 });
