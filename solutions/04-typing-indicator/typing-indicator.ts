@@ -37,6 +37,9 @@ interface Member {
   typingTimes: number[];
 }
 
+/** The largest incoming message accepted, in bytes. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
 export class RoomServer {
   private readonly options: Required<RoomServerOptions>;
   private server: WebSocketServer | undefined;
@@ -51,7 +54,10 @@ export class RoomServer {
   /** Starts the WebSocket server; resolves with the port it listens on. */
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = new WebSocketServer({ port: this.options.port, host: this.options.host });
+      // maxPayload: ws accepts messages of up to 100 MiB by default, and buffers each one whole before the handler
+      // sees it. The largest valid message here is about 12 KB (2000 characters, even JSON-escaped), so 64 KiB is
+      // plenty; ws closes a connection that sends more with 1009 Message Too Big.
+      const server = new WebSocketServer({ port: this.options.port, host: this.options.host, maxPayload: MAX_MESSAGE_BYTES });
       this.server = server;
       server.once('error', reject);
       server.once('listening', () => {
