@@ -866,8 +866,8 @@ describe('seeded fault schedules', () => {
 });
 
 // ===============================================================================================================
-// Delays beyond what one setTimeout can wait. Node and browsers run a timer whose delay is above 2^31 − 1 ms (about
-// 24.8 days), or Infinity, after 1 ms; a client that hands such a delay to setTimeout as is reconnects at once, in a
+// Delays beyond what one setTimeout can wait. Node runs a timer whose delay is above 2^31 − 1 ms (about 24.8 days),
+// or Infinity, after 1 ms; a client that hands such a delay to setTimeout as is reconnects at once, in a
 // loop (a differential run against a live ws server counted 612 connections in 1.5 s).
 
 describe('delays and timeouts beyond the timer limit of 2^31 − 1 ms', () => {

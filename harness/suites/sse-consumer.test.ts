@@ -844,8 +844,8 @@ describe('the client: failing and closing', () => {
 });
 
 // ===============================================================================================================
-// Reconnection times beyond what one setTimeout can wait. A retry field may hold any number of digits; Node and
-// browsers run a timer whose delay is above 2^31 − 1 ms (or Infinity) after 1 ms, so a client that hands such a
+// Reconnection times beyond what one setTimeout can wait. A retry field may hold any number of digits; Node runs
+// a timer whose delay is above 2^31 − 1 ms (or Infinity) after 1 ms, so a client that hands such a
 // value to setTimeout as is reconnects at once, in a loop, instead of waiting (found by differential runs against
 // Chromium's EventSource, which waits).
 

@@ -919,8 +919,8 @@ describe('typing client', () => {
     expect(users).toEqual([]);
   });
 
-  // Delays beyond what one setTimeout can wait: Node and browsers run a timer whose delay is above 2^31 − 1 ms
-  // (about 24.8 days), or Infinity, after 1 ms. An application may well pass Infinity to mean "never".
+  // Delays beyond what one setTimeout can wait: Node runs a timer whose delay is above 2^31 − 1 ms (about
+  // 24.8 days), or Infinity, after 1 ms. An application may well pass Infinity to mean "never".
   test.each([
     ['2^31 ms', 2 ** 31],
     ['Infinity', Infinity],

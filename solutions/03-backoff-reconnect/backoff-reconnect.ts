@@ -79,8 +79,8 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: n
   return capped * (1 - options.jitter * random);
 }
 
-/** The longest delay setTimeout honours: 2^31 − 1 ms (about 24.8 days). Node and browsers run a timer with a longer
- * delay, or Infinity, after 1 ms instead. */
+/** The longest delay setTimeout honours: 2^31 − 1 ms (about 24.8 days). Node runs a timer with a longer delay, or
+ * Infinity, after 1 ms instead; browsers wrap the delay to 32 bits (2^31 becomes negative: at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A timer for any delay: a chain of setTimeouts of at most MAX_TIMER_MS, each arming the next (Infinity never fires). */

@@ -174,8 +174,8 @@ function send(socket: WebSocket, message: object): void {
 // Part 2: the client logic
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The longest delay setTimeout honours: 2^31 − 1 ms (about 24.8 days). A longer delay, or Infinity, fires after
- * 1 ms instead, so a client configured with `expiryMs: Infinity` ("never expire") would drop every typer at once. */
+/** The longest delay setTimeout honours: 2^31 − 1 ms (about 24.8 days). Node runs a longer delay, or Infinity, after
+ * 1 ms (browsers wrap it to 32 bits), so `expiryMs: Infinity` ("never expire") would drop every typer at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A timer for any delay: a chain of setTimeouts of at most MAX_TIMER_MS, each arming the next (Infinity never fires). */

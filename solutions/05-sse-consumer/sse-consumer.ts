@@ -388,7 +388,7 @@ export class SseClient {
 
   /**
    * Calls `then` after `ms` milliseconds, however large `ms` is. setTimeout cannot wait longer than 2^31 − 1 ms
-   * (about 24.8 days): Node and browsers run a timer with a longer delay, or Infinity, after 1 ms instead. So a long
+   * (about 24.8 days): Node runs a longer delay, or Infinity, after 1 ms, and browsers wrap it to 32 bits. So a long
    * wait is a chain of timers of at most that length, each arming the next; Infinity never ends. `this.timer` always
    * holds the current link, so close() cancels the whole chain.
    */
