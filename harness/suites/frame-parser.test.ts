@@ -685,6 +685,22 @@ describe('limits, preface and error reporting', () => {
     expect(await parser.get('maxFrameSize')).toBe(16_384);
   });
 
+  test('the constructor validates maxFrameSize like setMaxFrameSize: NaN, 16 383, 2^24 and 20000.5 are a RangeError (RFC 9113 §6.5.2)', async () => {
+    for (const bad of [NaN, 16_383, 2 ** 24, 20_000.5]) {
+      const err = await newParser({ maxFrameSize: bad }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!(err instanceof RemoteError) || err.name !== 'RangeError') {
+        throw new Error(
+          `new FrameParser({ maxFrameSize: ${bad} }) should throw a RangeError like setMaxFrameSize(${bad}) does (an integer in [2^14, 2^24-1]); ` +
+            `it ${err === undefined ? 'returned a parser' : `threw ${err instanceof RemoteError ? `${err.name}: ${err.remoteMessage}` : String(err)}`}. ` +
+            'A limit of NaN would let every frame through, since length > NaN is false.',
+        );
+      }
+    }
+  });
+
   test('a wrong connection preface is a connection error PROTOCOL_ERROR (RFC 9113 §3.4)', async () => {
     const http1 = Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n\r\n', 'latin1');
     const events = await parse([http1, frame('SETTINGS', 0, 0)], { expectPreface: true });
