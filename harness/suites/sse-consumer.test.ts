@@ -571,19 +571,22 @@ describe('the client: connecting and dispatching', () => {
     checkEvents(`Content-Type: Text/Event-Stream;charset=windows-1252`, log, server, [{ type: 'message', data: 'ok…', lastEventId: '' }]);
   });
 
-  test('a 1 MB event and then 10 000 small events arrive through the client intact (WHATWG HTML §9.2.6)', async () => {
+  // 3 000 small events, not 10 000: each one crosses from the sandbox to this process as a callback, and under a load
+  // average of 40 on two cores 10 000 of them took more than 12 s (the parser test above still uses 10 000).
+  test('a 1 MB event and then 3 000 small events arrive through the client intact (WHATWG HTML §9.2.6)', async () => {
     const payload = `${'x'.repeat(999)}é`.repeat(1049);
-    const small = Array.from({ length: 10_000 }, (_, i) => `id: ${i}\ndata: ${i}\n\n`).join('');
+    const count = 3000;
+    const small = Array.from({ length: count }, (_, i) => `id: ${i}\ndata: ${i}\n\n`).join('');
     const server = await serve([{ body: [`event: big\ndata: ${payload}\n\n`, small], then: 'hold' }]);
     const { log } = await connect(server, { types: ['big'] });
-    await log.waitFor('message', 10_000, 12000, server);
+    await log.waitFor('message', count, 12000, server);
     const big = log.of('big');
     const msgs = log.of('message');
-    const expected: ExpectedEvent[] = Array.from({ length: 10_000 }, (_, i) => ({ type: 'message', data: String(i), lastEventId: String(i) }));
+    const expected: ExpectedEvent[] = Array.from({ length: count }, (_, i) => ({ type: 'message', data: String(i), lastEventId: String(i) }));
     const bad = firstDifference(expected, msgs);
     if (big.length === 1 && big[0]!.data === payload && bad === -1) return;
     failWith([
-      `expected one "big" event of ${payload.length} chars, then 10 000 message events with data and id 0…9999`,
+      `expected one "big" event of ${payload.length} chars, then ${count} message events with data and id 0…${count - 1}`,
       `"big" events: ${big.length}${big[0] ? `, the first with ${big[0].data?.length ?? 0} chars${big[0].data === payload ? ' (correct)' : ' (wrong data)'}` : ''}`,
       ...(bad >= 0 ? renderEventLists(expected, msgs, 4) : []),
     ]);
