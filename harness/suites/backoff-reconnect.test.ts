@@ -44,8 +44,13 @@ interface Backoff {
   jitter: number;
 }
 function modelDelay(attempt: number, b: Backoff, r: number): number {
-  return Math.min(b.maxDelayMs, b.baseDelayMs * Math.pow(b.factor, attempt - 1)) * (1 - b.jitter * r);
+  // A base of 0 stays 0 even when factor^(n − 1) overflows to Infinity (0 × Infinity would be NaN).
+  const grown = b.baseDelayMs === 0 ? 0 : b.baseDelayMs * Math.pow(b.factor, attempt - 1);
+  return Math.min(b.maxDelayMs, grown) * (1 - b.jitter * r);
 }
+
+/** The longest delay one setTimeout can wait: 2^31 − 1 ms (longer ones, and Infinity, fire after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 function describeBackoff(b: Backoff): string {
   return `baseDelayMs ${b.baseDelayMs}, factor ${b.factor}, maxDelayMs ${b.maxDelayMs}, jitter ${b.jitter}`;
 }
@@ -196,6 +201,7 @@ interface Expected {
 
 /** JSON.stringify replacer: 34.900000000000006 → 34.9. */
 function roundNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // Infinity, NaN (JSON would say null)
   return typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(2)) : value;
 }
 
@@ -328,10 +334,10 @@ describe('backoffDelay: capped exponential backoff with jitter', () => {
       const want = modelDelay(attempt, b, r);
       const g = got[i];
       return {
-        label: `attempt ${attempt}, random ${r}`,
-        expected: formatMs(want),
-        actual: typeof g === 'number' ? `${Number(g.toFixed(3))} ms` : String(g),
-        ok: typeof g === 'number' && Math.abs(g - want) <= 0.5,
+        label: `attempt ${attempt}, random ${r}${calls.some((c) => c[1] !== calls[0]![1]) ? ` (${describeBackoff(b)})` : ''}`,
+        expected: Number.isFinite(want) ? formatMs(want) : String(want),
+        actual: typeof g === 'number' ? (Number.isFinite(g) ? `${Number(g.toFixed(3))} ms` : String(g)) : String(g),
+        ok: typeof g === 'number' && (g === want || Math.abs(g - want) <= Math.max(0.5, Math.abs(want) * 1e-12)),
       };
     });
     if (rows.every((r) => r.ok)) return;
@@ -377,6 +383,39 @@ describe('backoffDelay: capped exponential backoff with jitter', () => {
       [8, b, 0.99],
     ];
     compare(calls, await delays(calls), 'Cap first, then jitter: delay = min(maxDelayMs, base × factor^(n − 1)) × (1 − jitter × r).');
+  });
+
+  test('baseDelayMs 0 gives 0 for every attempt, even once factor^(n − 1) overflows to Infinity: never NaN', async () => {
+    const b: Backoff = { baseDelayMs: 0, maxDelayMs: 30_000, factor: 2, jitter: 0.5 };
+    const calls: Array<[number, Backoff, number]> = [
+      [1, b, 0],
+      [1025, b, 0.5],
+      [5000, { ...b, factor: 10, maxDelayMs: Infinity }, 0.25],
+    ];
+    compare(
+      calls,
+      await delays(calls),
+      'A base of 0 means "reconnect at once", for every attempt. 2^1024 is Infinity in floating point and 0 × Infinity is NaN, ' +
+        'which setTimeout treats as 1 ms and onReconnect reports as a nonsense delay: a base of 0 gives 0 before any multiplication.',
+    );
+  });
+
+  test('delays beyond 2^31 − 1 ms are returned as computed, up to Infinity: maxDelayMs Infinity does not cap', async () => {
+    const b: Backoff = { baseDelayMs: 1000, maxDelayMs: Infinity, factor: 2, jitter: 0 };
+    const calls: Array<[number, Backoff, number]> = [
+      [22, b, 0],
+      [23, b, 0],
+      [23, { ...b, jitter: 0.5 }, 0.5],
+      [60, { ...b, maxDelayMs: 2 ** 40 }, 0],
+      [1100, b, 0],
+      [1100, { ...b, jitter: 1 }, 0.999],
+    ];
+    compare(
+      calls,
+      await delays(calls),
+      `backoffDelay is the formula, whatever its size: attempt 23 from 1 s doubles to 4 194 304 000 ms (48.5 days, above the ${MAX_TIMER_MS} ms ` +
+        'one setTimeout can wait), and 1000 × 2^1099 overflows to Infinity. Do not cut it to the timer limit here: the client waits it out in steps.',
+    );
   });
 });
 
@@ -822,6 +861,106 @@ describe('seeded fault schedules', () => {
     const want = server.attempts.slice(0, count).map((a) => a.clientSeesCode);
     if (JSON.stringify(codes) !== JSON.stringify(want)) {
       throw new Error(`onClose codes: expected ${JSON.stringify(want)}, got ${JSON.stringify(codes)} (seed ${SEED})\n${log.render()}`);
+    }
+  });
+});
+
+// ===============================================================================================================
+// Delays beyond what one setTimeout can wait. Node runs a timer whose delay is above 2^31 − 1 ms (about 24.8 days),
+// or Infinity, after 1 ms; a client that hands such a delay to setTimeout as is reconnects at once, in a
+// loop (a differential run against a live ws server counted 612 connections in 1.5 s).
+
+describe('delays and timeouts beyond the timer limit of 2^31 − 1 ms', () => {
+  test('delays beyond 2^31 − 1 ms (factor 2^31 or Infinity with maxDelayMs Infinity, baseDelayMs 2^31) are waited out, no reconnect storm; close() still stops it', async () => {
+    const cases = [
+      { label: 'factor 2^31, maxDelayMs Infinity: reconnect 2 waits 42 949 672 960 ms (497 days)', backoff: { baseDelayMs: 20, factor: 2 ** 31, maxDelayMs: Infinity }, reconnects: 2 },
+      { label: 'factor Infinity, maxDelayMs Infinity: reconnect 2 waits for ever', backoff: { baseDelayMs: 20, factor: Infinity, maxDelayMs: Infinity }, reconnects: 2 },
+      { label: 'baseDelayMs 2^31: reconnect 1 already waits 24.9 days', backoff: { baseDelayMs: 2 ** 31, factor: 2, maxDelayMs: 2 ** 32 }, reconnects: 1 },
+    ];
+    // One server and one client per case, all at once, so that the window below is spent only once.
+    const runs = await Promise.all(
+      cases.map(async (c) => {
+        const b = backoffOf({ ...c.backoff, jitter: 0 });
+        const server = await startServer({ fallback: { kind: 'status', status: 503 } });
+        const { client, log } = await startClient(server, { ...b });
+        return { ...c, b, server, client, log };
+      }),
+    );
+    await Promise.all(runs.map((r) => r.log.until(() => r.log.of('reconnect').length >= r.reconnects, 20 * r.reconnects + LATE_MS * r.reconnects + 2500)));
+    // A correct client never connects again within this window (the wait is 24 days or more); the bug does so
+    // within a few ms, again and again, so the window can be generous.
+    const windowMs = 800;
+    await quietPeriod(windowMs);
+    for (const r of runs) {
+      const state = await r.client.get('state');
+      const wanted = Array.from({ length: r.reconnects }, (_, i) => modelDelay(i + 1, r.b, 0));
+      const got = r.log.of('reconnect').map((e) => e.data as { attempt?: unknown; delay?: unknown });
+      const rows: TimelineRow[] = wanted.map((w, i) => ({
+        label: `reconnect ${i + 1} scheduled`,
+        expected: `#${i + 1} ${Number.isFinite(w) ? formatMs(w) : String(w)}`,
+        actual: got[i] ? `#${String(got[i]!.attempt)} ${String(got[i]!.delay)} ms` : undefined,
+        ok: got[i]?.attempt === i + 1 && (got[i]!.delay === w || (typeof got[i]!.delay === 'number' && Math.abs((got[i]!.delay as number) - w) <= w * 1e-12)),
+      }));
+      rows.push({
+        label: 'connection attempts seen by the server',
+        expected: String(r.reconnects),
+        actual: String(r.server.attempts.length),
+        ok: r.server.attempts.length === r.reconnects,
+        note: `${windowMs} ms after the last reconnect was scheduled`,
+      });
+      if (rows.some((row) => !row.ok) || state !== 'waiting') {
+        const last = wanted[r.reconnects - 1]!;
+        throw new Error(
+          [
+            `${r.label}. Every handshake is answered with 503; ${describeBackoff(r.b)}.`,
+            `The last reconnect must wait ${Number.isFinite(last) ? formatMs(last) : 'for ever'}. setTimeout cannot wait longer than ${MAX_TIMER_MS} ms:`,
+            'a larger delay, or Infinity, fires after 1 ms, so passing it on as is becomes a tight reconnect loop against a server in trouble.',
+            'Wait in steps of at most 2^31 − 1 ms (each timer arms the next; Infinity never ends), and report the real delay in onReconnect.',
+            renderTimeline(rows, { headings: ['event', 'expected', 'actual'] }),
+            ...(state !== 'waiting' ? [`state while the reconnect is scheduled: expected "waiting", got ${JSON.stringify(state)}`] : []),
+            r.log.render(),
+          ].join('\n'),
+        );
+      }
+    }
+    for (const r of runs) await r.client.call('close');
+    await quietPeriod(100);
+    for (const r of runs) {
+      const after = await r.client.get('state');
+      if (after !== 'closed' || r.server.attempts.length !== r.reconnects) {
+        throw new Error(`${r.label}: close() during a long backoff wait must cancel it for good: state ${JSON.stringify(after)} (expected "closed"), ${r.server.attempts.length} connection attempt(s) (expected ${r.reconnects})\n${r.log.render()}`);
+      }
+    }
+  });
+
+  test('stableAfterMs beyond 2^31 − 1 ms: a connection that drops at once still does not reset the attempt counter', async () => {
+    const b = backoffOf({ baseDelayMs: 40, factor: 2, maxDelayMs: 1000 });
+    await runSchedule(
+      Array.from({ length: 3 }, () => ({ kind: 'drop', afterMs: 30 }) as Fault),
+      { ...b, stableAfterMs: 2 ** 31 },
+      [1, 2, 3].map((n) => ({ attempt: n, delay: modelDelay(n, b, 0) })),
+      `The server accepts each connection and drops it 30 ms later; stableAfterMs is 2^31 ms (${describeBackoff(b)}).`,
+      `A stableAfterMs above ${MAX_TIMER_MS} ms passed to setTimeout as is fires after 1 ms and resets the counter on every open: the delays never grow. Wait it out in steps.`,
+    );
+  });
+
+  test.each([
+    ['2^31 ms', 2 ** 31],
+    ['Infinity (no connect timeout)', Infinity],
+  ] as const)('connectTimeoutMs %s: a handshake answered after 150 ms is not abandoned', async (_label, connectTimeoutMs) => {
+    const server = await startServer({ plan: [{ kind: 'delay', ms: 150 }] });
+    const { log } = await startClient(server, { connectTimeoutMs });
+    const opened = await log.until(() => log.of('open').length === 1, 3000);
+    await quietPeriod(100);
+    if (!opened || server.attempts.length !== 1 || log.of('close').length !== 0) {
+      throw new Error(
+        [
+          `connectTimeoutMs is ${String(connectTimeoutMs)} and the server answers the handshake after 150 ms: the first attempt must open.`,
+          `setTimeout cannot wait longer than ${MAX_TIMER_MS} ms: a larger timeout, or Infinity, fires after 1 ms and abandons every handshake. Wait it out in steps.`,
+          `server saw ${server.attempts.length} attempt(s) (expected 1); onClose called ${log.of('close').length} time(s) (expected 0)`,
+          log.render(),
+        ].join('\n'),
+      );
     }
   });
 });

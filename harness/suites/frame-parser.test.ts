@@ -666,9 +666,11 @@ describe('limits, preface and error reporting', () => {
     });
   });
 
-  test('a maximum frame size outside 16 384..16 777 215 is refused with a RangeError (RFC 9113 §6.5.2)', async () => {
+  test('a maximum frame size outside 16 384..16 777 215, or not an integer (NaN, Infinity, 20000.5), is refused with a RangeError (RFC 9113 §6.5.2)', async () => {
     const parser = await newParser();
-    for (const bad of [16_383, 16_777_216]) {
+    // NaN compares false with everything: a range check written as (size < min || size > max) lets it through, and a
+    // limit of NaN then lets every frame through (length > NaN is false too).
+    for (const bad of [16_383, 16_777_216, NaN, Infinity, -Infinity, 20_000.5]) {
       const err = await parser.call('setMaxFrameSize', bad).then(
         () => undefined,
         (e: unknown) => e,
@@ -681,6 +683,22 @@ describe('limits, preface and error reporting', () => {
       }
     }
     expect(await parser.get('maxFrameSize')).toBe(16_384);
+  });
+
+  test('the constructor validates maxFrameSize like setMaxFrameSize: NaN, 16 383, 2^24 and 20000.5 are a RangeError (RFC 9113 §6.5.2)', async () => {
+    for (const bad of [NaN, 16_383, 2 ** 24, 20_000.5]) {
+      const err = await newParser({ maxFrameSize: bad }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!(err instanceof RemoteError) || err.name !== 'RangeError') {
+        throw new Error(
+          `new FrameParser({ maxFrameSize: ${bad} }) should throw a RangeError like setMaxFrameSize(${bad}) does (an integer in [2^14, 2^24-1]); ` +
+            `it ${err === undefined ? 'returned a parser' : `threw ${err instanceof RemoteError ? `${err.name}: ${err.remoteMessage}` : String(err)}`}. ` +
+            'A limit of NaN would let every frame through, since length > NaN is false.',
+        );
+      }
+    }
   });
 
   test('a wrong connection preface is a connection error PROTOCOL_ERROR (RFC 9113 §3.4)', async () => {

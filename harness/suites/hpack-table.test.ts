@@ -290,6 +290,41 @@ describe('integers', () => {
     }
   });
 
+  test('long runs of continuation octets: no 32-bit wrap, no NaN, HPACK_INTEGER_OVERFLOW once past 2^32 - 1 (RFC 7541 §5.1)', async () => {
+    // 15 × 2^28 + 31 fits in 32 bits unsigned but not signed: a decoder that shifts with << turns it negative.
+    const fits = bytes('1f 80 80 80 80 0f');
+    const out = (await sandbox().invoke('decodeInteger', fits, 0, 5)) as { value: number; next: number };
+    const want = 15 * 2 ** 28 + 31;
+    if (out?.value !== want || out?.next !== fits.length) {
+      fail([
+        `decodeInteger(${hex(fits)}, 0, 5) returned ${JSON.stringify(out)}, expected ${JSON.stringify({ value: want, next: fits.length })}`,
+        '  the last octet adds 15 × 128^4 = 15 × 2^28: above 2^31, so 32-bit signed arithmetic (<<, |) makes it negative; multiply instead',
+      ]);
+    }
+    // 1 × 128^5 = 2^35 (a << shift by 35 wraps to 8), and 1 × 128^201, far beyond any double (factor × 0 is then NaN).
+    const zeros = (n: number) => Array(n).fill('80').join(' ');
+    for (const h of [`1f ${zeros(5)} 01`, `1f ${zeros(200)} 01`]) {
+      await expectCode(sandbox().invoke('decodeInteger', bytes(h), 0, 5), 'HPACK_INTEGER_OVERFLOW', `decodeInteger(${h.length > 40 ? `1f, 80 × ${h.split(' ').length - 2}, 01` : h}, 0, 5)`, [
+        '  each continuation octet multiplies the weight of the next by 128: past 2^32 - 1 the value must be rejected (RFC 7541 §5.1),',
+        '  even when the octets before were all 0x80 (zero bits); shifts wrap at 32 bits and 0 × Infinity is NaN, so neither may decide it',
+      ]);
+    }
+    // 200 octets of zero bits then a last 00: the value is 31, but the encoding exceeds any sane octet limit. Either
+    // answer is allowed (§5.1 lets a decoder limit the octet length); NaN or any other value is not.
+    const padded = bytes(`1f ${zeros(200)} 00`);
+    let got: unknown;
+    try {
+      got = await sandbox().invoke('decodeInteger', padded, 0, 5);
+    } catch (err) {
+      if (err instanceof RemoteError && err.code === 'HPACK_INTEGER_OVERFLOW') return;
+      fail([`decodeInteger(1f, 80 × 200, 00, 0, 5) ${describeThrown(err)}; expected { value: 31, next: 202 } or an HPACK_INTEGER_OVERFLOW error (an octet-length limit)`]);
+    }
+    const g = got as { value?: unknown; next?: unknown } | undefined;
+    if (g?.value !== 31 || g?.next !== padded.length) {
+      fail([`decodeInteger(1f, 80 × 200, 00, 0, 5) returned ${JSON.stringify(got, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}, expected { value: 31, next: 202 } or an HPACK_INTEGER_OVERFLOW error`]);
+    }
+  });
+
   test('an integer cut off in its continuation octets is HPACK_TRUNCATED (RFC 7541 §5.1)', async () => {
     for (const [h, offset] of [['1f', 0], ['1f 9a', 0], ['82', 1]] as const) {
       await expectCode(sandbox().invoke('decodeInteger', bytes(h), offset, 5), 'HPACK_TRUNCATED', `decodeInteger(${hex(bytes(h))}, ${offset}, 5)`);
@@ -647,9 +682,11 @@ describe('decoding errors', () => {
   });
 
   test('a huge integer inside a block is HPACK_INTEGER_OVERFLOW, not a huge allocation (RFC 7541 §5.1, §7.4)', async () => {
-    for (const h of ['ff ff ff ff ff ff ff ff ff 01', '40 7f ff ff ff ff ff ff ff ff 01 61']) {
+    const zeros = Array(200).fill('80').join(' ');
+    for (const h of ['ff ff ff ff ff ff ff ff ff 01', '40 7f ff ff ff ff ff ff ff ff 01 61', `3f ${zeros} 01`, `ff ${zeros} 01`]) {
       const decoder = await newDecoder(4096);
-      await expectCode(decoder.call('decode', bytes(h)), 'HPACK_INTEGER_OVERFLOW', `decode(${h})`);
+      const shown = h.length > 60 ? `${h.slice(0, 12)}… (${h.split(' ').length} octets, ending 01)` : h;
+      await expectCode(decoder.call('decode', bytes(h)), 'HPACK_INTEGER_OVERFLOW', `decode(${shown})`);
     }
   });
 

@@ -317,6 +317,40 @@ describe('room server', () => {
     expectNone(bob, 'an over-long message', (m) => m.type === 'message', marks[1]!, 'Rejected messages must not reach anyone else.');
   });
 
+  test('a message above the size limit closes that connection (1009 Message Too Big); the largest valid message still passes (RFC 6455 §7.4.1, §10.4)', async () => {
+    const port = await start();
+    const alice = await join(port, 'Alice');
+    const bob = await join(port, 'Bob');
+    // The largest valid message: 2000 characters that JSON escapes as \u0001, six bytes each (about 12 KB).
+    const text = '\u0001'.repeat(2000);
+    let mark = bob.inbox.length;
+    alice.send({ type: 'message', text });
+    if (!(await bob.next((m) => m.type === 'message' && m.text === text, LATE, mark))) {
+      throw new Error(`A valid message of 2000 characters (${JSON.stringify({ type: 'message', text }).length} bytes as JSON) must be relayed: the size limit is too small.\n${bob.transcript()}`);
+    }
+    const eve = await join(port, 'Eve');
+    const eveMark = eve.inbox.length;
+    eve.send('x'.repeat(2 * 1024 * 1024));
+    await eve.next(() => false, 3000, eveMark); // returns early once the connection closes
+    const replies = eve.inbox.slice(eveMark).map((r) => r.raw.slice(0, 80));
+    if (!eve.closed || (eve.closeCode !== 1009 && eve.closeCode !== 1006)) {
+      throw new Error(
+        [
+          'Eve sent one 2 MiB text message. ws accepts up to 100 MiB per message by default and buffers each one whole before your',
+          'handler runs, so without a limit every connection can make the server hold that much. Pass maxPayload to the',
+          'WebSocketServer (any value from 16 KiB to 1 MiB; the valid messages here are at most about 12 KB): ws then closes',
+          'the connection with 1009 Message Too Big as soon as the frame header announces more.',
+          `Eve's connection: ${eve.closed ? `closed with ${String(eve.closeCode)}` : 'still open after 3 s'}; replies: ${replies.length ? replies.join(' | ') : 'none'}`,
+        ].join('\n'),
+      );
+    }
+    mark = bob.inbox.length;
+    alice.send({ type: 'message', text: 'still here' });
+    if (!(await bob.next((m) => m.type === 'message' && m.text === 'still here', LATE, mark))) {
+      throw new Error(`After closing Eve's connection the room must carry on: Alice's next message did not reach Bob.\n${bob.transcript()}`);
+    }
+  });
+
   test('events before a join get a not-joined error and reach no one', async () => {
     const port = await start();
     const bob = await join(port, 'Bob');
@@ -883,5 +917,49 @@ describe('typing client', () => {
     await client.call('keystroke');
     const users = await client.call('typingUsers');
     expect(users).toEqual([]);
+  });
+
+  // Delays beyond what one setTimeout can wait: Node runs a timer whose delay is above 2^31 − 1 ms (about
+  // 24.8 days), or Infinity, after 1 ms. An application may well pass Infinity to mean "never".
+  test.each([
+    ['2^31 ms', 2 ** 31],
+    ['Infinity', Infinity],
+  ] as const)('idleMs %s: a keystroke is not followed by stop-typing 1 ms later (timer limit 2^31 − 1 ms)', async (_label, idleMs) => {
+    const rig = await startClient({ throttleMs: 1000, idleMs, expiryMs: 5000 });
+    await keystrokes(rig, 1, 0);
+    await rig.conn.until(() => sent(rig, 'typing').length > 0, LATE);
+    // The bug sends stop-typing within a few ms; a correct client not for 24 days.
+    await rig.conn.until(() => sent(rig, 'stop-typing').length > 0, 600);
+    const stops = sent(rig, 'stop-typing');
+    if (sent(rig, 'typing').length !== 1 || stops.length !== 0) {
+      throw new Error(
+        explain(
+          rig,
+          `idleMs is ${String(idleMs)}: after one keystroke the client sends typing, then stop-typing only after that long. setTimeout cannot wait ` +
+            'longer than 2^31 − 1 ms: a larger delay, or Infinity, fires after 1 ms. Wait in steps of at most 2^31 − 1 ms (each timer arms the next).',
+          [{ at: stops[0], label: 'stop-typing events within 600 ms', expected: '0', actual: String(stops.length), ok: false }],
+        ),
+      );
+    }
+  });
+
+  test.each([
+    ['2^31 ms', 2 ** 31],
+    ['Infinity', Infinity],
+  ] as const)('expiryMs %s: a remote typer is not dropped 1 ms after their typing event (timer limit 2^31 − 1 ms)', async (_label, expiryMs) => {
+    const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs });
+    const [sentAt] = await play(rig, [{ at: 0, user: 'Alice', event: 'typing' }]);
+    const shown = await waitText(rig, 'Alice is typing…');
+    const gone = await waitText(rig, '', 600);
+    if (shown === undefined || gone !== undefined) {
+      throw new Error(
+        explain(
+          rig,
+          `expiryMs is ${String(expiryMs)}: Alice typed once and must stay shown that long. setTimeout cannot wait longer than 2^31 − 1 ms: a larger ` +
+            'delay, or Infinity, fires after 1 ms. Wait in steps of at most 2^31 − 1 ms (each timer arms the next).',
+          [{ at: gone ?? sentAt, label: 'render "" (Alice dropped)', expected: 'not within 600 ms', actual: formatMs(gone), ok: false }],
+        ),
+      );
+    }
   });
 });

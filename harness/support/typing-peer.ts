@@ -20,6 +20,10 @@ type Waiter = { check: () => boolean; done: (ok: boolean) => void };
 export class Peer {
   readonly inbox: Received[] = [];
   closed = false;
+  /** The close code the peer saw (1006 when the connection ended without a close frame). */
+  closeCode: number | undefined;
+  /** A socket error after the connection opened (e.g. ECONNRESET when the server cut a large message short). */
+  error: string | undefined;
   private readonly waiters = new Set<Waiter>();
 
   private constructor(
@@ -38,9 +42,14 @@ export class Peer {
       this.inbox.push({ at: performance.now(), message, raw });
       this.notify();
     });
-    socket.on('close', () => {
+    socket.on('close', (code) => {
       this.closed = true;
+      this.closeCode = code;
       this.notify();
+    });
+    // Without a listener, an error on an open socket (the server resetting it) would crash the trusted process.
+    socket.on('error', (err) => {
+      this.error = err.message;
     });
   }
 

@@ -67,10 +67,39 @@ export type ClientState = 'connecting' | 'open' | 'waiting' | 'closed';
 
 const OPEN = 1;
 
-/** The delay before reconnect attempt `attempt` (1-based): min(max, base × factor^(attempt−1)) × (1 − jitter × random). */
+/**
+ * The delay before reconnect attempt `attempt` (1-based): min(max, base × factor^(attempt−1)) × (1 − jitter × random).
+ * It may be far above what one setTimeout can wait (maxDelayMs Infinity: 48.5 days at attempt 23 from 1 s, Infinity
+ * once the power overflows); the client waits it out in steps. A base of 0 is 0 for every attempt: the power may
+ * overflow to Infinity, and 0 × Infinity would be NaN.
+ */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: number): number {
-  const capped = Math.min(options.maxDelayMs, options.baseDelayMs * Math.pow(options.factor, attempt - 1));
+  const grown = options.baseDelayMs === 0 ? 0 : options.baseDelayMs * Math.pow(options.factor, attempt - 1);
+  const capped = Math.min(options.maxDelayMs, grown);
   return capped * (1 - options.jitter * random);
+}
+
+/** The longest delay setTimeout honours: 2^31 − 1 ms (about 24.8 days). Node runs a timer with a longer delay, or
+ * Infinity, after 1 ms instead; browsers wrap the delay to 32 bits (2^31 becomes negative: at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A timer for any delay: a chain of setTimeouts of at most MAX_TIMER_MS, each arming the next (Infinity never fires). */
+interface LongTimer {
+  handle: ReturnType<typeof setTimeout> | undefined;
+}
+
+function setLongTimeout(fn: () => void, ms: number): LongTimer {
+  const timer: LongTimer = { handle: undefined };
+  const arm = (left: number): void => {
+    const slice = Math.min(left, MAX_TIMER_MS);
+    timer.handle = setTimeout(() => (left > slice ? arm(left - slice) : fn()), slice);
+  };
+  arm(ms);
+  return timer;
+}
+
+function clearLongTimeout(timer: LongTimer | undefined): void {
+  if (timer) clearTimeout(timer.handle);
 }
 
 /** Whether a connection that closed with this code should be retried (RFC 6455 §7.4.1). */
@@ -91,9 +120,9 @@ export class ReconnectingWebSocket {
   private stopped = false;
   private current: ClientState = 'connecting';
   private readonly queue: string[] = [];
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stableTimer: ReturnType<typeof setTimeout> | undefined;
-  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: LongTimer | undefined;
+  private stableTimer: LongTimer | undefined;
+  private connectTimer: LongTimer | undefined;
 
   constructor(
     readonly url: string,
@@ -156,7 +185,7 @@ export class ReconnectingWebSocket {
     }
     this.socket = socket;
     const timeout = this.options.connectTimeoutMs ?? 10_000;
-    this.connectTimer = setTimeout(() => {
+    this.connectTimer = setLongTimeout(() => {
       this.connectTimer = undefined;
       this.detach(socket);
       this.socket = undefined;
@@ -169,10 +198,10 @@ export class ReconnectingWebSocket {
       this.onFailure(1006, 'connect timeout');
     }, timeout);
     socket.onopen = () => {
-      clearTimeout(this.connectTimer);
+      clearLongTimeout(this.connectTimer);
       this.connectTimer = undefined;
       this.current = 'open';
-      this.stableTimer = setTimeout(() => {
+      this.stableTimer = setLongTimeout(() => {
         this.stableTimer = undefined;
         this.attempts = 0;
       }, this.options.stableAfterMs ?? 5000);
@@ -188,9 +217,9 @@ export class ReconnectingWebSocket {
     socket.onclose = (event) => {
       this.detach(socket);
       this.socket = undefined;
-      clearTimeout(this.connectTimer);
+      clearLongTimeout(this.connectTimer);
       this.connectTimer = undefined;
-      clearTimeout(this.stableTimer);
+      clearLongTimeout(this.stableTimer);
       this.stableTimer = undefined;
       this.options.onClose?.({ code: event.code, reason: event.reason });
       this.onFailure(event.code, event.reason);
@@ -217,7 +246,7 @@ export class ReconnectingWebSocket {
     const delay = backoffDelay(this.attempts, this.backoff, random);
     this.current = 'waiting';
     this.options.onReconnect?.({ attempt: this.attempts, delay, code });
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = setLongTimeout(() => {
       this.retryTimer = undefined;
       this.connect();
     }, delay);
@@ -231,9 +260,9 @@ export class ReconnectingWebSocket {
   }
 
   private clearTimers(): void {
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.stableTimer);
-    clearTimeout(this.connectTimer);
+    clearLongTimeout(this.retryTimer);
+    clearLongTimeout(this.stableTimer);
+    clearLongTimeout(this.connectTimer);
     this.retryTimer = this.stableTimer = this.connectTimer = undefined;
   }
 }

@@ -37,6 +37,9 @@ interface Member {
   typingTimes: number[];
 }
 
+/** The largest incoming message accepted, in bytes. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
 export class RoomServer {
   private readonly options: Required<RoomServerOptions>;
   private server: WebSocketServer | undefined;
@@ -51,7 +54,10 @@ export class RoomServer {
   /** Starts the WebSocket server; resolves with the port it listens on. */
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = new WebSocketServer({ port: this.options.port, host: this.options.host });
+      // maxPayload: ws accepts messages of up to 100 MiB by default, and buffers each one whole before the handler
+      // sees it. The largest valid message here is about 12 KB (2000 characters, even JSON-escaped), so 64 KiB is
+      // plenty; ws closes a connection that sends more with 1009 Message Too Big.
+      const server = new WebSocketServer({ port: this.options.port, host: this.options.host, maxPayload: MAX_MESSAGE_BYTES });
       this.server = server;
       server.once('error', reject);
       server.once('listening', () => {
@@ -168,6 +174,29 @@ function send(socket: WebSocket, message: object): void {
 // Part 2: the client logic
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The longest delay setTimeout honours: 2^31 − 1 ms (about 24.8 days). Node runs a longer delay, or Infinity, after
+ * 1 ms (browsers wrap it to 32 bits), so `expiryMs: Infinity` ("never expire") would drop every typer at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A timer for any delay: a chain of setTimeouts of at most MAX_TIMER_MS, each arming the next (Infinity never fires). */
+interface LongTimer {
+  handle: ReturnType<typeof setTimeout> | undefined;
+}
+
+function setLongTimeout(fn: () => void, ms: number): LongTimer {
+  const timer: LongTimer = { handle: undefined };
+  const arm = (left: number): void => {
+    const slice = Math.min(left, MAX_TIMER_MS);
+    timer.handle = setTimeout(() => (left > slice ? arm(left - slice) : fn()), slice);
+  };
+  arm(ms);
+  return timer;
+}
+
+function clearLongTimeout(timer: LongTimer | undefined): void {
+  if (timer) clearTimeout(timer.handle);
+}
+
 /** The part of a WebSocket (browser or `ws`) that the client uses. */
 export interface SocketLike {
   readonly readyState: number;
@@ -216,9 +245,9 @@ export class TypingClient {
   /** Local side: are we marked as typing, and when did we last send `typing`? */
   private typing = false;
   private lastTypingSentAt = 0;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private idleTimer: LongTimer | undefined;
   /** Remote side: each typer with their own expiry timer, in the order they started typing. */
-  private readonly typers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typers = new Map<string, LongTimer>();
   private shown = '';
 
   constructor(private readonly options: TypingClientOptions) {
@@ -264,8 +293,8 @@ export class TypingClient {
       this.typing = true;
       this.lastTypingSentAt = now;
     }
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.stopTyping(), this.idleMs);
+    if (this.idleTimer) clearLongTimeout(this.idleTimer);
+    this.idleTimer = setLongTimeout(() => this.stopTyping(), this.idleMs);
   }
 
   /** The local user sent a chat message: stop typing at once, then send it. */
@@ -287,7 +316,7 @@ export class TypingClient {
   }
 
   private stopTyping(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.idleTimer) clearLongTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (!this.typing) return;
     this.typing = false;
@@ -300,9 +329,9 @@ export class TypingClient {
     switch (message.type) {
       case 'typing': {
         const previous = this.typers.get(user);
-        if (previous) clearTimeout(previous);
+        if (previous) clearLongTimeout(previous);
         // Map.set on an existing key keeps its place: a user who keeps typing keeps their position.
-        this.typers.set(user, setTimeout(() => this.remove(user), this.expiryMs));
+        this.typers.set(user, setLongTimeout(() => this.remove(user), this.expiryMs));
         break;
       }
       case 'stop-typing':
@@ -319,7 +348,7 @@ export class TypingClient {
   private remove(user: string): void {
     const timer = this.typers.get(user);
     if (timer === undefined) return;
-    clearTimeout(timer);
+    clearLongTimeout(timer);
     this.typers.delete(user);
     this.render();
   }
@@ -327,9 +356,9 @@ export class TypingClient {
   private onDisconnect(): void {
     this.joined = false;
     this.typing = false;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.idleTimer) clearLongTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    for (const timer of this.typers.values()) clearTimeout(timer);
+    for (const timer of this.typers.values()) clearLongTimeout(timer);
     this.typers.clear();
     this.render();
   }

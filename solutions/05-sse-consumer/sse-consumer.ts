@@ -173,6 +173,7 @@ export class EventStreamParser {
           const at = valueStart(text, start + 5, end);
           if (at < 0) return;
           const value = text.slice(at, end);
+          // Any number of digits is valid: past 2^53 the nearest double, past ~1.8e308 Infinity (wait forever).
           if (isDigits(value)) this.retry = Number(value);
         }
         return;
@@ -222,6 +223,9 @@ export function parseChunks(chunks: Uint8Array[], lastEventId = ''): ParseResult
   for (const chunk of chunks) events.push(...parser.feed(chunk));
   return { events, lastEventId: parser.lastEventId, reconnectionTime: parser.reconnectionTime };
 }
+
+/** The longest delay setTimeout honours: 2^31 − 1 ms (a signed 32-bit count of milliseconds). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** EventSource's readyState values. */
 export const CONNECTING = 0;
@@ -377,10 +381,24 @@ export class SseClient {
     this.state = CONNECTING;
     this.emit({ type: 'error', readyState: CONNECTING });
     if (this.state !== CONNECTING) return; // a listener called close()
+    this.wait(this.delay, () => {
+      if (this.state === CONNECTING) void this.connect();
+    });
+  }
+
+  /**
+   * Calls `then` after `ms` milliseconds, however large `ms` is. setTimeout cannot wait longer than 2^31 − 1 ms
+   * (about 24.8 days): Node runs a longer delay, or Infinity, after 1 ms, and browsers wrap it to 32 bits. So a long
+   * wait is a chain of timers of at most that length, each arming the next; Infinity never ends. `this.timer` always
+   * holds the current link, so close() cancels the whole chain.
+   */
+  private wait(ms: number, then: () => void): void {
+    const slice = Math.min(ms, MAX_TIMER_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.state === CONNECTING) void this.connect();
-    }, this.delay);
+      if (ms > slice) this.wait(ms - slice, then);
+      else then();
+    }, slice);
   }
 
   /** A wrong status or content type: give up without reconnecting. */
