@@ -1,6 +1,6 @@
 // Reference solution: the WebSocket protocol on the wire (RFC 6455), with node:net and node:crypto only.
 
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash, randomFillSync } from 'node:crypto';
 import * as net from 'node:net';
 
@@ -152,23 +152,37 @@ export function encodeFrame(frame: OutgoingFrame): Buffer {
   return out;
 }
 
-/** out[outAt + i] = src[from + i] ^ key[(keyAt + i) & 3] for i < length. */
-function mask(src: Uint8Array, from: number, length: number, key: Uint8Array, keyAt: number, out: Uint8Array, outAt: number): void {
-  const k0 = key[keyAt & 3]!;
-  const k1 = key[(keyAt + 1) & 3]!;
-  const k2 = key[(keyAt + 2) & 3]!;
-  const k3 = key[(keyAt + 3) & 3]!;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** b[at + i] ^= key[(keyAt + i) & 3] for i < length. Long runs go 4 octets at a time through an aligned 32-bit view. */
+function xorInPlace(b: Uint8Array, at: number, length: number, key: Uint8Array, keyAt: number): void {
   let i = 0;
-  const end4 = length - 3;
-  for (; i < end4; i += 4) {
-    out[outAt + i] = src[from + i]! ^ k0;
-    out[outAt + i + 1] = src[from + i + 1]! ^ k1;
-    out[outAt + i + 2] = src[from + i + 2]! ^ k2;
-    out[outAt + i + 3] = src[from + i + 3]! ^ k3;
+  if (length >= 128) {
+    while ((b.byteOffset + at + i) & 3) {
+      b[at + i] = b[at + i]! ^ key[(keyAt + i) & 3]!;
+      i++;
+    }
+    const k0 = key[(keyAt + i) & 3]!;
+    const k1 = key[(keyAt + i + 1) & 3]!;
+    const k2 = key[(keyAt + i + 2) & 3]!;
+    const k3 = key[(keyAt + i + 3) & 3]!;
+    const word = LITTLE_ENDIAN ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) >>> 0 : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3) >>> 0;
+    const words = (length - i) >>> 2;
+    const view = new Uint32Array(b.buffer, b.byteOffset + at + i, words);
+    for (let w = 0; w < words; w++) view[w] = view[w]! ^ word;
+    i += words * 4;
   }
-  if (i < length) out[outAt + i] = src[from + i]! ^ k0;
-  if (i + 1 < length) out[outAt + i + 1] = src[from + i + 1]! ^ k1;
-  if (i + 2 < length) out[outAt + i + 2] = src[from + i + 2]! ^ k2;
+  for (; i < length; i++) b[at + i] = b[at + i]! ^ key[(keyAt + i) & 3]!;
+}
+
+/** out[outAt + i] = src[from + i] ^ key[(keyAt + i) & 3] for i < length (src and out must not overlap). */
+function mask(src: Uint8Array, from: number, length: number, key: Uint8Array, keyAt: number, out: Uint8Array, outAt: number): void {
+  if (length < 128) {
+    for (let i = 0; i < length; i++) out[outAt + i] = src[from + i]! ^ key[(keyAt + i) & 3]!;
+    return;
+  }
+  out.set(src.subarray(from, from + length), outAt);
+  xorInPlace(out, outAt, length, key, keyAt);
 }
 
 /** Close codes that may appear in a Close frame (RFC 6455 §7.4.1, §7.4.2 and the IANA registry). */
@@ -246,6 +260,30 @@ class Utf8Checker {
     return true;
   }
 
+  /**
+   * Feeds one fragment. Fast path: finish a sequence left open by the previous fragment, let the native isUtf8
+   * check everything up to a possibly unfinished last sequence, and run the byte loop only on that tail.
+   */
+  check(b: Uint8Array): boolean {
+    let from = 0;
+    if (this.need > 0) {
+      const stop = Math.min(b.length, this.need);
+      if (!this.update(b, 0, stop)) return false;
+      if (this.need > 0) return true;
+      from = stop;
+    }
+    let tail = b.length;
+    let k = 0;
+    while (k < 3 && tail > from && (b[tail - 1]! & 0xc0) === 0x80) {
+      tail--;
+      k++;
+    }
+    if (tail > from && b[tail - 1]! >= 0xc0) tail--;
+    else tail = b.length;
+    if (tail > from && !isUtf8(b.subarray(from, tail))) return false;
+    return this.update(b, tail, b.length);
+  }
+
   get complete(): boolean {
     return this.need === 0;
   }
@@ -258,6 +296,13 @@ class Utf8Checker {
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
+
+/** The text of a complete UTF-8 payload, or null when it is not valid UTF-8 (ASCII, the common case, is copied
+ * as one-byte characters, which is much faster than UTF-8 decoding). */
+function decodeText(b: Buffer): string | null {
+  if (isAscii(b)) return b.toString('latin1');
+  return isUtf8(b) ? b.toString('utf8') : null;
+}
 
 export class Receiver {
   private readonly server: boolean;
@@ -287,7 +332,8 @@ export class Receiver {
     this.maxMessageSize = options.maxMessageSize ?? 16 * 1024 * 1024;
   }
 
-  /** Feeds the next chunk (cut anywhere); returns the messages, control frames and errors it completed. */
+  /** Feeds the next chunk (cut anywhere); returns the messages, control frames and errors it completed. Masked
+   * payloads are unmasked in place inside the chunk. */
   push(chunk: Uint8Array): ReceiverEvent[] {
     const out: ReceiverEvent[] = [];
     if (this.failed || this.closed) return out;
@@ -359,14 +405,10 @@ export class Receiver {
       this.fin = fin;
       this.opcode = opcode;
       if (end - at >= length) {
-        // The whole payload is in this chunk: no intermediate buffer.
-        let payload: Buffer;
-        if (key) {
-          payload = Buffer.allocUnsafe(length);
-          mask(b, at, length, key, 0, payload, 0);
-        } else {
-          payload = b.subarray(at, at + length);
-        }
+        // The whole payload is in this chunk: no copy. A masked payload is unmasked in place (as ws does): the
+        // chunk handed to push() is the receiver's to modify.
+        const payload = b.subarray(at, at + length);
+        if (key) xorInPlace(b, at, length, key, 0);
         at += length;
         this.frameDone(payload, out);
         continue;
@@ -407,11 +449,12 @@ export class Receiver {
       // The first (maybe only) frame of a message.
       if (this.fin) {
         if (opcode === 1) {
-          if (!isUtf8(payload)) {
+          const data = decodeText(payload);
+          if (data === null) {
             this.fail(out, 1007, 'a text message that is not valid UTF-8');
             return;
           }
-          out.push({ type: 'text', data: payload.toString('utf8') });
+          out.push({ type: 'text', data });
         } else {
           out.push({ type: 'binary', data: payload });
         }
@@ -422,7 +465,7 @@ export class Receiver {
       this.messageSize = 0;
       this.utf8.reset();
     }
-    if (this.messageOpcode === 1 && !this.utf8.update(payload, 0, payload.length)) {
+    if (this.messageOpcode === 1 && !this.utf8.check(payload)) {
       this.fail(out, 1007, 'invalid UTF-8 in a fragment of a text message');
       return;
     }
@@ -439,7 +482,7 @@ export class Receiver {
         this.fail(out, 1007, 'a text message that ends inside a UTF-8 sequence');
         return;
       }
-      out.push({ type: 'text', data: data.toString('utf8') });
+      out.push({ type: 'text', data: isAscii(data) ? data.toString('latin1') : data.toString('utf8') });
     } else {
       out.push({ type: 'binary', data });
     }
