@@ -1280,10 +1280,11 @@ describe('WebSocketClient', () => {
     await openOrExplain(b.client);
     const answer = (await b.client.callWithin(4000, 'close', 1000, 'client done')) as Event;
     await until(() => serverSaw.length > 0, 3000);
-    if (serverSaw[0]?.code !== 1000 || serverSaw[0].reason !== 'client done' || answer?.code !== 1000) {
+    const sawB = serverSaw.at(0);
+    if (sawB?.code !== 1000 || sawB.reason !== 'client done' || answer?.code !== 1000) {
       throw new Error(
         `close(1000, "client done") must send a close frame with that code and reason, and resolve with the server's answer (ws echoes 1000) (RFC 6455 §7.1.2).\n` +
-          `  the ws server received ${serverSaw[0] ? `${codeName(serverSaw[0].code)} "${serverSaw[0].reason}"` : 'no close'}; close() resolved with ${renderEvent(answer)}`,
+          `  the ws server received ${sawB ? `${codeName(sawB.code)} "${sawB.reason}"` : 'no close'}; close() resolved with ${renderEvent(answer)}`,
       );
     }
   });
