@@ -483,7 +483,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     // stretches the replies, not the schedule.
     const calls: Array<Promise<unknown>> = [];
     for (let n = 1; n <= M; n++) {
-      const data = { n, text: `update ${n}` };
+      const data = { n, text: `update ${n}`, nonce: randomInt(random, 0, 1e9) };
       published.push({ cursor: NaN, data });
       calls.push(server!.call('publish', data).then((cursor) => (published[n - 1]!.cursor = cursor as number)));
       if (n === 15 || n === 30) await sleep(holdMs + 150); // long enough for hold timeouts
@@ -973,8 +973,9 @@ describe('the client: PollingClient', () => {
         if (u.slowMs) await sleep(u.slowMs);
       }
     });
+    const nonces = Array.from({ length: M }, () => randomInt(random, 0, 1e9));
     for (let n = 1; n <= M; n++) {
-      mock.publish({ n, text: `update ${n}` });
+      mock.publish({ n, text: `update ${n}`, nonce: nonces[n - 1] });
       if (n === 15) void proxy.restart(120);
       if (n === 27) void mock.restart(150);
       await sleep(n === 22 ? 400 : randomInt(random, 0, 30));
@@ -986,7 +987,7 @@ describe('the client: PollingClient', () => {
       const cursors = u.got.map((x) => x.cursor);
       let bad = -1;
       for (let k = 0; k < Math.max(M, cursors.length); k++) {
-        if (cursors[k] !== k + 1 || JSON.stringify(u.got[k]?.data) !== JSON.stringify({ n: k + 1, text: `update ${k + 1}` })) {
+        if (cursors[k] !== k + 1 || JSON.stringify(u.got[k]?.data) !== JSON.stringify({ n: k + 1, text: `update ${k + 1}`, nonce: nonces[k] })) {
           bad = k;
           break;
         }
