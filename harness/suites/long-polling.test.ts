@@ -223,12 +223,10 @@ describe('the server: GET /updates?after=<cursor>', () => {
     await untilWaiting(1);
     await sleep(100);
     if (held.settled()) failWith(['after=1 is the newest cursor: the server must hold the request until there is news, not answer at once', `got: ${show(held.settled())}`]);
-    const t0 = performance.now();
     await publish('new');
     const a = await within(held.answer, LATE);
     if (!a) failWith([`the held request must be answered as soon as publish() is called; nothing came within ${LATE} ms`]);
     expectUpdates(a, [2], ['new'], 'the held request gets the update that woke it, and only that one', '/updates?after=1');
-    void t0;
   });
 
   test('a held request that sees no update ends after holdMs with 204 No Content, and the cursor stays valid (RFC 9110 §15.3.5)', async () => {
@@ -817,16 +815,21 @@ describe('the client: PollingClient', () => {
     const t0 = performance.now();
     expectBatch(await nextWithin(client, mock, 8000, 'update 1'), [1], mock, 'after the silent request the retry gets the update');
     const first = mock.requests[0]!;
+    // The client starts its timer after next() was called (t0) and before the request reaches the server, so the
+    // abort is seen at the server no earlier than t0 + 400 ms, and (generously) no later than its arrival + 400 ms.
+    const sinceNext = (first.endedAt ?? performance.now()) - t0;
     const lived = (first.endedAt ?? performance.now()) - first.at;
-    if (first.ending !== 'client went away' || lived < 400 - EARLY || lived > 400 + LATE || retries[0]?.status !== null) {
+    if (first.ending !== 'client went away' || sinceNext < 400 - EARLY || lived > 400 + LATE || retries[0]?.status !== null) {
       failWith([
         'a request that is never answered (a dead proxy, a half-open TCP connection) would block the client forever: abort it after requestTimeoutMs (400 ms here) with the AbortController of that fetch, then retry with backoff (onRetry with status null)',
-        renderTimeline([{ label: 'request #1 closed by the client', expected: formatWindow(400 - EARLY, 400 + LATE), actual: first.endedAt === undefined ? undefined : formatMs(lived), ok: false }]),
+        renderTimeline([
+          { label: 'request #1 closed by the client, from the call to next()', expected: `>= ${formatMs(400 - EARLY)}`, actual: first.endedAt === undefined ? undefined : formatMs(sinceNext), ok: sinceNext >= 400 - EARLY },
+          { label: 'request #1 closed by the client, from its arrival', expected: `<= ${formatMs(400 + LATE)}`, actual: first.endedAt === undefined ? undefined : formatMs(lived), ok: lived <= 400 + LATE },
+        ]),
         `onRetry: ${JSON.stringify(retries.map((r) => ({ attempt: r.attempt, status: r.status })))}`,
         mock.timeline(),
       ]);
     }
-    void t0;
   });
 
   test('410 resync: a consumer that fell behind the bounded history gets a resync batch, then the updates after it', async () => {
@@ -865,18 +868,25 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('stop() during a backoff wait cancels it: no request after stop()', async () => {
+  test('stop() during a backoff wait cancels it: next() resolves null at once, no request after stop()', async () => {
     const mock = await serve({ faults: () => ({ kind: 'status', status: 500 }) });
-    const { client, retries } = await connect(mock, { baseDelayMs: 400, jitter: 0 });
-    const pendingNext = next(client, mock, 6000);
+    const { client, retries } = await connect(mock, { baseDelayMs: 2500, jitter: 0 });
+    const pendingNext = next(client, mock, 8000);
     await mock.waitForEnd(0, 3000);
     const deadline = performance.now() + 3000;
     while (!retries.length && performance.now() < deadline) await sleep(5);
+    const stoppedAt = performance.now();
     await client.call('stop');
-    const r = await within(pendingNext, 3000);
-    await sleep(600);
+    const r = await within(pendingNext, 1500);
+    const took = performance.now() - stoppedAt;
+    // Watch until well past the moment the 2500 ms wait would have ended.
+    await sleep(Math.max(0, mock.requests[0]!.endedAt! + 2500 + 300 - performance.now()));
     if (r !== null || mock.requests.length !== 1) {
-      failWith(['stop() while waiting 400 ms to retry must cancel the wait (clear the timer, or abort the signal it listens to) and resolve the pending next() with null', `next(): ${JSON.stringify(r)}`, mock.timeline()]);
+      failWith([
+        'stop() while waiting 2500 ms to retry must cancel the wait (clear the timer, or have the wait listen to the abort signal) and resolve the pending next() with null right away, and nothing may be polled afterwards',
+        `next() after stop(): ${r === undefined ? `still pending ${formatMs(took)} after stop()` : JSON.stringify(r)}`,
+        mock.timeline(),
+      ]);
     }
   });
 
