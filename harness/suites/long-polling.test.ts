@@ -22,7 +22,9 @@ import { formatMs, formatWindow, renderTimeline, type TimelineRow } from '../sup
 import { LongPollMock, type MockFault, type MockOptions } from '../mocks/long-poll-server';
 import { FaultProxy, type ProxyAction } from '../mocks/fault-proxy';
 
-const sandbox = useSandbox({ callTimeoutMs: 4000 });
+// 10 s: the first construct with { $require: 'undici' } loads undici in the sandbox, which took over 4 s on a machine at
+// load average 40.
+const sandbox = useSandbox({ callTimeoutMs: 10_000 });
 const SEED = runSeed();
 /** How late something may be on a loaded machine before it counts as wrong. Early is never tolerated. */
 const LATE = 1500;
@@ -696,7 +698,7 @@ describe('the client: PollingClient', () => {
   test('hold timeouts (204, or 200 with no updates) are not errors: the client polls again at once with the same cursor', async () => {
     const mock = await serve({ holdMs: 120, timeoutStyle: 'alternate' });
     mock.publish('first');
-    const { client, retries } = await connect(mock, { cursor: 1, baseDelayMs: 5000 });
+    const { client, retries } = await connect(mock, { cursor: 1, baseDelayMs: 5000, maxDelayMs: 20_000 });
     const pendingNext = next(client, mock, 12_000);
     await mock.waitForRequests(4, 8000);
     mock.publish('later');
@@ -870,7 +872,7 @@ describe('the client: PollingClient', () => {
 
   test('stop() during a backoff wait cancels it: next() resolves null at once, no request after stop()', async () => {
     const mock = await serve({ faults: () => ({ kind: 'status', status: 500 }) });
-    const { client, retries } = await connect(mock, { baseDelayMs: 8000, jitter: 0 });
+    const { client, retries } = await connect(mock, { baseDelayMs: 8000, maxDelayMs: 20_000, jitter: 0 });
     const pendingNext = next(client, mock, 10_000);
     await mock.waitForEnd(0, 3000);
     const deadline = performance.now() + 3000;
