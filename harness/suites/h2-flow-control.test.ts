@@ -398,18 +398,20 @@ describe('StreamTable: flow-control windows', () => {
 
   test('a sender never exceeds either window: send() refuses DATA larger than the stream or the connection window (RFC 9113 §6.9.1)', async () => {
     const t = await client();
-    await t.ok(SET([[4, 40_000]]));
+    await t.ok(SET([[4, 10_000]]));
     await t.tx(sH(1));
-    await t.txRefused(sD(1, 40_001), 'FLOW_CONTROL_ERROR', 'RFC 9113 §6.9.1: stream window 40000');
-    await t.tx(sD(1, 16_384));
-    await t.tx(sD(1, 16_384));
-    await t.tx(sD(1, 7232));
+    await t.txRefused(sD(1, 10_001), 'FLOW_CONTROL_ERROR', 'RFC 9113 §6.9.1: stream window 10000');
+    await t.tx(sD(1, 10_000));
+    await t.sendWindow(1, 0);
     await t.tx(sH(3));
+    await t.ok(WU(3, 50_000));
     await t.tx(sD(3, 16_384));
-    await t.tx(sD(3, 9151));
+    await t.tx(sD(3, 16_384));
+    await t.tx(sD(3, 16_384));
+    await t.tx(sD(3, 6383));
     await t.sendWindow(0, 0);
-    await t.sendWindow(3, 14_465);
-    await t.txRefused(sD(3, 1), 'FLOW_CONTROL_ERROR', 'RFC 9113 §6.9.1: the connection window is 0 although stream 3 has 14465');
+    await t.sendWindow(3, 4465);
+    await t.txRefused(sD(3, 1), 'FLOW_CONTROL_ERROR', 'RFC 9113 §6.9.1: the connection window is 0 although stream 3 has 4465');
   });
 
   test('WINDOW_UPDATE grows the stream window or the connection window, each on its own (RFC 9113 §6.9)', async () => {
@@ -736,7 +738,8 @@ describe('H2Client against a node:http2 server', () => {
       const path = String(headers[':path']);
       if (path === '/broken') {
         stream.respond({ ':status': 200 });
-        stream.write(bytesOf(3000, 401), () => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
+        stream.write(bytesOf(3000, 401));
+        stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
       } else if (path === '/refused') {
         stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
       } else {
@@ -916,7 +919,11 @@ describe('H2Client against a scripted peer', () => {
     await connecting;
     const fetching = fetchAll(c, [{ path: '/x' }]).catch((err: unknown) => err);
     await conn.until(() => conn.ofType(0x1).length >= 1, 'HEADERS of the request');
-    conn.write(frame('HEADERS', 0x4, 1, responseBlock(200)), frame('DATA', 0, 1, Buffer.alloc(1000, 0x61)), frame('DATA', 0, 1, Buffer.alloc(500, 0x62)));
+    // One DATA frame one octet larger than everything your client allowed on stream 1 (1000 + any credit it gave).
+    await conn.ping('credit');
+    const credit = conn.ofType(0x8, 1).reduce((n, f) => n + (f.payload.readUInt32BE(0) & 0x7fffffff), 0);
+    const size = 1000 + credit + 1;
+    conn.write(frame('HEADERS', 0x4, 1, responseBlock(200)), frame('DATA', 0, 1, Buffer.alloc(size, 0x61)));
     const answered = () =>
       conn.ofType(0x3, 1).some((f) => f.payload.readUInt32BE(0) === ERR.FLOW_CONTROL_ERROR) ||
       conn.ofType(0x7).some((f) => f.payload.readUInt32BE(4) === ERR.FLOW_CONTROL_ERROR);
@@ -924,8 +931,8 @@ describe('H2Client against a scripted peer', () => {
       await conn.until(answered, 'RST_STREAM or GOAWAY with FLOW_CONTROL_ERROR', 4000);
     } catch (err) {
       throw new Error([
-        'your client announced SETTINGS_INITIAL_WINDOW_SIZE 1000 (acknowledged by the server), then received DATA 1000 + DATA 500 on stream 1:',
-        'the second frame breaks the window and must be answered with FLOW_CONTROL_ERROR (RFC 9113 §6.9.1).',
+        `your client announced SETTINGS_INITIAL_WINDOW_SIZE 1000 (acknowledged by the server) and gave ${credit} octets of credit on stream 1,`,
+        `then received one DATA frame of ${size} octets on stream 1: it breaks the window and must be answered with FLOW_CONTROL_ERROR (RFC 9113 §6.9.1).`,
         (err as Error).message,
       ].join('\n'));
     }

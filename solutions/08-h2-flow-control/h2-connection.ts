@@ -452,6 +452,9 @@ export class StreamTable {
       case 'half-closed-remote':
         if (endStream) rec!.state = 'closed';
         return;
+      case 'closed':
+        if (!rec) throw new H2Error('PROTOCOL_ERROR', id, `stream ${id} is lower than a stream already opened: ids must increase (§5.1.1)`);
+        throw new H2Error('STREAM_CLOSED', id, `cannot send HEADERS on closed stream ${id} (§5.1)`);
       default:
         throw new H2Error('STREAM_CLOSED', id, `cannot send HEADERS on stream ${id} in state ${state} (§5.1)`);
     }
