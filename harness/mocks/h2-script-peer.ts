@@ -66,7 +66,7 @@ export class ScriptConnection {
   }
 
   /** Waits until cond() holds; fails after timeoutMs, or when the connection closes first, listing the frames. */
-  async until(cond: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
+  async until(cond: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
     const started = Date.now();
     while (!cond()) {
       if (this.closed) throw new Error(`${what}: the connection closed first.\n${this.describe()}`);
@@ -102,7 +102,7 @@ export class ScriptConnection {
   }
 
   /** Round trip: a PING with this payload, resolved when its ACK comes back (everything sent before it was read). */
-  async ping(tag: string, timeoutMs = 4000): Promise<void> {
+  async ping(tag: string, timeoutMs = 8000): Promise<void> {
     const data = Buffer.alloc(8);
     data.write(tag.slice(0, 8), 'latin1');
     this.write(frame('PING', 0, 0, data));
@@ -162,7 +162,7 @@ export async function startScriptServer(): Promise<ScriptServer> {
   });
   return {
     port: (server.address() as net.AddressInfo).port,
-    async connection(timeoutMs = 4000) {
+    async connection(timeoutMs = 8000) {
       if (!conns[0]) {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`no connection arrived within ${timeoutMs} ms`)), timeoutMs);

@@ -29,7 +29,7 @@ import { CLIENT_PREFACE, frame, fromHex, hex, renderValue, u32 } from '../suppor
 import { seededRandom } from '../support/random';
 import { useSandbox } from '../support/sandbox';
 
-const sandbox = useSandbox({ callTimeoutMs: 3000 });
+const sandbox = useSandbox({ callTimeoutMs: 5000 });
 
 const MAX = 0x7fffffff;
 const ERR = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, FLOW_CONTROL_ERROR: 3, STREAM_CLOSED: 5, REFUSED_STREAM: 7, CANCEL: 8 };
@@ -599,7 +599,7 @@ async function proxyTo(port: number): Promise<RecordingProxy> {
 async function learnerClient(port: number, options: Obj = {}): Promise<Remote> {
   const c = await sandbox().construct('H2Client', options);
   cleanups.push(() => c.callWithin(2000, 'close'));
-  await c.callWithin(4000, 'connect', '127.0.0.1', port);
+  await c.callWithin(8000, 'connect', '127.0.0.1', port);
   return c;
 }
 
@@ -808,7 +808,7 @@ describe('H2Client against a scripted peer', () => {
     const server = await scriptServer();
     const c = await sandbox().construct('H2Client', {});
     cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(4000, 'connect', '127.0.0.1', server.port);
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
     const conn = await server.connection();
     await serverHandshake(conn);
     await connecting;
@@ -847,7 +847,7 @@ describe('H2Client against a scripted peer', () => {
     const server = await scriptServer();
     const c = await sandbox().construct('H2Client', {});
     cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(4000, 'connect', '127.0.0.1', server.port);
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
     const conn = await server.connection();
     await serverHandshake(conn);
     await connecting;
@@ -877,7 +877,7 @@ describe('H2Client against a scripted peer', () => {
     const server = await scriptServer();
     const c = await sandbox().construct('H2Client', {});
     cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(4000, 'connect', '127.0.0.1', server.port);
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
     const conn = await server.connection();
     await serverHandshake(conn, [[4, 30_000]]);
     conn.write(frame('WINDOW_UPDATE', 0, 0, u32(1_000_000)));
@@ -890,7 +890,7 @@ describe('H2Client against a scripted peer', () => {
       rows.push(`  ${step.padEnd(62)} allowed in all: ${String(allowed).padStart(6)}  you sent: ${got}`);
       if (got > allowed) throw new Error([`your client sent more DATA on stream 1 than the window allowed (RFC 9113 §6.9.2):`, ...rows, conn.describe(8)].join('\n'));
     };
-    await conn.until(() => conn.dataOn(1) >= 30_000, 'the first 30000 octets of the upload (the initial window)', 5000);
+    await conn.until(() => conn.dataOn(1) >= 30_000, 'the first 30000 octets of the upload (the initial window)', 8000);
     await conn.ping('p1');
     check(30_000, 'initial window 30000 spent');
     conn.write(frame('SETTINGS', 0, 0, settingsPayload([[4, 10_000]])), frame('WINDOW_UPDATE', 0, 1, u32(20_000)));
@@ -898,11 +898,11 @@ describe('H2Client against a scripted peer', () => {
     await conn.ping('p3');
     check(30_000, 'SETTINGS initial 10000 (window -20000), WINDOW_UPDATE +20000 → 0');
     conn.write(frame('WINDOW_UPDATE', 0, 1, u32(10_000)));
-    await conn.until(() => conn.dataOn(1) >= 40_000, 'DATA up to 40000 octets after WINDOW_UPDATE +10000', 5000);
+    await conn.until(() => conn.dataOn(1) >= 40_000, 'DATA up to 40000 octets after WINDOW_UPDATE +10000', 8000);
     await conn.ping('p4');
     check(40_000, 'WINDOW_UPDATE +10000 → window 10000');
     conn.write(frame('WINDOW_UPDATE', 0, 1, u32(100_000)));
-    await conn.until(() => conn.ofType(0x0, 1).some((f) => f.header.flags & 1), 'the end of the upload (END_STREAM)', 5000);
+    await conn.until(() => conn.ofType(0x0, 1).some((f) => f.header.flags & 1), 'the end of the upload (END_STREAM)', 8000);
     check(60_000, 'WINDOW_UPDATE +100000');
     conn.write(frame('HEADERS', 0x5, 1, responseBlock(201)));
     const [result] = await fetching;
@@ -913,7 +913,7 @@ describe('H2Client against a scripted peer', () => {
     const server = await scriptServer();
     const c = await sandbox().construct('H2Client', { initialWindowSize: 1000 });
     cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(4000, 'connect', '127.0.0.1', server.port);
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
     const conn = await server.connection();
     await serverHandshake(conn);
     await connecting;
@@ -928,7 +928,7 @@ describe('H2Client against a scripted peer', () => {
       conn.ofType(0x3, 1).some((f) => f.payload.readUInt32BE(0) === ERR.FLOW_CONTROL_ERROR) ||
       conn.ofType(0x7).some((f) => f.payload.readUInt32BE(4) === ERR.FLOW_CONTROL_ERROR);
     try {
-      await conn.until(answered, 'RST_STREAM or GOAWAY with FLOW_CONTROL_ERROR', 4000);
+      await conn.until(answered, 'RST_STREAM or GOAWAY with FLOW_CONTROL_ERROR', 8000);
     } catch (err) {
       throw new Error([
         `your client announced SETTINGS_INITIAL_WINDOW_SIZE 1000 (acknowledged by the server) and gave ${credit} octets of credit on stream 1,`,
@@ -947,7 +947,7 @@ describe('H2Client against a scripted peer', () => {
 async function learnerServer(options: Obj): Promise<number> {
   const s = await sandbox().construct('H2Server', options);
   cleanups.push(() => s.callWithin(2000, 'close'));
-  const port = await s.callWithin(3000, 'listen', 0, '127.0.0.1');
+  const port = await s.callWithin(6000, 'listen', 0, '127.0.0.1');
   if (typeof port !== 'number' || port <= 0) throw new Error(`listen() must resolve with the port it listens on; it returned ${renderValue(port)}`);
   return port;
 }
@@ -1060,7 +1060,7 @@ describe('H2Server against node:http2 clients', () => {
     session.on('goaway', (code) => (goawayCode = code));
     await new Promise<void>((resolve, reject) => {
       const req = session.request({ ':path': '/huge' });
-      const timer = setTimeout(() => reject(new Error('/huge: no data within 5 s')), 5000);
+      const timer = setTimeout(() => reject(new Error('/huge: no data within 8 s')), 8000);
       req.on('error', () => undefined);
       req.once('data', () => {
         clearTimeout(timer);
@@ -1142,7 +1142,7 @@ describe('H2Server against malformed sequences (h2spec-style)', () => {
       return conn.closed;
     };
     try {
-      await conn.until(decided, 'an answer to the malformed frames', 3000);
+      await conn.until(decided, 'an answer to the malformed frames', 8000);
     } catch {
       /* judged below, with the frames received */
     }
