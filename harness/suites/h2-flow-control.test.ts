@@ -688,6 +688,32 @@ describe('H2Client against a node:http2 server', () => {
     expectBodies(results, bodies, 'RFC 9113 §6.9.1: the server echoes each upload');
   });
 
+  test('uploads that together exceed the connection window wait for connection-level WINDOW_UPDATE (RFC 9113 §6.9.1)', async () => {
+    const bodies = [50_000, 45_000, 38_000, 52_000].map((n, i) => ({ path: `/big-upload-${i}`, body: bytesOf(n, 150 + i) }));
+    // Stream windows of 60000: together far more than the connection's 65535, so the connection window is what binds.
+    const { port } = await nodeServer({ settings: { initialWindowSize: 60_000 } }, (stream) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (c: Buffer) => parts.push(c));
+      stream.on('end', () => {
+        stream.respond({ ':status': 200 });
+        stream.end(Buffer.concat(parts));
+      });
+    });
+    const proxy = await proxyTo(port);
+    const c = await learnerClient(proxy.port);
+    let results: Result[] = [];
+    let failure: unknown;
+    try {
+      results = await fetchAll(c, bodies.map((b) => ({ path: b.path, body: b.body })), 12_000);
+    } catch (err) {
+      failure = err;
+    }
+    const audit = auditSender(proxy.transcript(), 'clientToServer', 'client');
+    if (audit.violation) throw new Error(audit.violation);
+    if (failure) throw failure;
+    expectBodies(results, bodies, 'RFC 9113 §6.9.1: the server echoes each upload');
+  });
+
   test("twelve requests through a server that allows 3 concurrent streams: never more than 3 open, ids rising in request order (RFC 9113 §5.1.1, §5.1.2)", async () => {
     const bodies = Array.from({ length: 12 }, (_, i) => ({ path: `/item-${i}`, body: bytesOf(2000 + i * 700, 200 + i) }));
     const { port } = await nodeServer({ settings: { maxConcurrentStreams: 3 } }, (stream, headers) => {

@@ -107,7 +107,7 @@ export function auditSender(transcript: TranscriptChunk[], yourDirection: Direct
   const endPeer = new Set<number>();
   const active = new Set<number>();
   const closed = new Set<number>();
-  const rows: Array<{ stream: number; row: TimelineRow }> = [];
+  const rows: Array<{ stream: number; row: TimelineRow; data?: boolean }> = [];
   const dataSent = new Map<number, number>();
   const creditsGiven = new Map<number, number>();
   let maxActive = 0;
@@ -129,7 +129,10 @@ export function auditSender(transcript: TranscriptChunk[], yourDirection: Direct
   };
   const fail = (stream: number, f: AuditedFrame, what: string) => {
     if (violation) return;
-    const mine = rows.filter((r) => r.stream === stream || r.stream === 0).map((r) => r.row);
+    // This stream's rows, the connection's, and other streams' DATA (they spend the same connection window).
+    const mine = rows
+      .filter((r) => r.stream === stream || r.stream === 0 || r.data)
+      .map((r) => (r.stream === stream || r.stream === 0 ? r.row : { ...r.row, expected: '' }));
     violation = [
       what,
       `  the frame: ${describeHeader(f.header)} (octet ${f.offset} of what you sent)`,
@@ -199,7 +202,7 @@ export function auditSender(transcript: TranscriptChunk[], yourDirection: Direct
         const w = windowOf(s);
         windows.set(s, w - len);
         const bad = len > 0 && (w - len < 0 || conn - len < 0);
-        rows.push({ stream: s, row: { label, expected: `${w} → ${w - len}`, actual: `${conn} → ${conn - len}`, ok: !bad } });
+        rows.push({ stream: s, data: true, row: { label, expected: `${w} → ${w - len}`, actual: `${conn} → ${conn - len}`, ok: !bad } });
         conn -= len;
         if (bad) {
           fail(s, f, `you sent ${len} DATA octets on stream ${s} when the peer allowed ${Math.max(0, Math.min(w, conn + len))} ` +
