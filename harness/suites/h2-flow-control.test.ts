@@ -493,7 +493,7 @@ describe('StreamTable: flow-control windows', () => {
     await t.err(SET([[4, 65_536]]), { code: 'FLOW_CONTROL_ERROR', scope: 'connection', streamId: 0 }, 'RFC 9113 §6.9.2');
   });
 
-  test('DATA beyond a stream receive window is a stream error FLOW_CONTROL_ERROR; padding counts too (RFC 9113 §6.9.1)', async () => {
+  test('DATA beyond a stream receive window is FLOW_CONTROL_ERROR; padding counts too (RFC 9113 §6.9.1)', async () => {
     const t = await server({ initialWindowSize: 1000 });
     await t.ok(ACK(), 'RFC 9113 §6.5.3: the peer acknowledges our SETTINGS');
     await t.ok(H(1));
@@ -501,7 +501,7 @@ describe('StreamTable: flow-control windows', () => {
     await t.ok(D(1, 600, false, 99), 'RFC 9113 §6.9.1');
     await t.receiveWindow(1, 400, 'RFC 9113 §6.9.1: the whole payload counts, Pad Length and padding included');
     await t.receiveWindow(0, 65_535 - 600, 'RFC 9113 §6.9.1');
-    await t.err(D(1, 401), { code: 'FLOW_CONTROL_ERROR', scope: 'stream', streamId: 1 }, 'RFC 9113 §6.9.1');
+    await t.err(D(1, 401), { code: 'FLOW_CONTROL_ERROR', scope: 'either', streamId: 1 }, 'RFC 9113 §6.9.1');
   });
 
   test('DATA beyond the connection receive window is a connection error FLOW_CONTROL_ERROR (RFC 9113 §6.9.1)', async () => {
@@ -526,7 +526,7 @@ describe('StreamTable: flow-control windows', () => {
     await t.ok(D(1, 1500));
     await t.ok(ACK(), 'RFC 9113 §6.5.3');
     await t.receiveWindow(1, 64_035 - 64_535, 'RFC 9113 §6.9.2: 64035 + (1000 - 65535) = -500');
-    await t.err(D(1, 1), { code: 'FLOW_CONTROL_ERROR', scope: 'stream', streamId: 1 }, 'RFC 9113 §6.9.1');
+    await t.err(D(1, 1), { code: 'FLOW_CONTROL_ERROR', scope: 'either', streamId: 1 }, 'RFC 9113 §6.9.1');
   });
 
   test('sending WINDOW_UPDATE gives the window back; never past 2^31-1 (RFC 9113 §6.9, §6.9.1)', async () => {
@@ -1145,7 +1145,7 @@ const rawCases: RawCase[] = [
     name: 'DATA beyond the stream window the server announced',
     section: 'RFC 9113 §6.9.1',
     frames: [frame('HEADERS', 0x4, 1, GET_BLOCK), frame('DATA', 0, 1, Buffer.alloc(1001, 0x61))],
-    expect: { kind: 'rst', streamId: 1, code: ERR.FLOW_CONTROL_ERROR },
+    expect: { kind: 'rst', streamId: 1, code: ERR.FLOW_CONTROL_ERROR, orGoaway: true },
     options: { initialWindowSize: 1000 },
   },
 ];

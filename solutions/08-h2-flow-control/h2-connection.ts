@@ -364,7 +364,8 @@ export class StreamTable {
         if (length > this.peer.maxFrameSize) {
           throw new H2Error('FRAME_SIZE_ERROR', id, `DATA of ${length} octets exceeds the peer's SETTINGS_MAX_FRAME_SIZE ${this.peer.maxFrameSize} (§4.2)`);
         }
-        if (length > rec.send || length > this.connSend) {
+        // An empty DATA frame (typically with END_STREAM) may always be sent, whatever the windows (§6.9.1).
+        if (length > 0 && (length > rec.send || length > this.connSend)) {
           throw new H2Error('FLOW_CONTROL_ERROR', id, `DATA of ${length} octets exceeds the send windows (stream ${rec.send}, connection ${this.connSend}) (§6.9.1)`);
         }
         rec.send -= length;
