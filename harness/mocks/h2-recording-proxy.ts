@@ -25,9 +25,17 @@ export interface Recording {
   chunks: Buffer[];
 }
 
+/** One chunk the proxy read, in the order of all reads in both directions. */
+export interface TranscriptChunk {
+  direction: Direction;
+  chunk: Buffer;
+}
+
 export interface RecordingProxy {
   /** The port the proxy listens on (127.0.0.1). */
   port: number;
+  /** Every chunk read so far, both directions interleaved in the order the proxy read (and forwarded) them. */
+  transcript(): TranscriptChunk[];
   /** Resolves when the proxied connection has ended in both directions and both sockets are closed. */
   drained(timeoutMs?: number): Promise<void>;
   /** What crossed in one direction so far. */
@@ -37,6 +45,7 @@ export interface RecordingProxy {
 
 export async function startRecordingProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<RecordingProxy> {
   const chunks: Record<Direction, Buffer[]> = { clientToServer: [], serverToClient: [] };
+  const ordered: TranscriptChunk[] = [];
   const sockets = new Set<net.Socket>();
   let connected = false;
   let closedCount = 0;
@@ -58,6 +67,7 @@ export async function startRecordingProxy(targetPort: number, targetHost = '127.
   const pipe = (from: net.Socket, to: net.Socket, direction: Direction) => {
     from.on('data', (chunk: Buffer) => {
       chunks[direction].push(chunk);
+      ordered.push({ direction, chunk });
       to.write(chunk);
     });
     from.on('end', () => to.end());
@@ -93,6 +103,7 @@ export async function startRecordingProxy(targetPort: number, targetHost = '127.
 
   return {
     port,
+    transcript: () => ordered.slice(),
     async drained(timeoutMs = 3000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
