@@ -841,11 +841,16 @@ describe('the client', () => {
     await fake.answerInitial();
     await connecting;
     const mark = fake.s.received.length;
-    const ok = await waitUntil(() => fake.s.received.slice(mark).filter((rx) => rx.packet.form === 'short' && hasFrame(rx, 'PING')).length >= 3, 2000);
-    const pings = fake.s.received.slice(mark).filter((rx) => rx.packet.form === 'short' && hasFrame(rx, 'PING'));
-    const gaps = pings.slice(1).map((p, i) => p.at - pings[i]!.at);
-    if (!ok || gaps.some((g) => g < 20)) {
-      throw new Error(`With probeMs 40 and nothing arriving, the client sends a PING about every 40 ms (never faster than 20 ms apart); within 2 s it sent ${pings.length}${gaps.length ? `, ${gaps.map((g) => `${g.toFixed(0)} ms`).join(', ')} apart` : ''}.`);
+    const started = performance.now();
+    const pingsSince = () => fake.s.received.slice(mark).filter((rx) => rx.packet.form === 'short' && hasFrame(rx, 'PING'));
+    const ok = await waitUntil(() => pingsSince().length >= 3, 3000);
+    const elapsed = performance.now() - started;
+    const pings = pingsSince();
+    // Arrival times are not the client's send times (this process may be busy), so only the count is judged: at
+    // most one PING per 20 ms of waiting, plus a few.
+    const tooMany = pings.length > elapsed / 20 + 3;
+    if (!ok || tooMany) {
+      throw new Error(`With probeMs 40 and nothing arriving after the handshake, the client sends a PING about every 40 ms (a probe, so the peer gets something to answer and, after a switch, bytes that raise its 3x budget). In ${elapsed.toFixed(0)} ms it sent ${pings.length}${tooMany ? ', far more often than every 40 ms' : ''}.`);
     }
   });
 });
@@ -877,9 +882,11 @@ async function runThroughRelay(size: number, switches: Switch[], faults: { loss:
   let high = 0;
   let next = 0;
   let busy = false;
+  let minPath = 0;
   let failure: Error | undefined;
   relay.onRecord((r) => {
-    if (r.dir !== 's2c' || r.fate !== 'delivered') return;
+    // Only what reaches the client's current address counts (a datagram to a port it has left is lost).
+    if (r.dir !== 's2c' || r.fate !== 'delivered' || r.path < minPath) return;
     for (const f of r.packet.frames) if (f.type === 'STREAM') high = Math.max(high, f.offset + f.length);
     const sw = switches[next];
     if (busy || !sw || high < sw.at * size) return;
@@ -887,6 +894,8 @@ async function runThroughRelay(size: number, switches: Switch[], faults: { loss:
     next++;
     relay.blackout(true); // the moment of the switch: what is in flight is lost
     switchedAt.push({ kind: sw.kind, seq: r.seq, highWater: high });
+    // From now on only datagrams on the path that is about to appear reach the client.
+    minPath = relay.paths.length;
     const act = sw.kind === 'client moves' ? client.call('migrate') : relay.rebind();
     void act.then(
       () => {
@@ -983,7 +992,7 @@ describe('end to end through a lossy relay', () => {
     }
   });
 
-  test('the same switch breaks a TCP download but not the QUIC-shaped connection (RFC 9000 §9; RFC 9293 §3.1)', async () => {
+  test('the same switch breaks a TCP download but not the QUIC-shaped connection (RFC 9000 §9; RFC 793 §1.5)', async () => {
     const size = 240_000;
     // TCP: a download of the same size; at 1/3 the client's address goes away. A TCP connection is its 4-tuple:
     // the only way on is a new connection, and the server, knowing nothing of the old one, starts from byte 0.
