@@ -452,7 +452,7 @@ describe('packet headers', () => {
       const dgramBytes = Buffer.concat([Buffer.from([first]), d, pn, frame.ping()]);
       const got = (await sandbox().invoke('parseHeader', new Uint8Array(dgramBytes), cidLen)) as Record<string, unknown>;
       const want = { form: 'short', dcid: d.toString('hex'), spin: (first & 0x20) !== 0, keyPhase: (first & 0x04) !== 0, packetNumberLength: pnLen, packetNumber: pn.readUIntBE(0, pnLen), payloadOffset: 1 + cidLen + pnLen, packetEnd: dgramBytes.length };
-      const actual = got && { ...got, dcid: got.dcid instanceof Uint8Array ? hexOf(got.dcid) : got.dcid };
+      const actual: Record<string, unknown> | undefined = got && { ...got, dcid: got.dcid instanceof Uint8Array ? hexOf(got.dcid) : got.dcid };
       const ok = Object.entries(want).every(([k, v]) => actual?.[k] === v);
       rows.push({ label: `${dgramBytes.toString('hex')} (cid ${cidLen} B)`, expected: JSON.stringify(want), actual: JSON.stringify(actual && Object.fromEntries(Object.keys(want).map((k) => [k, actual[k]]))), ok });
     }
