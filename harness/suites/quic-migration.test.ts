@@ -915,6 +915,27 @@ async function runThroughRelay(size: number, switches: Switch[], faults: { loss:
   return { relay, payload, completed: completed(), received: got, switchedAt };
 }
 
+/**
+ * What actually crossed the relay to the client on stream 3: the client and the server share one sandbox process,
+ * so the bytes the client reports count only if the relay saw them go by.
+ */
+function onTheWire(run: RunResult): { covered: number; problem?: string } {
+  const seen = Buffer.alloc(run.payload.length);
+  const have = new Uint8Array(run.payload.length);
+  for (const r of run.relay.records) {
+    if (r.dir !== 's2c' || r.fate === 'dropped' || r.fate === 'blackout') continue;
+    for (const f of r.packet.frames) {
+      if (f.type !== 'STREAM' || f.streamId !== DOWNLOAD_STREAM || f.offset + f.length > seen.length) continue;
+      f.data.copy(seen, f.offset);
+      have.fill(1, f.offset, f.offset + f.length);
+    }
+  }
+  const covered = have.reduce((n, b) => n + b, 0);
+  if (covered < run.payload.length) return { covered, problem: `only ${covered} of the ${run.payload.length} bytes of stream 3 crossed the relay in STREAM frames` };
+  if (!seen.equals(run.payload)) return { covered, problem: 'the STREAM frames that crossed the relay do not carry the payload' };
+  return { covered };
+}
+
 function evidence(run: RunResult, filter?: (r: DatagramRecord) => boolean): string {
   return [`Paths (as the relay saw them):`, run.relay.describePaths(), `Datagrams through the relay (decoded):`, run.relay.timeline(filter, 24), replay].join('\n');
 }
@@ -922,8 +943,9 @@ function evidence(run: RunResult, filter?: (r: DatagramRecord) => boolean): stri
 describe('end to end through a lossy relay', () => {
   test('a download over a path that loses and reorders packets arrives complete and in order (RFC 9000 §2.2, §13.3)', async () => {
     const run = await runThroughRelay(150_000, [], { loss: 0.05, reorder: 0.1 }, 1);
-    if (!run.completed || !run.received.equals(run.payload)) {
-      throw new Error(`A 150 000-byte download through a relay that drops 5% and delays 10% of 1-RTT datagrams (seeded) must arrive whole: lost STREAM data is sent again in new packets until acknowledged.\nonComplete ${run.completed ? 'was' : 'was not'} called; receivedBytes() gave ${run.received.length} bytes${run.received.length === run.payload.length ? ' that differ' : ''}.\n${evidence(run)}`);
+    const wire = onTheWire(run);
+    if (!run.completed || !run.received.equals(run.payload) || wire.problem) {
+      throw new Error(`${wire.problem ? `${wire.problem}.\n` : ''}A 150 000-byte download through a relay that drops 5% and delays 10% of 1-RTT datagrams (seeded) must arrive whole: lost STREAM data is sent again in new packets until acknowledged.\nonComplete ${run.completed ? 'was' : 'was not'} called; receivedBytes() gave ${run.received.length} bytes${run.received.length === run.payload.length ? ' that differ' : ''}.\n${evidence(run)}`);
     }
   });
 
@@ -941,6 +963,8 @@ describe('end to end through a lossy relay', () => {
     if (run.switchedAt.length < 2) problems.push(`only ${run.switchedAt.length} of the 2 switches happened (the download stalled first)`);
     if (!run.completed) problems.push('the download did not complete');
     else if (!run.received.equals(run.payload)) problems.push(`the bytes received differ from the payload (${run.received.length} of ${run.payload.length})`);
+    const wire = onTheWire(run);
+    if (wire.problem) problems.push(wire.problem);
     const cids = new Set(run.relay.records.filter((r) => r.dir === 'c2s' && r.packet.form === 'short').map((r) => r.packet.dcid));
     if (cids.size !== 1) problems.push(`the client's 1-RTT packets used ${cids.size} different DCIDs (${[...cids].join(', ')}); one connection, one server ID`);
     if (run.relay.paths.length < 3) problems.push(`the server saw ${run.relay.paths.length} addresses, expected 3`);
@@ -1051,7 +1075,8 @@ describe('end to end through a lossy relay', () => {
       .reduce((sum, r) => sum + r.packet.frames.reduce((s, f) => s + (f.type === 'STREAM' ? f.length : 0), 0), 0);
     const sw = run.switchedAt[0];
     const resumedAt = sw ? (run.relay.records.find((r) => r.seq > sw.seq && r.path === 1 && r.dir === 's2c' && r.packet.frames.some((f) => f.type === 'STREAM'))?.packet.frames.find((f) => f.type === 'STREAM') as { offset: number } | undefined) : undefined;
-    const quicOk = run.completed && run.received.equals(run.payload) && run.relay.paths.length === 2 && resumedAt !== undefined && resumedAt.offset > 0;
+    const wire = onTheWire(run);
+    const quicOk = run.completed && run.received.equals(run.payload) && !wire.problem && run.relay.paths.length === 2 && resumedAt !== undefined && resumedAt.offset > 0;
     const rows: TimelineRow[] = [
       { label: 'TCP: connections the server saw', expected: '2 (the switch needs a new one)', actual: `${conns.length} (client ports ${conns.map((c) => c.port).join(', ')})`, ok: conns.length === 2 },
       { label: 'TCP: the first connection', expected: 'broken', actual: `${conns[0]?.ended ?? '?'}${oldEnded ? `; ${oldEnded}` : ''}, ${beforeSwitch} B received`, ok: true },
@@ -1060,6 +1085,7 @@ describe('end to end through a lossy relay', () => {
       { label: 'QUIC: addresses the server saw', expected: '2, one connection ID', actual: `${run.relay.paths.length}`, ok: run.relay.paths.length === 2 },
       { label: 'QUIC: stream after the switch resumed at', expected: `> 0 (about ${sw?.highWater ?? '?'})`, actual: resumedAt ? `offset ${resumedAt.offset}` : 'never', ok: resumedAt !== undefined && resumedAt.offset > 0 },
       { label: 'QUIC: download', expected: `complete, ${size} B`, actual: run.completed ? `complete, ${run.received.length} B${run.received.equals(run.payload) ? '' : ' (different bytes!)'}` : 'incomplete', ok: run.completed && run.received.equals(run.payload) },
+      { label: 'QUIC: stream 3 seen on the wire', expected: `${size} B`, actual: wire.problem ?? `${wire.covered} B`, ok: !wire.problem },
       { label: 'QUIC: stream bytes sent by the server', expected: `${size} + retransmissions`, actual: `${streamBytes} B`, ok: true },
     ];
     if (!quicOk || conns.length !== 2) {
