@@ -149,16 +149,20 @@ export class UdpRelay {
     return high;
   }
 
-  /** A timeline of datagrams with decoded headers (the ones matching `filter`, at most `max`, the last ones kept). */
-  timeline(filter: (r: DatagramRecord) => boolean = () => true, max = 24): string {
+  /** A timeline of datagrams with decoded headers (the ones matching `filter`, at most `max`, the first or last ones). */
+  timeline(filter: (r: DatagramRecord) => boolean = () => true, max = 24, from: 'start' | 'end' = 'end'): string {
     const rows = this.records.filter(filter);
-    const shown = rows.slice(-max);
+    const shown = from === 'start' ? rows.slice(0, max) : rows.slice(-max);
     const lines = shown.map((r) => {
       const p = this.paths[r.path];
       const where = p ? `client:${p.clientPort} ${r.dir === 'c2s' ? '→' : '←'} server (as ${p.backPort})` : '';
       return `  #${String(r.seq).padStart(4)} ${r.at.toFixed(1).padStart(8)} ms  path ${r.path} ${where}  ${String(r.size).padStart(5)} B  ${r.fate.padEnd(9)} ${describePacket(r.packet)}`;
     });
-    if (rows.length > shown.length) lines.unshift(`  (${rows.length - shown.length} earlier datagrams not shown)`);
+    if (rows.length > shown.length) {
+      const note = `  (${rows.length - shown.length} ${from === 'start' ? 'later' : 'earlier'} datagrams not shown)`;
+      if (from === 'start') lines.push(note);
+      else lines.unshift(note);
+    }
     return lines.length ? lines.join('\n') : '  (no datagrams)';
   }
 
