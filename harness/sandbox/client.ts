@@ -459,7 +459,7 @@ export function describeArgs(args: unknown[]): string {
       if (typeof a === 'object' && a !== null && '$callback' in a) return '<callback>';
       let text: string;
       try {
-        text = typeof a === 'string' ? JSON.stringify(a) : (JSON.stringify(a) ?? String(a));
+        text = typeof a === 'string' ? JSON.stringify(a) : (JSON.stringify(a, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v)) ?? String(a));
       } catch {
         text = String(a);
       }
