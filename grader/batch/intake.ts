@@ -198,7 +198,8 @@ function collectZip(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
           if (mode !== 0 && mode !== 0o100000 && mode !== 0o040000) throw new Rejected(`"${rawName}" is a special file (mode ${mode.toString(8)})`);
           if (skipped(rel)) return zip.readEntry();
           charge(budget, limits, rel, isDir ? 0 : entry.uncompressedSize);
-          if (!isDir) newestMtimeMs = newer(newestMtimeMs, entry.getLastModDate().getTime());
+          // A DOS date of 0 (no time recorded) reads as 1979-11-30: not a time.
+          if (!isDir && entry.lastModFileDate !== 0) newestMtimeMs = newer(newestMtimeMs, entry.getLastModDate().getTime());
           if (isDir || !wanted.has(path.posix.basename(rel))) return zip.readEntry();
           zip.openReadStream(entry, (e2, stream) => {
             if (e2 || !stream) return fail(e2);
