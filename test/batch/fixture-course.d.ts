@@ -6,6 +6,8 @@ export interface ArchiveEntry {
   declaredSize?: number;
   type?: string;
   linkname?: string;
+  /** Modification time in seconds (tar entries). */
+  mtime?: number;
 }
 export interface CaseExpect {
   learner: string | string[];
@@ -19,7 +21,7 @@ export interface AdversarialCase {
 export const REPO: string;
 export const ADVERSARIAL: string;
 export const EXERCISES: Array<{ id: string; num: string; file: string; fixture: string; suite: string; tests: number }>;
-export function makeCourse(dir: string, options?: { timeout?: string }): string;
+export function makeCourse(dir: string, options?: { timeout?: string; points?: Record<string, string> }): string;
 export function solution(id: string): string;
 export function stub(id: string): string;
 export const CALC_PARTIAL: string;
