@@ -46,7 +46,9 @@ export function gradesCsv(book: Gradebook): string {
   for (const id of ids) header.push(id, `${id}_tests`);
   header.push('points', 'max_points', 'percent', 'tests_passed', 'tests_total');
   if (deadline) header.push('submitted_at', 'time_source', 'deadline', 'late_hours', 'penalty_percent', 'final_points', 'final_percent', 'lateness');
-  header.push('status', 'runs', 'note');
+  // (Where each run came from, this run or the checkpoint, is in results/, junit.xml and the report: grades.csv
+  // holds grades only, so a merge of shards writes the same file as one run.)
+  header.push('status', 'note');
   const rows: Array<Array<string | number>> = [header];
   for (const l of book.learners) {
     const row: Array<string | number> = [l.learner];
@@ -61,7 +63,7 @@ export function gradesCsv(book: Gradebook): string {
       row.push(s?.at ?? '', s?.source ?? '', s?.deadline ?? '', s ? Math.round((s.lateMs / 3_600_000) * 100) / 100 : 0, s ? Math.round(s.penalty * 1000) / 10 : 0, l.finalPoints ?? l.points ?? l.score, l.finalPercent ?? l.percent ?? 0, s?.label ?? '');
     }
     const note = [l.reason, ...(l.notes ?? []), roster && !l.roster ? 'not in the roster' : undefined].filter(Boolean).join('; ');
-    row.push(l.status, runsOrigin(l.exercises), note);
+    row.push(l.status, note);
     rows.push(row);
   }
   // Roster learners with no submission: listed, never dropped.
@@ -73,7 +75,7 @@ export function gradesCsv(book: Gradebook): string {
     for (let i = 0; i < ids.length; i++) row.push('', '');
     row.push(value, max, value === '' ? '' : 0, 0, maxTests);
     if (deadline) row.push('', '', '', '', '', value, value === '' ? '' : 0, value === '' ? 'no submission yet (deadline ahead)' : 'no submission');
-    row.push('missing', '', 'in the roster, no submission');
+    row.push('missing', 'in the roster, no submission');
     rows.push(row);
   }
   return csvDocument(rows);
