@@ -145,8 +145,3 @@ export function matchRoster(roster: RosterEntry[], submissions: string[]): Roste
   }
   return { bySubmission, missing, unrostered: submissions.filter((s) => !taken.has(s)) };
 }
-
-/** How a learner is named in outputs: the roster name when there is one. */
-export function displayName(entry: RosterEntry | undefined, submission: string): string {
-  return entry?.name ?? submission;
-}

@@ -15,7 +15,7 @@
 // Roster learners with no submission get 0 once their deadline (with extension) has passed, or when there is no
 // deadline; an empty cell (no grade, which both LMSs leave alone) while their deadline is still ahead.
 
-import { percentOf, type Gradebook, type LearnerResult } from '../batch/model';
+import type { Gradebook } from '../batch/model';
 import { personalDeadline } from '../batch/late';
 import type { RosterEntry } from '../batch/roster';
 import { csvDocument } from './csv-safe';
@@ -103,9 +103,4 @@ export function moodleCsv(book: Gradebook, options: LmsOptions = {}): { csv: str
     notImported: csvDocument([['submission', 'name', assignment, 'why'], ...rejected.map((o) => o.row)]),
     notImportedCount: rejected.length,
   };
-}
-
-/** A learner's final percentage (used by the HTML and terminal reports). */
-export function finalPercent(l: LearnerResult): number {
-  return l.finalPercent ?? percentOf(l.finalPoints ?? l.score, l.maxPoints ?? l.maxScore);
 }

@@ -340,6 +340,13 @@ describe('submission time from git, safely', () => {
     expect(submittedAt({ id: 'plain', source: r, kind: 'folder' }, new Map([['plain', new Date(0)]]), 1)).toMatchObject({ source: 'git commit' });
   });
 
+  test('a repository owned by another user (a clone made by someone else) is still read', () => {
+    if (process.getuid?.() !== 0) return; // only root can give a folder away
+    const r = repo('foreign', '2026-03-02T06:00:00Z');
+    execFileSync('chown', ['-R', '65534:65534', r]);
+    expect(gitCommitTime(r).at?.toISOString()).toBe('2026-03-02T06:00:00.000Z');
+  });
+
   test('a repository whose config asks git to run programs runs none of them', () => {
     const r = repo('hostile', '2026-03-02T05:00:00Z');
     const canary = path.join(dir, 'canary');
