@@ -24,6 +24,8 @@ export class Checkpoint {
   private fd: number | undefined;
   /** The latest record per run key. */
   readonly records = new Map<string, CheckpointRecord>();
+  /** The latest record per learner and exercise, whatever its suite and files (to tell why a run is graded again). */
+  readonly latest = new Map<string, CheckpointRecord>();
   /** Lines that could not be read (a torn last line is cut, not counted). */
   skippedLines = 0;
 
@@ -41,6 +43,7 @@ export class Checkpoint {
         const record = JSON.parse(line) as CheckpointRecord;
         if (record.v !== 1 || !record.result) throw new Error('bad record');
         this.records.set(runKey(record.learner, record.exercise, record.suiteHash, record.filesHash), record);
+        this.latest.set(`${record.learner}\0${record.exercise}`, record);
       } catch {
         this.skippedLines++;
       }
@@ -49,6 +52,11 @@ export class Checkpoint {
 
   get(learner: string, exercise: string, suiteHash: string, filesHash: string): CheckpointRecord | undefined {
     return this.records.get(runKey(learner, exercise, suiteHash, filesHash));
+  }
+
+  /** The last run of this learner and exercise, with whatever suite and files. */
+  last(learner: string, exercise: string): CheckpointRecord | undefined {
+    return this.latest.get(`${learner}\0${exercise}`);
   }
 
   append(learner: string, result: ExerciseResult, filesHash: string): CheckpointRecord {
@@ -66,6 +74,7 @@ export class Checkpoint {
     for (let at = 0; at < line.length; ) at += writeSync(this.fd, line, at, line.length - at);
     fsyncSync(this.fd);
     this.records.set(runKey(learner, result.exercise, result.suiteHash, filesHash), record);
+    this.latest.set(`${learner}\0${result.exercise}`, record);
     return record;
   }
 

@@ -53,6 +53,8 @@ export interface AcceptedIntake {
   found: Record<string, string[]>;
   /** Content hash of everything graded in this submission (names and bytes). */
   hash: string;
+  /** The newest modification time of a file in the submission (archive entry times; file times of a folder). */
+  newestMtimeMs?: number;
 }
 
 export interface RejectedIntake {
@@ -108,6 +110,12 @@ export function checkEntryPath(raw: string): string {
 interface Collected {
   /** relative path -> content, for files whose base name is a graded file name. */
   candidates: Map<string, Buffer>;
+  newestMtimeMs?: number;
+}
+
+function newer(current: number | undefined, ms: number | undefined): number | undefined {
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) return current;
+  return current === undefined || ms > current ? ms : current;
 }
 
 interface Budget {
@@ -138,6 +146,7 @@ function kindOf(st: Stats): string {
 function collectFolder(root: string, wanted: Set<string>, limits: IntakeLimits): Collected {
   const candidates = new Map<string, Buffer>();
   const budget: Budget = { entries: 0, bytes: 0 };
+  let newestMtimeMs: number | undefined;
   const walk = (dir: string, relDir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const abs = path.join(dir, name);
@@ -152,6 +161,7 @@ function collectFolder(root: string, wanted: Set<string>, limits: IntakeLimits):
       if (!st.isFile()) throw new Rejected(`"${rel}" is ${kindOf(st)}`);
       if (st.nlink > 1) throw new Rejected(`"${rel}" is a hard link`);
       charge(budget, limits, rel, st.size);
+      newestMtimeMs = newer(newestMtimeMs, st.mtimeMs);
       if (wanted.has(name)) {
         const data = readFileSync(abs);
         if (data.length > limits.maxFileBytes) throw new Rejected(`"${rel}" grew past the size limit while being read`);
@@ -162,13 +172,14 @@ function collectFolder(root: string, wanted: Set<string>, limits: IntakeLimits):
   const top = lstatSync(root);
   if (!top.isDirectory()) throw new Rejected(`the submission is ${kindOf(top)}`);
   walk(root, '');
-  return { candidates };
+  return { candidates, newestMtimeMs };
 }
 
 function collectZip(file: string, wanted: Set<string>, limits: IntakeLimits): Promise<Collected> {
   return new Promise((resolve, reject) => {
     const candidates = new Map<string, Buffer>();
     const budget: Budget = { entries: 0, bytes: 0 };
+    let newestMtimeMs: number | undefined;
     // yauzl checks that every entry's real size matches its declared one while reading (validateEntrySizes).
     yauzl.open(file, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true, decodeStrings: true }, (err, zip) => {
       if (err || !zip) return reject(new Rejected(`not a readable zip file (${err?.message ?? 'unknown error'})`));
@@ -180,7 +191,7 @@ function collectZip(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
         reject(e instanceof Rejected ? e : new Rejected(unsafe ? `unsafe path in the zip (${text})` : `corrupt zip file (${text})`));
       };
       zip.on('error', fail);
-      zip.on('end', () => resolve({ candidates }));
+      zip.on('end', () => resolve({ candidates, newestMtimeMs }));
       zip.on('entry', (entry: yauzl.Entry) => {
         try {
           const rawName = entry.fileName;
@@ -191,6 +202,8 @@ function collectZip(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
           if (mode !== 0 && mode !== 0o100000 && mode !== 0o040000) throw new Rejected(`"${rawName}" is a special file (mode ${mode.toString(8)})`);
           if (skipped(rel)) return zip.readEntry();
           charge(budget, limits, rel, isDir ? 0 : entry.uncompressedSize);
+          // A DOS date of 0 (no time recorded) reads as 1979-11-30: not a time.
+          if (!isDir && entry.lastModFileDate !== 0) newestMtimeMs = newer(newestMtimeMs, entry.getLastModDate().getTime());
           if (isDir || !wanted.has(path.posix.basename(rel))) return zip.readEntry();
           zip.openReadStream(entry, (e2, stream) => {
             if (e2 || !stream) return fail(e2);
@@ -222,6 +235,7 @@ function collectTar(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
   return new Promise((resolve, reject) => {
     const candidates = new Map<string, Buffer>();
     const budget: Budget = { entries: 0, bytes: 0 };
+    let newestMtimeMs: number | undefined;
     let failed = false;
     let streamedBytes = 0;
     const input = createReadStream(file);
@@ -260,6 +274,7 @@ function collectTar(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
           if (skipped(rel)) return entry.resume();
           const isDir = entry.type === 'Directory';
           charge(budget, limits, rel, isDir ? 0 : entry.size);
+          if (!isDir) newestMtimeMs = newer(newestMtimeMs, entry.mtime?.getTime());
           if (isDir || !wanted.has(path.posix.basename(rel))) return entry.resume();
           const chunks: Buffer[] = [];
           let size = 0;
@@ -279,7 +294,7 @@ function collectTar(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
     });
     parser.on('error', fail);
     parser.on('end', () => {
-      if (!failed) resolve({ candidates });
+      if (!failed) resolve({ candidates, newestMtimeMs });
     });
     // A gzip bomb: stop reading once the decompressed stream passes the total limit (the parser gunzips itself).
     input.on('data', (chunk) => {
@@ -358,5 +373,5 @@ export async function intakeSubmission(
       hash.update(exercise.id).update('\0').update(file).update('\0').update(data).update('\0');
     }
   }
-  return { status: 'accepted', roots, found, hash: hash.digest('hex') };
+  return { status: 'accepted', roots, found, hash: hash.digest('hex'), newestMtimeMs: collected.newestMtimeMs };
 }

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { safeName, type BatchMeta, type Gradebook, type LearnerResult } from './model';
+import { finalize, safeName, type BatchMeta, type Gradebook, type LearnerResult } from './model';
 
 export class MergeError extends Error {}
 
@@ -49,14 +49,9 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
 
   const learners = books.flatMap(({ book }) => book.learners).sort((x, y) => (x.learner < y.learner ? -1 : 1));
   const exercises = first.exercises.map((e) => ({ ...e, maxScore: Math.max(...books.map(({ book }) => book.meta.exercises.find((x) => x.id === e.id)?.maxScore ?? 0)) }));
+  for (const e of exercises) if (!e.points) e.maxPoints = e.maxScore;
   // Re-total with the merged max scores (a shard where nobody submitted an exercise did not know its size).
-  for (const l of learners) {
-    for (const o of l.exercises) {
-      const meta = exercises.find((e) => e.id === o.exercise);
-      if (meta && o.maxScore === 0) o.maxScore = meta.maxScore;
-    }
-    l.maxScore = l.exercises.reduce((s, o) => s + o.maxScore, 0);
-  }
+  for (const l of learners) finalize(l, exercises);
   const starts = books.map(({ book }) => book.meta.startedAt).sort();
   const ends = books.map(({ book }) => book.meta.finishedAt).sort();
   const meta: BatchMeta = {
@@ -75,6 +70,10 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
     runs: {
       graded: books.reduce((s, { book }) => s + book.meta.runs.graded, 0),
       resumed: books.reduce((s, { book }) => s + book.meta.runs.resumed, 0),
+      reasons: books.reduce<NonNullable<BatchMeta['runs']['reasons']>>((acc, { book }) => {
+        for (const [k, v] of Object.entries(book.meta.runs.reasons ?? {})) acc[k as keyof typeof acc] = (acc[k as keyof typeof acc] ?? 0) + v;
+        return acc;
+      }, {}),
     },
     mergedFrom: dirs.map((d) => path.resolve(d)),
   };

@@ -2,9 +2,36 @@
 // terminal summary, `course merge`) is made from. Plain data, stored as JSON.
 
 import type { ExerciseResult, TestResult } from '../run/result';
+import { pointsOf, round2, type GroupPoints, type PointsSpec } from './points';
+import type { RosterEntry } from './roster';
 
 export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
+
+/** Why a run was graded in this invocation rather than taken from the checkpoint. */
+export type RunReason = 'new' | '--only' | 'suite changed' | 'files changed';
+
+export interface RunOrigin {
+  /** Graded by this invocation (true) or taken from the checkpoint (false). */
+  fresh: boolean;
+  /** When the run finished. */
+  at?: string;
+  reason?: RunReason;
+}
+
+/** When a submission came in, and what lateness cost (with --deadline). */
+export interface SubmissionTime {
+  /** ISO time, when known. */
+  at?: string;
+  source?: string;
+  /** This learner's deadline (the course's, or moved by an extension). */
+  deadline?: string;
+  extension?: string;
+  lateMs: number;
+  /** Share of the points deducted, 0..1. */
+  penalty: number;
+  label: string;
+}
 
 export interface ExerciseOutcome {
   exercise: string;
@@ -20,6 +47,13 @@ export interface ExerciseOutcome {
   seed?: number;
   filesHash?: string;
   suiteHash: string;
+  /** Points earned (from the tests and course.yaml's points:), and the most there are. */
+  points?: number;
+  maxPoints?: number;
+  /** Per points group, when course.yaml names groups. */
+  groups?: GroupPoints[];
+  /** This run was graded now or came from the checkpoint. */
+  run?: RunOrigin;
 }
 
 export interface LearnerResult {
@@ -31,6 +65,18 @@ export interface LearnerResult {
   reason?: string;
   score: number;
   maxScore: number;
+  /** Points over all exercises before any late deduction, their maximum, and the percentage. */
+  points?: number;
+  maxPoints?: number;
+  percent?: number;
+  /** Points after the late deduction (= points when there is none), and its percentage. */
+  finalPoints?: number;
+  finalPercent?: number;
+  /** The learner's roster row (with --roster); absent for a submission not in the roster. */
+  roster?: RosterEntry;
+  submitted?: SubmissionTime;
+  /** Things the instructor should know about this submission that are not grades (e.g. an unreadable .git). */
+  notes?: string[];
   exercises: ExerciseOutcome[];
 }
 
@@ -40,6 +86,34 @@ export interface ExerciseMeta {
   suiteHash: string;
   /** The number of tests the suite declares (as seen in this batch; 0 if no run got that far). */
   maxScore: number;
+  /** course.yaml's points: resolved; absent = one point per test. */
+  points?: PointsSpec;
+  /** What the exercise is worth. */
+  maxPoints?: number;
+}
+
+export interface RosterMeta {
+  file: string;
+  /** Roster learners with no submission in the submissions folder (all of it, not only this shard's share). */
+  missing: RosterEntry[];
+  /** Submissions no roster row names (all of them). */
+  unrostered: string[];
+}
+
+export interface DeadlineMeta {
+  at: string;
+  /** The late policy in words, and as given. */
+  policy: string;
+  late: string;
+  /** The metadata file that was read, if any. */
+  timesFile?: string;
+}
+
+export interface SuiteChange {
+  exercise: string;
+  from: string[];
+  to: string;
+  runs: number;
 }
 
 export interface BatchMeta {
@@ -60,7 +134,18 @@ export interface BatchMeta {
   uids?: { first: number; last: number };
   jobs: number;
   /** Runs done in this invocation, and runs taken from the checkpoint. */
-  runs: { graded: number; resumed: number };
+  runs: {
+    graded: number;
+    resumed: number;
+    /** Why runs were graded now: counts per reason. */
+    reasons?: Partial<Record<RunReason, number>>;
+  };
+  /** Exercises whose suite changed since the checkpoint's runs (regraded for everyone). */
+  suiteChanges?: SuiteChange[];
+  /** The learners named with --only. */
+  only?: string[];
+  roster?: RosterMeta;
+  deadline?: DeadlineMeta;
   /** Merged from these outputs (course merge). */
   mergedFrom?: string[];
 }
@@ -96,14 +181,37 @@ export function fromResult(result: ExerciseResult): ExerciseOutcome {
   };
 }
 
-/** Gives not-submitted/early-error outcomes the exercise's max score, and totals the learner. */
+/** What an exercise is worth: its points: total, else one point per test. */
+export function exerciseMaxPoints(meta: Pick<ExerciseMeta, 'points' | 'maxScore'>): number {
+  return meta.points ? meta.points.total : meta.maxScore;
+}
+
+export function percentOf(points: number, max: number): number {
+  return max > 0 ? round2((100 * points) / max) : 0;
+}
+
+/**
+ * Gives not-submitted/early-error outcomes the exercise's max score, computes every exercise's points, and totals
+ * the learner (points, percentage, and the points after the late deduction).
+ */
 export function finalize(learner: LearnerResult, exercises: ExerciseMeta[]): LearnerResult {
   for (const e of learner.exercises) {
     const meta = exercises.find((m) => m.id === e.exercise);
     if (meta && e.maxScore === 0) e.maxScore = meta.maxScore;
+    const p = pointsOf(e.tests, meta?.points, meta ? exerciseMaxPoints(meta) : e.maxScore);
+    e.points = p.points;
+    e.maxPoints = meta?.points ? meta.points.total : Math.max(p.max, e.maxScore);
+    if (p.groups.length) e.groups = p.groups;
+    else delete e.groups;
   }
   learner.score = learner.exercises.reduce((s, e) => s + e.score, 0);
   learner.maxScore = learner.exercises.reduce((s, e) => s + e.maxScore, 0);
+  learner.points = round2(learner.exercises.reduce((s, e) => s + (e.points ?? 0), 0));
+  learner.maxPoints = round2(learner.exercises.reduce((s, e) => s + (e.maxPoints ?? 0), 0));
+  learner.percent = percentOf(learner.points, learner.maxPoints);
+  const penalty = learner.submitted?.penalty ?? 0;
+  learner.finalPoints = round2(learner.points * (1 - penalty));
+  learner.finalPercent = percentOf(learner.finalPoints, learner.maxPoints);
   return learner;
 }
 

@@ -20,7 +20,11 @@ import { setUpCgroups } from './cgroups';
 import { detectIsolation, type Isolation } from './isolation';
 import { reserveUidBlock, type UidBlock } from './uid-block';
 import { lockOwner, tryLock, unlock } from '../lock';
-import { finalize, fromResult, learnerStatus, safeName, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult } from './model';
+import { finalize, fromResult, learnerStatus, safeName, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult, type RunReason, type SubmissionTime, type SuiteChange } from './model';
+import { describePolicy, lateness, personalDeadline, type LatePolicy } from './late';
+import { resolvePoints } from './points';
+import { matchRoster, type RosterEntry } from './roster';
+import { readTimesFile, submittedAt } from './submitted-at';
 
 export interface Shard {
   index: number;
@@ -67,6 +71,12 @@ export interface BatchOptions {
   typecheck?: boolean;
   limits?: IntakeLimits;
   seed?: number;
+  /** Submission ids graded again whatever the checkpoint holds (--only). */
+  only?: string[];
+  /** The class roster (--roster). */
+  roster?: { file: string; entries: RosterEntry[] };
+  /** The deadline and late policy (--deadline, --late); `timesFile` is the metadata file of submission times. */
+  deadline?: { at: Date; policy: LatePolicy; policyText: string; timesFile?: string };
   onEvent?: (event: BatchEvent) => void;
   /** Said once: which isolation layers are off, where the work folder is, ... */
   onNotice?: (text: string) => void;
@@ -76,6 +86,11 @@ interface Job {
   submission: Submission;
   exercise: ExerciseSpec;
   implRoot: string;
+  reason: RunReason;
+}
+
+function short(hash: string): string {
+  return hash.slice(0, 12);
 }
 
 function seedFor(learner: string, exercise: string): number {
@@ -110,6 +125,9 @@ function prepareWork(outDir: string, allowIsolation: boolean, uidBase: number | 
 
 /** The reference solutions do not pass under this run's settings: nothing was graded. */
 export class CanaryError extends Error {}
+
+/** Input that names things that are not there (an unknown --only learner). */
+export class BatchInputError extends Error {}
 
 /** A second run started on the same --out by mistake. */
 export class OutputBusyError extends Error {}
@@ -156,6 +174,23 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   const limits = options.limits ?? DEFAULT_LIMITS;
   const heapMb = options.heapMb ?? 256;
   const memoryMb = options.memoryMb ?? Math.max(1024, heapMb + 768);
+  // Input errors first, before anything is set up: an unknown --only name, a bad extension or metadata file.
+  const all = discoverSubmissions(options.submissionsDir);
+  const mine = shardOf(all, options.shard);
+  const unknownOnly = (options.only ?? []).filter((id) => !all.some((s) => s.id === id));
+  if (unknownOnly.length) throw new BatchInputError(`--only: no submission named ${unknownOnly.map((id) => `"${id}"`).join(', ')}`);
+  const only = new Set(options.only ?? []);
+  const rosterMatch = options.roster ? matchRoster(options.roster.entries, all.map((s) => s.id)) : undefined;
+  // Every learner's deadline up front: a bad extension in the roster is an input error before anything runs.
+  const deadlineOf = new Map<string, Date>();
+  if (options.deadline) {
+    for (const r of options.roster?.entries ?? []) personalDeadline(options.deadline.at, r.extension, r.name ?? r.submission);
+    for (const s of mine) {
+      const entry = rosterMatch?.bySubmission.get(s.id);
+      deadlineOf.set(s.id, personalDeadline(options.deadline.at, entry?.extension, entry?.name ?? s.id));
+    }
+  }
+  const times = options.deadline?.timesFile ? readTimesFile(options.deadline.timesFile) : undefined;
   const previousUmask = process.umask(0o022);
   mkdirSync(options.outDir, { recursive: true });
 
@@ -179,8 +214,6 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   // The packages the exercises give the code under test, copied where the unprivileged grading uid can read them.
   const packagesRoot = copyPackages(options.courseRoot, [...new Set(options.exercises.flatMap((e) => e.packages))], path.join(workDir, 'packages'));
 
-  const all = discoverSubmissions(options.submissionsDir);
-  const mine = shardOf(all, options.shard);
   const suites = new Map(options.exercises.map((e) => [e.id, suiteHash(options.courseRoot, e)]));
   const checkpoint = new Checkpoint(path.join(options.outDir, 'checkpoint.jsonl'));
 
@@ -193,19 +226,44 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   const outcomes = new Map<string, ExerciseOutcome>(); // learner\0exercise
   const jobs: Job[] = [];
   let resumed = 0;
+  const reasons: Partial<Record<RunReason, number>> = {};
+  const changed = new Map<string, { from: Set<string>; runs: number }>();
   for (const submission of mine) {
     const intake = intakes.get(submission.id)!;
     if (intake.status !== 'accepted') continue;
     for (const exercise of options.exercises) {
       const implRoot = intake.roots[exercise.id]!;
       const filesHash = hashFiles(collectSources(options.courseRoot, exercise, implRoot).files);
-      const done = checkpoint.get(submission.id, exercise.id, suites.get(exercise.id)!, filesHash);
+      const suite = suites.get(exercise.id)!;
+      const done = only.has(submission.id) ? undefined : checkpoint.get(submission.id, exercise.id, suite, filesHash);
       if (done) {
-        outcomes.set(`${submission.id}\0${exercise.id}`, fromResult(done.result));
+        const outcome = fromResult(done.result);
+        outcome.run = { fresh: false, at: done.at };
+        outcomes.set(`${submission.id}\0${exercise.id}`, outcome);
         resumed++;
-      } else jobs.push({ submission, exercise, implRoot });
+        continue;
+      }
+      // Why this run is graded now: the suite changed since the checkpoint's run (everyone's run of this exercise
+      // is graded again), the learner is named in --only, the files changed, or there is no earlier run.
+      const last = checkpoint.last(submission.id, exercise.id);
+      let reason: RunReason = 'new';
+      if (last && last.suiteHash !== suite) {
+        reason = 'suite changed';
+        const c = changed.get(exercise.id) ?? { from: new Set<string>(), runs: 0 };
+        c.from.add(last.suiteHash);
+        c.runs++;
+        changed.set(exercise.id, c);
+      } else if (only.has(submission.id)) reason = '--only';
+      else if (last && last.filesHash !== filesHash) reason = 'files changed';
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+      jobs.push({ submission, exercise, implRoot, reason });
     }
   }
+  const suiteChanges: SuiteChange[] = [...changed].map(([exercise, c]) => ({ exercise, from: [...c.from], to: suites.get(exercise)!, runs: c.runs }));
+  for (const c of suiteChanges) {
+    notice(`the suite of ${c.exercise} changed since the checkpoint (was ${c.from.map(short).join(', ')}, now ${short(c.to)}): ${c.exercise} is graded again for all ${c.runs} learner(s) the checkpoint had`);
+  }
+  if (only.size) notice(`--only: ${[...only].join(', ')} graded again whatever the checkpoint holds`);
   const rejected = mine.filter((s) => intakes.get(s.id)!.status === 'rejected').length;
 
   // The pool. Jobs are taken in order (learner by learner), so a resumed run continues where it stopped.
@@ -271,14 +329,16 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
           diagnostics: [],
           durationMs: 0,
           suiteHash: suites.get(job.exercise.id)!,
+          run: { fresh: true, at: new Date().toISOString(), reason: job.reason },
         };
         outcomes.set(`${job.submission.id}\0${job.exercise.id}`, outcome);
         emit({ type: 'run', learner: job.submission.id, outcome, resumed: false });
         continue;
       }
       // A machinery failure is not kept: the next run (once the cause is fixed) grades it again.
-      if (result.status !== 'error') checkpoint.append(job.submission.id, result, result.filesHash);
+      const record = result.status !== 'error' ? checkpoint.append(job.submission.id, result, result.filesHash) : { at: new Date().toISOString() };
       const outcome = fromResult(result);
+      outcome.run = { fresh: true, at: record.at, reason: job.reason };
       outcomes.set(`${job.submission.id}\0${job.exercise.id}`, outcome);
       emit({ type: 'run', learner: job.submission.id, outcome, resumed: false });
     }
@@ -304,7 +364,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       const canaryWorker = async (index: number) => {
         while (at < canaryExercises.length) {
           const exercise = canaryExercises[at++]!;
-          const job: Job = { submission: { id: '(reference solution)', source: options.courseRoot, kind: 'folder' }, exercise, implRoot: path.join(options.courseRoot, exercise.solution) };
+          const job: Job = { submission: { id: '(reference solution)', source: options.courseRoot, kind: 'folder' }, exercise, implRoot: path.join(options.courseRoot, exercise.solution), reason: 'new' };
           const result = await runOne(index, job, 0);
           canaryMax.set(exercise.id, result.maxScore);
           if (result.status !== 'passed' || result.maxScore === 0) {
@@ -352,7 +412,28 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       rmSync(refWork, { recursive: true, force: true });
     }
   }
-  const exerciseMeta = options.exercises.map((e) => ({ id: e.id, title: e.title, suiteHash: suites.get(e.id)!, maxScore: maxOf.get(e.id)! }));
+  const exerciseMeta = options.exercises.map((e) => {
+    const points = resolvePoints(e.points);
+    return { id: e.id, title: e.title, suiteHash: suites.get(e.id)!, maxScore: maxOf.get(e.id)!, points, maxPoints: points ? points.total : maxOf.get(e.id)! };
+  });
+  // Who, and when: the roster row, the submission time and what lateness costs (with --deadline).
+  const extra = (submission: Submission): Pick<LearnerResult, 'roster' | 'submitted' | 'notes'> => {
+    const roster = rosterMatch?.bySubmission.get(submission.id);
+    const out: Pick<LearnerResult, 'roster' | 'submitted' | 'notes'> = {};
+    if (roster) out.roster = roster;
+    if (options.deadline) {
+      const intake = intakes.get(submission.id)!;
+      const when = submittedAt(submission, times, intake.status === 'accepted' ? intake.newestMtimeMs : undefined);
+      const deadline = deadlineOf.get(submission.id)!;
+      const submitted: SubmissionTime = when.at
+        ? { at: when.at.toISOString(), source: when.source, deadline: deadline.toISOString(), ...lateness(when.at, deadline, options.deadline.policy) }
+        : { deadline: deadline.toISOString(), lateMs: 0, penalty: 0, label: 'submission time unknown: no deduction' };
+      if (roster?.extension) submitted.extension = roster.extension;
+      out.submitted = submitted;
+      if (when.notes.length) out.notes = when.notes;
+    }
+    return out;
+  };
   const learners: LearnerResult[] = mine.map((submission) => {
     const intake = intakes.get(submission.id)!;
     if (intake.status === 'rejected') {
@@ -360,6 +441,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
         {
           learner: submission.id,
           kind: submission.kind,
+          ...extra(submission),
           status: 'rejected',
           reason: intake.reason,
           score: 0,
@@ -386,6 +468,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       {
         learner: submission.id,
         kind: submission.kind,
+        ...extra(submission),
         status,
         reason: status === 'error' ? exercises.find((x) => x.status === 'error')?.message : undefined,
         score: 0,
@@ -408,7 +491,13 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     isolation: isolation.layers,
     uids: isolation.uidOf(0) === undefined ? undefined : { first: isolation.uidOf(0)!, last: isolation.uidOf(jobsCount - 1)! },
     jobs: jobsCount,
-    runs: { graded: jobs.length, resumed },
+    runs: { graded: jobs.length, resumed, reasons },
+    ...(suiteChanges.length ? { suiteChanges } : {}),
+    ...(only.size ? { only: [...only] } : {}),
+    ...(options.roster && rosterMatch ? { roster: { file: options.roster.file, missing: rosterMatch.missing, unrostered: rosterMatch.unrostered } } : {}),
+    ...(options.deadline
+      ? { deadline: { at: options.deadline.at.toISOString(), policy: describePolicy(options.deadline.policy), late: options.deadline.policyText, timesFile: options.deadline.timesFile } }
+      : {}),
   };
   return { meta, learners };
 }

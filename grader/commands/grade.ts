@@ -7,7 +7,11 @@ import { AnomalyError, UsageError } from '../course/errors';
 import { toMs } from '../course/schema';
 import { DEFAULT_LIMITS } from '../batch/intake';
 import type { Gradebook } from '../batch/model';
-import { CanaryError, OutputBusyError, parseShard, runBatch, withOutputLock, type BatchEvent } from '../batch/run-batch';
+import { BatchInputError, CanaryError, OutputBusyError, parseShard, runBatch, withOutputLock, type BatchEvent, type BatchOptions } from '../batch/run-batch';
+import { LateError, parseIsoTime, parseLatePolicy } from '../batch/late';
+import { readRoster, RosterError } from '../batch/roster';
+import { TIMES_FILE } from '../batch/submitted-at';
+import type { Lms, LmsOptions, MoodleId } from '../report/lms';
 import { BLOCK_SIZE, UidBlockError } from '../batch/uid-block';
 import { renderBatchSummary } from '../report/batch-summary';
 import { writeOutputs } from '../report/gradebook';
@@ -20,6 +24,29 @@ function positiveInt(value: string | boolean | undefined, name: string, fallback
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `${name} takes a whole number ≥ 1` : `${name} takes a whole number from 1 to ${max}`);
   return n;
+}
+
+/** --lms canvas|moodle (or both, comma-separated) and its options; shared with `course merge`. */
+export function parseLmsFlags(values: Record<string, string | boolean | string[] | undefined>): { lms: Lms[]; lmsOptions: LmsOptions } {
+  const lms: Lms[] = [];
+  if (typeof values.lms === 'string') {
+    for (const name of values.lms.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
+      if (name !== 'canvas' && name !== 'moodle') throw new UsageError(`--lms takes canvas or moodle (or canvas,moodle), not "${name}"`);
+      if (!lms.includes(name)) lms.push(name);
+    }
+  }
+  const moodleId = values['moodle-id'];
+  if (moodleId !== undefined && !['email', 'idnumber', 'username'].includes(String(moodleId))) throw new UsageError('--moodle-id takes email, idnumber or username');
+  const assignment = typeof values['lms-assignment'] === 'string' ? values['lms-assignment'] : undefined;
+  return { lms, lmsOptions: { assignment, moodleId: moodleId as MoodleId | undefined } };
+}
+
+/** --only a,b --only c: the names, once each. */
+function parseOnly(value: string | boolean | string[] | undefined): string[] | undefined {
+  if (value === undefined || typeof value === 'boolean') return undefined;
+  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (!names.length) throw new UsageError('--only takes learner names (submission names), e.g. --only alice,bob');
+  return [...new Set(names)];
 }
 
 /** Progress: a bar in a terminal, one plain line per finished run elsewhere. */
@@ -65,7 +92,8 @@ function progress(ctx: Context, quiet: boolean): { onEvent: (e: BatchEvent) => v
 export const grade: Command = {
   name: 'grade',
   summary: 'batch-grade a class: parallel, isolated, resumable; gradebook and HTML report',
-  usage: 'course grade <submissions> --out <dir> [--jobs N] [--shard i/n] [--gradescope] [--exercism] [--json]',
+  usage:
+    'course grade <submissions> --out <dir> [--jobs N] [--shard i/n] [--roster FILE] [--lms canvas|moodle] [--deadline ISO] [--late POLICY] [--only NAMES] [--gradescope] [--exercism] [--json]',
   help: `For instructors. <submissions> holds one entry per learner (the learner id is the entry name): a folder
 (a copy of the course repository or just its exercises/), a .zip, or a .tar.gz. Only the graded files named
 in course.yaml are taken from a submission; its configs and any copy of the suites are ignored. A submission
@@ -87,8 +115,38 @@ Every finished run is appended to <dir>/checkpoint.jsonl: re-running the same co
 same suite and the same files are not graded again). One run at a time writes to a <dir>: a second one is
 refused while the first is alive (the lock of a run that was killed is taken over).
 
+A run whose suite changed since the checkpoint's (the suite hash is recorded with each run) is graded again,
+for every learner, and the run says so; --only grades the named learners again whatever the checkpoint holds.
+The report shows which runs were graded by this invocation and which came from the checkpoint.
+
+Points: each exercise is worth its \`points:\` in course.yaml (a number, or a total with points per describe
+block; partial credit in proportion within a block), else one point per test. Every output shows the points,
+the maximum and the percentage; test counts stay beside them.
+
+Roster (--roster FILE): a CSV file with a header row; columns (any order): submission (the entry name in
+<submissions>; a GitHub Classroom clone "<assignment>-<user>" also matches the user name), name (or first_name,
+last_name), lms_id, sis_user_id, sis_login_id, email, idnumber, username, section, extension. Roster learners
+without a submission and submissions not in the roster are listed in every output.
+
+LMS (--lms canvas|moodle, needs --roster): canvas-grades.csv has the columns of Canvas's gradebook export
+(Student, ID, SIS User ID, SIS Login ID, Section, then the assignment, "Name (id)" to update an existing one,
+with a "Points Possible" row); moodle-grades.csv has Moodle's grade import columns (First name, Last name, the
+identifier, the grade item). Moodle aborts an import on an unknown user, so submissions not in the roster (or
+without the identifier) go to moodle-not-imported.csv. The value is the points after any late deduction; a
+roster learner without a submission gets 0, or an empty cell while their deadline is still ahead.
+
+Deadlines (--deadline ISO time with a time zone): the submission time is the committer time of HEAD of a git
+submission (a GitHub Classroom bulk clone; git runs with hooks, config programs and fetches disabled), else the
+row of ${TIMES_FILE} in <submissions> (columns submission,submitted_at; or --submitted-at FILE), else the
+newest entry of the archive (or file of the folder). Commit and file times come from the learner's machine:
+for times nobody can forge, export the LMS's submission times into that file. A roster extension ("2d", "36h",
+a number of days, or an ISO time) moves that learner's deadline. --late: none (default: shown, no deduction),
+zero, or e.g. 10%/day, 5%/hour, 10%/day,max=3d (0 points when later), with ,grace=15m; a deduction is a share
+of the points earned, per started day (hour).
+
 Writes into <dir>: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json
-(and gradescope/<learner>/results.json, exercism/<learner>/results.json with the flags).
+(and gradescope/<learner>/results.json, exercism/<learner>/results.json, canvas-grades.csv,
+moodle-grades.csv with the flags).
 
 Options:
   --out DIR         output folder (required)
@@ -100,6 +158,14 @@ Options:
   --max-file-kb N   largest file accepted in a submission (default ${DEFAULT_LIMITS.maxFileBytes / 1024})
   --seed N          one seed for every run (default: derived from learner and exercise, so reruns replay)
   --typecheck       also type-check every submission (feedback in results/; slower)
+  --only NAMES      grade these submissions again whatever the checkpoint holds (comma-separated or repeated)
+  --roster FILE     the class roster (CSV, see above)
+  --lms NAME        also write the import file of canvas or moodle (or canvas,moodle); needs --roster
+  --lms-assignment T   the assignment column, e.g. "Lab 3 (4711)" (default: the course title)
+  --moodle-id F     the column Moodle matches users on: email (default), idnumber or username
+  --deadline ISO    the deadline, e.g. 2026-03-01T23:59:00-05:00
+  --late POLICY     none (default), zero, 10%/day, 10%/day,max=3d, ...,grace=15m
+  --submitted-at F  the metadata file of submission times (default: <submissions>/${TIMES_FILE} if present)
   --no-isolation    do not use namespaces, setpriv or prlimit even when available
   --no-canary       skip the reference-solution check before grading
   --gradescope      also write Gradescope results.json per learner
@@ -122,6 +188,14 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     'max-file-kb': { type: 'string' },
     seed: { type: 'string' },
     typecheck: { type: 'boolean' },
+    only: { type: 'string', multiple: true },
+    roster: { type: 'string' },
+    lms: { type: 'string' },
+    'lms-assignment': { type: 'string' },
+    'moodle-id': { type: 'string' },
+    deadline: { type: 'string' },
+    late: { type: 'string' },
+    'submitted-at': { type: 'string' },
     'no-isolation': { type: 'boolean' },
     'no-canary': { type: 'boolean' },
     gradescope: { type: 'boolean' },
@@ -142,6 +216,34 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     if (typeof values.timeout === 'string') {
       if (!/^\d+(\.\d+)?\s*(ms|s|m)$/.test(values.timeout)) throw new UsageError('--timeout takes a duration like 30s, 1500ms or 2m');
       timeoutMs = toMs(values.timeout);
+    }
+    const raw = values as Record<string, string | boolean | string[] | undefined>;
+    const only = parseOnly(raw.only);
+    const { lms, lmsOptions } = parseLmsFlags(raw);
+    let roster: BatchOptions['roster'];
+    if (typeof values.roster === 'string') {
+      try {
+        roster = { file: path.resolve(values.roster), entries: readRoster(path.resolve(values.roster)) };
+      } catch (err) {
+        if (err instanceof RosterError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
+    if (lms.length && !roster) throw new UsageError('--lms needs --roster (the LMS ids, names and emails come from it)');
+    let deadline: BatchOptions['deadline'];
+    try {
+      if (typeof values.deadline === 'string') {
+        const policyText = typeof values.late === 'string' ? values.late : 'none';
+        let timesFile: string | undefined;
+        if (typeof values['submitted-at'] === 'string') {
+          timesFile = path.resolve(values['submitted-at']);
+          if (!existsSync(timesFile)) throw new UsageError(`--submitted-at: not found: ${values['submitted-at']}`);
+        } else if (existsSync(path.join(submissionsDir, TIMES_FILE))) timesFile = path.join(submissionsDir, TIMES_FILE);
+        deadline = { at: parseIsoTime(values.deadline, '--deadline'), policy: parseLatePolicy(policyText), policyText, timesFile };
+      } else if (values.late !== undefined || values['submitted-at'] !== undefined) throw new UsageError('--late and --submitted-at need --deadline');
+    } catch (err) {
+      if (err instanceof LateError) throw new UsageError(err.message);
+      throw err;
     }
     const course = loadCourse(ctx.root);
     const quiet = Boolean(values.json);
@@ -164,6 +266,9 @@ grading machinery failed: the canary failed, or some run has status "error".`,
           typecheck: Boolean(values.typecheck),
           isolation: !values['no-isolation'],
           canary: !values['no-canary'],
+          only,
+          roster,
+          deadline,
           onEvent: bar.onEvent,
           onNotice: (text) => process.stderr.write(`${ctx.c.yellow(text)}\n`),
         });
@@ -171,6 +276,7 @@ grading machinery failed: the canary failed, or some run has status "error".`,
         if (err instanceof Error && err.message.startsWith('more than one submission')) throw new UsageError(err.message);
         if (err instanceof UidBlockError) throw new UsageError(err.message);
         if (err instanceof CanaryError) throw new AnomalyError(err.message);
+        if (err instanceof BatchInputError || err instanceof LateError) throw new UsageError(err.message);
         throw err;
       } finally {
         bar.stop();
@@ -180,7 +286,7 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     try {
       book = await withOutputLock(outDir, async () => {
         const graded = await grade();
-        writeOutputs(graded, outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism) });
+        writeOutputs(graded, outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism), lms, lmsOptions });
         return graded;
       });
     } catch (err) {
@@ -192,7 +298,11 @@ grading machinery failed: the canary failed, or some run has status "error".`,
       ctx.print();
       ctx.print(renderBatchSummary(ctx.c, book));
       ctx.print();
-      ctx.print(`Wrote ${path.join(outDir, 'grades.csv')}, results/, junit.xml and ${ctx.c.cyan(path.join(outDir, 'report.html'))}`);
+      const lmsFiles = [lms.includes('canvas') ? 'canvas-grades.csv' : '', lms.includes('moodle') ? 'moodle-grades.csv' : ''].filter(Boolean);
+      ctx.print(`Wrote ${path.join(outDir, 'grades.csv')}, results/, junit.xml${lmsFiles.length ? `, ${lmsFiles.join(', ')}` : ''} and ${ctx.c.cyan(path.join(outDir, 'report.html'))}`);
+      if (lms.includes('moodle') && existsSync(path.join(outDir, 'moodle-not-imported.csv'))) {
+        ctx.print(ctx.c.yellow(`Some learners cannot go into Moodle's import (not in the roster, or no ${lmsOptions.moodleId ?? 'email'}): see ${path.join(outDir, 'moodle-not-imported.csv')}`));
+      }
     }
     return book.learners.some((l) => l.status === 'error') ? EXIT.anomaly : EXIT.ok;
   },

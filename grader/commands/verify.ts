@@ -9,6 +9,7 @@ import type { ExerciseResult } from '../run/result';
 import { runExercise } from '../run/run-exercise';
 import { prepareMutants } from '../run/mutants';
 import { stateDir } from '../paths';
+import { checkPoints, resolvePoints } from '../batch/points';
 import { EXIT, type Command, type Context } from './command';
 
 export interface VerifyRow {
@@ -84,6 +85,13 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
       ? `${sol!.score}/${sol!.maxScore} tests (seed ${sol!.seed})`
       : `${sol!.status} ${sol!.score}/${sol!.maxScore} (seed ${sol!.seed}): ${sol!.message ?? failing(sol!).slice(0, 3).join(' | ')}`,
   );
+  const points = resolvePoints(exercise.points);
+  if (points) {
+    // The groups of points: name describe blocks the suite has, and leave no test or point stranded.
+    const problems = sol!.tests.length ? checkPoints(points, sol!.tests) : ['the solution run reported no tests, so the points groups could not be checked'];
+    const groups = Object.keys(points.groups);
+    add('points', problems.length === 0, problems.length ? problems.join(' | ') : `${points.total} points${groups.length ? ` (${groups.map((g) => `"${g}": ${points.groups[g]}`).join(', ')})` : ''}`);
+  }
   add('solution type-checks', solTypes.length === 0, solTypes.length ? solTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
   if (sol!.maxScore < 15) add('suite size', false, `${sol!.maxScore} tests (at least 15 expected)`);
 
@@ -125,7 +133,8 @@ export const verify: Command = {
   usage: 'course verify [id...] [--jobs N] [--json]',
   help: `For course authors. For every exercise (or the ones named): the lesson and at least two hints exist,
 the reference solution passes every hidden test and type-checks, the untouched stub fails every test (a test
-that passes on the stub is vacuous), and every mutant in its mutants folder fails at least one test.
+that passes on the stub is vacuous), every mutant in its mutants folder fails at least one test, and the
+exercise's \`points:\` groups name describe blocks of the suite with no test or point left over.
 course.yaml itself is validated on load.
 
 Options:

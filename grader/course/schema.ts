@@ -37,6 +37,33 @@ const RelPath = z
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'a path inside the course (relative, no "..")');
 
+/**
+ * What an exercise is worth. A number: that many points, shared by its tests equally. An object: `total` points,
+ * of which each named group (a describe block, matched by its title or by its path "Outer › Inner") gets its
+ * share, split equally between that group's tests; the tests in no named group share what is left. Without
+ * `points:`, every test is worth one point (so a course that never sets points grades as before).
+ */
+export const Points = z
+  .union([
+    z.number().positive().describe('the points of the exercise, shared equally by its tests'),
+    z
+      .object({
+        total: z.number().positive().optional().describe('the points of the exercise (default: the sum of the groups)'),
+        groups: z
+          .record(z.string().min(1), z.number().nonnegative())
+          .describe('points per describe block (its title, or "Outer › Inner"); a group\'s tests share its points equally'),
+      })
+      .strict()
+      .superRefine((p, ctx) => {
+        const sum = Object.values(p.groups).reduce((s, n) => s + n, 0);
+        if (p.total !== undefined && sum > p.total + 1e-9) {
+          ctx.addIssue({ code: 'custom', path: ['groups'], message: `the groups add up to ${sum}, more than the total ${p.total}` });
+        }
+        if (p.total === undefined && sum <= 0) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'the groups must add up to more than 0 (or give a total)' });
+      }),
+  ])
+  .describe('what the exercise is worth in the gradebook; default: one point per test');
+
 export const Exercise = z
   .object({
     id: Id.describe('short name used on the command line: `course check hpack-table`'),
@@ -56,6 +83,7 @@ export const Exercise = z
     timeout: Duration.default('20s').describe('wall-clock limit for the whole suite'),
     testTimeout: Duration.default('5s').describe('limit for one test'),
     hints: z.array(z.string().min(1)).default([]),
+    points: Points.optional(),
     progress: Progress.optional(),
   })
   .strict();
@@ -76,4 +104,5 @@ export const Course = z
 
 export type CourseData = z.infer<typeof Course>;
 export type ExerciseSpec = z.infer<typeof Exercise>;
+export type PointsData = z.infer<typeof Points>;
 export type ProgressData = z.infer<typeof Progress>;

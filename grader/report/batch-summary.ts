@@ -4,6 +4,12 @@
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { Gradebook } from '../batch/model';
 import { visibleOneLine } from './safe-text';
+import { runsOrigin } from './gradebook';
+import { missingValue } from './lms';
+
+function num(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}
 
 function table(rows: string[][], align: Array<'l' | 'r'>): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
@@ -15,15 +21,16 @@ function table(rows: string[][], align: Array<'l' | 'r'>): string {
 export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
   const out: string[] = [];
   const statuses = ['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'error', 'not submitted', 'rejected'] as const;
-  const rows: string[][] = [['exercise', 'max', ...statuses, 'mean']];
+  const rows: string[][] = [['exercise', 'points', 'tests', ...statuses, 'mean pts']];
   for (const e of book.meta.exercises) {
     const outcomes = book.learners.map((l) => l.exercises.find((x) => x.exercise === e.id)).filter((x) => x !== undefined);
+    // (A machinery error is not a score: it is left out of the mean.)
     const counted = outcomes.filter((o) => o.status !== 'not submitted' && o.status !== 'rejected' && o.status !== 'error');
-    const mean = counted.length ? counted.reduce((s, o) => s + o.score, 0) / counted.length : 0;
-    rows.push([e.id, String(e.maxScore), ...statuses.map((s) => String(outcomes.filter((o) => o.status === s).length)), mean.toFixed(1)]);
+    const mean = counted.length ? counted.reduce((s, o) => s + (o.points ?? o.score), 0) / counted.length : 0;
+    rows.push([e.id, num(e.maxPoints ?? e.maxScore), String(e.maxScore), ...statuses.map((s) => String(outcomes.filter((o) => o.status === s).length)), mean.toFixed(1)]);
   }
   out.push(c.bold('Per exercise'));
-  out.push(table(rows, ['l', 'r', ...statuses.map(() => 'r' as const), 'r']));
+  out.push(table(rows, ['l', 'r', 'r', ...statuses.map(() => 'r' as const), 'r']));
   const count = (s: string) => book.learners.filter((l) => l.status === s).length;
   out.push('');
   out.push(
@@ -44,6 +51,25 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
   out.push('');
   out.push(`${c.bold('Isolation layers on')}: ${on.length ? on.join('; ') : 'none beyond the sandbox child process'}`);
   if (off.length) out.push(`${c.bold('Off')}: ${off.join('; ')}`);
+  const m = book.meta;
+  const reasons = Object.entries(m.runs.reasons ?? {}).filter(([, n]) => n);
+  out.push(`runs: ${m.runs.graded} graded by this run${reasons.length ? ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})` : ''}, ${m.runs.resumed} from the checkpoint`);
+  for (const ch of m.suiteChanges ?? []) out.push(c.yellow(`  the suite of ${ch.exercise} changed since the checkpoint: regraded for ${ch.runs} learner(s)`));
+  if (m.only?.length) out.push(`  --only: ${m.only.join(', ')}`);
+  if (m.deadline) {
+    const late = book.learners.filter((l) => (l.submitted?.lateMs ?? 0) > 0);
+    const deducted = late.filter((l) => (l.submitted?.penalty ?? 0) > 0);
+    const unknown = book.learners.filter((l) => l.submitted && !l.submitted.at);
+    out.push(`deadline ${m.deadline.at} (${m.deadline.policy}): ${late.length} late, ${deducted.length} with a deduction${unknown.length ? c.yellow(`, ${unknown.length} with no known submission time`) : ''}`);
+  }
+  if (m.roster) {
+    out.push(`roster ${m.roster.file}: ${m.roster.missing.length} learner(s) without a submission, ${m.roster.unrostered.length} submission(s) not in the roster`);
+    for (const r of m.roster.missing.slice(0, 30)) {
+      const v = missingValue(book, r);
+      out.push(`  ${c.yellow('no submission')}  ${r.submission}${r.name ? ` (${r.name})` : ''}${v === '' ? ' — deadline still ahead, left blank' : ''}`);
+    }
+    for (const id of m.roster.unrostered.slice(0, 30)) out.push(`  ${c.yellow('not in the roster')}  ${id}`);
+  }
   const flagged = book.learners.filter((l) => l.status === 'rejected' || l.status === 'error' || l.exercises.some((e) => e.status === 'tampered'));
   if (flagged.length) {
     out.push('');
@@ -57,19 +83,24 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
   if (book.learners.length <= 40) {
     out.push('');
     out.push(c.bold('Learners'));
-    const lrows = [['learner', ...book.meta.exercises.map((e) => e.id), 'total', 'status']];
+    const dl = m.deadline !== undefined;
+    const lrows = [['learner', ...book.meta.exercises.map((e) => e.id), 'points', '%', 'tests', ...(dl ? ['late', 'final'] : []), 'status', 'run']];
     for (const l of book.learners) {
       lrows.push([
         visibleOneLine(l.learner),
         ...book.meta.exercises.map((e) => {
           const o = l.exercises.find((x) => x.exercise === e.id);
-          return !o || o.status === 'not submitted' ? '-' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : String(o.score);
+          return !o || o.status === 'not submitted' ? '-' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : num(o.points ?? o.score);
         }),
+        `${num(l.points ?? l.score)}/${num(l.maxPoints ?? l.maxScore)}`,
+        num(l.percent ?? 0),
         `${l.score}/${l.maxScore}`,
+        ...(dl ? [l.submitted ? (l.submitted.penalty ? `-${num(l.submitted.penalty * 100)}%` : l.submitted.at ? (l.submitted.lateMs ? 'late' : 'on time') : '?') : '', num(l.finalPoints ?? l.points ?? l.score)] : []),
         l.status,
+        runsOrigin(l.exercises),
       ]);
     }
-    out.push(table(lrows, ['l', ...book.meta.exercises.map(() => 'r' as const), 'r', 'l']));
+    out.push(table(lrows, ['l', ...book.meta.exercises.map(() => 'r' as const), 'r', 'r', 'r', ...(dl ? (['r', 'r'] as const) : []), 'l', 'l']));
   }
   return out.join('\n');
 }

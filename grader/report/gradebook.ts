@@ -3,13 +3,18 @@
 
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { safeName, type Gradebook, type LearnerResult } from '../batch/model';
+import { safeName, type ExerciseOutcome, type Gradebook, type LearnerResult } from '../batch/model';
 import type { TestResult } from '../run/result';
+import { csvDocument } from './csv-safe';
 import { renderHtmlReport } from './html';
+import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
 
 export interface OutputFlags {
   gradescope?: boolean;
   exercism?: boolean;
+  /** Also write the LMS import files. */
+  lms?: Lms[];
+  lmsOptions?: LmsOptions;
 }
 
 function writeAtomic(file: string, text: string): void {
@@ -19,26 +24,63 @@ function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-function csvCell(value: string | number): string {
-  let text = String(value);
-  // A cell starting with = + - @ is a formula in a spreadsheet: defuse it (learner ids come from file names).
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** Where a learner's runs came from: all graded by this invocation, all from the checkpoint, or both. */
+export function runsOrigin(exercises: ExerciseOutcome[]): 'this run' | 'checkpoint' | 'mixed' | '' {
+  const withRun = exercises.filter((e) => e.run);
+  if (!withRun.length) return '';
+  const fresh = withRun.filter((e) => e.run!.fresh).length;
+  return fresh === withRun.length ? 'this run' : fresh === 0 ? 'checkpoint' : 'mixed';
 }
 
+/**
+ * grades.csv: one row per submission (and per roster learner without one), points per exercise and in total, the
+ * maximum and the percentage, test counts, and with --roster / --deadline who the learner is and what lateness
+ * cost. Learner ids and names are neutralised against spreadsheet formulas.
+ */
 export function gradesCsv(book: Gradebook): string {
   const ids = book.meta.exercises.map((e) => e.id);
-  // Per exercise the score, then its status (passed, failed, compile-error, load-error, timeout, tampered,
-  // not submitted, rejected, or error: the machinery failed and the score is not the learner's).
-  const rows = [['learner', ...ids, 'total', 'max', 'status', 'note', ...ids.map((id) => `${id} status`)].map(csvCell).join(',')];
+  const roster = book.meta.roster !== undefined;
+  const deadline = book.meta.deadline !== undefined;
+  const header: string[] = ['learner'];
+  if (roster) header.push('name', 'lms_id', 'email', 'section', 'in_roster');
+  for (const id of ids) header.push(id, `${id}_tests`);
+  header.push('points', 'max_points', 'percent', 'tests_passed', 'tests_total');
+  if (deadline) header.push('submitted_at', 'time_source', 'deadline', 'late_hours', 'penalty_percent', 'final_points', 'final_percent', 'lateness');
+  // (Where each run came from, this run or the checkpoint, is in results/, junit.xml and the report: grades.csv
+  // holds grades only, so a merge of shards writes the same file as one run.)
+  // Then each exercise's status: passed, failed, compile-error, load-error, timeout, tampered, not submitted,
+  // rejected, or error (the machinery failed: that score is not the learner's).
+  header.push('status', 'note', ...ids.map((id) => `${id}_status`));
+  const rows: Array<Array<string | number>> = [header];
   for (const l of book.learners) {
-    const cells: Array<string | number> = [l.learner];
-    for (const id of ids) cells.push(l.exercises.find((e) => e.exercise === id)?.score ?? 0);
-    cells.push(l.score, l.maxScore, l.status, l.reason ?? '');
-    for (const id of ids) cells.push(l.exercises.find((e) => e.exercise === id)?.status ?? 'not submitted');
-    rows.push(cells.map(csvCell).join(','));
+    const row: Array<string | number> = [l.learner];
+    if (roster) row.push(l.roster?.name ?? '', l.roster?.lmsId ?? '', l.roster?.email ?? '', l.roster?.section ?? '', l.roster ? 'yes' : 'no');
+    for (const id of ids) {
+      const o = l.exercises.find((e) => e.exercise === id);
+      row.push(o?.points ?? o?.score ?? 0, o ? o.score : 0);
+    }
+    row.push(l.points ?? l.score, l.maxPoints ?? l.maxScore, l.percent ?? 0, l.score, l.maxScore);
+    if (deadline) {
+      const s = l.submitted;
+      row.push(s?.at ?? '', s?.source ?? '', s?.deadline ?? '', s ? Math.round((s.lateMs / 3_600_000) * 100) / 100 : 0, s ? Math.round(s.penalty * 1000) / 10 : 0, l.finalPoints ?? l.points ?? l.score, l.finalPercent ?? l.percent ?? 0, s?.label ?? '');
+    }
+    const note = [l.reason, ...(l.notes ?? []), roster && !l.roster ? 'not in the roster' : undefined].filter(Boolean).join('; ');
+    row.push(l.status, note, ...ids.map((id) => l.exercises.find((e) => e.exercise === id)?.status ?? 'not submitted'));
+    rows.push(row);
   }
-  return `${rows.join('\n')}\n`;
+  // Roster learners with no submission: listed, never dropped.
+  const max = book.meta.exercises.reduce((s, e) => s + (e.maxPoints ?? e.maxScore), 0);
+  const maxTests = book.meta.exercises.reduce((s, e) => s + e.maxScore, 0);
+  for (const r of book.meta.roster?.missing ?? []) {
+    const value = missingValue(book, r);
+    const row: Array<string | number> = [r.submission, r.name ?? '', r.lmsId ?? '', r.email ?? '', r.section ?? '', 'yes'];
+    for (let i = 0; i < ids.length; i++) row.push('', '');
+    row.push(value, max, value === '' ? '' : 0, 0, maxTests);
+    if (deadline) row.push('', '', '', '', '', value, value === '' ? '' : 0, value === '' ? 'no submission yet (deadline ahead)' : 'no submission');
+    row.push('missing', 'in the roster, no submission', ...ids.map(() => 'not submitted'));
+    rows.push(row);
+  }
+  return csvDocument(rows);
 }
 
 export function learnerJson(book: Gradebook, l: LearnerResult): string {
@@ -88,10 +130,40 @@ export function junitXml(book: Gradebook): string {
       tests += count;
       failures += f;
       errors += err;
+      const props: Array<[string, string | number | undefined]> = [
+        ['points', e.points],
+        ['max_points', e.maxPoints],
+        ['learner_points', l.points],
+        ['learner_max_points', l.maxPoints],
+        ['learner_percent', l.percent],
+        ['name', l.roster?.name],
+        ['lms_id', l.roster?.lmsId],
+        ['in_roster', book.meta.roster ? (l.roster ? 'yes' : 'no') : undefined],
+        ['submitted_at', l.submitted?.at],
+        ['deadline', l.submitted?.deadline],
+        ['late_hours', l.submitted ? Math.round((l.submitted.lateMs / 3_600_000) * 100) / 100 : undefined],
+        ['penalty_percent', l.submitted ? Math.round(l.submitted.penalty * 1000) / 10 : undefined],
+        ['lateness', l.submitted?.label],
+        ['final_points', l.submitted ? l.finalPoints : undefined],
+        ['run', e.run ? (e.run.fresh ? `this run${e.run.reason ? ` (${e.run.reason})` : ''}` : `checkpoint (${e.run.at ?? '?'})`) : undefined],
+      ];
+      const properties = props
+        .filter(([, v]) => v !== undefined && v !== '')
+        .map(([k, v]) => `      <property name="${k}" value="${xml(String(v))}"/>`)
+        .join('\n');
       suites.push(
-        `  <testsuite name="${xml(name)}" tests="${count}" failures="${f}" errors="${err}" time="${(e.durationMs / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`,
+        `  <testsuite name="${xml(name)}" tests="${count}" failures="${f}" errors="${err}" time="${(e.durationMs / 1000).toFixed(3)}">\n    <properties>\n${properties}\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
       );
     }
+  }
+  // Roster learners with no submission: one failing case each, so that they are listed here too.
+  for (const r of book.meta.roster?.missing ?? []) {
+    tests++;
+    failures++;
+    const name = `${r.submission}.submission`;
+    suites.push(
+      `  <testsuite name="${xml(name)}" tests="1" failures="1" errors="0" time="0">\n    <properties>\n      <property name="name" value="${xml(r.name ?? '')}"/>\n      <property name="in_roster" value="yes"/>\n    </properties>\n    <testcase classname="${xml(name)}" name="submission" time="0"><failure message="no submission">${xml(`${r.name ?? r.submission} is in the roster and has no submission`)}</failure></testcase>\n  </testsuite>`,
+    );
   }
   out.push(`<testsuites name="${xml(book.meta.course)}" tests="${tests}" failures="${failures}" errors="${errors}">`);
   out.push(...suites);
@@ -123,8 +195,8 @@ export function gradescopeJson(l: LearnerResult): string {
   );
   return JSON.stringify(
     {
-      score: l.score,
-      output: l.reason ?? `${l.status}: ${l.score}/${l.maxScore}`,
+      score: l.finalPoints ?? l.score,
+      output: l.reason ?? `${l.status}: ${l.finalPoints ?? l.score}/${l.maxPoints ?? l.maxScore} points${l.submitted?.penalty ? ` (${l.submitted.label})` : ''}`,
       output_format: 'text',
       visibility: 'visible',
       stdout_visibility: 'hidden',
@@ -180,5 +252,12 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   if (flags.exercism) for (const l of book.learners) put(path.join('exercism', safeName(l.learner), 'results.json'), exercismJson(l));
   put('junit.xml', junitXml(book));
   put('report.html', renderHtmlReport(book));
+  for (const file of ['canvas-grades.csv', 'moodle-grades.csv', 'moodle-not-imported.csv']) rmSync(path.join(outDir, file), { force: true });
+  if (flags.lms?.includes('canvas')) put('canvas-grades.csv', canvasCsv(book, flags.lmsOptions));
+  if (flags.lms?.includes('moodle')) {
+    const moodle = moodleCsv(book, flags.lmsOptions);
+    put('moodle-grades.csv', moodle.csv);
+    if (moodle.notImportedCount) put('moodle-not-imported.csv', moodle.notImported);
+  }
   return written;
 }

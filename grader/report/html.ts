@@ -40,6 +40,9 @@ tr.detail > td { background: #fff; text-align: left; white-space: normal; paddin
 .dist .bar { width: 22px; background: #0969da; position: relative; }
 .dist .bar span { position: absolute; top: -16px; width: 100%; text-align: center; font-size: 11px; color: #57606a; }
 .dist .labels { display: flex; gap: 3px; font-size: 11px; color: #57606a; } .dist .labels div { width: 22px; text-align: center; }
+td.run-checkpoint { color: #57606a; font-style: italic; } td.late-penalty { color: var(--zero); }
+.learner-name { display: block; font-size: 12px; color: #57606a; }
+#roster td, #roster th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
 #meta td { padding: 2px 12px 2px 0; vertical-align: top; } .on { color: var(--pass); } .off { color: var(--zero); }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
 `;
@@ -48,6 +51,16 @@ const SCRIPT = `
 (function () {
   var book = JSON.parse(document.getElementById('data').textContent);
   var exercises = book.meta.exercises;
+  var hasDeadline = !!book.meta.deadline;
+  function pts(n) { return String(Math.round(n * 100) / 100); }
+  function xmax(x) { return x.maxPoints !== undefined ? x.maxPoints : x.maxScore; }
+  function opts(o) { return o.points !== undefined ? o.points : o.score; }
+  function origin(l) {
+    var withRun = l.exercises.filter(function (o) { return o.run; });
+    if (!withRun.length) return '';
+    var fresh = withRun.filter(function (o) { return o.run.fresh; }).length;
+    return fresh === withRun.length ? 'this run' : fresh === 0 ? 'checkpoint' : 'mixed';
+  }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     if (attrs) for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -67,28 +80,49 @@ const SCRIPT = `
   var table = document.getElementById('grades');
   var head = el('tr');
   var columns = [{ key: 'learner', label: 'Learner', type: 'text' }];
-  exercises.forEach(function (x) { columns.push({ key: 'ex:' + x.id, label: x.id + ' /' + x.maxScore, type: 'num' }); });
-  columns.push({ key: 'total', label: 'Total /' + exercises.reduce(function (s, x) { return s + x.maxScore; }, 0), type: 'num' });
+  exercises.forEach(function (x) { columns.push({ key: 'ex:' + x.id, label: x.id + ' /' + pts(xmax(x)), type: 'num' }); });
+  columns.push({ key: 'total', label: 'Total /' + pts(exercises.reduce(function (s, x) { return s + xmax(x); }, 0)), type: 'num' });
+  columns.push({ key: 'percent', label: '%', type: 'num' });
+  if (hasDeadline) {
+    columns.push({ key: 'late', label: 'Late', type: 'num' });
+    columns.push({ key: 'final', label: 'Final', type: 'num' });
+  }
   columns.push({ key: 'status', label: 'Status', type: 'text' });
+  columns.push({ key: 'run', label: 'Run', type: 'text' });
   columns.forEach(function (c, i) { var th = el('th', { 'data-key': c.key, 'data-col': String(i), scope: 'col' }, c.label); head.appendChild(th); });
   var thead = el('thead'); thead.appendChild(head); table.appendChild(thead);
   var tbody = el('tbody'); table.appendChild(tbody);
 
   function value(l, key) {
     if (key === 'learner') return l.learner;
-    if (key === 'total') return l.score;
+    if (key === 'total') return l.points !== undefined ? l.points : l.score;
+    if (key === 'percent') return l.percent || 0;
+    if (key === 'late') return l.submitted ? l.submitted.lateMs : 0;
+    if (key === 'final') return l.finalPoints !== undefined ? l.finalPoints : l.score;
     if (key === 'status') return l.status;
+    if (key === 'run') return origin(l);
     var o = outcome(l, key.slice(3));
-    return o ? o.score : -1;
+    return o ? opts(o) : -1;
   }
 
   function detailRow(l) {
     var tr = el('tr', { 'class': 'detail', 'data-detail-for': l.learner });
     var td = el('td', { colspan: String(columns.length) });
     if (l.reason) td.appendChild(el('p', { 'class': 'status-' + l.status.replace(' ', '-') }, l.status + ': ' + l.reason));
+    if (l.roster) td.appendChild(el('p', { 'class': 'roster' }, [l.roster.name, l.roster.email, l.roster.section, l.roster.lmsId ? 'LMS id ' + l.roster.lmsId : ''].filter(Boolean).join(' · ')));
+    else if (book.meta.roster) td.appendChild(el('p', { 'class': 'status-error' }, 'not in the roster'));
+    if (l.submitted) {
+      td.appendChild(el('p', { 'class': 'submitted' }, 'submitted ' + (l.submitted.at ? l.submitted.at + ' (' + l.submitted.source + ')' : '?') + ', deadline ' + l.submitted.deadline + (l.submitted.extension ? ' (extension ' + l.submitted.extension + ')' : '') + ': ' + l.submitted.label + (l.submitted.penalty ? ' → ' + pts(l.finalPoints) + ' of ' + pts(l.points) + ' points' : '')));
+    }
+    (l.notes || []).forEach(function (n) { td.appendChild(el('p', { 'class': 'status-error' }, 'note: ' + n)); });
     l.exercises.forEach(function (o) {
       var box = el('div', { 'class': 'exercise-detail', 'data-exercise': o.exercise });
-      box.appendChild(el('h4', null, o.exercise + ' — ' + o.status + ' ' + o.score + '/' + o.maxScore + (o.durationMs ? ' (' + (o.durationMs / 1000).toFixed(1) + ' s)' : '')));
+      var run = o.run ? (o.run.fresh ? 'graded by this run' + (o.run.reason ? ' (' + o.run.reason + ')' : '') : 'from the checkpoint (graded ' + (o.run.at || '?') + ')') : '';
+      box.appendChild(el('h4', null, o.exercise + ' — ' + o.status + ' ' + o.score + '/' + o.maxScore + ' tests' + (o.points !== undefined ? ', ' + pts(o.points) + '/' + pts(o.maxPoints) + ' points' : '') + (o.durationMs ? ' (' + (o.durationMs / 1000).toFixed(1) + ' s)' : '')));
+      if (run) box.appendChild(el('p', { 'class': 'muted run' }, run));
+      (o.groups || []).forEach(function (g) {
+        box.appendChild(el('p', { 'class': 'muted group-points' }, (g.name || '(other tests)') + ': ' + pts(g.points) + '/' + pts(g.max) + ' points, ' + pts(g.passed) + ' of ' + g.tests + ' tests passed'));
+      });
       if (o.message) box.appendChild(el('p', null, o.message));
       if (o.anomalies && o.anomalies.length) box.appendChild(el('p', { 'class': 'status-error' }, 'anomalies: ' + o.anomalies.join('; ')));
       (o.diagnostics || []).filter(function (d) { return d.kind === 'syntax'; }).slice(0, 10).forEach(function (d) {
@@ -123,12 +157,21 @@ const SCRIPT = `
       tr.appendChild(first);
       exercises.forEach(function (x) {
         var o = outcome(l, x.id);
-        var text = !o ? '—' : o.status === 'not submitted' ? '–' : o.status === 'rejected' ? '✗' : o.status === 'error' ? '⚠ not graded' : String(o.score);
-        var td = el('td', { 'class': cls(o), 'data-exercise': x.id, 'data-score': o ? String(o.score) : '', title: o ? o.status + (o.message ? ': ' + o.message : '') : '' }, text);
+        var text = !o ? '—' : o.status === 'not submitted' ? '–' : o.status === 'rejected' ? '✗' : o.status === 'error' ? '⚠ not graded' : pts(opts(o));
+        var td = el('td', { 'class': cls(o), 'data-exercise': x.id, 'data-score': o ? String(o.score) : '', 'data-points': o ? String(opts(o)) : '', title: o ? o.status + ' (' + o.score + '/' + o.maxScore + ' tests)' + (o.message ? ': ' + o.message : '') : '' }, text);
         tr.appendChild(td);
       });
-      tr.appendChild(el('td', { 'class': 'total', 'data-score': String(l.score) }, l.score + '/' + l.maxScore));
+      var lp = l.points !== undefined ? l.points : l.score, lm = l.maxPoints !== undefined ? l.maxPoints : l.maxScore;
+      tr.appendChild(el('td', { 'class': 'total', 'data-score': String(l.score), 'data-points': String(lp), title: l.score + '/' + l.maxScore + ' tests' }, pts(lp) + '/' + pts(lm)));
+      tr.appendChild(el('td', { 'class': 'percent' }, pts(l.percent || 0) + '%'));
+      if (hasDeadline) {
+        var s = l.submitted;
+        tr.appendChild(el('td', { 'class': 'late' + (s && s.penalty ? ' late-penalty' : ''), title: s ? s.label : '' }, !s ? '' : !s.at ? '?' : s.penalty ? '-' + pts(s.penalty * 100) + '%' : s.lateMs ? 'late' : 'on time'));
+        tr.appendChild(el('td', { 'class': 'final', 'data-points': String(l.finalPoints) }, pts(l.finalPoints !== undefined ? l.finalPoints : lp)));
+      }
       tr.appendChild(el('td', { 'class': 'status status-' + l.status.replace(' ', '-') }, l.status));
+      var org = origin(l);
+      tr.appendChild(el('td', { 'class': 'run run-' + org.replace(' ', '-'), title: org === 'checkpoint' ? 'every run of this learner came from the checkpoint' : org === 'mixed' ? 'some runs graded now, some from the checkpoint' : 'graded by this run' }, org));
       tbody.appendChild(tr);
     });
   }
@@ -156,7 +199,7 @@ const SCRIPT = `
   // Distributions: learners per score, per exercise (rejected and not submitted are counted apart).
   var dists = document.getElementById('distributions');
   exercises.forEach(function (x) {
-    var max = x.maxScore, buckets = [], labels = [], step = Math.max(1, Math.ceil((max + 1) / 12));
+    var max = x.maxScore, buckets = [], labels = [], step = Math.max(1, Math.ceil((max + 1) / 12)); // tests passed
     for (var s = 0; s <= max; s += step) { buckets.push(0); labels.push(step === 1 ? String(s) : s + '–' + Math.min(max, s + step - 1)); }
     if (!buckets.length) { buckets.push(0); labels.push('0'); }
     var missing = 0;
@@ -191,7 +234,11 @@ export function renderHtmlReport(book: Gradebook): string {
     ['learners', `${book.learners.length} (${counts('graded')} graded, ${counts('not submitted')} not submitted, ${counts('rejected')} rejected, ${counts('error')} error)`],
     ['shard', m.mergedFrom ? `merged from ${m.mergedFrom.length} outputs` : m.shard ? `${m.shard.index}/${m.shard.count}` : 'all submissions'],
     ['workers', String(m.jobs)],
-    ['runs', `${m.runs.graded} graded now, ${m.runs.resumed} taken from the checkpoint`],
+    ['runs', `${m.runs.graded} graded now${Object.keys(m.runs.reasons ?? {}).length ? ` (${Object.entries(m.runs.reasons ?? {}).map(([r, n]) => `${n} ${r}`).join(', ')})` : ''}, ${m.runs.resumed} taken from the checkpoint`],
+    ...(m.suiteChanges ?? []).map((c): [string, string] => ['suite changed', `${c.exercise}: ${c.from.map((h) => h.slice(0, 12)).join(', ')} → ${c.to.slice(0, 12)}, regraded for ${c.runs} learner(s)`]),
+    ...(m.only?.length ? [['--only', m.only.join(', ')] as [string, string]] : []),
+    ...(m.deadline ? [['deadline', `${m.deadline.at} — ${m.deadline.policy}`] as [string, string]] : []),
+    ...(m.roster ? [['roster', `${m.roster.file}: ${m.roster.missing.length} without a submission, ${m.roster.unrostered.length} submission(s) not in the roster`] as [string, string]] : []),
     [
       'machinery errors',
       (() => {
@@ -200,7 +247,16 @@ export function renderHtmlReport(book: Gradebook): string {
       })(),
     ],
   ];
-  const suites = m.exercises.map((e) => `<tr><td>${esc(e.id)}</td><td><code>${esc(e.suiteHash.slice(0, 16))}</code></td><td>${e.maxScore} tests</td></tr>`).join('');
+  const rosterSection = m.roster
+    ? `<h2>Roster</h2>
+<table id="roster"><thead><tr><th>who</th><th>name</th><th>email</th><th>section</th><th>why listed</th></tr></thead><tbody>${[
+        ...m.roster.missing.map((r) => `<tr data-missing="${esc(r.submission)}"><td>${esc(r.submission)}</td><td>${esc(r.name ?? '')}</td><td>${esc(r.email ?? '')}</td><td>${esc(r.section ?? '')}</td><td>in the roster, no submission</td></tr>`),
+        ...m.roster.unrostered.filter((id) => m.learners.includes(id)).map((id) => `<tr data-unrostered="${esc(id)}"><td>${esc(id)}</td><td></td><td></td><td></td><td>submission not in the roster</td></tr>`),
+      ].join('')}</tbody></table>`
+    : '';
+  const suites = m.exercises
+    .map((e) => `<tr><td>${esc(e.id)}</td><td><code>${esc(e.suiteHash.slice(0, 16))}</code></td><td>${e.maxScore} tests</td><td>${e.maxPoints ?? e.maxScore} points${e.points && Object.keys(e.points.groups).length ? ` (${esc(Object.entries(e.points.groups).map(([g, n]) => `${g}: ${n}`).join(', '))})` : ''}</td></tr>`)
+    .join('');
   const layers = m.isolation
     .map((l) => `<tr><td class="${l.on ? 'on' : 'off'}">${l.on ? 'on' : 'off'}</td><td>${esc(l.name)}${l.why ? ` <span class="muted">(${esc(l.why)})</span>` : ''}</td></tr>`)
     .join('');
@@ -218,8 +274,9 @@ export function renderHtmlReport(book: Gradebook): string {
 <p class="muted">Click a column to sort, a learner to see each failed test's message.</p>
 <p class="legend"><span class="score-full" style="background:var(--pass-bg);color:var(--pass)">all tests passed</span><span style="background:var(--part-bg);color:var(--part)">some</span><span style="background:var(--zero-bg);color:var(--zero)">none</span><span style="background:var(--none-bg);color:var(--none)">not submitted / rejected</span></p>
 <table id="grades"></table>
-<h2>Score distribution per exercise</h2>
+<h2>Tests passed per exercise</h2>
 <div id="distributions"></div>
+${rosterSection}
 <h2>Run</h2>
 <table id="meta">${metaRows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
 <h3>Suites</h3>

@@ -6,6 +6,8 @@ export interface ArchiveEntry {
   declaredSize?: number;
   type?: string;
   linkname?: string;
+  /** Modification time in seconds (tar entries). */
+  mtime?: number;
 }
 export interface CaseExpect {
   learner: string | string[];
@@ -20,7 +22,7 @@ export const REPO: string;
 export const ADVERSARIAL: string;
 export const EXERCISES: Array<{ id: string; num: string; file: string; fixture: string; suite: string; tests: number }>;
 export const PKG_EXERCISE: { id: string; num: string; file: string; fixture: string; suite: string; tests: number; packages: string[] };
-export function makeCourse(dir: string, options?: { timeout?: string; packages?: boolean; only?: string[] }): string;
+export function makeCourse(dir: string, options?: { timeout?: string; packages?: boolean; only?: string[]; points?: Record<string, string> }): string;
 export function solution(id: string): string;
 export function stub(id: string): string;
 export const CALC_PARTIAL: string;

@@ -21,7 +21,7 @@ const EXERCISES = [
 /** With `makeCourse(dir, { packages: true })`: an exercise whose code needs the provided packages ws and undici. */
 const PKG_EXERCISE = { id: 'pkg', num: '03', file: 'pkg.ts', fixture: 'test/fixtures/pkg', suite: 'pkg.test.ts', tests: 2, packages: ['ws', 'undici'] };
 
-/** Creates a course under `dir` and returns its root. */
+/** Creates a course under `dir` and returns its root. options.points: { calc: '10', ... } (course.yaml's points:). */
 function makeCourse(dir, options = {}) {
   const root = path.join(dir, 'course');
   fs.mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -55,6 +55,7 @@ function makeCourse(dir, options = {}) {
         `    timeout: ${timeout}`,
         ...(ex.packages ? [`    packages: [${ex.packages.join(', ')}]`] : []),
         `    hints: [one, two]`,
+        ...(options.points?.[ex.id] ? [`    points: ${options.points[ex.id]}`] : []),
       ].join('\n'),
     );
   }
@@ -177,7 +178,7 @@ function zipBuffer(entries) {
   return Buffer.concat([...locals, cd, end]);
 }
 
-/** entries: [{ name, data?, type? ('0' file, '1' hard link, '2' symlink, '3' char device, '5' dir), linkname? }] */
+/** entries: [{ name, data?, type? ('0' file, '1' hard link, '2' symlink, '3' char device, '5' dir), linkname?, mtime? (s) }] */
 function tarBuffer(entries) {
   const blocks = [];
   for (const e of entries) {
@@ -190,7 +191,7 @@ function tarBuffer(entries) {
     h.write('0000000\0', 108);
     h.write('0000000\0', 116);
     h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-    h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+    h.write(`${Math.floor(e.mtime ?? Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
     h.write('        ', 148);
     h.write(type, 156);
     if (e.linkname) h.write(e.linkname.slice(0, 100), 157);

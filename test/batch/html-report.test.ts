@@ -178,7 +178,7 @@ maybe('report.html in headless Chromium', () => {
     const junit = readFileSync(path.join(dir, 'junit.xml'), 'utf8');
     expect(junit).toContain('<testsuite name="bob.words" tests="4" failures="2"');
     expect(junit).toContain('&lt;img src=x');
-    expect(readFileSync(path.join(dir, 'grades.csv'), 'utf8').split('\n')[0]).toBe('learner,calc,words,total,max,status,note,calc status,words status');
+    expect(readFileSync(path.join(dir, 'grades.csv'), 'utf8').split('\n')[0]).toBe('learner,calc,calc_tests,words,words_tests,points,max_points,percent,tests_passed,tests_total,status,note,calc_status,words_status');
   });
 });
 

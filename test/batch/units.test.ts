@@ -137,7 +137,8 @@ test('grades.csv quotes commas and defuses spreadsheet formulas in learner ids',
     meta: { exercises: [{ id: 'calc', title: 'c', suiteHash: 'x', maxScore: 3 }] },
     learners: [{ learner: '=cmd|x', kind: 'folder', status: 'rejected', reason: 'a, "b"', score: 0, maxScore: 3, exercises: [] }],
   } as unknown as Gradebook;
-  expect(gradesCsv(book).split('\n')[1]).toBe(`'=cmd|x,0,0,3,rejected,"a, ""b""",not submitted`);
+  expect(gradesCsv(book).split('\n')[0]).toBe('learner,calc,calc_tests,points,max_points,percent,tests_passed,tests_total,status,note,calc_status');
+  expect(gradesCsv(book).split('\n')[1]).toBe(`'=cmd|x,0,0,0,3,0,0,3,rejected,"a, ""b""",not submitted`);
 });
 
 describe('uid blocks', () => {

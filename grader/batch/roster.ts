@@ -1,0 +1,147 @@
+// The class roster (issue 12.2): a CSV file that maps each submission (its folder or archive name in the
+// submissions folder) to the learner in the LMS. One header row, then one row per learner. Columns, in any order,
+// header names case- and punctuation-insensitive:
+//   submission   the entry name in the submissions folder (required; also "folder", "archive", "github")
+//   name         "Last, First" or "First Last" (Canvas's Student column); or first_name and last_name
+//   lms_id       the LMS's user id (Canvas's ID column; also "id", "canvas_id")
+//   sis_user_id, sis_login_id   Canvas's SIS columns
+//   email, idnumber, username   what Moodle can match a user on
+//   section
+//   extension    this learner's extension: a duration ("2d", "36h", a bare number of days) or a new ISO deadline
+// Unknown columns are ignored. Parsed with csv-parse (quoted fields, BOM, CRLF).
+
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+
+export interface RosterEntry {
+  submission: string;
+  name?: string;
+  firstName?: string;
+  lastName?: string;
+  lmsId?: string;
+  sisUserId?: string;
+  sisLoginId?: string;
+  email?: string;
+  idnumber?: string;
+  username?: string;
+  section?: string;
+  extension?: string;
+}
+
+export class RosterError extends Error {}
+
+const COLUMNS: Record<string, keyof RosterEntry> = {
+  submission: 'submission',
+  folder: 'submission',
+  archive: 'submission',
+  submissionfolder: 'submission',
+  github: 'submission',
+  githubusername: 'submission',
+  name: 'name',
+  student: 'name',
+  fullname: 'name',
+  studentname: 'name',
+  firstname: 'firstName',
+  lastname: 'lastName',
+  lmsid: 'lmsId',
+  id: 'lmsId',
+  canvasid: 'lmsId',
+  userid: 'lmsId',
+  sisuserid: 'sisUserId',
+  sisloginid: 'sisLoginId',
+  email: 'email',
+  emailaddress: 'email',
+  idnumber: 'idnumber',
+  username: 'username',
+  section: 'section',
+  extension: 'extension',
+};
+
+function key(header: string): string {
+  return header.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Reads a roster; errors name the file and the line. */
+export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
+  let rows: string[][];
+  try {
+    rows = parse(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
+  } catch (err) {
+    throw new RosterError(`${file}: not a readable CSV file (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!rows.length) throw new RosterError(`${file}: empty (expected a header row such as "submission,name,lms_id,email,section,extension")`);
+  const header = rows[0]!.map((h) => COLUMNS[key(h)]);
+  if (!header.includes('submission')) {
+    throw new RosterError(`${file}: no "submission" column (the folder or archive name of each learner's submission); the header is: ${rows[0]!.join(', ')}`);
+  }
+  const seen = new Map<string, number>();
+  const out: RosterEntry[] = [];
+  rows.slice(1).forEach((row, i) => {
+    const line = i + 2;
+    const entry: Partial<RosterEntry> = {};
+    header.forEach((field, col) => {
+      const value = row[col]?.trim();
+      if (field && value) entry[field] = value;
+    });
+    if (!entry.submission) {
+      if (row.every((c) => !c.trim())) return;
+      throw new RosterError(`${file}, line ${line}: no submission name`);
+    }
+    // A roster may name archives with their extension; submissions are known by the name without it.
+    entry.submission = entry.submission.replace(/\.(zip|tar\.gz|tgz|tar)$/i, '');
+    const before = seen.get(entry.submission.toLowerCase());
+    if (before) throw new RosterError(`${file}, line ${line}: submission "${entry.submission}" is already on line ${before}`);
+    seen.set(entry.submission.toLowerCase(), line);
+    if (!entry.name && (entry.firstName || entry.lastName)) entry.name = [entry.lastName, entry.firstName].filter(Boolean).join(', ');
+    out.push(entry as RosterEntry);
+  });
+  return out;
+}
+
+export function readRoster(file: string): RosterEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new RosterError(`cannot read the roster ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseRoster(text, file);
+}
+
+export interface RosterMatch {
+  /** submission id -> roster entry */
+  bySubmission: Map<string, RosterEntry>;
+  /** Roster learners with no submission in the folder. */
+  missing: RosterEntry[];
+  /** Submissions that no roster row names. */
+  unrostered: string[];
+}
+
+/**
+ * Pairs roster rows with submission ids: the exact name, else the same name in another case, else (GitHub
+ * Classroom names clones "<assignment>-<username>") the one submission whose name ends in "-<name>".
+ */
+export function matchRoster(roster: RosterEntry[], submissions: string[]): RosterMatch {
+  const bySubmission = new Map<string, RosterEntry>();
+  const taken = new Set<string>();
+  const pending: RosterEntry[] = [];
+  const ids = new Set(submissions);
+  for (const r of roster) {
+    if (ids.has(r.submission) && !taken.has(r.submission)) {
+      bySubmission.set(r.submission, r);
+      taken.add(r.submission);
+    } else pending.push(r);
+  }
+  const missing: RosterEntry[] = [];
+  for (const r of pending) {
+    const free = submissions.filter((s) => !taken.has(s));
+    const lower = r.submission.toLowerCase();
+    let hit = free.filter((s) => s.toLowerCase() === lower);
+    if (hit.length !== 1) hit = free.filter((s) => s.toLowerCase().endsWith(`-${lower}`));
+    if (hit.length === 1) {
+      bySubmission.set(hit[0]!, r);
+      taken.add(hit[0]!);
+    } else missing.push(r);
+  }
+  return { bySubmission, missing, unrostered: submissions.filter((s) => !taken.has(s)) };
+}
