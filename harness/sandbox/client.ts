@@ -297,15 +297,21 @@ export class Sandbox {
 
   private waitReady(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // Before the machinery check arrived, no code under test had run: the grader's side was too slow.
-        this.readyHandler?.(
-          this.preflightDone
-            ? `your module did not finish loading within ${this.options.loadTimeoutMs} ms (an infinite loop at the top level of the file?)`
-            : `the sandbox process did not start within ${this.options.loadTimeoutMs} ms (an overloaded machine?)`,
-          this.preflightDone ? 'load' : 'machinery',
-        );
-      }, this.options.loadTimeoutMs);
+      // Two clocks: starting the process and loading the provided packages (the machinery: on a loaded machine
+      // undici alone can take seconds, and that is never the learner's time), then loading the code under test.
+      const startLimit = Math.max(30_000, this.options.loadTimeoutMs * 5);
+      let timer = setTimeout(() => {
+        this.readyHandler?.(`the sandbox process did not start within ${startLimit} ms (an overloaded machine?)`, 'machinery');
+      }, startLimit);
+      this.onPreflight = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.readyHandler?.(
+            `your module did not finish loading within ${this.options.loadTimeoutMs} ms (an infinite loop at the top level of the file?)`,
+            'load',
+          );
+        }, this.options.loadTimeoutMs);
+      };
       this.readyHandler = (error, kind = 'load') => {
         clearTimeout(timer);
         this.readyHandler = undefined;
@@ -335,6 +341,7 @@ export class Sandbox {
   private readyHandler: ((error?: string, kind?: 'load' | 'machinery' | 'protocol') => void) | undefined;
   /** The host's machinery check (sent before the code under test loads) has been received. */
   private preflightDone = false;
+  private onPreflight: (() => void) | undefined;
   private messages = 0;
 
   /** Checks a message from the host; anything malformed or oversized ends this host as a protocol violation. */
@@ -351,6 +358,7 @@ export class Sandbox {
       if (this.preflightDone) return this.violation('it sent a second machinery check');
       this.preflightDone = true;
       if (!message.ok) this.readyHandler?.(`the grading machinery could not start your code: ${message.what}`, 'machinery');
+      else this.onPreflight?.();
       return;
     }
     if (!this.preflightDone) return this.violation(`it sent "${message.type}" before the machinery check`);

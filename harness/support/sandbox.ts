@@ -25,7 +25,9 @@ export function useSandbox(options: SandboxOptions = {}): SuiteSandbox {
     }
   }
 
-  beforeEach(ensure, (options.loadTimeoutMs ?? 4000) + 2000);
+  // (Room for both of the host's clocks: starting and loading the packages, then loading the code under test.)
+  const load = options.loadTimeoutMs ?? 4000;
+  beforeEach(ensure, Math.max(30_000, load * 5) + load + 2000);
   afterAll(async () => {
     await current?.close();
   });
