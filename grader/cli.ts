@@ -38,12 +38,24 @@ function commandHelp(cmd: Command): string {
   return `Usage: ${cmd.usage}\n\n${cmd.summary[0]!.toUpperCase()}${cmd.summary.slice(1)}.\n\n${cmd.help}`;
 }
 
+/**
+ * Where the learner ran the command. npm runs `npx course` in the folder it was typed in; `npm run`/`npm exec`
+ * from a script may move to the package root and leave the original in INIT_CWD.
+ */
+function invokedFrom(): string {
+  const here = process.cwd();
+  const init = process.env.INIT_CWD;
+  if (init && path.resolve(here) === courseRoot && path.resolve(init).startsWith(courseRoot + path.sep)) return init;
+  return here;
+}
+
 async function makeContext(noColor: boolean): Promise<Context> {
   const { Chalk } = await import('chalk');
   const tty = Boolean(process.stdout.isTTY);
   const colour = tty && !noColor && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   return {
     root: courseRoot,
+    cwd: invokedFrom(),
     c: new Chalk({ level: colour ? 2 : 0 }),
     tty,
     interactive: tty && Boolean(process.stdin.isTTY),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadCourse, updateProgress } from '../course/course-file';
+import { loadCourse, progressOf, updateProgress } from '../course/course-file';
 import { UsageError } from '../course/errors';
 import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
@@ -78,8 +78,11 @@ export async function recordAttempt(ctx: Context, result: ExerciseResult): Promi
       p.attempts += 1;
       p.lastCheckedAt = now;
       p.startedAt ??= now;
-      p.maxScore = result.maxScore;
-      p.bestScore = Math.max(p.bestScore ?? 0, result.score);
+      // A run that scored nothing at all (no test ran: a compile error, a crash) keeps the previous best.
+      if (result.maxScore > 0) {
+        p.maxScore = result.maxScore;
+        p.bestScore = Math.max(p.bestScore ?? 0, result.score);
+      }
       if (result.status === 'passed') {
         p.status = 'done';
         p.passedAt ??= now;
@@ -110,15 +113,17 @@ Exit code: 0 all tests passed, 1 some failed, 2 usage or input error.`,
   async run(ctx, positionals, values) {
     if (positionals.length > 1) throw new UsageError('check takes at most one exercise id');
     const course = loadCourse(ctx.root);
-    const exercise = pickExercise(course, positionals[0]);
+    const exercise = pickExercise(course, positionals[0], ctx.cwd);
     const seed = parseSeed(values.seed);
     const dir = typeof values.dir === 'string' ? values.dir : undefined;
+    const previous = progressOf(exercise);
     const result = await checkExercise(ctx, exercise, { seed, dir, quiet: Boolean(values.json) });
     if (!dir) await recordAttempt(ctx, result);
     trace('progress saved');
     if (values.json) ctx.print(JSON.stringify(result, null, 2));
     else {
-      ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise)));
+      const implRoot = dir ? path.resolve(dir) : path.join(ctx.root, exercise.dir);
+      ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise), { implRoot, previous: dir ? undefined : previous }));
       ctx.print();
       if (result.status === 'passed') ctx.print(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
       else ctx.print(`Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`);

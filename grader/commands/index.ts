@@ -4,6 +4,7 @@ import { check } from './check';
 import { grade } from './grade';
 import type { Command } from './command';
 import { hint } from './hint';
+import { lesson } from './lesson';
 import { merge } from './merge';
 import { next } from './next';
 import { release } from './release';
@@ -13,6 +14,6 @@ import { status } from './status';
 import { verify } from './verify';
 import { watch } from './watch';
 
-export const learnerCommands: Command[] = [next, check, watch, status, hint, reset, solution];
+export const learnerCommands: Command[] = [next, lesson, check, watch, status, hint, reset, solution];
 export const authorCommands: Command[] = [verify, release, grade, merge];
 export const commands: Command[] = [...learnerCommands, ...authorCommands];

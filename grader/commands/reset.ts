@@ -39,7 +39,7 @@ Options:
   async run(ctx, positionals, values) {
     if (positionals.length > 1) throw new UsageError('reset takes at most one exercise id');
     const course = loadCourse(ctx.root);
-    const exercise = pickExercise(course, positionals[0]);
+    const exercise = pickExercise(course, positionals[0], ctx.cwd);
     const files = exercise.files.map((f) => ({ file: f, target: path.join(ctx.root, exercise.dir, f), original: pristine(ctx.root, exercise, f) }));
     if (!values.yes) {
       if (!ctx.interactive) throw new UsageError(`reset replaces your ${exercise.files.join(', ')}: pass --yes to confirm (no terminal to ask in)`);

@@ -18,7 +18,7 @@ between runs, so re-checks are quick. Progress is recorded as with check. Stop w
   options: {},
   async run(ctx, positionals) {
     if (positionals.length > 1) throw new UsageError('watch takes at most one exercise id');
-    const exercise = pickExercise(loadCourse(ctx.root), positionals[0]);
+    const exercise = pickExercise(loadCourse(ctx.root), positionals[0], ctx.cwd);
     const dir = path.join(ctx.root, exercise.dir);
     const snapshot = () => exercise.files.map((f) => {
       try {
