@@ -105,7 +105,7 @@ Your attempt and best score are saved in course.yaml.
 
 Options:
   --seed N     replay a run exactly (the seed is printed when a check fails)
-  --json       print the result as JSON (for scripts and editors)
+  --json       print the result as JSON (for scripts and editors; shape: docs/schemas/check.schema.json)
   --dir PATH   grade the files in PATH instead of the exercise folder (does not record progress)
 
 Exit code: 0 all tests passed, 1 some failed, 2 usage or input error.`,

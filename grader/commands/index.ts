@@ -1,6 +1,7 @@
 // The command table. Adding a command = one file in this folder + one line here.
 
 import { check } from './check';
+import { doctor } from './doctor';
 import { grade } from './grade';
 import type { Command } from './command';
 import { hint } from './hint';
@@ -14,6 +15,6 @@ import { status } from './status';
 import { verify } from './verify';
 import { watch } from './watch';
 
-export const learnerCommands: Command[] = [next, lesson, check, watch, status, hint, reset, solution];
+export const learnerCommands: Command[] = [next, lesson, check, watch, status, hint, reset, solution, doctor];
 export const authorCommands: Command[] = [verify, release, grade, merge];
 export const commands: Command[] = [...learnerCommands, ...authorCommands];

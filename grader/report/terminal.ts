@@ -71,7 +71,7 @@ export function renderDiagnostics(c: ChalkInstance, diagnostics: Diagnostic[], r
     }
   }
   if (diagnostics.length > max) out.push(`  … and ${diagnostics.length - max} more`);
-  return out.join('\n');
+  return out.join('\n').trimEnd();
 }
 
 /**
