@@ -49,7 +49,7 @@ export function liveProgress(ctx: Context, label: string): { onEvent: (e: RunEve
 export async function checkExercise(
   ctx: Context,
   exercise: ExerciseSpec,
-  options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess },
+  options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess; onEvent?: (e: RunEvent) => void },
 ): Promise<ExerciseResult> {
   // A fresh jest process starts loading jest while the code compiles; watch mode passes a warm one and keeps it.
   const jest = options.jest?.usable ? options.jest : (takePrestarted() ?? new JestProcess());
@@ -61,7 +61,10 @@ export async function checkExercise(
       implRoot: options.dir ? path.resolve(options.dir) : path.join(ctx.root, exercise.dir),
       seed: options.seed,
       jest,
-      onEvent: progress?.onEvent,
+      onEvent: (e) => {
+        progress?.onEvent(e);
+        options.onEvent?.(e);
+      },
     });
   } finally {
     progress?.clear();
