@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from './course/errors';
+import { CourseConflictError, UsageError } from './course/errors';
 import { EXIT, type Command, type Context } from './commands/command';
 import { authorCommands, commands, learnerCommands } from './commands/index';
 import { menu } from './commands/menu';
@@ -95,7 +95,24 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\nUsage: ${cmd.usage}`);
   }
-  return cmd.run(ctx, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  try {
+    return await cmd.run(ctx, parsed.positionals, values);
+  } catch (err) {
+    // course.yaml conflicted in a `git pull`: in a terminal, offer to resolve it and go on.
+    if (!(err instanceof CourseConflictError) || !ctx.interactive || cmd.name === 'update') throw err;
+    process.stderr.write(`course: ${err.message}\n`);
+    const { default: inquirer } = await import('inquirer');
+    const { ok } = await inquirer.prompt<{ ok: boolean }>([
+      { type: 'confirm', name: 'ok', message: 'Resolve course.yaml now (the course from the update, your progress kept)?', default: true },
+    ]);
+    if (!ok) return EXIT.usage;
+    const { update } = await import('./commands/update.js');
+    const resolved = await update.run(ctx, [], { 'resolve-only': true });
+    if (resolved !== EXIT.ok) return resolved;
+    ctx.print();
+    return cmd.run(ctx, parsed.positionals, values);
+  }
 }
 
 export function run(argv: string[]): void {

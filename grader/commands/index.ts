@@ -12,9 +12,10 @@ import { release } from './release';
 import { reset } from './reset';
 import { solution } from './solution';
 import { status } from './status';
+import { update } from './update';
 import { verify } from './verify';
 import { watch } from './watch';
 
-export const learnerCommands: Command[] = [next, lesson, check, watch, status, hint, reset, solution, doctor];
+export const learnerCommands: Command[] = [next, lesson, check, watch, status, hint, reset, solution, update, doctor];
 export const authorCommands: Command[] = [verify, release, grade, merge];
 export const commands: Command[] = [...learnerCommands, ...authorCommands];
