@@ -7,8 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CourseConflictError, UsageError } from './course/errors';
 import { EXIT, type Command, type Context } from './commands/command';
-import { authorCommands, commands, learnerCommands } from './commands/index';
-import { menu } from './commands/menu';
+import { authorCommands, commands, learnerCommands, type CommandEntry } from './commands/index';
 import { courseRoot } from './paths';
 import { trace } from './trace';
 import { takePrestarted } from './run/prestart';
@@ -18,7 +17,7 @@ function version(): string {
 }
 
 function mainHelp(ctx: Context): string {
-  const list = (cmds: Command[]) => cmds.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+  const list = (cmds: CommandEntry[]) => cmds.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
   return `${ctx.c.bold('course')} — learn HTTP/2 and real-time web protocols by building them
 
 Usage: npx course <command> [options]
@@ -75,16 +74,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     if (first === undefined && ctx.interactive) {
-      return menu(ctx);
+      return (require('./commands/menu') as typeof import('./commands/menu')).menu(ctx);
     }
     ctx.print(mainHelp(ctx));
     return EXIT.ok;
   }
-  const cmd = commands.find((c) => c.name === first);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
     process.stderr.write(`course: unknown command "${first}"\n\n${mainHelp(ctx)}\n`);
     return EXIT.usage;
   }
+  const cmd = entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.print(commandHelp(cmd));
     return EXIT.ok;
@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       { type: 'confirm', name: 'ok', message: 'Resolve course.yaml now (the course from the update, your progress kept)?', default: true },
     ]);
     if (!ok) return EXIT.usage;
-    const { update } = await import('./commands/update.js');
+    const { update } = require('./commands/update') as typeof import('./commands/update');
     const resolved = await update.run(ctx, [], { 'resolve-only': true });
     if (resolved !== EXIT.ok) return resolved;
     ctx.print();
