@@ -10,6 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import YAML from 'yaml';
 import { outputJsonSchemas } from '../../grader/course/output-schema';
 import { copyCourse, course, repoRoot, type CliResult } from '../helpers';
+import { Pty, ptyAvailable } from '../pty';
 
 interface Entry {
   id: string;
@@ -136,6 +137,18 @@ test('course lesson renders every lesson of course.yaml: plain text within 80 co
     expect(r.stdout).not.toMatch(/^```|^\s*\*\*\S/m);
     // By number, the same text.
     expect(course(dir, ['lesson', String(i + 1)]).stdout).toBe(r.stdout);
+  }
+});
+
+(ptyAvailable ? test : test.skip)('in a terminal, course lesson is coloured and goes through the pager when longer than the screen', async () => {
+  // The pager is a real program that marks each line it shows.
+  const pty = new Pty(process.execPath, [path.join(dir, 'bin', 'course.js'), 'lesson', '1'], { cwd: dir, env: { PAGER: 'sed s/^/PAGED:/', NO_COLOR: '' } });
+  try {
+    expect(await pty.exited).toBe(0);
+    expect(pty.output).toMatch(/PAGED:\x1b\[[0-9;]*m/);
+    expect(pty.text()).toMatch(/^PAGED:# Exercise 1/m);
+  } finally {
+    pty.kill();
   }
 });
 
