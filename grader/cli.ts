@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AnomalyError, UsageError } from './course/errors';
+import { AnomalyError, CourseConflictError, UsageError } from './course/errors';
 import { EXIT, type Command, type Context } from './commands/command';
-import { authorCommands, commands, learnerCommands } from './commands/index';
-import { menu } from './commands/menu';
+import { authorCommands, commands, learnerCommands, type CommandEntry } from './commands/index';
 import { courseRoot } from './paths';
 import { trace } from './trace';
 import { takePrestarted } from './run/prestart';
@@ -18,7 +17,7 @@ function version(): string {
 }
 
 function mainHelp(ctx: Context): string {
-  const list = (cmds: Command[]) => cmds.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+  const list = (cmds: CommandEntry[]) => cmds.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
   return `${ctx.c.bold('course')} — learn HTTP/2 and real-time web protocols by building them
 
 Usage: npx course <command> [options]
@@ -38,12 +37,24 @@ function commandHelp(cmd: Command): string {
   return `Usage: ${cmd.usage}\n\n${cmd.summary[0]!.toUpperCase()}${cmd.summary.slice(1)}.\n\n${cmd.help}`;
 }
 
+/**
+ * Where the learner ran the command. npm runs `npx course` in the folder it was typed in; `npm run`/`npm exec`
+ * from a script may move to the package root and leave the original in INIT_CWD.
+ */
+function invokedFrom(): string {
+  const here = process.cwd();
+  const init = process.env.INIT_CWD;
+  if (init && path.resolve(here) === courseRoot && path.resolve(init).startsWith(courseRoot + path.sep)) return init;
+  return here;
+}
+
 async function makeContext(noColor: boolean): Promise<Context> {
   const { Chalk } = await import('chalk');
   const tty = Boolean(process.stdout.isTTY);
   const colour = tty && !noColor && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   return {
     root: courseRoot,
+    cwd: invokedFrom(),
     c: new Chalk({ level: colour ? 2 : 0 }),
     tty,
     interactive: tty && Boolean(process.stdin.isTTY),
@@ -63,16 +74,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     if (first === undefined && ctx.interactive) {
-      return menu(ctx);
+      return (require('./commands/menu') as typeof import('./commands/menu')).menu(ctx);
     }
     ctx.print(mainHelp(ctx));
     return EXIT.ok;
   }
-  const cmd = commands.find((c) => c.name === first);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
     process.stderr.write(`course: unknown command "${first}"\n\n${mainHelp(ctx)}\n`);
     return EXIT.usage;
   }
+  const cmd = entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.print(commandHelp(cmd));
     return EXIT.ok;
@@ -83,7 +95,24 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`${(err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\nUsage: ${cmd.usage}`);
   }
-  return cmd.run(ctx, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  try {
+    return await cmd.run(ctx, parsed.positionals, values);
+  } catch (err) {
+    // course.yaml conflicted in a `git pull`: in a terminal, offer to resolve it and go on.
+    if (!(err instanceof CourseConflictError) || !ctx.interactive || cmd.name === 'update') throw err;
+    process.stderr.write(`course: ${err.message}\n`);
+    const { default: inquirer } = await import('inquirer');
+    const { ok } = await inquirer.prompt<{ ok: boolean }>([
+      { type: 'confirm', name: 'ok', message: 'Resolve course.yaml now (the course from the update, your progress kept)?', default: true },
+    ]);
+    if (!ok) return EXIT.usage;
+    const { update } = require('./commands/update') as typeof import('./commands/update');
+    const resolved = await update.run(ctx, [], { 'resolve-only': true });
+    if (resolved !== EXIT.ok) return resolved;
+    ctx.print();
+    return cmd.run(ctx, parsed.positionals, values);
+  }
 }
 
 export function run(argv: string[]): void {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadCourse, updateProgress } from '../course/course-file';
+import { loadCourse, progressOf, updateProgress } from '../course/course-file';
 import { UsageError } from '../course/errors';
 import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
@@ -49,7 +49,7 @@ export function liveProgress(ctx: Context, label: string): { onEvent: (e: RunEve
 export async function checkExercise(
   ctx: Context,
   exercise: ExerciseSpec,
-  options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess },
+  options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess; onEvent?: (e: RunEvent) => void },
 ): Promise<ExerciseResult> {
   // A fresh jest process starts loading jest while the code compiles; watch mode passes a warm one and keeps it.
   const jest = options.jest?.usable ? options.jest : (takePrestarted() ?? new JestProcess());
@@ -61,7 +61,10 @@ export async function checkExercise(
       implRoot: options.dir ? path.resolve(options.dir) : path.join(ctx.root, exercise.dir),
       seed: options.seed,
       jest,
-      onEvent: progress?.onEvent,
+      onEvent: (e) => {
+        progress?.onEvent(e);
+        options.onEvent?.(e);
+      },
     });
   } finally {
     progress?.clear();
@@ -78,8 +81,11 @@ export async function recordAttempt(ctx: Context, result: ExerciseResult): Promi
       p.attempts += 1;
       p.lastCheckedAt = now;
       p.startedAt ??= now;
-      p.maxScore = result.maxScore;
-      p.bestScore = Math.max(p.bestScore ?? 0, result.score);
+      // A run that scored nothing at all (no test ran: a compile error, a crash) keeps the previous best.
+      if (result.maxScore > 0) {
+        p.maxScore = result.maxScore;
+        p.bestScore = Math.max(p.bestScore ?? 0, result.score);
+      }
       if (result.status === 'passed') {
         p.status = 'done';
         p.passedAt ??= now;
@@ -102,7 +108,7 @@ Your attempt and best score are saved in course.yaml.
 
 Options:
   --seed N     replay a run exactly (the seed is printed when a check fails)
-  --json       print the result as JSON (for scripts and editors)
+  --json       print the result as JSON (for scripts and editors; shape: docs/schemas/check.schema.json)
   --dir PATH   grade the files in PATH instead of the exercise folder (does not record progress)
 
 Exit code: 0 all tests passed, 1 some failed (or the code does not compile / load), 2 usage or input
@@ -111,16 +117,18 @@ error, 3 the grader itself failed (not your code; nothing is recorded).`,
   async run(ctx, positionals, values) {
     if (positionals.length > 1) throw new UsageError('check takes at most one exercise id');
     const course = loadCourse(ctx.root);
-    const exercise = pickExercise(course, positionals[0]);
+    const exercise = pickExercise(course, positionals[0], ctx.cwd);
     const seed = parseSeed(values.seed);
     const dir = typeof values.dir === 'string' ? values.dir : undefined;
+    const previous = progressOf(exercise);
     const result = await checkExercise(ctx, exercise, { seed, dir, quiet: Boolean(values.json) });
     // A failure of the grading machinery is not an attempt of the learner's.
     if (!dir && result.status !== 'error') await recordAttempt(ctx, result);
     trace('progress saved');
     if (values.json) ctx.print(JSON.stringify(result, null, 2));
     else {
-      ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise)));
+      const implRoot = dir ? path.resolve(dir) : path.join(ctx.root, exercise.dir);
+      ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise), { implRoot, previous: dir ? undefined : previous }));
       ctx.print();
       if (result.status === 'passed') ctx.print(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
       else ctx.print(`Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`);

@@ -6,6 +6,8 @@ import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 export interface Context {
   /** The course root (where course.yaml is). */
   root: string;
+  /** The folder the command was run from (inside an exercise folder, commands act on that exercise). */
+  cwd?: string;
   /** Colours (a no-op instance when stdout is not a TTY or NO_COLOR is set). */
   c: ChalkInstance;
   /** stdin and stdout are a terminal: prompts and live progress are allowed. */

@@ -27,7 +27,7 @@ with a gentle nudge. The hints you have seen are counted in course.yaml.`,
   async run(ctx, positionals) {
     if (positionals.length > 1) throw new UsageError('hint takes at most one exercise id');
     const course = loadCourse(ctx.root);
-    const exercise = pickExercise(course, positionals[0]);
+    const exercise = pickExercise(course, positionals[0], ctx.cwd);
     if (!exercise.hints.length) {
       ctx.print(`No hints for ${exercise.id}. Re-read the lesson: ${exercise.dir}/README.md`);
       return EXIT.ok;

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { loadCourse, progressOf, updateProgress, type LoadedCourse } from '../course/course-file';
 import { UsageError } from '../course/errors';
 import type { ExerciseSpec } from '../course/schema';
-import { numberOf } from '../course/select';
+import { currentExercise, numberOf } from '../course/select';
 import { stateDir } from '../paths';
 import { checkExercise, recordAttempt } from './check';
 import { EXIT, type Command, type Context } from './command';
+import { lessonText, page } from './lesson';
 
 /** Keeps a copy of the untouched stub so `course reset` can restore it later. */
 export function snapshotStub(root: string, exercise: ExerciseSpec): void {
@@ -36,7 +37,7 @@ export function printExercise(ctx: Context, course: LoadedCourse, exercise: Exer
   ctx.print();
   ctx.print(exercise.summary.trim());
   ctx.print();
-  ctx.print(`  Read the lesson:  ${c.cyan(path.join(exercise.dir, 'README.md'))}`);
+  ctx.print(`  Read the lesson:  ${c.bold(`npx course lesson`)}${c.gray(`   (or ${path.join(exercise.dir, 'README.md')})`)}`);
   for (const file of exercise.files) ctx.print(`  Edit:             ${c.cyan(path.join(exercise.dir, file))}`);
   ctx.print(`  Check your work:  ${c.bold(`npx course check`)}${c.gray(`   (stuck? npx course hint)`)}`);
 }
@@ -66,14 +67,17 @@ async function completeCourse(ctx: Context, course: LoadedCourse): Promise<numbe
 export const next: Command = {
   name: 'next',
   summary: 'show the next exercise (lesson + file to edit) and make it current',
-  usage: 'course next [--force]',
+  usage: 'course next [--force] [--brief]',
   help: `Shows your current exercise, or moves on to the next one once the current one has passed:
 the lesson's title and summary, where to read the lesson, which file to edit, and how to check.
 When every exercise is done, re-checks them all and tells you the course is complete.
 
+In a terminal, moving on also shows the new exercise's lesson (as \`course lesson\` does) first.
+
 Options:
-  --force   move on even though the current exercise has not passed yet`,
-  options: { force: { type: 'boolean' } },
+  --force   move on even though the current exercise has not passed yet
+  --brief   do not show the lesson, only the summary`,
+  options: { force: { type: 'boolean' }, brief: { type: 'boolean' } },
   async run(ctx, positionals, values) {
     if (positionals.length) throw new UsageError('next takes no arguments (to work on a specific exercise: course check <id>)');
     const course = loadCourse(ctx.root);
@@ -85,7 +89,10 @@ Options:
       ctx.print(ctx.c.yellow(`This is still your current exercise: it has not passed yet. (${ctx.c.bold('npx course next --force')} skips it.)`));
       return EXIT.ok;
     }
-    const from = current ? list.indexOf(current) + 1 : 0;
+    // Move on from the current exercise: the one marked current, or the one that passed last (it stays current
+    // until now); with no progress yet, start from the beginning.
+    const pointer = current ?? currentExercise(course);
+    const from = current || progressOf(pointer).status === 'done' ? list.indexOf(pointer) + 1 : 0;
     const target = [...list.slice(from), ...list.slice(0, from)].find((e) => progressOf(e).status !== 'done');
     if (!target) return completeCourse(ctx, course);
     snapshotStub(ctx.root, target);
@@ -95,7 +102,12 @@ Options:
       if (p.status === 'current') return { ...p, status: p.attempts > 0 ? 'failed' : 'not-started' };
       return undefined;
     });
-    printExercise(ctx, saved, saved.data.exercises.find((e) => e.id === target.id)!);
+    const shown = saved.data.exercises.find((e) => e.id === target.id)!;
+    if (ctx.interactive && !values.brief) {
+      await page(ctx, await lessonText(ctx, shown));
+      ctx.print();
+    }
+    printExercise(ctx, saved, shown);
     return EXIT.ok;
   },
 };

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadCourse } from '../course/course-file';
+import { loadCourse, progressOf, updateProgress } from '../course/course-file';
 import { UsageError } from '../course/errors';
-import { pickExercise } from '../course/select';
+import { currentExercise, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
 import { stateDir } from '../paths';
 import { EXIT, type Command, type Context } from './command';
@@ -31,7 +31,8 @@ export const reset: Command = {
   usage: 'course reset [id] [--yes]',
   help: `Puts the original starter file(s) of an exercise back (the current exercise unless you name one).
 Your version is first copied to .course/backups/, and the path is printed, so nothing is lost.
-In a terminal it asks first; elsewhere pass --yes. Your progress in course.yaml is kept.
+In a terminal it asks first; elsewhere pass --yes. Your attempts, hints and best score in course.yaml are
+kept, but an exercise that was done is no longer done: the stub has not passed.
 
 Options:
   --yes   do not ask`,
@@ -39,7 +40,7 @@ Options:
   async run(ctx, positionals, values) {
     if (positionals.length > 1) throw new UsageError('reset takes at most one exercise id');
     const course = loadCourse(ctx.root);
-    const exercise = pickExercise(course, positionals[0]);
+    const exercise = pickExercise(course, positionals[0], ctx.cwd);
     const files = exercise.files.map((f) => ({ file: f, target: path.join(ctx.root, exercise.dir, f), original: pristine(ctx.root, exercise, f) }));
     if (!values.yes) {
       if (!ctx.interactive) throw new UsageError(`reset replaces your ${exercise.files.join(', ')}: pass --yes to confirm (no terminal to ask in)`);
@@ -53,6 +54,16 @@ Options:
     for (const f of files) {
       if (existsSync(f.target)) copyFileSync(f.target, path.join(backupDir, f.file));
       writeFileSync(f.target, f.original);
+    }
+    // The restored stub has not passed: the exercise is not done any more. If it was the current one (marked, or
+    // the one passed last), it stays current.
+    const wasCurrent = currentExercise(course).id === exercise.id;
+    if (progressOf(exercise).status === 'done') {
+      await updateProgress(
+        course,
+        (p) => ({ ...p, status: wasCurrent ? 'current' : p.attempts > 0 ? 'failed' : 'not-started', passedAt: undefined }),
+        [exercise.id],
+      );
     }
     ctx.print(`Restored the starter stub of ${exercise.id}.`);
     ctx.print(`Your previous version is in ${ctx.c.cyan(path.relative(ctx.root, backupDir) || backupDir)}`);

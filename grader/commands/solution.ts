@@ -18,7 +18,7 @@ Options:
   async run(ctx, positionals, values) {
     if (positionals.length > 1) throw new UsageError('solution takes at most one exercise id');
     const course = loadCourse(ctx.root);
-    const exercise = pickExercise(course, positionals[0]);
+    const exercise = pickExercise(course, positionals[0], ctx.cwd);
     if (progressOf(exercise).status !== 'done' && !values.force) {
       ctx.print(`The solution of ${exercise.id} is shown once your code passes (npx course check ${exercise.id}).`);
       ctx.print(ctx.c.gray(`To see it anyway: npx course solution ${exercise.id} --force`));

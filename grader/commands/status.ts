@@ -1,5 +1,6 @@
 import { loadCourse, progressOf } from '../course/course-file';
 import { UsageError } from '../course/errors';
+import { currentExercise } from '../course/select';
 import { EXIT, type Command } from './command';
 
 export const status: Command = {
@@ -9,8 +10,10 @@ export const status: Command = {
   help: `Prints a table of every exercise with its status (not started, current, failed, done), your best
 score, the number of checks and the hints you have seen.
 
+The current exercise (what a plain \`course check\` grades) is marked with ▶.
+
 Options:
-  --json   print the same as JSON`,
+  --json   print the same as JSON (shape: docs/schemas/status.schema.json)`,
   options: { json: { type: 'boolean' } },
   async run(ctx, positionals, values) {
     if (positionals.length) throw new UsageError('status takes no arguments');
@@ -20,13 +23,15 @@ Options:
       return { n: i + 1, id: e.id, title: e.title, ...p, score: p.maxScore ? `${p.bestScore ?? 0}/${p.maxScore}` : '-' };
     });
     if (values.json) {
-      ctx.print(JSON.stringify({ title: course.data.title, exercises: rows }, null, 2));
+      // Shape: docs/schemas/status.schema.json.
+      ctx.print(JSON.stringify({ title: course.data.title, current: currentExercise(course).id, exercises: rows }, null, 2));
       return EXIT.ok;
     }
     const { c } = ctx;
     const colour = (s: string) => (s === 'done' ? c.green : s === 'current' ? c.cyan : s === 'failed' ? c.red : c.gray)(s);
-    const header = ['#', 'exercise', 'status', 'score', 'attempts', 'hints'];
-    const cells = rows.map((r) => [String(r.n), r.id, r.status, r.score, String(r.attempts), `${r.hintsShown}`]);
+    const header = [' #', 'exercise', 'status', 'score', 'attempts', 'hints'];
+    const current = currentExercise(course).id;
+    const cells = rows.map((r) => [`${r.id === current ? '▶' : ' '}${r.n}`, r.id, r.status, r.score, String(r.attempts), `${r.hintsShown}`]);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
     const line = (row: string[], paint = false) =>
       row.map((cell, i) => (paint && i === 2 ? colour(cell) + ' '.repeat(widths[i]! - cell.length) : cell.padEnd(widths[i]!))).join('  ');

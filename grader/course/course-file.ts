@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { Course, Progress, type CourseData, type ExerciseSpec, type ProgressData } from './schema';
-import { CourseFileError } from './errors';
+import { CourseConflictError, CourseFileError } from './errors';
 import { withLock } from '../lock';
 
 export const COURSE_FILE = 'course.yaml';
@@ -25,6 +25,10 @@ interface Parsed {
 }
 
 function parse(file: string, text: string): Parsed {
+  if (/^<{7}( |$)/m.test(text) && /^>{7}( |$)/m.test(text)) {
+    const line = text.split('\n').findIndex((l) => /^<{7}( |$)/.test(l)) + 1;
+    throw new CourseConflictError(`${path.basename(file)}:${line}:1`);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const where = (offset: number | undefined): string => {
@@ -77,6 +81,23 @@ export function loadCourse(root: string): LoadedCourse {
   const file = path.join(root, COURSE_FILE);
   const { data } = parse(file, read(file));
   return { root, file, data };
+}
+
+/**
+ * Replaces course.yaml with `text` (a whole course, validated first), atomically and under the lock. For
+ * resolving a conflicted file; everything else only changes progress (updateProgress).
+ */
+export async function replaceCourseText(root: string, text: string): Promise<LoadedCourse> {
+  const file = path.join(root, COURSE_FILE);
+  const { data } = parse(file, text);
+  const stateDir = path.join(root, '.course');
+  mkdirSync(stateDir, { recursive: true });
+  return withLock(path.join(stateDir, 'course.yaml.lock'), () => {
+    const tmp = path.join(root, `.${COURSE_FILE}.${process.pid}.tmp`);
+    writeFileSync(tmp, text.endsWith('\n') ? text : `${text}\n`);
+    renameSync(tmp, file);
+    return { root, file, data };
+  });
 }
 
 export function findExercise(course: LoadedCourse, id: string): ExerciseSpec | undefined {

@@ -1,33 +1,89 @@
-// Which exercise a command is about: the one named on the command line, or the learner's current one.
+// Which exercise a command is about: the one named on the command line (by id, number or folder name), the one
+// whose folder the command was run from, or the learner's current one.
 
+import path from 'node:path';
 import type { LoadedCourse } from './course-file';
 import { progressOf } from './course-file';
 import { UsageError } from './errors';
 import type { ExerciseSpec } from './schema';
 
-export function exerciseById(course: LoadedCourse, id: string): ExerciseSpec {
-  const found = course.data.exercises.find((e) => e.id === id || e.dir.endsWith(`/${id}`));
-  if (!found) {
-    const ids = course.data.exercises.map((e) => e.id).join(', ');
-    throw new UsageError(`no exercise "${id}" in course.yaml (exercises: ${ids})`);
+/** Edit distance (insertions, deletions, substitutions, and swaps of two neighbours), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
   }
-  return found;
+  return d[a.length]![b.length]!;
 }
 
-/** The exercise marked current, else the first one not done, else the last one. */
+/** The ids closest to a mistyped one (at most a third of its letters wrong), best first. */
+export function closestIds(course: LoadedCourse, typed: string): string[] {
+  const limit = Math.max(2, Math.floor(typed.length / 3));
+  return course.data.exercises
+    .map((e) => ({ id: e.id, d: Math.min(editDistance(typed, e.id), e.id.startsWith(typed) && typed.length >= 3 ? 1 : Infinity) }))
+    .filter((x) => x.d <= limit)
+    .sort((x, y) => x.d - y.d)
+    .map((x) => x.id);
+}
+
+/** An exercise by id ("hpack-table"), number ("1", as `course status` shows it) or folder name ("01-hpack-table"). */
+export function exerciseById(course: LoadedCourse, id: string): ExerciseSpec {
+  const list = course.data.exercises;
+  if (/^\d+$/.test(id)) {
+    const n = Number(id);
+    const byNumber = list[n - 1];
+    if (!byNumber || n < 1) throw new UsageError(`no exercise number ${id}: the course has exercises 1 to ${list.length} (npx course status lists them)`);
+    return byNumber;
+  }
+  const found = list.find((e) => e.id === id || path.posix.basename(e.dir) === id);
+  if (found) return found;
+  const near = closestIds(course, id.toLowerCase());
+  if (near.length) throw new UsageError(`no exercise "${id}" in course.yaml. Did you mean ${near.slice(0, 3).map((n) => `"${n}"`).join(' or ')}?`);
+  throw new UsageError(`no exercise "${id}" in course.yaml (exercises: ${list.map((e, i) => `${i + 1} ${e.id}`).join(', ')})`);
+}
+
+/**
+ * The learner's current exercise: the one `course next` marked current; once it has passed (done), it stays the
+ * current one until `next` moves on, so it is the done exercise checked last; with no progress at all, the first
+ * one not done; after the whole course, the last one.
+ */
 export function currentExercise(course: LoadedCourse): ExerciseSpec {
   const list = course.data.exercises;
-  return (
-    list.find((e) => progressOf(e).status === 'current') ??
-    list.find((e) => progressOf(e).status !== 'done') ??
-    list[list.length - 1]!
-  );
+  const marked = list.find((e) => progressOf(e).status === 'current');
+  if (marked) return marked;
+  let lastDone: ExerciseSpec | undefined;
+  for (const e of list) {
+    const p = progressOf(e);
+    if (p.status !== 'done') continue;
+    const at = p.lastCheckedAt ?? p.passedAt ?? '';
+    const best = lastDone ? (progressOf(lastDone).lastCheckedAt ?? progressOf(lastDone).passedAt ?? '') : undefined;
+    if (best === undefined || at >= best) lastDone = e;
+  }
+  return lastDone ?? list.find((e) => progressOf(e).status !== 'done') ?? list[list.length - 1]!;
 }
 
-export function pickExercise(course: LoadedCourse, id: string | undefined): ExerciseSpec {
-  return id ? exerciseById(course, id) : currentExercise(course);
+/** The exercise whose folder `cwd` is in (or below), if any. */
+export function exerciseAt(course: LoadedCourse, cwd: string | undefined): ExerciseSpec | undefined {
+  if (!cwd) return undefined;
+  const rel = path.relative(course.root, path.resolve(cwd));
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  const parts = rel.split(path.sep);
+  return course.data.exercises.find((e) => {
+    const dir = e.dir.split('/');
+    return dir.length <= parts.length && dir.every((p, i) => p === parts[i]);
+  });
+}
+
+/** The exercise named on the command line, else the one whose folder the command runs in, else the current one. */
+export function pickExercise(course: LoadedCourse, id: string | undefined, cwd?: string): ExerciseSpec {
+  if (id) return exerciseById(course, id);
+  return exerciseAt(course, cwd) ?? currentExercise(course);
 }
 
 export function numberOf(course: LoadedCourse, exercise: ExerciseSpec): number {
-  return course.data.exercises.indexOf(exercise) + 1;
+  return course.data.exercises.findIndex((e) => e.id === exercise.id) + 1;
 }

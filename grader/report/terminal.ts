@@ -2,8 +2,10 @@
 // a readable length), type errors with file:line:col, a closing "N passed, M failed" line, the score and the
 // next step.
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
-import type { ExerciseSpec } from '../course/schema';
+import type { ExerciseSpec, ProgressData } from '../course/schema';
 import type { Diagnostic, ExerciseResult, TestResult } from '../run/result';
 
 const MESSAGE_LINES = 24;
@@ -21,14 +23,69 @@ function cutLines(text: string, max: number): string {
   return [...lines.slice(0, max), `… (${lines.length - max} more lines; \`--json\` shows all)`].join('\n');
 }
 
-export function renderDiagnostics(c: ChalkInstance, diagnostics: Diagnostic[], root: string): string {
+/** The code around a position: two lines before, the line with a caret under the column, one line after. */
+export function codeFrame(c: ChalkInstance, source: string, line: number, column: number): string {
+  const lines = source.split(/\r?\n/);
+  if (line < 1 || line > lines.length) return '';
+  const first = Math.max(1, line - 2);
+  const last = Math.min(lines.length, line + 1);
+  const width = String(last).length;
   const out: string[] = [];
-  for (const d of diagnostics.slice(0, 20)) {
+  for (let n = first; n <= last; n++) {
+    // Tabs would move the caret: show them as two spaces on both lines.
+    const text = lines[n - 1]!.replace(/\t/g, '  ').slice(0, 160);
+    out.push(`${n === line ? c.red('>') : ' '} ${c.gray(`${String(n).padStart(width)} |`)} ${text}`);
+    if (n === line) {
+      const before = lines[n - 1]!.slice(0, Math.max(0, column - 1)).replace(/\t/g, '  ');
+      out.push(`  ${c.gray(`${' '.repeat(width)} |`)} ${' '.repeat(Math.min(before.length, 160))}${c.red('^')}`);
+    }
+  }
+  return out.join('\n');
+}
+
+/**
+ * Diagnostics with their place (`dir/file:line:col`); with `implRoot` (where the files are), syntax errors also
+ * show a code frame.
+ */
+export function renderDiagnostics(c: ChalkInstance, diagnostics: Diagnostic[], root: string, implRoot?: string): string {
+  const out: string[] = [];
+  const sources = new Map<string, string | undefined>();
+  const source = (file: string) => {
+    if (!sources.has(file)) {
+      try {
+        sources.set(file, implRoot ? readFileSync(path.join(implRoot, file), 'utf8') : undefined);
+      } catch {
+        sources.set(file, undefined);
+      }
+    }
+    return sources.get(file);
+  };
+  const max = diagnostics.some((d) => d.kind === 'syntax') ? 5 : 20;
+  for (const d of diagnostics.slice(0, max)) {
     const where = d.file.startsWith('(') ? d.file : `${root}/${d.file}:${d.line}:${d.column}`;
     out.push(`  ${c.cyan(where)}  ${d.kind === 'syntax' ? c.red('syntax error') : c.yellow('type error')}  ${d.message.split('\n').join('\n    ')}`);
+    const text = d.kind === 'syntax' && !d.file.startsWith('(') ? source(d.file) : undefined;
+    if (text !== undefined) {
+      const frame = codeFrame(c, text, d.line, d.column);
+      if (frame) out.push(indent(frame, '    '), '');
+    }
   }
-  if (diagnostics.length > 20) out.push(`  … and ${diagnostics.length - 20} more`);
-  return out.join('\n');
+  if (diagnostics.length > max) out.push(`  … and ${diagnostics.length - max} more`);
+  return out.join('\n').trimEnd();
+}
+
+/**
+ * The code did not compile, so no test ran. Keyed on the result as the runner gives it: a `compile-error` status,
+ * or (older results) an `error` with syntax diagnostics and no tests.
+ */
+export function isCompileError(result: Pick<ExerciseResult, 'status' | 'tests' | 'diagnostics'>): boolean {
+  if ((result.status as string) === 'compile-error') return true;
+  return result.status === 'error' && result.tests.length === 0 && result.diagnostics.some((d) => d.kind === 'syntax');
+}
+
+/** "10/14" from a progress map, when the exercise has a score yet. */
+export function bestOf(progress: ProgressData | undefined): string | undefined {
+  return progress?.maxScore ? `${progress.bestScore ?? 0}/${progress.maxScore}` : undefined;
 }
 
 function mark(c: ChalkInstance, t: TestResult): string {
@@ -67,15 +124,25 @@ export function summaryLine(result: ExerciseResult): string {
   return `${passed} passed, ${failed} failed`;
 }
 
-export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise: ExerciseSpec, number: number): string {
+export interface RenderOptions {
+  /** Where the graded files are (for code frames); default: none shown. */
+  implRoot?: string;
+  /** The progress before this check: its best score stays visible. */
+  previous?: ProgressData;
+}
+
+export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise: ExerciseSpec, number: number, options: RenderOptions = {}): string {
   const out: string[] = [];
   out.push(c.bold(`Exercise ${number}: ${exercise.title}`) + c.gray(` (${exercise.id})`));
   out.push('');
   const syntax = result.diagnostics.filter((d) => d.kind === 'syntax');
   const types = result.diagnostics.filter((d) => d.kind === 'type');
+  const compileError = isCompileError(result);
+  const best = bestOf(options.previous);
   if (syntax.length) {
-    out.push(c.red('Your code does not compile:'));
-    out.push(renderDiagnostics(c, syntax, exercise.dir));
+    out.push(c.red(`Your code does not compile. Fix ${syntax.length === 1 ? 'this syntax error' : 'these syntax errors'} and check again:`));
+    out.push('');
+    out.push(renderDiagnostics(c, syntax, exercise.dir, options.implRoot));
     out.push('');
   }
   if (result.tests.length) {
@@ -92,11 +159,13 @@ export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise:
     for (const a of result.anomalies) out.push(`  - ${a}`);
     out.push('');
   }
-  if (result.message && result.status !== 'passed') out.push(statusColour(c, result)(result.message));
+  if (result.message && result.status !== 'passed' && !compileError) out.push(statusColour(c, result)(result.message));
   if (result.tests.length) out.push(summaryLine(result));
-  if (result.status === 'compile-error') out.push(c.red('Does not compile: no test was run.'));
+  const kept = best ? c.gray(`  (your best so far: ${best})`) : '';
+  if (compileError) out.push(`${c.red.bold('Does not compile')} — no test ran, nothing was scored.${kept}`);
   else if (result.status === 'error') out.push(c.magenta('Not graded: the grading machinery failed (this is not about your code). Please report it.'));
-  else out.push(`Score: ${result.score}/${result.maxScore}` + (result.status === 'passed' ? c.green('  ✔ passed') : ''));
+  else if (result.maxScore === 0) out.push(`${statusColour(c, result).bold(`No score (${result.status})`)}${kept}`);
+  else out.push(`Score: ${result.score}/${result.maxScore}` + (result.status === 'passed' ? c.green('  ✔ passed') : kept));
   if (result.status !== 'passed' && result.tests.length) {
     out.push(c.gray(`seed ${result.seed} (replay this exact run: npx course check ${exercise.id} --seed ${result.seed})`));
   }

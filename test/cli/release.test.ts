@@ -59,9 +59,12 @@ test('the learners\' copy has no solutions, mutants or project tests; progress i
   expect(yamlText.split('\n').slice(0, 5)).toEqual(readFileSync(path.join(src, 'course.yaml'), 'utf8').split('\n').slice(0, 5));
   expect((YAML.parse(yamlText) as { exercises: Entry[] }).exercises.every((e) => e.progress === undefined)).toBe(true);
   expect(readFileSync(path.join(src, 'course.yaml'), 'utf8')).toMatch(/progress:/);
-  const pkg = JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')) as { scripts: Record<string, string>; workspaces: string[] };
   expect(pkg.scripts.test).toBe('node bin/course.js check');
-  expect(pkg.bin.course).toBe('bin/course.js');
+  // `npx course` comes from the workspace package that links the bin into node_modules/.bin.
+  expect(pkg.workspaces).toEqual(['packages/course-cli']);
+  expect(files).toContain('packages/course-cli/course.js');
+  expect(JSON.parse(readFileSync(path.join(out, 'packages', 'course-cli', 'package.json'), 'utf8')).bin).toEqual({ course: 'course.js' });
 
   // Not over an existing folder, not into the course itself.
   const again = course(src, ['release', '--out', out]);

@@ -1,0 +1,91 @@
+// The documented shapes of `course check --json` and `course status --json`, as zod schemas. `npm run schema`
+// writes them as JSON Schemas to docs/schemas/ (a test checks the files are current and that real output
+// validates against them). The type assertions below fail to compile when ExerciseResult changes without them.
+
+import { z } from 'zod';
+import type { ExerciseResult, TestResult, Diagnostic } from '../run/result';
+import { ProgressStatus } from './schema';
+
+export const TestResultJson = z
+  .object({
+    fullName: z.string().describe('describe titles and the test title, joined with " › "'),
+    group: z.array(z.string()).describe('the describe titles, outermost first'),
+    title: z.string(),
+    status: z.enum(['passed', 'failed', 'timeout', 'missing']),
+    message: z.string().optional().describe('why it failed: the assertion message, capped'),
+    durationMs: z.number(),
+    spec: z.string().optional().describe('the spec section the test checks, e.g. "RFC 7541 §4.1"'),
+    score: z.number(),
+    maxScore: z.number(),
+  })
+  .strict();
+
+export const DiagnosticJson = z
+  .object({
+    file: z.string().describe('relative to the graded folder'),
+    line: z.number().int(),
+    column: z.number().int(),
+    message: z.string(),
+    kind: z.enum(['syntax', 'type']).describe('"syntax" stops the run; "type" is feedback beside the results'),
+  })
+  .strict();
+
+export const CheckJson = z
+  .object({
+    exercise: z.string().describe('the exercise id'),
+    status: z.enum(['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'not submitted', 'error']),
+    score: z.number(),
+    maxScore: z.number().describe('0 when no test ran (e.g. the code does not compile)'),
+    tests: z.array(TestResultJson),
+    diagnostics: z.array(DiagnosticJson),
+    message: z.string().optional().describe('a sentence explaining an outcome that is not a test result'),
+    hungTest: z.string().optional().describe('the test that was running when the time limit struck'),
+    anomalies: z.array(z.string()),
+    seed: z.number().int().describe('replays the run: course check <id> --seed N'),
+    durationMs: z.number(),
+    filesHash: z.string(),
+    suiteHash: z.string(),
+  })
+  .strict()
+  .describe('the output of `course check --json`: the result of one check');
+
+export const StatusJson = z
+  .object({
+    title: z.string(),
+    current: z.string().describe('the id of the current exercise (what a plain `course check` grades)'),
+    exercises: z.array(
+      z
+        .object({
+          n: z.number().int().describe('the exercise number: `course check N`'),
+          id: z.string(),
+          title: z.string(),
+          status: ProgressStatus,
+          attempts: z.number().int(),
+          hintsShown: z.number().int(),
+          bestScore: z.number().optional(),
+          maxScore: z.number().optional(),
+          startedAt: z.string().optional(),
+          lastCheckedAt: z.string().optional(),
+          passedAt: z.string().optional(),
+          score: z.string().describe('"best/max", or "-" before the first scored check'),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .describe('the output of `course status --json`: progress through the course');
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameResult: Same<z.infer<typeof CheckJson>, ExerciseResult> = true;
+const sameTest: Same<z.infer<typeof TestResultJson>, TestResult> = true;
+const sameDiagnostic: Same<z.infer<typeof DiagnosticJson>, Diagnostic> = true;
+void [sameResult, sameTest, sameDiagnostic];
+
+export function outputJsonSchemas(): Record<string, string> {
+  const write = (schema: z.ZodType, title: string) =>
+    `${JSON.stringify({ ...(z.toJSONSchema(schema, { io: 'output' }) as Record<string, unknown>), title }, null, 2)}\n`;
+  return {
+    'check.schema.json': write(CheckJson, 'course check --json'),
+    'status.schema.json': write(StatusJson, 'course status --json'),
+  };
+}
