@@ -20,6 +20,8 @@ export interface ExerciseOutcome {
   seed?: number;
   filesHash?: string;
   suiteHash: string;
+  /** The instructor-only suite's part of score/maxScore, when the exercise has one. */
+  hidden?: ExerciseResult['hidden'];
 }
 
 export interface LearnerResult {
@@ -40,6 +42,8 @@ export interface ExerciseMeta {
   suiteHash: string;
   /** The number of tests the suite declares (as seen in this batch; 0 if no run got that far). */
   maxScore: number;
+  /** The part of maxScore that comes from the instructor-only (hidden) suite, when the exercise has one. */
+  hiddenMaxScore?: number;
 }
 
 export interface BatchMeta {
@@ -93,6 +97,7 @@ export function fromResult(result: ExerciseResult): ExerciseOutcome {
     seed: result.seed,
     filesHash: result.filesHash,
     suiteHash: result.suiteHash,
+    ...(result.hidden ? { hidden: result.hidden } : {}),
   };
 }
 

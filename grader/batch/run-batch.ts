@@ -13,7 +13,7 @@ import { toMs } from '../course/schema';
 import { collectSources, copyPackages, hashFiles } from '../run/build';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
-import { runExercise, suiteHash } from '../run/run-exercise';
+import { gradingSuiteHash, runGraded } from '../run/hidden';
 import { Checkpoint } from './checkpoint';
 import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimits, type IntakeResult, type Submission } from './intake';
 import { setUpCgroups } from './cgroups';
@@ -176,7 +176,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
 
   const all = discoverSubmissions(options.submissionsDir);
   const mine = shardOf(all, options.shard);
-  const suites = new Map(options.exercises.map((e) => [e.id, suiteHash(options.courseRoot, e)]));
+  const suites = new Map(options.exercises.map((e) => [e.id, gradingSuiteHash(options.courseRoot, e)]));
   const checkpoint = new Checkpoint(path.join(options.outDir, 'checkpoint.jsonl'));
 
   // Intake: every submission of this shard, into a fresh folder.
@@ -217,7 +217,9 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     }
     const timeoutMs = options.timeoutMs ?? toMs(job.exercise.timeout);
     const oomBefore = cg?.oomKills(worker) ?? 0;
-    const result = await runExercise({
+    const result = await runGraded({
+      hidden: true,
+      freshJest: () => (jests[worker] = new JestProcess({ wrapper: isolation.jestWrapper(worker) })),
       courseRoot: options.courseRoot,
       exercise: job.exercise,
       implRoot: job.implRoot,
@@ -303,19 +305,32 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     for (const [key, o] of outcomes) if (key.endsWith(`\0${e.id}`)) max = Math.max(max, o.maxScore);
     maxOf.set(e.id, max);
   }
+  const refHiddenMax = new Map<string, number>();
   for (const e of options.exercises) {
     const solution = path.join(options.courseRoot, e.solution);
     if (maxOf.get(e.id) || !e.files.every((f) => existsSync(path.join(solution, f)))) continue;
     const refWork = mkdtempSync(path.join(os.tmpdir(), 'course-reference-'));
     try {
-      const ref = await runExercise({ courseRoot: options.courseRoot, exercise: e, implRoot: solution, typecheck: false, workDir: refWork });
+      const ref = await runGraded({ hidden: true, courseRoot: options.courseRoot, exercise: e, implRoot: solution, typecheck: false, workDir: refWork });
       maxOf.set(e.id, ref.maxScore);
+      if (ref.hidden) refHiddenMax.set(e.id, ref.hidden.maxScore);
       if (ref.status !== 'passed') notice(`warning: the reference solution of ${e.id} does not pass its own suite (${ref.score}/${ref.maxScore})`);
     } finally {
       rmSync(refWork, { recursive: true, force: true });
     }
   }
-  const exerciseMeta = options.exercises.map((e) => ({ id: e.id, title: e.title, suiteHash: suites.get(e.id)!, maxScore: maxOf.get(e.id)! }));
+  const hiddenMaxOf = (id: string): number | undefined => {
+    let max: number | undefined = refHiddenMax.get(id);
+    for (const [key, o] of outcomes) if (key.endsWith(`\0${id}`) && o.hidden) max = Math.max(max ?? 0, o.hidden.maxScore);
+    return max;
+  };
+  const exerciseMeta = options.exercises.map((e) => ({
+    id: e.id,
+    title: e.title,
+    suiteHash: suites.get(e.id)!,
+    maxScore: maxOf.get(e.id)!,
+    ...(hiddenMaxOf(e.id) !== undefined ? { hiddenMaxScore: hiddenMaxOf(e.id) } : {}),
+  }));
   const learners: LearnerResult[] = mine.map((submission) => {
     const intake = intakes.get(submission.id)!;
     if (intake.status === 'rejected') {

@@ -10,7 +10,8 @@ export const release: Command = {
   usage: 'course release --out <dir> [--json]',
   help: `For course authors. Writes the copy of the course that learners clone: the course command, the hidden
 suites with their mocks and vectors, the lessons and starter files, and course.yaml with all progress cleared.
-Left out: solutions/ (and every exercise's solution and mutants folder named in course.yaml), harness/mutants,
+Left out: instructor-only suites (harness/suites/<id>.hidden.test.ts: \`course grade\` runs them, learners'
+\`course check\` never has them), solutions/ (and every exercise's solution and mutants folder named in course.yaml), harness/mutants,
 test/, bench/, scripts/, .ci/ and docs/AUTHORING.md. In a git checkout only the files git tracks are copied
 (like git archive), so local leftovers never ship; untracked files are listed so a forgotten \`git add\` shows. The release is refused if any file in it is a
 copy of a reference solution. In the copy, \`npm test\` runs \`course check\`.

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { COURSE_FILE, loadCourse } from '../course/course-file';
+import { isHiddenSuite } from '../run/hidden';
 
 export class ReleaseError extends Error {}
 
@@ -82,7 +83,8 @@ export function releaseCourse(root: string, outArg: string): ReleaseSummary {
     excluded.add(path.normalize(e.solution));
     if (e.mutants) excluded.add(path.normalize(e.mutants));
   }
-  const isExcluded = (rel: string) => [...excluded].some((x) => rel === x || rel.startsWith(`${x}/`));
+  // Instructor-only suites (`<id>.hidden.test.ts`) never ship: learners' `course check` runs without them.
+  const isExcluded = (rel: string) => isHiddenSuite(rel) || [...excluded].some((x) => rel === x || rel.startsWith(`${x}/`));
   const relOut = path.relative(root, outDir);
   const { files: all, untracked, source } = listFiles(root);
   const files = all.filter((f) => !isExcluded(f) && !(relOut && !relOut.startsWith('..') && (f === relOut || f.startsWith(`${relOut}/`))));
@@ -125,6 +127,8 @@ export function releaseCourse(root: string, outArg: string): ReleaseSummary {
     .filter((x) => !NEVER.includes(x) && existsSync(path.join(root, x)))
     .filter((x, _, list) => !list.some((y) => y !== x && x.startsWith(`${y}/`)))
     .sort();
+  const hiddenSuites = all.filter(isHiddenSuite);
+  if (hiddenSuites.length) leftOut.push(...hiddenSuites.sort());
   return { outDir, files: files.length, bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)) };
 }
 
