@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { safeName, type BatchMeta, type Gradebook, type LearnerResult } from './model';
+import { mergeCode, type SubmittedCode } from '../similarity';
 
 export class MergeError extends Error {}
 
@@ -21,7 +22,9 @@ export function readGradebook(dir: string): Gradebook {
     delete data.gradedAt;
     learners.push(data);
   }
-  return { meta, learners };
+  const codeFile = path.join(dir, 'submitted-code.json');
+  const code = existsSync(codeFile) ? (JSON.parse(readFileSync(codeFile, 'utf8')) as SubmittedCode) : undefined;
+  return { meta, learners, ...(code ? { code } : {}) };
 }
 
 export function mergeGradebooks(dirs: string[]): Gradebook {
@@ -78,5 +81,8 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
     },
     mergedFrom: dirs.map((d) => path.resolve(d)),
   };
-  return { meta, learners };
+  // The similarity check compares across shards: every shard's submitted code, joined (when all recorded it).
+  const codes = books.map(({ book }) => book.code);
+  const code = codes.every((c): c is SubmittedCode => c !== undefined) ? mergeCode(codes) : undefined;
+  return { meta, learners, ...(code ? { code } : {}) };
 }

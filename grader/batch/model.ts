@@ -2,6 +2,7 @@
 // terminal summary, `course merge`) is made from. Plain data, stored as JSON.
 
 import type { ExerciseResult, TestResult } from '../run/result';
+import type { SubmittedCode } from '../similarity';
 
 export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'not submitted' | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
@@ -72,6 +73,8 @@ export interface BatchMeta {
 export interface Gradebook {
   meta: BatchMeta;
   learners: LearnerResult[];
+  /** The graded files of every submission and the starters, for the similarity check (submitted-code.json). */
+  code?: SubmittedCode;
 }
 
 /** The learner's overall status from the exercises' outcomes. */

@@ -5,7 +5,8 @@
 // and runs already in the checkpoint with the same suite and the same files are not run again.
 
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { SubmittedCode } from '../similarity';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExerciseSpec } from '../course/schema';
@@ -202,6 +203,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     }
   }
   const rejected = mine.filter((s) => intakes.get(s.id)!.status === 'rejected').length;
+  const code = collectCode(options.courseRoot, options.exercises, mine.map((s) => ({ id: s.id, intake: intakes.get(s.id)! })));
   emit({ type: 'start', total: jobs.length + resumed, resumed, learners: mine.length, rejected });
   for (const [key, outcome] of outcomes) emit({ type: 'run', learner: key.split('\0')[0]!, outcome, resumed: true });
 
@@ -388,5 +390,45 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     jobs: jobsCount,
     runs: { graded: jobs.length, resumed },
   };
-  return { meta, learners };
+  return { meta, learners, code };
+}
+
+/** Largest file taken into the similarity check. */
+const CODE_CAP = 256 * 1024;
+
+/** The graded files of the accepted submissions, and the starters, for the similarity check. */
+function collectCode(courseRoot: string, exercises: ExerciseSpec[], submissions: Array<{ id: string; intake: IntakeResult }>): SubmittedCode {
+  const read = (file: string): string | undefined => {
+    try {
+      const st = statSync(file);
+      return st.isFile() && st.size > 0 && st.size <= CODE_CAP ? readFileSync(file, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const code: SubmittedCode = { starters: {}, learners: {} };
+  for (const e of exercises) {
+    const starter: Record<string, string> = {};
+    for (const f of e.files) {
+      const text = read(path.join(courseRoot, e.dir, f));
+      if (text !== undefined) starter[f] = text;
+    }
+    code.starters[e.id] = starter;
+  }
+  for (const { id, intake } of submissions) {
+    if (intake.status !== 'accepted') continue;
+    const mine: Record<string, Record<string, string>> = {};
+    for (const e of exercises) {
+      const root = intake.roots[e.id];
+      if (!root) continue;
+      const files: Record<string, string> = {};
+      for (const f of e.files) {
+        const text = read(path.join(root, f));
+        if (text !== undefined) files[f] = text;
+      }
+      if (Object.keys(files).length) mine[e.id] = files;
+    }
+    code.learners[id] = mine;
+  }
+  return code;
 }

@@ -173,7 +173,7 @@ for some submission (status "error"), 2 usage or input error.`,
       if (err instanceof OutputBusyError) throw new UsageError(err.message);
       throw err;
     }
-    if (quiet) ctx.print(JSON.stringify(book, null, 2));
+    if (quiet) ctx.print(JSON.stringify({ meta: book.meta, learners: book.learners }, null, 2));
     else {
       ctx.print();
       ctx.print(renderBatchSummary(ctx.c, book));

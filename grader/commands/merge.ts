@@ -32,7 +32,7 @@ gradebook.json (and the Gradescope / Exercism files with the flags).`,
       throw err;
     }
     writeOutputs(book, outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism) });
-    if (values.json) ctx.print(JSON.stringify(book, null, 2));
+    if (values.json) ctx.print(JSON.stringify({ meta: book.meta, learners: book.learners }, null, 2));
     else {
       ctx.print(renderBatchSummary(ctx.c, book));
       ctx.print();

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { safeName, type Gradebook, type LearnerResult } from '../batch/model';
 import type { TestResult } from '../run/result';
 import { renderHtmlReport } from './html';
+import { feedbackFiles } from './feedback';
+import { similarityOf, type SimilarityReport } from '../similarity';
 
 export interface OutputFlags {
   gradescope?: boolean;
@@ -33,6 +35,26 @@ export function gradesCsv(book: Gradebook): string {
     const cells: Array<string | number> = [l.learner];
     for (const id of ids) cells.push(l.exercises.find((e) => e.exercise === id)?.score ?? 0);
     cells.push(l.score, l.maxScore, l.status, l.reason ?? '');
+    rows.push(cells.map(csvCell).join(','));
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/** Per learner and exercise: the visible tests' and the instructor-only tests' scores, apart. */
+export function visibleHiddenCsv(book: Gradebook): string {
+  const withHidden = book.meta.exercises.filter((e) => e.hiddenMaxScore !== undefined);
+  const header = ['learner'];
+  for (const e of withHidden) header.push(`${e.id} visible`, `${e.id} visible max`, `${e.id} hidden`, `${e.id} hidden max`);
+  const rows = [header.map(csvCell).join(',')];
+  for (const l of book.learners) {
+    const cells: Array<string | number> = [l.learner];
+    for (const e of withHidden) {
+      const o = l.exercises.find((x) => x.exercise === e.id);
+      const hiddenMax = e.hiddenMaxScore ?? 0;
+      const hidden = o?.hidden?.score ?? 0;
+      const visibleMax = e.maxScore - hiddenMax;
+      cells.push((o?.score ?? 0) - hidden, visibleMax, hidden, hiddenMax);
+    }
     rows.push(cells.map(csvCell).join(','));
   }
   return `${rows.join('\n')}\n`;
@@ -176,6 +198,19 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', safeName(l.learner), 'results.json'), gradescopeJson(l));
   if (flags.exercism) for (const l of book.learners) put(path.join('exercism', safeName(l.learner), 'results.json'), exercismJson(l));
   put('junit.xml', junitXml(book));
-  put('report.html', renderHtmlReport(book));
+  // Feedback to hand back (feedback/<learner>.md and .html); the folder holds exactly this gradebook's learners.
+  const feedback = feedbackFiles(book);
+  const feedbackDir = path.join(outDir, 'feedback');
+  mkdirSync(feedbackDir, { recursive: true });
+  for (const name of readdirSync(feedbackDir)) if (!feedback.has(name)) rmSync(path.join(feedbackDir, name), { force: true });
+  for (const [name, text] of feedback) put(path.join('feedback', name), text);
+  if (book.meta.exercises.some((e) => e.hiddenMaxScore !== undefined)) put('scores-visible-hidden.csv', visibleHiddenCsv(book));
+  let similarity: SimilarityReport | undefined;
+  if (book.code) {
+    put('submitted-code.json', JSON.stringify(book.code));
+    similarity = similarityOf(book.code, book.meta.exercises.map((e) => e.id));
+    put('similarity.json', JSON.stringify(similarity, null, 2));
+  }
+  put('report.html', renderHtmlReport(book, { similarity }));
   return written;
 }
