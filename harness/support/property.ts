@@ -104,10 +104,13 @@ export function shrinkList<T>(list: T[], shrinkItem: (item: T) => T[] = () => []
 
 /** Shrink candidates for a string: empty, halves, without one character. */
 export function shrinkString(text: string): string[] {
-  if (!text.length) return [];
+  // By code point: a cut inside a surrogate pair would make a different (invalid) string, not a smaller one.
+  const chars = Array.from(text);
+  if (!chars.length) return [];
   const out = [''];
-  if (text.length > 1) out.push(text.slice(0, Math.floor(text.length / 2)), text.slice(Math.floor(text.length / 2)));
-  if (text.length <= 8) for (let i = 0; i < text.length; i++) out.push(text.slice(0, i) + text.slice(i + 1));
+  const half = Math.floor(chars.length / 2);
+  if (chars.length > 1) out.push(chars.slice(0, half).join(''), chars.slice(half).join(''));
+  if (chars.length <= 8) for (let i = 0; i < chars.length; i++) out.push([...chars.slice(0, i), ...chars.slice(i + 1)].join(''));
   return out;
 }
 
