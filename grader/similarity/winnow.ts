@@ -25,7 +25,7 @@ export interface SimilarityOptions {
   threshold?: number;
   /** ... and only with at least this many shared fingerprints. */
   minShared?: number;
-  /** Fingerprints found in more than this many submissions are ignored (default max(5, n/10)). */
+  /** Fingerprints found in more than this many submissions are ignored (default max(10, n/10), as MOSS -m 10). */
   maxCommon?: number;
 }
 
@@ -261,7 +261,7 @@ export function compareSubmissions(exercise: string, submissions: Array<{ id: st
   const stub = makeDocument('(starter)', starter, k, w);
   const starterHashes = new Set(winnowAll(stub.tokens, k).map((h) => h));
   const docs = submissions.map((s) => makeDocument(s.id, s.files, k, w));
-  const maxCommon = options.maxCommon ?? Math.max(5, Math.ceil(docs.length / 10));
+  const maxCommon = options.maxCommon ?? Math.max(10, Math.ceil(docs.length / 10));
   const frequency = new Map<number, number>();
   for (const d of docs) for (const h of new Set(d.fingerprints.map((f) => f.hash))) frequency.set(h, (frequency.get(h) ?? 0) + 1);
   let starterIgnored = 0;
