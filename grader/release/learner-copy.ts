@@ -15,7 +15,7 @@ import { isHiddenSuite } from '../run/hidden';
 export class ReleaseError extends Error {}
 
 /** Left out of every release (relative to the course root); the exercises' solution and mutant folders too. */
-export const AUTHOR_ONLY = ['solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md'];
+export const AUTHOR_ONLY = ['solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md', 'deploy', 'docs/SCALING.md'];
 /** Never copied: installed, built or per-learner state. */
 const NEVER = ['node_modules', 'dist', '.course', '.git', 'coverage'];
 
