@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { COURSE_FILE, loadCourse } from '../course/course-file';
 import { isHiddenSuite } from '../run/hidden';
+import { CLASSROOM_SCRIPT, CLASSROOM_SCRIPT_PATH, CLASSROOM_WORKFLOW, CLASSROOM_WORKFLOW_PATH } from './classroom';
 
 export class ReleaseError extends Error {}
 
@@ -71,7 +72,7 @@ function sha(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function releaseCourse(root: string, outArg: string): ReleaseSummary {
+export function releaseCourse(root: string, outArg: string, options: { classroom?: boolean } = {}): ReleaseSummary {
   const outDir = path.resolve(outArg);
   if (inside(root, outDir)) throw new ReleaseError(`--out ${outArg} is the course folder or contains it; choose a new folder, e.g. --out ../${path.basename(root)}-learners`);
   if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length > 0)) {
@@ -113,6 +114,15 @@ export function releaseCourse(root: string, outArg: string): ReleaseSummary {
       else copyFileSync(from, to);
       bytes += statSync(to).size;
     }
+    if (options.classroom) {
+      // GitHub Classroom autograding: a workflow that runs `course check --json` and reports the points.
+      for (const [rel, text] of [[CLASSROOM_WORKFLOW_PATH, CLASSROOM_WORKFLOW], [CLASSROOM_SCRIPT_PATH, CLASSROOM_SCRIPT]] as const) {
+        const to = path.join(staging, rel);
+        mkdirSync(path.dirname(to), { recursive: true });
+        writeFileSync(to, text);
+        bytes += Buffer.byteLength(text);
+      }
+    }
     if (!files.includes(COURSE_FILE)) throw new ReleaseError(`${COURSE_FILE} is not among the course's files (untracked?)`);
     // The copy must load as a course.
     loadCourse(staging);
@@ -129,7 +139,7 @@ export function releaseCourse(root: string, outArg: string): ReleaseSummary {
     .sort();
   const hiddenSuites = all.filter(isHiddenSuite);
   if (hiddenSuites.length) leftOut.push(...hiddenSuites.sort());
-  return { outDir, files: files.length, bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)) };
+  return { outDir, files: files.length + (options.classroom ? 2 : 0), bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)) };
 }
 
 /** course.yaml with every exercise's `progress:` removed; comments and layout kept. */
