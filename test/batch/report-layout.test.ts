@@ -145,8 +145,8 @@ maybe('report.html layout in headless Chromium', () => {
       await page.goto(`file://${path.join(dir, 'report.html')}`);
       await page.click('tr[data-learner="learner-with-a-long-name-00"] button.learner');
       await page.locator('tr[data-detail-for="learner-with-a-long-name-00"]').waitFor();
-      await page.locator('#similarity tr.pair-fragments summary').click();
-      for (const d of await page.locator('#failing details summary').all()) await d.click();
+      // Every <details> open: the similarity fragments and the learner lists of the failing tests.
+      await page.$$eval('details', (all) => all.forEach((d) => d.setAttribute('open', '')));
       const sizes = await page.evaluate(() => {
         const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
         return { scroll: doc.documentElement.scrollWidth, client: doc.documentElement.clientWidth };
@@ -164,7 +164,7 @@ maybe('report.html layout in headless Chromium', () => {
       expect(shot.readUInt32BE(16)).toBe(width);
       expect(readFileSync(path.join(dir, `report-${width}.png`)).length).toBe(shot.length);
       await page.close();
-    }, 60_000);
+    }, 120_000);
   }
 });
 
