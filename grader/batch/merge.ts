@@ -51,7 +51,11 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
   if (problems.length) throw new MergeError(`cannot merge:\n  ${problems.join('\n  ')}`);
 
   const learners = books.flatMap(({ book }) => book.learners).sort((x, y) => (x.learner < y.learner ? -1 : 1));
-  const exercises = first.exercises.map((e) => ({ ...e, maxScore: Math.max(...books.map(({ book }) => book.meta.exercises.find((x) => x.id === e.id)?.maxScore ?? 0)) }));
+  const exercises = first.exercises.map((e) => {
+    const metas = books.map(({ book }) => book.meta.exercises.find((x) => x.id === e.id));
+    const hidden = metas.map((m) => m?.hiddenMaxScore).filter((h): h is number => h !== undefined);
+    return { ...e, maxScore: Math.max(...metas.map((m) => m?.maxScore ?? 0)), ...(hidden.length ? { hiddenMaxScore: Math.max(...hidden) } : {}) };
+  });
   // Re-total with the merged max scores (a shard where nobody submitted an exercise did not know its size).
   for (const l of learners) {
     for (const o of l.exercises) {
