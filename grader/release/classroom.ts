@@ -16,9 +16,9 @@ export const CLASSROOM_WORKFLOW = `# GitHub Classroom autograding (written by \`
 # through its grading reporter (one test per course test; a test's score is its points).
 name: Autograding Tests
 on:
-  - push
-  - repository_dispatch
-  - workflow_dispatch
+  push:
+  workflow_dispatch:
+  repository_dispatch:
 permissions:
   checks: write
   actions: read
