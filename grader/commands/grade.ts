@@ -81,8 +81,13 @@ Every finished run is appended to <dir>/checkpoint.jsonl: re-running the same co
 same suite and the same files are not graded again). One run at a time writes to a <dir>: a second one is
 refused while the first is alive (the lock of a run that was killed is taken over).
 
-Writes into <dir>: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json
-(and gradescope/<learner>/results.json, exercism/<learner>/results.json with the flags).
+Writes into <dir>: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json,
+feedback/<learner>.md and .html (to hand back: per exercise the score, each failed test as \`course check\`
+shows it, the seed to replay; nothing of the suites' source), similarity.json (pairs of submissions of one
+exercise that look copied: a hint for a human, never a grade change; also in report.html, side by side),
+submitted-code.json (the graded files, for \`course merge\`'s similarity check), scores-visible-hidden.csv when
+an exercise has an instructor-only suite (<suite>.hidden.test.ts, run after the visible one and scored apart),
+and with the flags gradescope/<learner>/results.json, exercism/<learner>/results.json.
 
 Options:
   --out DIR         output folder (required)

@@ -16,7 +16,8 @@ folder, and together hold exactly one result per submission: a missing or duplic
 (exit 2) and nothing is written.
 
 Writes into --out the same files as \`course grade\`: grades.csv, results/, junit.xml, report.html,
-gradebook.json (and the Gradescope / Exercism files with the flags).`,
+gradebook.json, feedback/, similarity.json over all shards' submissions (when every shard recorded
+submitted-code.json), scores-visible-hidden.csv (and the Gradescope / Exercism files with the flags).`,
   options: { out: { type: 'string' }, gradescope: { type: 'boolean' }, exercism: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx, positionals, values) {
     if (!positionals.length) throw new UsageError('merge takes the output folders of the shards');

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExerciseSpec } from '../course/schema';
+import { toMs, type ExerciseSpec } from '../course/schema';
 import { JestProcess } from './jest-process';
 import type { ExerciseResult, ExerciseStatus } from './result';
 import { runExercise, suiteHash, type RunOptions } from './run-exercise';
@@ -49,6 +49,9 @@ export interface GradedRunOptions extends RunOptions {
 }
 
 const SEVERITY: Record<string, number> = { passed: 0, failed: 1 };
+
+/** The least time the hidden suite's run gets (its own budget, after the visible suite's). */
+export const HIDDEN_MIN_BUDGET_MS = 60_000;
 
 /** Joins the visible and the hidden results of one exercise. */
 export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, combinedHash: string): ExerciseResult {
@@ -102,8 +105,11 @@ export async function runGraded(options: GradedRunOptions): Promise<ExerciseResu
     else jest = own = new JestProcess();
   }
   try {
+    // Generated property tests run many cases: the hidden suite gets at least a minute, whatever the exercise's limit.
+    const visibleBudget = options.timeoutMs ?? toMs(options.exercise.timeout);
     const second = await runExercise({
       ...runOptions,
+      timeoutMs: Math.max(visibleBudget, HIDDEN_MIN_BUDGET_MS),
       jest,
       exercise: { ...options.exercise, suite: hidden },
       typecheck: false,

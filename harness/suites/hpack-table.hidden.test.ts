@@ -141,9 +141,9 @@ describe('hidden: generated header lists', () => {
       shrink: shrinkCase,
       check: checkCase,
       show: showCase,
-      runs: 20,
+      runs: 12,
     });
-  }, 20_000);
+  }, 40_000);
 
   test('random size updates and small tables evict the oldest entries (RFC 7541 §4.3, §4.4, §6.3)', async () => {
     await checkProperty({
@@ -152,9 +152,9 @@ describe('hidden: generated header lists', () => {
       shrink: shrinkCase,
       check: checkCase,
       show: showCase,
-      runs: 20,
+      runs: 12,
     });
-  }, 20_000);
+  }, 40_000);
 
   test('random prefixed integers decode to their value and end offset (RFC 7541 §5.1)', async () => {
     interface IntCase {
@@ -195,7 +195,7 @@ describe('hidden: generated header lists', () => {
           );
         }
       },
-      runs: 60,
+      runs: 40,
     });
-  }, 20_000);
+  }, 40_000);
 });
