@@ -65,7 +65,10 @@ export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, comb
   const hiddenRank = SEVERITY[hidden.status] ?? 2;
   if (visibleRank < 2 && hiddenRank === 2) {
     status = hidden.status;
-    message = `instructor-only tests: ${hidden.message ?? hidden.status}`;
+    // A machinery failure keeps its leading words: batch grading retries it and counts it as an error, not the learner's.
+    message = hidden.message?.startsWith('the hidden suite could not run')
+      ? `${hidden.message} (in the instructor-only suite)`
+      : `instructor-only tests: ${hidden.message ?? hidden.status}`;
   } else if (visibleRank < 2) {
     status = visible.status === 'passed' && hidden.status === 'passed' ? 'passed' : 'failed';
   }
