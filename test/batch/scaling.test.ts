@@ -192,8 +192,15 @@ test("the Classroom script reports the points of `course check --json` in the gr
   const result = JSON.parse(Buffer.from(line.slice('result='.length), 'base64').toString('utf8'));
   expect(result).toMatchObject({ version: 1, status: 'fail', max_score: 7 });
   expect(result.tests).toHaveLength(7);
-  // What the reporter sends to Classroom: the sum of the tests' scores out of max_score.
-  expect(result.tests.reduce((s: number, t: { score: number }) => s + t.score, 0)).toBe(5);
+  // What the reporter sends to Classroom: the sum of the tests' scores out of max_score; each passed test scores
+  // its points (1 here), a failed one 0. (Calc solved + words half done is 5 of 7 on an idle machine; the fixture
+  // suites' 1.5 s call timeouts can fail more on an overloaded one, so the mapping is what is asserted.)
+  const passed = result.tests.filter((t: { status: string }) => t.status === 'pass');
+  for (const t of result.tests) expect(t.score).toBe(t.status === 'pass' ? 1 : 0);
+  expect(result.tests.reduce((s: number, t: { score: number }) => s + t.score, 0)).toBe(passed.length);
+  if (passed.length !== 5) console.log('classroom: not 5/7:', result.tests.filter((t: { status: string }) => t.status !== 'pass').map((t: { name: string; message: string }) => `${t.name}: ${t.message.split('\n')[0]}`));
+  expect(passed.length).toBeGreaterThanOrEqual(1);
+  expect(passed.length).toBeLessThanOrEqual(5);
   expect(result.tests.find((t: { name: string }) => t.name.startsWith('words: ') && t.name.includes('tally'))).toMatchObject({ status: 'fail', score: 0 });
   for (const t of result.tests) expect(Object.keys(t).sort()).toEqual(['execution_time', 'line_no', 'message', 'name', 'score', 'status']);
 }, 4 * 60_000);
