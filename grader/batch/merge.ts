@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { finalize, safeName, type BatchMeta, type Gradebook, type LearnerResult } from './model';
+import { mergeCode, type SubmittedCode } from '../similarity';
 
 export class MergeError extends Error {}
 
@@ -21,7 +22,9 @@ export function readGradebook(dir: string): Gradebook {
     delete data.gradedAt;
     learners.push(data);
   }
-  return { meta, learners };
+  const codeFile = path.join(dir, 'submitted-code.json');
+  const code = existsSync(codeFile) ? (JSON.parse(readFileSync(codeFile, 'utf8')) as SubmittedCode) : undefined;
+  return { meta, learners, ...(code ? { code } : {}) };
 }
 
 export function mergeGradebooks(dirs: string[]): Gradebook {
@@ -48,7 +51,11 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
   if (problems.length) throw new MergeError(`cannot merge:\n  ${problems.join('\n  ')}`);
 
   const learners = books.flatMap(({ book }) => book.learners).sort((x, y) => (x.learner < y.learner ? -1 : 1));
-  const exercises = first.exercises.map((e) => ({ ...e, maxScore: Math.max(...books.map(({ book }) => book.meta.exercises.find((x) => x.id === e.id)?.maxScore ?? 0)) }));
+  const exercises = first.exercises.map((e) => {
+    const metas = books.map(({ book }) => book.meta.exercises.find((x) => x.id === e.id));
+    const hidden = metas.map((m) => m?.hiddenMaxScore).filter((h): h is number => h !== undefined);
+    return { ...e, maxScore: Math.max(...metas.map((m) => m?.maxScore ?? 0)), ...(hidden.length ? { hiddenMaxScore: Math.max(...hidden) } : {}) };
+  });
   for (const e of exercises) if (!e.points) e.maxPoints = e.maxScore;
   // Re-total with the merged max scores (a shard where nobody submitted an exercise did not know its size).
   for (const l of learners) finalize(l, exercises);
@@ -77,5 +84,8 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
     },
     mergedFrom: dirs.map((d) => path.resolve(d)),
   };
-  return { meta, learners };
+  // The similarity check compares across shards: every shard's submitted code, joined (when all recorded it).
+  const codes = books.map(({ book }) => book.code);
+  const code = codes.every((c): c is SubmittedCode => c !== undefined) ? mergeCode(codes) : undefined;
+  return { meta, learners, ...(code ? { code } : {}) };
 }

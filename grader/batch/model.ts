@@ -4,6 +4,7 @@
 import type { ExerciseResult, TestResult } from '../run/result';
 import { pointsOf, round2, type GroupPoints, type PointsSpec } from './points';
 import type { RosterEntry } from './roster';
+import type { SubmittedCode } from '../similarity';
 
 export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
@@ -54,6 +55,8 @@ export interface ExerciseOutcome {
   groups?: GroupPoints[];
   /** This run was graded now or came from the checkpoint. */
   run?: RunOrigin;
+  /** The instructor-only suite's part of score/maxScore, when the exercise has one. */
+  hidden?: ExerciseResult['hidden'];
 }
 
 export interface LearnerResult {
@@ -86,6 +89,8 @@ export interface ExerciseMeta {
   suiteHash: string;
   /** The number of tests the suite declares (as seen in this batch; 0 if no run got that far). */
   maxScore: number;
+  /** The part of maxScore that comes from the instructor-only (hidden) suite, when the exercise has one. */
+  hiddenMaxScore?: number;
   /** course.yaml's points: resolved; absent = one point per test. */
   points?: PointsSpec;
   /** What the exercise is worth. */
@@ -153,6 +158,8 @@ export interface BatchMeta {
 export interface Gradebook {
   meta: BatchMeta;
   learners: LearnerResult[];
+  /** The graded files of every submission and the starters, for the similarity check (submitted-code.json). */
+  code?: SubmittedCode;
 }
 
 /** The learner's overall status from the exercises' outcomes. */
@@ -178,6 +185,7 @@ export function fromResult(result: ExerciseResult): ExerciseOutcome {
     seed: result.seed,
     filesHash: result.filesHash,
     suiteHash: result.suiteHash,
+    ...(result.hidden ? { hidden: result.hidden } : {}),
   };
 }
 

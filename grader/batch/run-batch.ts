@@ -5,7 +5,8 @@
 // and runs already in the checkpoint with the same suite and the same files are not run again.
 
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { SubmittedCode } from '../similarity';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExerciseSpec } from '../course/schema';
@@ -14,6 +15,7 @@ import { collectSources, copyPackages, hashFiles } from '../run/build';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
 import { MACHINERY, runExercise, suiteHash } from '../run/run-exercise';
+import { gradingSuiteHash, runGraded } from '../run/hidden';
 import { Checkpoint } from './checkpoint';
 import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimits, type IntakeResult, type Submission } from './intake';
 import { setUpCgroups } from './cgroups';
@@ -214,7 +216,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   // The packages the exercises give the code under test, copied where the unprivileged grading uid can read them.
   const packagesRoot = copyPackages(options.courseRoot, [...new Set(options.exercises.flatMap((e) => e.packages))], path.join(workDir, 'packages'));
 
-  const suites = new Map(options.exercises.map((e) => [e.id, suiteHash(options.courseRoot, e)]));
+  const suites = new Map(options.exercises.map((e) => [e.id, gradingSuiteHash(options.courseRoot, e)]));
   const checkpoint = new Checkpoint(path.join(options.outDir, 'checkpoint.jsonl'));
 
   // Intake: every submission of this shard, into a fresh folder.
@@ -265,6 +267,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   }
   if (only.size) notice(`--only: ${[...only].join(', ')} graded again whatever the checkpoint holds`);
   const rejected = mine.filter((s) => intakes.get(s.id)!.status === 'rejected').length;
+  const code = collectCode(options.courseRoot, options.exercises, mine.map((s) => ({ id: s.id, intake: intakes.get(s.id)! })));
 
   // The pool. Jobs are taken in order (learner by learner), so a resumed run continues where it stopped.
   const jobsCount = Math.max(1, Math.min(options.jobs, jobs.length || 1));
@@ -278,7 +281,9 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     }
     const timeoutMs = options.timeoutMs ?? toMs(job.exercise.timeout);
     const oomBefore = cg?.oomKills(worker) ?? 0;
-    const result = await runExercise({
+    const result = await runGraded({
+      hidden: true,
+      freshJest: () => (jests[worker] = new JestProcess({ wrapper: isolation.jestWrapper(worker) })),
       courseRoot: options.courseRoot,
       exercise: job.exercise,
       implRoot: job.implRoot,
@@ -400,21 +405,29 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
     for (const [key, o] of outcomes) if (key.endsWith(`\0${e.id}`)) max = Math.max(max, o.maxScore);
     maxOf.set(e.id, max);
   }
+  const refHiddenMax = new Map<string, number>();
   for (const e of options.exercises) {
     const solution = path.join(options.courseRoot, e.solution);
     if (maxOf.get(e.id) || !e.files.every((f) => existsSync(path.join(solution, f)))) continue;
     const refWork = mkdtempSync(path.join(os.tmpdir(), 'course-reference-'));
     try {
-      const ref = await runExercise({ courseRoot: options.courseRoot, exercise: e, implRoot: solution, typecheck: false, workDir: refWork });
+      const ref = await runGraded({ hidden: true, courseRoot: options.courseRoot, exercise: e, implRoot: solution, typecheck: false, workDir: refWork });
       maxOf.set(e.id, ref.maxScore);
+      if (ref.hidden) refHiddenMax.set(e.id, ref.hidden.maxScore);
       if (ref.status !== 'passed') notice(`warning: the reference solution of ${e.id} does not pass its own suite (${ref.score}/${ref.maxScore})`);
     } finally {
       rmSync(refWork, { recursive: true, force: true });
     }
   }
+  const hiddenMaxOf = (id: string): number | undefined => {
+    let max: number | undefined = refHiddenMax.get(id);
+    for (const [key, o] of outcomes) if (key.endsWith(`\0${id}`) && o.hidden) max = Math.max(max ?? 0, o.hidden.maxScore);
+    return max;
+  };
   const exerciseMeta = options.exercises.map((e) => {
     const points = resolvePoints(e.points);
-    return { id: e.id, title: e.title, suiteHash: suites.get(e.id)!, maxScore: maxOf.get(e.id)!, points, maxPoints: points ? points.total : maxOf.get(e.id)! };
+    const hidden = hiddenMaxOf(e.id);
+    return { id: e.id, title: e.title, suiteHash: suites.get(e.id)!, maxScore: maxOf.get(e.id)!, ...(hidden !== undefined ? { hiddenMaxScore: hidden } : {}), points, maxPoints: points ? points.total : maxOf.get(e.id)! };
   });
   // Who, and when: the roster row, the submission time and what lateness costs (with --deadline).
   const extra = (submission: Submission): Pick<LearnerResult, 'roster' | 'submitted' | 'notes'> => {
@@ -499,5 +512,45 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       ? { deadline: { at: options.deadline.at.toISOString(), policy: describePolicy(options.deadline.policy), late: options.deadline.policyText, timesFile: options.deadline.timesFile } }
       : {}),
   };
-  return { meta, learners };
+  return { meta, learners, code };
+}
+
+/** Largest file taken into the similarity check. */
+const CODE_CAP = 256 * 1024;
+
+/** The graded files of the accepted submissions, and the starters, for the similarity check. */
+function collectCode(courseRoot: string, exercises: ExerciseSpec[], submissions: Array<{ id: string; intake: IntakeResult }>): SubmittedCode {
+  const read = (file: string): string | undefined => {
+    try {
+      const st = statSync(file);
+      return st.isFile() && st.size > 0 && st.size <= CODE_CAP ? readFileSync(file, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const code: SubmittedCode = { starters: {}, learners: {} };
+  for (const e of exercises) {
+    const starter: Record<string, string> = {};
+    for (const f of e.files) {
+      const text = read(path.join(courseRoot, e.dir, f));
+      if (text !== undefined) starter[f] = text;
+    }
+    code.starters[e.id] = starter;
+  }
+  for (const { id, intake } of submissions) {
+    if (intake.status !== 'accepted') continue;
+    const mine: Record<string, Record<string, string>> = {};
+    for (const e of exercises) {
+      const root = intake.roots[e.id];
+      if (!root) continue;
+      const files: Record<string, string> = {};
+      for (const f of e.files) {
+        const text = read(path.join(root, f));
+        if (text !== undefined) files[f] = text;
+      }
+      if (Object.keys(files).length) mine[e.id] = files;
+    }
+    code.learners[id] = mine;
+  }
+  return code;
 }

@@ -144,9 +144,14 @@ a number of days, or an ISO time) moves that learner's deadline. --late: none (d
 zero, or e.g. 10%/day, 5%/hour, 10%/day,max=3d (0 points when later), with ,grace=15m; a deduction is a share
 of the points earned, per started day (hour).
 
-Writes into <dir>: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json
-(and gradescope/<learner>/results.json, exercism/<learner>/results.json, canvas-grades.csv,
-moodle-grades.csv with the flags).
+Writes into <dir>: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json,
+feedback/<learner>.md and .html (to hand back: per exercise the score, each failed test as \`course check\`
+shows it, the seed to replay; nothing of the suites' source), similarity.json (pairs of submissions of one
+exercise that look copied: a hint for a human, never a grade change; also in report.html, side by side),
+submitted-code.json (the graded files, for \`course merge\`'s similarity check), scores-visible-hidden.csv when
+an exercise has an instructor-only suite (<suite>.hidden.test.ts, run after the visible one and scored apart),
+and with the flags gradescope/<learner>/results.json, exercism/<learner>/results.json, canvas-grades.csv,
+moodle-grades.csv.
 
 Options:
   --out DIR         output folder (required)
@@ -293,7 +298,7 @@ grading machinery failed: the canary failed, or some run has status "error".`,
       if (err instanceof OutputBusyError) throw new UsageError(err.message);
       throw err;
     }
-    if (quiet) ctx.print(JSON.stringify(book, null, 2));
+    if (quiet) ctx.print(JSON.stringify({ meta: book.meta, learners: book.learners }, null, 2));
     else {
       ctx.print();
       ctx.print(renderBatchSummary(ctx.c, book));

@@ -17,9 +17,10 @@ folder, and together hold exactly one result per submission: a missing or duplic
 (exit 2) and nothing is written.
 
 Writes into --out the same files as \`course grade\`: grades.csv, results/, junit.xml, report.html,
-gradebook.json (and the Gradescope / Exercism files with the flags). The roster, deadline and late policy
-of the shards carry over; --lms, --lms-assignment and --moodle-id write the LMS import files as \`course
-grade\` does (the shards must have been graded with --roster).`,
+gradebook.json, feedback/, similarity.json over all shards' submissions (when every shard recorded
+submitted-code.json), scores-visible-hidden.csv (and the Gradescope / Exercism files with the flags). The
+roster, deadline and late policy of the shards carry over; --lms, --lms-assignment and --moodle-id write the
+LMS import files as \`course grade\` does (the shards must have been graded with --roster).`,
   options: {
     out: { type: 'string' },
     gradescope: { type: 'boolean' },
@@ -45,7 +46,7 @@ grade\` does (the shards must have been graded with --roster).`,
     const { lms, lmsOptions } = parseLmsFlags(values);
     if (lms.length && !book.meta.roster) throw new UsageError('--lms needs the shards to have been graded with --roster');
     writeOutputs(book, outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism), lms, lmsOptions });
-    if (values.json) ctx.print(JSON.stringify(book, null, 2));
+    if (values.json) ctx.print(JSON.stringify({ meta: book.meta, learners: book.learners }, null, 2));
     else {
       ctx.print(renderBatchSummary(ctx.c, book));
       ctx.print();

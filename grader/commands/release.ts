@@ -7,10 +7,11 @@ import { EXIT, type Command } from './command';
 export const release: Command = {
   name: 'release',
   summary: "write the learners' copy of the course: no solutions, mutants or project tests",
-  usage: 'course release --out <dir> [--json]',
+  usage: 'course release --out <dir> [--classroom] [--json]',
   help: `For course authors. Writes the copy of the course that learners clone: the course command, the hidden
 suites with their mocks and vectors, the lessons and starter files, and course.yaml with all progress cleared.
-Left out: solutions/ (and every exercise's solution and mutants folder named in course.yaml), harness/mutants,
+Left out: instructor-only suites (harness/suites/<id>.hidden.test.ts: \`course grade\` runs them, learners'
+\`course check\` never has them), solutions/ (and every exercise's solution and mutants folder named in course.yaml), harness/mutants,
 test/, bench/, scripts/, .ci/ and docs/AUTHORING.md. In a git checkout only the files git tracks are copied
 (like git archive), so local leftovers never ship; untracked files are listed so a forgotten \`git add\` shows. The release is refused if any file in it is a
 copy of a reference solution. In the copy, \`npm test\` runs \`course check\`.
@@ -18,15 +19,18 @@ copy of a reference solution. In the copy, \`npm test\` runs \`course check\`.
 The folder must be new or empty; it appears complete or not at all.
 
 Options:
-  --out DIR   where to write the copy (required)
-  --json      print a summary as JSON`,
-  options: { out: { type: 'string' }, json: { type: 'boolean' } },
+  --out DIR     where to write the copy (required)
+  --classroom   also write .github/workflows/classroom.yml for GitHub Classroom: on every push it runs
+                \`course check <id> --json\` for each exercise and reports the points to Classroom's autograding
+                (classroom-resources/autograding-grading-reporter)
+  --json        print a summary as JSON`,
+  options: { out: { type: 'string' }, json: { type: 'boolean' }, classroom: { type: 'boolean' } },
   async run(ctx, positionals, values) {
     if (positionals.length) throw new UsageError('release takes no positional arguments (use --out <dir>)');
     if (typeof values.out !== 'string' || !values.out) throw new UsageError('--out <dir> is required');
     let summary;
     try {
-      summary = releaseCourse(ctx.root, values.out);
+      summary = releaseCourse(ctx.root, values.out, { classroom: Boolean(values.classroom) });
     } catch (err) {
       if (err instanceof ReleaseError) throw new UsageError(err.message);
       throw err;
@@ -42,6 +46,7 @@ Options:
       ctx.print(ctx.c.yellow(`  not tracked by git, so not included: ${shown}${summary.untracked.length > 10 ? ` and ${summary.untracked.length - 10} more` : ''}`));
     }
     ctx.print('  progress in course.yaml cleared; `npm test` there runs `course check`');
+    if (values.classroom) ctx.print('  GitHub Classroom autograding: .github/workflows/classroom.yml (runs `course check --json` on every push)');
     ctx.print(ctx.c.gray(`Next: cd ${summary.outDir} && git init && git add -A && git commit -m "Course release", then publish it.`));
     return EXIT.ok;
   },

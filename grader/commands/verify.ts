@@ -6,7 +6,7 @@ import { UsageError } from '../course/errors';
 import type { ExerciseSpec } from '../course/schema';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
-import { runExercise } from '../run/run-exercise';
+import { hiddenSuite, runGraded } from '../run/hidden';
 import { prepareMutants } from '../run/mutants';
 import { stateDir } from '../paths';
 import { checkPoints, resolvePoints } from '../batch/points';
@@ -66,7 +66,10 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
   if (missingFiles.length) return rows;
 
   const run = (implRoot: string, typecheck = false) =>
-    pool.with((jest) => runExercise({ courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest, typecheck }));
+    pool.with((jest) => runGraded({ hidden: true, courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest, typecheck }));
+  // The instructor-only suite, when there is one, runs after the visible one in every run below (solution, stub,
+  // mutants): the solution must pass both, the stub fail every test of both, and mutants count as caught by either.
+  const hidden = hiddenSuite(root, exercise);
 
   const mutants = prepareMutants(root, exercise, stateDir(root));
   // Every run of this exercise at once; the lanes bound how many go in parallel.
@@ -94,6 +97,14 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
   }
   add('solution type-checks', solTypes.length === 0, solTypes.length ? solTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
   if (sol!.maxScore < 15) add('suite size', false, `${sol!.maxScore} tests (at least 15 expected)`);
+  if (hidden) {
+    const h = sol!.hidden;
+    add(
+      'hidden suite',
+      h !== undefined && h.status === 'passed' && h.maxScore > 0,
+      h ? `${hidden}: solution ${h.score}/${h.maxScore} (${h.status}${h.message ? `: ${h.message.split('\n')[0]}` : ''}), stub ${stub!.hidden?.score ?? 0}/${stub!.hidden?.maxScore ?? 0}` : `${hidden} did not run`,
+    );
+  }
 
   const vacuous = stub!.tests.filter((t) => t.status === 'passed').map((t) => t.fullName);
   add(
@@ -134,7 +145,8 @@ export const verify: Command = {
   help: `For course authors. For every exercise (or the ones named): the lesson and at least two hints exist,
 the reference solution passes every hidden test and type-checks, the untouched stub fails every test (a test
 that passes on the stub is vacuous), every mutant in its mutants folder fails at least one test, and the
-exercise's \`points:\` groups name describe blocks of the suite with no test or point left over.
+exercise's \`points:\` groups name describe blocks of the suite with no test or point left over. An exercise's
+instructor-only suite (<suite>.hidden.test.ts) runs with the visible one in each of these runs.
 course.yaml itself is validated on load.
 
 Options:

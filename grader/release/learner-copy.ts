@@ -10,11 +10,13 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { COURSE_FILE, loadCourse } from '../course/course-file';
+import { isHiddenSuite } from '../run/hidden';
+import { CLASSROOM_SCRIPT, CLASSROOM_SCRIPT_PATH, CLASSROOM_WORKFLOW, CLASSROOM_WORKFLOW_PATH } from './classroom';
 
 export class ReleaseError extends Error {}
 
 /** Left out of every release (relative to the course root); the exercises' solution and mutant folders too. */
-export const AUTHOR_ONLY = ['solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md'];
+export const AUTHOR_ONLY = ['solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md', 'deploy', 'docs/SCALING.md'];
 /** Never copied: installed, built or per-learner state. */
 const NEVER = ['node_modules', 'dist', '.course', '.git', 'coverage'];
 
@@ -70,7 +72,7 @@ function sha(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function releaseCourse(root: string, outArg: string): ReleaseSummary {
+export function releaseCourse(root: string, outArg: string, options: { classroom?: boolean } = {}): ReleaseSummary {
   const outDir = path.resolve(outArg);
   if (inside(root, outDir)) throw new ReleaseError(`--out ${outArg} is the course folder or contains it; choose a new folder, e.g. --out ../${path.basename(root)}-learners`);
   if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length > 0)) {
@@ -82,7 +84,8 @@ export function releaseCourse(root: string, outArg: string): ReleaseSummary {
     excluded.add(path.normalize(e.solution));
     if (e.mutants) excluded.add(path.normalize(e.mutants));
   }
-  const isExcluded = (rel: string) => [...excluded].some((x) => rel === x || rel.startsWith(`${x}/`));
+  // Instructor-only suites (`<id>.hidden.test.ts`) never ship: learners' `course check` runs without them.
+  const isExcluded = (rel: string) => isHiddenSuite(rel) || [...excluded].some((x) => rel === x || rel.startsWith(`${x}/`));
   const relOut = path.relative(root, outDir);
   const { files: all, untracked, source } = listFiles(root);
   const files = all.filter((f) => !isExcluded(f) && !(relOut && !relOut.startsWith('..') && (f === relOut || f.startsWith(`${relOut}/`))));
@@ -111,6 +114,15 @@ export function releaseCourse(root: string, outArg: string): ReleaseSummary {
       else copyFileSync(from, to);
       bytes += statSync(to).size;
     }
+    if (options.classroom) {
+      // GitHub Classroom autograding: a workflow that runs `course check --json` and reports the points.
+      for (const [rel, text] of [[CLASSROOM_WORKFLOW_PATH, CLASSROOM_WORKFLOW], [CLASSROOM_SCRIPT_PATH, CLASSROOM_SCRIPT]] as const) {
+        const to = path.join(staging, rel);
+        mkdirSync(path.dirname(to), { recursive: true });
+        writeFileSync(to, text);
+        bytes += Buffer.byteLength(text);
+      }
+    }
     if (!files.includes(COURSE_FILE)) throw new ReleaseError(`${COURSE_FILE} is not among the course's files (untracked?)`);
     // The copy must load as a course.
     loadCourse(staging);
@@ -125,7 +137,9 @@ export function releaseCourse(root: string, outArg: string): ReleaseSummary {
     .filter((x) => !NEVER.includes(x) && existsSync(path.join(root, x)))
     .filter((x, _, list) => !list.some((y) => y !== x && x.startsWith(`${y}/`)))
     .sort();
-  return { outDir, files: files.length, bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)) };
+  const hiddenSuites = all.filter(isHiddenSuite);
+  if (hiddenSuites.length) leftOut.push(...hiddenSuites.sort());
+  return { outDir, files: files.length + (options.classroom ? 2 : 0), bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)) };
 }
 
 /** course.yaml with every exercise's `progress:` removed; comments and layout kept. */

@@ -5,9 +5,11 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { safeName, type ExerciseOutcome, type Gradebook, type LearnerResult } from '../batch/model';
 import type { TestResult } from '../run/result';
-import { csvDocument } from './csv-safe';
+import { csvDocument, csvField } from './csv-safe';
 import { renderHtmlReport } from './html';
 import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
+import { feedbackFiles } from './feedback';
+import { similarityOf, type SimilarityReport } from '../similarity';
 
 export interface OutputFlags {
   gradescope?: boolean;
@@ -81,6 +83,26 @@ export function gradesCsv(book: Gradebook): string {
     rows.push(row);
   }
   return csvDocument(rows);
+}
+
+/** Per learner and exercise: the visible tests' and the instructor-only tests' scores, apart. */
+export function visibleHiddenCsv(book: Gradebook): string {
+  const withHidden = book.meta.exercises.filter((e) => e.hiddenMaxScore !== undefined);
+  const header = ['learner'];
+  for (const e of withHidden) header.push(`${e.id} visible`, `${e.id} visible max`, `${e.id} hidden`, `${e.id} hidden max`);
+  const rows = [header.map(csvField).join(',')];
+  for (const l of book.learners) {
+    const cells: Array<string | number> = [l.learner];
+    for (const e of withHidden) {
+      const o = l.exercises.find((x) => x.exercise === e.id);
+      const hiddenMax = e.hiddenMaxScore ?? 0;
+      const hidden = o?.hidden?.score ?? 0;
+      const visibleMax = e.maxScore - hiddenMax;
+      cells.push((o?.score ?? 0) - hidden, visibleMax, hidden, hiddenMax);
+    }
+    rows.push(cells.map(csvField).join(','));
+  }
+  return `${rows.join('\n')}\n`;
 }
 
 export function learnerJson(book: Gradebook, l: LearnerResult): string {
@@ -251,7 +273,20 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', safeName(l.learner), 'results.json'), gradescopeJson(l));
   if (flags.exercism) for (const l of book.learners) put(path.join('exercism', safeName(l.learner), 'results.json'), exercismJson(l));
   put('junit.xml', junitXml(book));
-  put('report.html', renderHtmlReport(book));
+  // Feedback to hand back (feedback/<learner>.md and .html); the folder holds exactly this gradebook's learners.
+  const feedback = feedbackFiles(book);
+  const feedbackDir = path.join(outDir, 'feedback');
+  mkdirSync(feedbackDir, { recursive: true });
+  for (const name of readdirSync(feedbackDir)) if (!feedback.has(name)) rmSync(path.join(feedbackDir, name), { force: true });
+  for (const [name, text] of feedback) put(path.join('feedback', name), text);
+  if (book.meta.exercises.some((e) => e.hiddenMaxScore !== undefined)) put('scores-visible-hidden.csv', visibleHiddenCsv(book));
+  let similarity: SimilarityReport | undefined;
+  if (book.code) {
+    put('submitted-code.json', JSON.stringify(book.code));
+    similarity = similarityOf(book.code, book.meta.exercises.map((e) => e.id));
+    put('similarity.json', JSON.stringify(similarity, null, 2));
+  }
+  put('report.html', renderHtmlReport(book, { similarity }));
   for (const file of ['canvas-grades.csv', 'moodle-grades.csv', 'moodle-not-imported.csv']) rmSync(path.join(outDir, file), { force: true });
   if (flags.lms?.includes('canvas')) put('canvas-grades.csv', canvasCsv(book, flags.lmsOptions));
   if (flags.lms?.includes('moodle')) {

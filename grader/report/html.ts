@@ -4,6 +4,7 @@
 // embedded as JSON and rendered with textContent only, so nothing a submission printed can inject markup.
 
 import type { Gradebook } from '../batch/model';
+import type { SimilarityReport } from '../similarity';
 
 function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -45,6 +46,18 @@ td.run-checkpoint { color: #57606a; font-style: italic; } td.late-penalty { colo
 #roster td, #roster th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
 #meta td { padding: 2px 12px 2px 0; vertical-align: top; } .on { color: var(--pass); } .off { color: var(--zero); }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
+tr.detail > td > .detail-box { position: sticky; left: 0; max-width: calc(100vw - 90px); }
+.failed-test pre, .failing pre, .pair pre { overflow-wrap: anywhere; }
+.failing table, .pairs { border-collapse: collapse; width: 100%; table-layout: fixed; }
+.failing th, .failing td, .pairs th, .pairs td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+.failing th { background: #f6f8fa; } .failing td.count { width: 9em; } .failing col.count { width: 9em; } .failing col.name { width: 32%; }
+.failing pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: 4px 6px; margin: 0; white-space: pre-wrap; max-height: 180px; overflow: auto; }
+.tag { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; background: #ddf4ff; color: #0969da; margin-left: 4px; }
+.pairs col.learners { width: 40%; } .pairs th { background: #f6f8fa; }
+.side-by-side { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px; margin: 6px 0 12px; }
+.side-by-side pre { background: #fff8c5; border: 1px solid #d4a72c; padding: 4px 6px; margin: 2px 0 0; white-space: pre-wrap; max-height: 320px; overflow: auto; }
+.side-by-side .where { font-size: 12px; color: #57606a; overflow-wrap: anywhere; }
 `;
 
 const SCRIPT = `
@@ -107,7 +120,9 @@ const SCRIPT = `
 
   function detailRow(l) {
     var tr = el('tr', { 'class': 'detail', 'data-detail-for': l.learner });
-    var td = el('td', { colspan: String(columns.length) });
+    var cell = el('td', { colspan: String(columns.length) });
+    var td = el('div', { 'class': 'detail-box' });
+    cell.appendChild(td);
     if (l.reason) td.appendChild(el('p', { 'class': 'status-' + l.status.replace(' ', '-') }, l.status + ': ' + l.reason));
     if (l.roster) td.appendChild(el('p', { 'class': 'roster' }, [l.roster.name, l.roster.email, l.roster.section, l.roster.lmsId ? 'LMS id ' + l.roster.lmsId : ''].filter(Boolean).join(' · ')));
     else if (book.meta.roster) td.appendChild(el('p', { 'class': 'status-error' }, 'not in the roster'));
@@ -118,7 +133,7 @@ const SCRIPT = `
     l.exercises.forEach(function (o) {
       var box = el('div', { 'class': 'exercise-detail', 'data-exercise': o.exercise });
       var run = o.run ? (o.run.fresh ? 'graded by this run' + (o.run.reason ? ' (' + o.run.reason + ')' : '') : 'from the checkpoint (graded ' + (o.run.at || '?') + ')') : '';
-      box.appendChild(el('h4', null, o.exercise + ' — ' + o.status + ' ' + o.score + '/' + o.maxScore + ' tests' + (o.points !== undefined ? ', ' + pts(o.points) + '/' + pts(o.maxPoints) + ' points' : '') + (o.durationMs ? ' (' + (o.durationMs / 1000).toFixed(1) + ' s)' : '')));
+      box.appendChild(el('h4', null, o.exercise + ' — ' + o.status + ' ' + o.score + '/' + o.maxScore + ' tests' + (o.hidden ? ' (visible ' + (o.score - o.hidden.score) + '/' + (o.maxScore - o.hidden.maxScore) + ', instructor-only ' + o.hidden.score + '/' + o.hidden.maxScore + ')' : '') + (o.points !== undefined ? ', ' + pts(o.points) + '/' + pts(o.maxPoints) + ' points' : '') + (o.durationMs ? ' (' + (o.durationMs / 1000).toFixed(1) + ' s)' : '')));
       if (run) box.appendChild(el('p', { 'class': 'muted run' }, run));
       (o.groups || []).forEach(function (g) {
         box.appendChild(el('p', { 'class': 'muted group-points' }, (g.name || '(other tests)') + ': ' + pts(g.points) + '/' + pts(g.max) + ' points, ' + pts(g.passed) + ' of ' + g.tests + ' tests passed'));
@@ -131,14 +146,14 @@ const SCRIPT = `
       var failed = o.tests.filter(function (t) { return t.status !== 'passed'; });
       failed.forEach(function (t) {
         var f = el('div', { 'class': 'failed-test' });
-        f.appendChild(el('div', { 'class': 'name' }, '✗ ' + t.fullName + ' [' + t.status + ']'));
+        f.appendChild(el('div', { 'class': 'name' }, '✗ ' + t.fullName + ' [' + t.status + ']' + (t.hidden ? ' [instructor-only]' : '')));
         f.appendChild(el('pre', null, t.message || t.status));
         box.appendChild(f);
       });
       if (!failed.length && o.tests.length) box.appendChild(el('p', { 'class': 'muted' }, 'all ' + o.tests.length + ' tests passed'));
       td.appendChild(box);
     });
-    tr.appendChild(td);
+    tr.appendChild(cell);
     return tr;
   }
 
@@ -225,7 +240,117 @@ const SCRIPT = `
 })();
 `;
 
-export function renderHtmlReport(book: Gradebook): string {
+export interface ReportExtras {
+  similarity?: SimilarityReport;
+}
+
+export interface FailingTest {
+  fullName: string;
+  hidden: boolean;
+  spec?: string;
+  failed: number;
+  /** Learners whose run reported this test. */
+  ran: number;
+  firstMessage: string;
+  firstLearner: string;
+  learners: string[];
+}
+
+/**
+ * Per exercise, the tests ordered by how many learners failed them (most first; ties in the suite's order), with
+ * the first message (of the first learner by id). Only learners whose run reported tests count.
+ */
+export function failingTests(book: Gradebook): Array<{ exercise: string; title: string; graded: number; tests: FailingTest[] }> {
+  return book.meta.exercises.map((meta) => {
+    const order: string[] = [];
+    const byName = new Map<string, FailingTest>();
+    let graded = 0;
+    const learners = [...book.learners].sort((a, b) => (a.learner < b.learner ? -1 : a.learner > b.learner ? 1 : 0));
+    for (const l of learners) {
+      const o = l.exercises.find((e) => e.exercise === meta.id);
+      if (!o || !o.tests.length) continue;
+      graded++;
+      for (const t of o.tests) {
+        let row = byName.get(t.fullName);
+        if (!row) {
+          row = { fullName: t.fullName, hidden: Boolean(t.hidden), spec: t.spec, failed: 0, ran: 0, firstMessage: '', firstLearner: '', learners: [] };
+          byName.set(t.fullName, row);
+          order.push(t.fullName);
+        }
+        row.ran++;
+        if (t.status !== 'passed') {
+          row.failed++;
+          row.learners.push(l.learner);
+          if (!row.firstLearner) {
+            row.firstLearner = l.learner;
+            row.firstMessage = t.message ?? t.status;
+          }
+        }
+      }
+    }
+    const tests = order.map((n) => byName.get(n)!).sort((a, b) => b.failed - a.failed || order.indexOf(a.fullName) - order.indexOf(b.fullName));
+    return { exercise: meta.id, title: meta.title, graded, tests };
+  });
+}
+
+function firstLines(text: string, max: number): string {
+  const lines = text.split('\n');
+  return lines.length <= max ? text : `${lines.slice(0, max).join('\n')}\n… (${lines.length - max} more lines)`;
+}
+
+function failingSection(book: Gradebook): string {
+  return failingTests(book)
+    .map((x) => {
+      const rows = x.tests
+        .filter((t) => t.failed > 0)
+        .map(
+          (t) =>
+            `<tr data-test="${esc(t.fullName)}" data-failed="${t.failed}"><td class="count">${t.failed}/${t.ran} (${Math.round((100 * t.failed) / Math.max(1, t.ran))}%)</td>` +
+            `<td>${esc(t.fullName)}${t.hidden ? '<span class="tag">instructor-only</span>' : ''}</td>` +
+            `<td><pre>${esc(firstLines(t.firstMessage, 8))}</pre><details><summary class="muted">first: ${esc(t.firstLearner)}; all ${t.failed}</summary>${esc(t.learners.join(', '))}</details></td></tr>`,
+        )
+        .join('');
+      const passedAll = x.tests.filter((t) => t.failed === 0).length;
+      return (
+        `<section class="failing" data-exercise="${esc(x.exercise)}"><h3>${esc(x.exercise)} — ${esc(x.title)}</h3>` +
+        `<p class="muted">${x.graded} learner(s) with test results; ${passedAll} of ${x.tests.length} tests passed by all of them.</p>` +
+        (rows
+          ? `<table><colgroup><col class="count"><col class="name"><col></colgroup><thead><tr><th>failed by</th><th>test</th><th>first message</th></tr></thead><tbody>${rows}</tbody></table>`
+          : '<p>No test failed.</p>') +
+        '</section>'
+      );
+    })
+    .join('\n');
+}
+
+function similaritySection(report: SimilarityReport | undefined): string {
+  if (!report) return '<p class="muted">Not available for this gradebook (no submitted code recorded).</p>';
+  return report.exercises
+    .map((x) => {
+      const head = `<h3>${esc(x.exercise)}</h3><p class="muted">${x.submissions} submission(s) compared (k = ${x.settings.k} tokens, window ${x.settings.w}, flagged at ${Math.round(x.settings.threshold * 100)}% with at least ${x.settings.minShared} shared fingerprints; fingerprints in the starter code or in more than ${x.ignored.maxCommon} submissions ignored)${x.highestUnflagged ? `; highest pair not flagged: ${Math.round(x.highestUnflagged.score * 100)}%` : ''}.</p>`;
+      if (!x.pairs.length) return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}<p>No pair flagged.</p></section>`;
+      const rows = x.pairs
+        .map((p) => {
+          const fragments = p.fragments
+            .map(
+              (f) =>
+                `<div class="side-by-side"><div><div class="where">${esc(p.a)}: ${esc(f.a.file)} lines ${f.a.fromLine}–${f.a.toLine}</div><pre>${esc(f.a.text)}</pre></div>` +
+                `<div><div class="where">${esc(p.b)}: ${esc(f.b.file)} lines ${f.b.fromLine}–${f.b.toLine}</div><pre>${esc(f.b.text)}</pre></div></div>`,
+            )
+            .join('');
+          return (
+            `<tr class="pair" data-a="${esc(p.a)}" data-b="${esc(p.b)}" data-score="${p.score}"><td>${esc(p.a)} ↔ ${esc(p.b)}${p.identical ? '<span class="tag">identical files</span>' : ''}</td>` +
+            `<td>${Math.round(p.score * 100)}% (${Math.round(p.ofA * 100)}% of the first, ${Math.round(p.ofB * 100)}% of the second; ${p.shared} fingerprints)</td></tr>` +
+            `<tr class="pair-fragments"><td colspan="2"><details><summary>${p.fragments.length} shared fragment(s), side by side</summary>${fragments}</details></td></tr>`
+          );
+        })
+        .join('');
+      return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}<table class="pairs"><colgroup><col class="learners"><col></colgroup><thead><tr><th>pair</th><th>similarity</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+    })
+    .join('\n');
+}
+
+export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): string {
   const m = book.meta;
   const counts = (status: string) => book.learners.filter((l) => l.status === status).length;
   const metaRows: Array<[string, string]> = [
@@ -273,9 +398,15 @@ export function renderHtmlReport(book: Gradebook): string {
 <h1>Grades — ${esc(m.course)}</h1>
 <p class="muted">Click a column to sort, a learner to see each failed test's message.</p>
 <p class="legend"><span class="score-full" style="background:var(--pass-bg);color:var(--pass)">all tests passed</span><span style="background:var(--part-bg);color:var(--part)">some</span><span style="background:var(--zero-bg);color:var(--zero)">none</span><span style="background:var(--none-bg);color:var(--none)">not submitted / rejected</span></p>
-<table id="grades"></table>
+<div class="table-wrap"><table id="grades"></table></div>
 <h2>Tests passed per exercise</h2>
 <div id="distributions"></div>
+<h2>Tests learners failed, most failed first</h2>
+<p class="muted">Per exercise: how many learners failed each test and the first failure message. A test most of the class fails points at the lesson or at a test that is too strict.</p>
+<div id="failing">${failingSection(book)}</div>
+<h2>Similar submissions</h2>
+<p class="muted">A hint for a human, never a grade change: pairs of submissions of one exercise whose code, after normalising identifiers, literals, comments and layout, shares many fingerprints (winnowing, as MOSS does).</p>
+<div id="similarity">${similaritySection(extras.similarity)}</div>
 ${rosterSection}
 <h2>Run</h2>
 <table id="meta">${metaRows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
@@ -283,7 +414,7 @@ ${rosterSection}
 <table id="suites">${suites}</table>
 <h3>Isolation layers</h3>
 <table id="isolation">${layers}</table>
-<script type="application/json" id="data">${embedJson(book)}</script>
+<script type="application/json" id="data">${embedJson({ meta: book.meta, learners: book.learners })}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>

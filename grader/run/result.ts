@@ -28,6 +28,8 @@ export interface TestResult {
   spec?: string;
   score: number;
   maxScore: number;
+  /** An instructor-only test (from the exercise's hidden suite; graded, never in the learners' copy). */
+  hidden?: boolean;
 }
 
 export interface Diagnostic {
@@ -58,6 +60,8 @@ export interface ExerciseResult {
   /** Content hash of the graded files and of the suite, for caching and resuming. */
   filesHash: string;
   suiteHash: string;
+  /** The instructor-only (hidden) suite's part of score/maxScore, when one ran (grade, verify). */
+  hidden?: { status: ExerciseStatus; score: number; maxScore: number; message?: string };
 }
 
 /** Pulls the citation at the end of a test title: "... (RFC 7541 §4.1)" gives "RFC 7541 §4.1". */

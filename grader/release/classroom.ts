@@ -1,0 +1,102 @@
+// `course release --classroom`: the learners' side of GitHub Classroom. The release gets a workflow
+// (.github/workflows/classroom.yml) that, on every push, runs `course check <id> --json` for each exercise and
+// hands the points to Classroom's autograding reporter (classroom-resources/autograding-grading-reporter), which
+// reads, for each runner id listed in `runners`, a base64-encoded JSON document from the environment variable
+// <RUNNER-ID>_RESULTS:
+//   { "version": 1, "status": "pass" | "fail" | "error", "max_score": N,
+//     "tests": [{ "name", "status": "pass" | "fail" | "error", "score", "message", "line_no", "execution_time" }] }
+// and reports the sum of the tests' scores out of max_score to Classroom. The conversion is a small script that
+// ships with the release (.github/classroom/course-check.js); it needs nothing but Node and the course itself.
+
+export const CLASSROOM_WORKFLOW_PATH = '.github/workflows/classroom.yml';
+export const CLASSROOM_SCRIPT_PATH = '.github/classroom/course-check.js';
+
+export const CLASSROOM_WORKFLOW = `# GitHub Classroom autograding (written by \`course release --classroom\`).
+# On every push: \`course check <id> --json\` for every exercise of course.yaml, then the points go to Classroom
+# through its grading reporter (one test per course test; a test's score is its points).
+name: Autograding Tests
+on:
+  push:
+  workflow_dispatch:
+  repository_dispatch:
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  run-autograding-tests:
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    timeout-minutes: 30
+    steps:
+      - name: Checkout code
+        uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 22
+      - name: Install
+        run: npm ci --no-audit --no-fund
+      - name: course check
+        id: course-check
+        run: node .github/classroom/course-check.js >> "$GITHUB_OUTPUT"
+      - name: Autograding Reporter
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          COURSE-CHECK_RESULTS: "\${{ steps.course-check.outputs.result }}"
+        with:
+          runners: course-check
+`;
+
+export const CLASSROOM_SCRIPT = `#!/usr/bin/env node
+// Written by \`course release --classroom\`. Runs \`course check <id> --json\` for every exercise in course.yaml and
+// prints one line, result=<base64 JSON>, in the format GitHub Classroom's autograding reporter reads
+// (classroom-resources/autograding-grading-reporter). Exit code 0 whatever the scores: the reporter decides.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const YAML = require('yaml');
+
+const root = path.resolve(__dirname, '..', '..');
+const course = YAML.parse(fs.readFileSync(path.join(root, 'course.yaml'), 'utf8'));
+const ids = (course.exercises || []).map((e) => e.id);
+const only = process.argv.slice(2);
+const tests = [];
+let maxScore = 0;
+let anyError = false;
+for (const id of only.length ? ids.filter((x) => only.includes(x)) : ids) {
+  const run = spawnSync(process.execPath, [path.join(root, 'bin', 'course.js'), 'check', id, '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let result;
+  try {
+    result = JSON.parse(run.stdout);
+  } catch {
+    anyError = true;
+    tests.push({ name: id + ': could not be checked', status: 'error', score: 0, message: String(run.stderr || run.stdout).slice(0, 2000), line_no: 0, execution_time: '0s' });
+    continue;
+  }
+  maxScore += Number(result.maxScore) || 0;
+  if (!Array.isArray(result.tests) || result.tests.length === 0) {
+    tests.push({ name: id + ': ' + result.status, status: result.status === 'passed' ? 'pass' : 'error', score: 0, message: String(result.message || result.status).slice(0, 2000), line_no: 0, execution_time: ((result.durationMs || 0) / 1000).toFixed(2) + 's' });
+    if (result.status !== 'passed') anyError = true;
+    continue;
+  }
+  for (const t of result.tests) {
+    tests.push({
+      name: id + ': ' + t.fullName,
+      status: t.status === 'passed' ? 'pass' : 'fail',
+      score: t.status === 'passed' ? Number(t.score) || 0 : 0,
+      message: t.status === 'passed' ? '' : String(t.message || t.status).slice(0, 2000),
+      line_no: 0,
+      execution_time: ((t.durationMs || 0) / 1000).toFixed(2) + 's',
+    });
+  }
+}
+const failed = tests.some((t) => t.status !== 'pass');
+const report = { version: 1, status: anyError ? 'error' : failed ? 'fail' : 'pass', max_score: maxScore, tests };
+process.stdout.write('result=' + Buffer.from(JSON.stringify(report)).toString('base64') + '\\n');
+`;
