@@ -12,7 +12,7 @@ import path from 'node:path';
 import { toMs, type ExerciseSpec } from '../course/schema';
 import { JestProcess } from './jest-process';
 import type { ExerciseResult, ExerciseStatus } from './result';
-import { runExercise, suiteHash, type RunOptions } from './run-exercise';
+import { MACHINERY, runExercise, suiteHash, type RunOptions } from './run-exercise';
 
 /** `foo.test.ts` → `foo.hidden.test.ts` (relative to the course root, like `suite`). */
 export function hiddenSuiteOf(suite: string): string {
@@ -65,8 +65,8 @@ export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, comb
   const hiddenRank = SEVERITY[hidden.status] ?? 2;
   if (visibleRank < 2 && hiddenRank === 2) {
     status = hidden.status;
-    // A machinery failure keeps its leading words: batch grading retries it and counts it as an error, not the learner's.
-    message = hidden.message?.startsWith('the hidden suite could not run')
+    // A machinery failure keeps its leading words (and its status, error): never the learner's.
+    message = hidden.status === 'error' || hidden.message?.startsWith(MACHINERY)
       ? `${hidden.message} (in the instructor-only suite)`
       : `instructor-only tests: ${hidden.message ?? hidden.status}`;
   } else if (visibleRank < 2) {
