@@ -138,6 +138,7 @@ export async function renderMarkdown(markdown: string, options: MarkdownOptions 
   };
   // marked-terminal leaves the inline Markdown of a tight list item (`code`, **bold**) as it is and does not
   // reflow list items: render the inline tokens, and wrap to the width left beside the bullets.
+  // (Six columns a level: two of indent and up to "10. " of a numbered bullet.)
   let listDepth = 0;
   const list = extension.renderer.list!;
   extension.renderer.list = function (this: unknown, ...args: unknown[]) {
@@ -152,7 +153,7 @@ export async function renderMarkdown(markdown: string, options: MarkdownOptions 
   extension.renderer.text = function (this: { parser: { parseInline(tokens: unknown[]): string } }, ...args: unknown[]) {
     const token = args[0] as { tokens?: unknown[] } | string;
     if (typeof token === 'object' && token.tokens?.length && listDepth > 0) {
-      return wrapText(this.parser.parseInline(token.tokens).replace(/\s*\n\s*/g, ' '), width - 4 * listDepth);
+      return wrapText(this.parser.parseInline(token.tokens).replace(/\s*\n\s*/g, ' '), width - 6 * listDepth);
     }
     return text.apply(this, args);
   };
@@ -160,7 +161,7 @@ export async function renderMarkdown(markdown: string, options: MarkdownOptions 
   extension.renderer.paragraph = function (this: { parser: { parseInline(tokens: unknown[]): string } }, ...args: unknown[]) {
     const token = args[0] as { tokens?: unknown[] } | string;
     // A paragraph in a (loose) list: marked-terminal would reflow it to the full width, then indent it.
-    if (typeof token === 'object' && token.tokens && listDepth > 0) return `${wrapText(this.parser.parseInline(token.tokens).replace(/\s*\n\s*/g, ' '), width - 4 * listDepth)}\n\n`;
+    if (typeof token === 'object' && token.tokens && listDepth > 0) return `${wrapText(this.parser.parseInline(token.tokens).replace(/\s*\n\s*/g, ' '), width - 6 * listDepth)}\n\n`;
     return paragraph.apply(this, args);
   };
   const code = extension.renderer.code!;
