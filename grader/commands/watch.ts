@@ -193,6 +193,8 @@ Options:
           const mine = ++generation;
           const target = exercise;
           screen.running = { done: 0, expected: 0, failed: 0, phase: 'compiling' };
+          // A new run replaces the old panel (a hint asked for during this run stays until the next one).
+          if (listCursor === undefined) screen.panel = undefined;
           draw();
           const onEvent = (e: RunEvent) => {
             const r = screen.running;
@@ -214,7 +216,6 @@ Options:
           screen.course = course;
           screen.result = result;
           screen.running = undefined;
-          if (listCursor === undefined) screen.panel = undefined;
           draw();
         } while (again && !stopping);
       } finally {
