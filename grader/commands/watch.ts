@@ -94,15 +94,16 @@ export function renderScreen(ctx: Context, s: Screen, rows: number): string {
     out.push(...tail);
     if (result.status === 'passed') footer.push(c.green(`Passed! Press ${c.bold('n')} for the next exercise.`));
   } else if (!s.running) out.push('', c.gray('waiting for the first check…'));
-  if (s.panel) out.push('', s.panel);
   const keys = [`${c.bold('n')} next`, `${c.bold('h')} hint`, `${c.bold('l')} list`, `${c.bold('r')} re-run`, `${c.bold('q')} quit`].join('  ');
   const watching = c.gray(`watching ${exercise.files.map((f) => path.join(exercise.dir, f)).join(', ')}${s.poll ? ' (polling)' : ''}`);
   footer.push(`${keys}   ${watching}`);
   const body = out.join('\n').split('\n');
-  // Keep the keys on screen: cut the body (never the first two lines) when the screen is short.
-  const room = rows - footer.length - 1;
+  // Keep the panel (a hint, the list) and the keys on screen: cut the body (never the first two lines) when the
+  // screen is short.
+  const panel = s.panel ? ['', ...s.panel.split('\n')] : [];
+  const room = rows - footer.length - panel.length - 1;
   const fitted = body.length > room && room > 4 ? [...body.slice(0, room - 1), c.gray('…')] : body;
-  return [...fitted, '', ...footer].join('\n');
+  return [...fitted, ...panel, '', ...footer].join('\n');
 }
 
 /** The exercises as a list to pick from (the cursor on `selected`). */
