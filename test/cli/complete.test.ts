@@ -30,7 +30,7 @@ test('an exercise that no longer passes (here: no longer compiles) is current ag
   appendFileSync(learnerFile, '\nexport const broken = ;\n');
   const r = course(dir, ['next']);
   expect(r.code).toBe(1);
-  expect(r.stdout).toMatch(/✗ hpack-table {2}error: /);
+  expect(r.stdout).toMatch(/✗ hpack-table {2}compile-error: does not compile/);
   expect(r.stdout).toMatch(/hpack-table no longer passes; it is your current exercise again/);
   expect(r.stdout).not.toMatch(/Course complete/);
   expect(status()).toBe('current');
