@@ -102,7 +102,7 @@ maybe('in a terminal', () => {
       const pty = new Pty(process.execPath, [path.join(courseDir, 'bin', 'course.js'), 'grade', subs, '--out', path.join(tmp, 'out'), '--jobs', '2'], { cwd: courseDir });
       try {
         await pty.waitFor(/grading 4 submission\(s\): 8 run\(s\)/);
-        await pty.waitFor(/grading \[[^\]]*\] \d\/8 \| passed \d+ failed \d+ errors \d+ \| ETA/);
+        await pty.waitFor(/grading \[[^\]]*\] \d\/8 \| passed \d+ not passed \d+ machinery errors \d+ \| ETA/);
         expect(await pty.exited).toBe(0);
         const screen = pty.text();
         expect(screen).toMatch(/Wrote .*grades\.csv/);
