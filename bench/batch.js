@@ -19,8 +19,8 @@ const opt = (name, fallback) => {
 const N = Number(args.find((a) => /^\d+$/.test(a) && args[args.indexOf(a) - 1] !== '--jobs' && args[args.indexOf(a) - 1] !== '--naive-sample') ?? 100);
 const jobs = Number(opt('--jobs', String(os.availableParallelism?.() ?? os.cpus().length)));
 const sample = Number(opt('--naive-sample', String(N)));
-// Default: `node bin/course.js check` (faster than npx, so the ratio is conservative). --npx uses `npx course check`, which
-// needs the course's own bin resolvable by npx (it is in a real clone, not in this temporary copy).
+// Default: `node bin/course.js check` (faster than npx, so the ratio is conservative). --npx uses `npx course check`, the
+// command a learner (and the issue's naive loop) types: the workspace bin runs the course the command is typed in.
 const useNpx = args.includes('--npx');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'course-bench-'));

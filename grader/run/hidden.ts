@@ -12,7 +12,7 @@ import path from 'node:path';
 import { toMs, type ExerciseSpec } from '../course/schema';
 import { JestProcess } from './jest-process';
 import type { ExerciseResult, ExerciseStatus } from './result';
-import { MACHINERY, runExercise, suiteHash, type RunOptions } from './run-exercise';
+import { MACHINERY, NOT_RUN_FAIL_FAST, runExercise, suiteHash, type RunOptions } from './run-exercise';
 
 /** `foo.test.ts` → `foo.hidden.test.ts` (relative to the course root, like `suite`). */
 export function hiddenSuiteOf(suite: string): string {
@@ -98,6 +98,8 @@ export async function runGraded(options: GradedRunOptions): Promise<ExerciseResu
   const hidden = withHidden ? hiddenSuite(options.courseRoot, options.exercise) : undefined;
   const visible = await runExercise(runOptions);
   if (!hidden) return visible;
+  // Fail-fast (verify's mutants): a failure in the visible suite already decides; the hidden one is not run.
+  if (options.failFast && visible.tests.some((t) => t.status !== 'passed' && t.message !== NOT_RUN_FAIL_FAST)) return visible;
   const combinedHash = gradingSuiteHash(options.courseRoot, options.exercise);
   // Nothing was built (not submitted, does not compile): the hidden suite cannot run either.
   if (visible.tests.length === 0 && visible.status === 'error') return { ...visible, suiteHash: combinedHash };

@@ -59,6 +59,9 @@ export class JestProcess {
         FORCE_COLOR: '0',
         // All traffic is loopback; Node 20 pays ~70 ms per process start for extra CA certificates.
         NODE_EXTRA_CA_CERTS: '',
+        // The process that holds the verdicts takes no options from the environment (an --inspect or a --require
+        // there would open it to other processes); its own flags are set above.
+        NODE_OPTIONS: undefined,
       },
     });
     live.add(this);

@@ -41,8 +41,13 @@ export interface RunOptions {
   sandboxWrapper?: string[];
   /** The node_modules folder the exercise's packages are taken from (batch: a readable copy). */
   packagesRoot?: string;
+  /** Skip the tests after the first failing one (`course verify`'s mutants only; see SuiteJob.failFast). */
+  failFast?: boolean;
   onEvent?: (event: RunEvent) => void;
 }
+
+/** The message of a test that fail-fast skipped: not a failure of the code under test. */
+export const NOT_RUN_FAIL_FAST = 'not run: the run stopped at the first failing test (fail-fast)';
 
 export function suiteHash(courseRoot: string, exercise: ExerciseSpec): string {
   const hash = createHash('sha256');
@@ -166,6 +171,7 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
       testTimeoutMs: toMs(exercise.testTimeout),
       cacheDir: path.join(workDir, 'cache', 'jest'),
       rootDir: courseRoot,
+      failFast: options.failFast,
     },
     timeoutMs,
     (message: FromWorker) => {
@@ -237,6 +243,7 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
       continue;
     }
     const hung = outcome.end === 'timeout' && running === t.fullName;
+    const skipped = options.failFast && outcome.end !== 'timeout' && outcome.end !== 'crash' && [...reported.values()].some((r) => r.status !== 'passed');
     tests.push({
       fullName: t.fullName,
       group: t.group,
@@ -248,7 +255,9 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
           ? 'not run: the exercise hit its time limit before this test'
           : outcome.end === 'crash'
             ? 'not run: the grading process stopped unexpectedly'
-            : 'no result was reported for this test',
+            : skipped
+              ? NOT_RUN_FAIL_FAST
+              : 'no result was reported for this test',
       durationMs: 0,
       spec: specOf(t.title),
       score: 0,

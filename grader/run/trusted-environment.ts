@@ -17,8 +17,13 @@ function collect(block: Circus.DescribeBlock, ancestors: string[], out: Expected
 }
 
 export default class TrustedEnvironment extends TestEnvironment {
+  /** `course verify`'s mutant runs: skip the tests after the first failure (SuiteJob.failFast). */
+  private readonly failFast: boolean;
+  private failedOnce = false;
+
   constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
     super(...args);
+    this.failFast = args[0].projectConfig.testEnvironmentOptions?.courseFailFast === true;
     // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
     this.global.__courseAnomaly = (what: string) => {
       const message: FromWorker = { type: 'anomaly', what: String(what).slice(0, 1000) };
@@ -40,5 +45,9 @@ export default class TrustedEnvironment extends TestEnvironment {
       const message: FromWorker = { type: 'tests', tests };
       process.send?.(message);
     }
+    if (!this.failFast) return;
+    if (event.name === 'test_done' && event.test.errors.length > 0) this.failedOnce = true;
+    // jest-circus reads a test's mode right after `test_start`: a test marked here is skipped, not run.
+    if (event.name === 'test_start' && this.failedOnce) event.test.mode = 'skip';
   }
 }

@@ -34,7 +34,7 @@ export function startTypecheck(job: TypecheckJob): Promise<Diagnostic[]> {
     const child = fork(distFile('run', 'typecheck-worker.js'), [], {
       execArgv: hardenedExecArgv(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '', NODE_OPTIONS: undefined },
     });
     // If the grader exits first (Ctrl-C), the checker must not linger.
     const killOnExit = () => child.kill('SIGKILL');

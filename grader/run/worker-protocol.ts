@@ -12,6 +12,11 @@ export interface SuiteJob {
   cacheDir: string;
   /** The course root: rootDir for jest. */
   rootDir: string;
+  /**
+   * Skip every test after the first one that fails (`course verify`'s mutant runs: one failing test is enough to
+   * call a mutant caught, and the rest of a network suite is minutes of CPU). Never used for a grade.
+   */
+  failFast?: boolean;
 }
 
 export type ToWorker = { type: 'run'; job: SuiteJob } | { type: 'exit' };

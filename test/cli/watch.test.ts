@@ -163,3 +163,31 @@ test('without a terminal, watch re-checks after a save, and Ctrl-C stops it leav
     rmSync(dir, { recursive: true, force: true });
   }
 }, 300_000);
+
+test('where file-system events never arrive, watch says so and polls by itself', async () => {
+  const dir = copyCourse();
+  try {
+    const first = entries(dir)[0]!;
+    const shim = path.join(__dirname, '..', 'fixtures', 'no-fs-events', 'no-fs-events.js');
+    const child = spawn(process.execPath, ['--require', shim, path.join(dir, 'bin', 'course.js'), 'watch'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const waitFor = async (re: RegExp) => {
+      const deadline = Date.now() + 120_000;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; output so far:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await waitFor(/✗ (\d+) of \1 tests failing/);
+    expect(out).toMatch(/file-system events do not arrive in this folder; watching by polling instead \(--poll\)/);
+    for (const f of first.files) copyFileSync(path.join(dir, first.solution, f), path.join(dir, first.dir, f));
+    await waitFor(/✔ passed: all \d+ tests/);
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(entries(dir)[0]!.progress!.status).toBe('done');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 300_000);
