@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JestProcess } from '../../grader/run/jest-process';
-import { runExercise } from '../../grader/run/run-exercise';
+import { NOT_RUN_FAIL_FAST, runExercise } from '../../grader/run/run-exercise';
 import type { ExerciseResult } from '../../grader/run/result';
 import { fixtureExercise, processesMentioning, repoRoot } from '../helpers';
 
@@ -37,6 +37,18 @@ test('a plausible bug fails exactly the tests it should', async () => {
   const r = await grade(variant('wrong-total'));
   expect(r.tests.map((t) => t.status)).toEqual(['passed', 'failed', 'passed']);
   expect(r.tests[1]!.message).toMatch(/Expected: 5[\s\S]*Received: 0/);
+});
+
+test('fail-fast (verify\'s mutant runs): the tests after the first failure are skipped and marked as not run', async () => {
+  const stub = await runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('calc'), implRoot: path.join(fixture, 'stub'), workDir, seed: 42, failFast: true });
+  expect(stub.tests.map((t) => t.status)).toEqual(['failed', 'missing', 'missing']);
+  expect(stub.tests.slice(1).map((t) => t.message)).toEqual([NOT_RUN_FAIL_FAST, NOT_RUN_FAIL_FAST]);
+  expect(stub.status).not.toBe('passed');
+  // A failure later in the suite: the tests before it ran and passed.
+  const late = await runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('calc'), implRoot: variant('wrong-total'), workDir, seed: 42, failFast: true });
+  expect(late.tests.map((t) => t.status)).toEqual(['passed', 'failed', 'missing']);
+  // Without it (every grade), every test runs.
+  expect((await grade(path.join(fixture, 'stub'))).tests.map((t) => t.status)).toEqual(['failed', 'failed', 'failed']);
 });
 
 test('a module of the learner\'s own beside the graded file is not built, locally as in batch grading, and the message says why', async () => {
