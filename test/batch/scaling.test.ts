@@ -177,6 +177,22 @@ test('the deployment files and the Classroom workflow are valid against their pu
   const v2 = spawnSync(process.execPath, [path.join(REPO, 'scripts/validate-deploy.mjs'), bad], { cwd: REPO, encoding: 'utf8' });
   expect(v2.status).toBe(1);
   expect(v2.stdout).toContain('runs-on');
+  // Nor for the Dockerfile: without the workspace package before `npm ci`, on a non-LTS Node, as root.
+  expect(report.files.find((f: { kind: string }) => f.kind === 'Dockerfile')).toMatchObject({ errors: [] });
+  const badDocker = path.join(tmp, 'Dockerfile');
+  writeFileSync(
+    badDocker,
+    readFileSync(path.join(REPO, 'deploy/Dockerfile'), 'utf8')
+      .replace(/^COPY --chown=node:node packages \.\/packages\n/m, '')
+      .replace(/^FROM node:\d+/m, 'FROM node:23')
+      .replace(/^USER node$/m, 'USER root'),
+  );
+  const v3 = spawnSync(process.execPath, [path.join(REPO, 'scripts/validate-deploy.mjs'), `docker:${badDocker}`], { cwd: REPO, encoding: 'utf8' });
+  expect(v3.status).toBe(1);
+  const dockerErrors = (JSON.parse(v3.stdout) as { files: Array<{ file: string; errors: string[] }> }).files.find((f) => f.file === badDocker)!.errors.join('\n');
+  expect(dockerErrors).toMatch(/packages\/course-cli is not copied before `npm ci`/);
+  expect(dockerErrors).toMatch(/FROM node:23-bookworm-slim: expected a Node LTS slim image/);
+  expect(dockerErrors).toMatch(/non-root USER/);
 });
 
 test("the Classroom script reports the points of `course check --json` in the grading reporter's format", () => {
