@@ -3,8 +3,9 @@
 // loopback, for several receive windows, beside node's own client: how much the window size (and the round trip
 // needed to refill it) costs. In-process, no sandbox.
 //   node bench/h2-flow-control.js [--mb 20] [--runs 3]
-// Prints MB/s (1 MB = 10^6 bytes), best of --runs runs after one warm-up run. The TypeScript solution and the
-// exercise's given helpers are compiled on the fly with esbuild (a dependency of the course).
+// Prints MB/s (1 MB = 10^6 bytes), best of --runs runs after one warm-up run. The TypeScript solution is bundled
+// on the fly with esbuild (a dependency of the course) together with the exercise's given helpers, the minified
+// h2-codec.js and hpack.js that learners get (scripts/build-given.js).
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -23,7 +24,7 @@ const runs = arg('runs', 3);
 
 function loadSolution() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-h2fc-'));
-  for (const f of ['h2-codec.ts', 'hpack.ts', 'huffman.ts']) fs.copyFileSync(path.join(root, 'exercises/08-h2-flow-control', f), path.join(dir, f));
+  for (const f of ['h2-codec.js', 'hpack.js']) fs.copyFileSync(path.join(root, 'exercises/08-h2-flow-control', f), path.join(dir, f));
   fs.copyFileSync(path.join(root, 'solutions/08-h2-flow-control/h2-connection.ts'), path.join(dir, 'h2-connection.ts'));
   const file = path.join(dir, 'h2-connection.ts');
   const built = esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false });

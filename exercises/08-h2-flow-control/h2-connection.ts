@@ -3,7 +3,8 @@
 // signatures: the grader calls them. Check your work with `npx course check h2-flow-control`.
 //
 // Given (ready to use, not graded): ./h2-codec (FrameParser, encodeFrame, encodeHeaderBlock, constants) and
-// ./hpack (HpackDecoder, HpackEncoder). Put all your code in this file.
+// ./hpack (HpackDecoder, HpackEncoder). Their code is minified; read their API, with its documentation and
+// examples, in h2-codec.d.ts and hpack.d.ts beside this file. Put all your code in this file.
 
 import net from 'node:net';
 import {

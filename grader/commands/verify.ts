@@ -63,7 +63,9 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
     ...exercise.files.flatMap((f) => [path.join(exercise.dir, f), path.join(exercise.solution, f)]),
     ...exercise.given.map((f) => path.join(exercise.dir, f)),
   ].filter((p) => !existsSync(path.join(root, p)));
-  add('files', missingFiles.length === 0, missingFiles.length ? `missing: ${missingFiles.join(', ')}` : `suite, stub${exercise.given.length ? ', given helpers' : ''} and solution present`);
+  // Given helpers may be .ts, .js or .d.ts (schema.ts); each must be in the exercise folder, which ships.
+  const given = exercise.given.length ? `, given helpers (${exercise.given.join(', ')})` : '';
+  add('files', missingFiles.length === 0, missingFiles.length ? `missing: ${missingFiles.join(', ')}` : `suite, stub${given} and solution present`);
   if (missingFiles.length) return rows;
 
   const run = (implRoot: string, typecheck = false, failFast = false) =>

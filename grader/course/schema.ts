@@ -73,9 +73,11 @@ export const Exercise = z
     solution: RelPath.describe('the reference solution: same file names and exports as the stub'),
     files: z.array(z.string().regex(/^[\w.-]+\.ts$/, 'a .ts file name inside dir')).min(1).describe('the files the learner edits; the first is the module the suite loads'),
     given: z
-      .array(z.string().regex(/^[\w.-]+\.ts$/, 'a .ts file name inside dir'))
+      .array(z.string().regex(/^[\w.-]+\.(ts|js)$/, 'a .ts, .js or .d.ts file name inside dir'))
       .default([])
-      .describe('helper files the course provides in dir beside the graded ones (e.g. a Huffman decoder); built with them, never taken from a submission. Other files in dir are not built'),
+      .describe(
+        'helper files the course provides in dir beside the graded ones (e.g. a Huffman decoder), never taken from a submission: a .ts is built with them, a .js (CommonJS) is used as it is, a .d.ts is only seen by the type checker (give one with each .js, for the learner\'s imports). Other files in dir are not built',
+      ),
     suite: RelPath.describe('the hidden jest suite'),
     contract: RelPath.optional().describe('a TypeScript file that uses the required API through `@exercise`, type-checked with the learner\'s code'),
     mutants: RelPath.optional().describe('a folder of known-wrong implementations (one sub-folder each) that the suite must catch'),
@@ -86,7 +88,23 @@ export const Exercise = z
     points: Points.optional(),
     progress: Progress.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((ex, ctx) => {
+    // What each file becomes in the build folder: two files may not become the same module.
+    const built = new Map<string, string>();
+    for (const name of [...ex.files, ...ex.given]) {
+      if (name.endsWith('.d.ts')) continue;
+      const module = name.replace(/\.(ts|js)$/, '');
+      const other = built.get(module);
+      if (other) ctx.addIssue({ code: 'custom', path: ['given'], message: `${other} and ${name} would both be built as ${module}.js` });
+      built.set(module, name);
+    }
+    // Under strict type-checking an import of a .js without declarations is an error (TS7016) in the learner's file.
+    for (const name of ex.given.filter((f) => f.endsWith('.js'))) {
+      const declarations = name.replace(/\.js$/, '.d.ts');
+      if (!ex.given.includes(declarations)) ctx.addIssue({ code: 'custom', path: ['given'], message: `${name} needs its declarations: add ${declarations} to given` });
+    }
+  });
 
 export const Course = z
   .object({

@@ -90,6 +90,16 @@ export function releaseCourse(root: string, outArg: string, options: { classroom
   const { files: all, untracked, source } = listFiles(root);
   const files = all.filter((f) => !isExcluded(f) && !(relOut && !relOut.startsWith('..') && (f === relOut || f.startsWith(`${relOut}/`))));
 
+  // Every stub and given helper must ship: a generated helper that was never `git add`-ed would otherwise be
+  // missing only in the learners' copy, where check fails on it.
+  const shipped = new Set(files);
+  for (const e of course.data.exercises) {
+    for (const f of [...e.files, ...e.given]) {
+      const rel = path.posix.join(e.dir, f);
+      if (!shipped.has(rel)) throw new ReleaseError(`${rel} (exercise ${e.id}) would not be in the release${untracked.includes(rel) ? ': git does not track it' : ''}; add it (nothing was written)`);
+    }
+  }
+
   // A solution must not leak under another name (say, a copy left in an exercise folder).
   const solutionHashes = new Map<string, string>();
   for (const e of course.data.exercises) {

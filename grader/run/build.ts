@@ -1,7 +1,8 @@
 // Compiles an implementation (the learner's files, a solution, a mutant or a submission) into a build folder that
 // the sandbox host can load: one CommonJS file per TypeScript file, transpiled by esbuild with the grader's own
-// settings (the learner's tsconfig and package.json are never read). Build folders are content-addressed, so an
-// unchanged implementation is not compiled twice.
+// settings (the learner's tsconfig and package.json are never read). The exercise's given helpers join them: a
+// .ts is transpiled the same way, a .js is copied as it is, a .d.ts is for the type checker only. Build folders are
+// content-addressed, so an unchanged implementation is not compiled twice.
 
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ export interface SourceFile {
   /** Where it came from. */
   absPath: string;
   text: string;
-  /** true for the learner's files, false for support files the exercise provides. */
+  /** true for the learner's files, false for support files the exercise provides (.ts, .js or .d.ts). */
   graded: boolean;
 }
 
@@ -130,6 +131,14 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   const outputs: Array<[string, string]> = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
+    // Declarations are hashed (the type checker reads them) but have nothing to run.
+    if (file.name.endsWith('.d.ts')) continue;
+    // A given .js is the course's own CommonJS module (e.g. a generated bundle): used as it is, so line and column
+    // numbers in its stack traces match the shipped file.
+    if (!file.graded && file.name.endsWith('.js')) {
+      outputs.push([file.name, file.text]);
+      continue;
+    }
     const { code, diagnostics: d } = transpile(file);
     diagnostics.push(...d);
     if (code !== undefined) outputs.push([file.name.replace(/\.ts$/, '.js'), code]);

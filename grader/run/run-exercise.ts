@@ -144,7 +144,8 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
             contract: exercise.contract ? path.join(courseRoot, exercise.contract) : undefined,
             implRoot: path.resolve(options.implRoot),
             graded: graded.map((f) => f.name),
-            support: build.files.filter((f) => !f.graded).map((f) => ({ name: f.name, absPath: f.absPath })),
+            // A given .js is seen through its .d.ts (the checker does not read JavaScript).
+            support: build.files.filter((f) => !f.graded && !f.name.endsWith('.js')).map((f) => ({ name: f.name, absPath: f.absPath })),
           },
           filesHash: build.filesHash,
           cacheDir: path.join(workDir, 'cache', 'typecheck'),

@@ -21,7 +21,10 @@ export interface TypecheckRequest {
   implRoot: string;
   /** Names of files whose diagnostics are reported (the learner's); others are support files. */
   graded: string[];
-  /** Support files the exercise provides (e.g. a given helper), seen as if they sat beside the learner's files. */
+  /**
+   * Support files the exercise provides (a given helper's .ts, or the .d.ts of a given .js), seen as if they sat
+   * beside the learner's files, so `import ... from './helper'` resolves in a submission unpacked anywhere.
+   */
   support: Array<{ name: string; absPath: string }>;
 }
 

@@ -12,6 +12,7 @@ interface Entry {
   dir: string;
   solution: string;
   files: string[];
+  given?: string[];
   progress?: unknown;
 }
 
@@ -74,6 +75,35 @@ test('the learners\' copy has no solutions, mutants or project tests; progress i
   expect(course(src, ['release']).code).toBe(2);
 });
 
+test('the learners\' copy holds no line of the exercise 1 and 2 references: exercise 8 gives them minified', () => {
+  const out = path.join(tmp, 'learners');
+  const shipped = tree(out);
+  const byId = new Map(entries().map((e) => [e.id, e]));
+  const earlier = ['hpack-table', 'frame-parser'].map((id) => byId.get(id)!);
+  // Lines of code: what the stubs (and their given files) already show is not an answer, and doc comments are
+  // meant to ship (exercise 8's .d.ts files carry those of its helpers' API); a readable copy shows its code.
+  const stubs = earlier.flatMap((e) => [...e.files, ...(e.given ?? [])].map((f) => readFileSync(path.join(src, e.dir, f), 'utf8'))).join('\n');
+  const answers = new Set(
+    earlier
+      .flatMap((e) => readdirSync(path.join(src, e.solution)).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(path.join(src, e.solution, f), 'utf8')))
+      .flatMap((text) => text.split('\n').map((line) => line.trim()))
+      .filter((line) => line.length >= 40 && !/^(\/\/|\/\*|\*)/.test(line) && !stubs.includes(line)),
+  );
+  expect(answers.size).toBeGreaterThan(100);
+  const found: string[] = [];
+  for (const file of shipped) {
+    const text = readFileSync(path.join(out, file), 'utf8');
+    for (const line of answers) if (text.includes(line)) found.push(`${file}: ${line}`);
+  }
+  expect(found).toEqual([]);
+
+  // Exercise 8's helpers ship as code and declarations, not as their readable sources.
+  const flow = byId.get('h2-flow-control')!;
+  expect(flow.given).toEqual(expect.arrayContaining(['h2-codec.js', 'h2-codec.d.ts', 'hpack.js', 'hpack.d.ts']));
+  for (const f of flow.given!) expect(shipped).toContain(`${flow.dir}/${f}`);
+  expect(shipped.filter((f) => /(^|\/)(h2-codec|hpack)\.ts$/.test(f))).toEqual([]);
+});
+
 test('a copy of a reference solution anywhere in the course stops the release, and nothing is written', () => {
   const first = entries()[0]!;
   const planted = path.join(src, first.dir, 'notes.ts');
@@ -104,6 +134,18 @@ test('in a git checkout only tracked files ship; untracked ones are named', () =
   expect(existsSync(path.join(out, 'scratch-notes.md'))).toBe(false);
   expect(existsSync(path.join(out, 'solutions'))).toBe(false);
   expect(existsSync(path.join(out, 'course.yaml'))).toBe(true);
+
+  // A given helper that git does not track (a generated file never added) would be missing only in the learners'
+  // copy: the release is refused.
+  const withDeclarations = entries().find((e) => e.given?.some((f) => f.endsWith('.d.ts')))!;
+  const helper = `${withDeclarations.dir}/${withDeclarations.given!.find((f) => f.endsWith('.d.ts'))}`;
+  git('rm', '-q', '--cached', helper);
+  const refused = path.join(tmp, 'untracked-helper');
+  const r2 = course(src, ['release', '--out', refused]);
+  expect(r2.code).toBe(2);
+  expect(r2.stderr).toContain(`${helper} (exercise ${withDeclarations.id}) would not be in the release: git does not track it`);
+  expect(existsSync(refused)).toBe(false);
+  git('add', helper);
 });
 
 test('a learner can take the course from the copy: next, check, a clear answer for solution and verify', () => {

@@ -1,6 +1,6 @@
 // HTTP/2 frame codec (RFC 9113 §4, §6), given to you ready to use: the streaming frame parser of exercise 2 and
-// the encoders for every frame type. You do not need to change this file (it is not graded, and the grader always
-// uses the course's copy).
+// the encoders for every frame type. Import it as './h2-codec' (the code is h2-codec.js, its API with documentation
+// is h2-codec.d.ts). It is not graded, and the grader always uses the course's copy.
 //
 //   const parser = new FrameParser({ expectPreface: true });   // a server's parser; a client's: new FrameParser()
 //   for (const event of parser.push(chunk)) {                   // every frame (or error) the chunk completed
@@ -13,6 +13,10 @@
 // The parser checks everything the bytes alone decide (sizes, stream 0 rules, padding, CONTINUATION order, zero
 // WINDOW_UPDATE increments, SETTINGS ranges). Stream states and flow-control windows are not its job: that is
 // what you build in h2-connection.ts.
+
+// (Author's note: this readable source holds the answer to exercise 2, so it stays in solutions/, which never
+// ships. Learners get h2-codec.js and h2-codec.d.ts in exercises/08-h2-flow-control/, generated from this file by
+// `node scripts/build-given.js`; run it after every change here. Only the comment block above goes into the .d.ts.)
 
 export type FrameTypeName =
   | 'DATA'

@@ -1,8 +1,8 @@
 // HPACK (RFC 7541), given to you ready to use: the decoder of exercise 1 (static and dynamic tables, Huffman
-// strings) and a small encoder. You do not need to change this file (it is not graded, and the grader always uses
-// the course's copy). One connection has one decoder (for the blocks the peer sends) and one encoder (for yours):
-// HPACK state belongs to the connection, so decode every header block in the order it arrives, even the blocks of
-// a stream you have already reset (RFC 9113 §4.3).
+// strings) and a small encoder. Import it as './hpack' (the code is hpack.js, its API with documentation is
+// hpack.d.ts). It is not graded, and the grader always uses the course's copy. One connection has one decoder (for
+// the blocks the peer sends) and one encoder (for yours): HPACK state belongs to the connection, so decode every
+// header block in the order it arrives, even the blocks of a stream you have already reset (RFC 9113 §4.3).
 //
 //   const decoder = new HpackDecoder();
 //   const headers = decoder.decode(block);                 // [[':status', '200'], ['content-type', 'text/css']]
@@ -11,7 +11,12 @@
 //
 // A decoding error throws an HpackError: in HTTP/2 that is a connection error of type COMPRESSION_ERROR.
 
-import { decodeHuffman } from './huffman';
+// (Author's note: this readable source holds the answer to exercise 1, so it stays in solutions/, which never
+// ships. Learners get hpack.js (bundled with the Huffman decoder exercise 1 gives) and hpack.d.ts in
+// exercises/08-h2-flow-control/, generated from this file by `node scripts/build-given.js`; run it after every
+// change here. Only the comment block above goes into the .d.ts.)
+
+import { decodeHuffman } from '../../../exercises/01-hpack-table/huffman';
 
 /** A header field: [name, value]. */
 export type HeaderField = [name: string, value: string];
