@@ -111,20 +111,28 @@ function regexMayStart(previous: ts.SyntaxKind): boolean {
   );
 }
 
-/** Whether the tokens so far leave a template literal open (a `${` not yet closed by its `}`). */
+/**
+ * Whether the tokens so far leave a template literal open (a `${` not yet closed by its `}`). Read backwards: a
+ * template already closed (its `TPL)` seen first) is skipped down to its head, middles and all; otherwise every
+ * `}` after a template such as `${x}\n` would be read as the rest of that template, and the whole file after it
+ * would become one token (as if the code ended there).
+ */
 function inTemplate(tokens: Token[]): boolean {
   let depth = 0;
-  let templates = 0;
+  let closed = 0;
   for (let i = tokens.length - 1; i >= 0 && i >= tokens.length - 400; i--) {
     const t = tokens[i]!.text;
-    if (t === '}') depth++;
+    if (t === 'TPL)') closed++;
+    else if (t === 'TPL(' || t === 'TPL|') {
+      if (closed > 0) {
+        if (t === 'TPL(') closed--;
+      } else if (depth === 0) return true;
+    } else if (closed > 0) continue;
+    else if (t === '}') depth++;
     else if (t === '{') {
       if (depth === 0) return false;
       depth--;
-    } else if (t === 'TPL(' || t === 'TPL|') {
-      if (depth === 0) return true;
-      templates++;
-    } else if (t === 'TPL)') templates--;
+    }
   }
   return false;
 }

@@ -54,6 +54,20 @@ test('the tokeniser drops comments and layout and replaces identifiers and liter
   expect(tokenize({ 'x.ts': 'f(`a${b}c`, "s", /re+/g)' }).map((t) => t.text)).toEqual(['ID', '(', 'TPL(', 'ID', 'TPL)', ',', 'STR', ',', 'RE', ')']);
 });
 
+test('code after a closed template literal is tokenised as code, not as the rest of the template', () => {
+  // The `}` closing the method must not be read as the continuation of `${w}\n`: before the fix, everything
+  // after the template became one token, so files that differ after a template literal looked identical.
+  const before = 'class A {\n  add(w: string): void {\n    this.log += `${w}\\n`;\n  }\n';
+  const a = tokenize({ 'x.ts': `${before}  count(): number {\n    return 1;\n  }\n}\n` }).map((t) => t.text);
+  const b = tokenize({ 'x.ts': `${before}  size(): number {\n    let n = 0;\n    for (const c of this.log) if (c === '\\n') n++;\n    return n;\n  }\n}\n` }).map((t) => t.text);
+  expect(a.slice(-12)).toEqual(['}', 'ID', '(', ')', ':', 'number', '{', 'return', '1', ';', '}', '}']);
+  expect(b).toContain('for');
+  expect(a).not.toEqual(b);
+  // Substitutions with objects, middles and a nested template, then more code.
+  const nested = tokenize({ 'x.ts': 'const s = `a${b}-${ {x: 1}.x }c${`in${d}ner`}e`; if (s) { f(); }' }).map((t) => t.text);
+  expect(nested).toEqual(['const', 'ID', '=', 'TPL(', 'ID', 'TPL|', '{', 'ID', ':', '1', '}', '.', 'ID', 'TPL|', 'TPL(', 'ID', 'TPL)', 'TPL)', ';', 'if', '(', 'ID', ')', '{', 'ID', '(', ')', ';', '}']);
+});
+
 test('copies and disguised copies are flagged; an independent solution and the stub are not', () => {
   const disguised = disguise(reference);
   expect(disguised).not.toContain('evictTo');
