@@ -70,10 +70,12 @@ export function tokenize(files: Record<string, string>): Token[] {
       }
       return lo + 1;
     };
+    const namedLikeKeywords = identifiersNamedLikeKeywords(file, text);
     let previous: ts.SyntaxKind = ts.SyntaxKind.Unknown;
     for (let guard = 0; guard < 2_000_000; guard++) {
       let kind = scanner.scan();
       if (kind === ts.SyntaxKind.EndOfFileToken) break;
+      if (namedLikeKeywords.has(scanner.getTokenStart())) kind = ts.SyntaxKind.Identifier;
       // A slash where an expression starts is a regular expression literal, not a division.
       if ((kind === ts.SyntaxKind.SlashToken || kind === ts.SyntaxKind.SlashEqualsToken) && regexMayStart(previous)) kind = scanner.reScanSlashToken();
       // The rest of a template literal after `${ ... }`.
@@ -93,6 +95,30 @@ export function tokenize(files: Record<string, string>): Token[] {
       out.push({ text: normal, file, line: lineOf(scanner.getTokenStart()) });
       previous = kind;
     }
+  }
+  return out;
+}
+
+/**
+ * Where a keyword-like name is used as an identifier: a variable called `symbol`, `type`, `of` or `out`, a
+ * method called `delete` or `get`. The scanner alone reports these as keywords, so renaming a variable to one of
+ * them would change the token stream; the parser tells the two uses apart.
+ */
+function identifiersNamedLikeKeywords(file: string, text: string): Set<number> {
+  const out = new Set<number>();
+  try {
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) {
+        if (ts.identifierToKeywordKind(node) !== undefined) out.add(node.getStart(source));
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  } catch {
+    // Nesting too deep for the parser (a hostile file): the scanner's view alone.
+    out.clear();
   }
   return out;
 }

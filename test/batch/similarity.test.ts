@@ -68,6 +68,15 @@ test('code after a closed template literal is tokenised as code, not as the rest
   expect(nested).toEqual(['const', 'ID', '=', 'TPL(', 'ID', 'TPL|', '{', 'ID', ':', '1', '}', '.', 'ID', 'TPL|', 'TPL(', 'ID', 'TPL)', 'TPL)', ';', 'if', '(', 'ID', ')', '{', 'ID', '(', ')', ';', '}']);
 });
 
+test('a name that is also a keyword (symbol, type, of, delete) is an identifier where the code uses it as one', () => {
+  const plain = tokenize({ 'x.ts': 'for (const ch of text) { const half = ch / 2; m.remove(half); }' }).map((t) => t.text);
+  const keywordish = tokenize({ 'x.ts': 'for (const symbol of text) { const type = symbol / 2; m.delete(type); }' }).map((t) => t.text);
+  expect(keywordish).toEqual(plain);
+  expect(plain).toEqual(['for', '(', 'const', 'ID', 'of', 'ID', ')', '{', 'const', 'ID', '=', 'ID', '/', '2', ';', 'ID', '.', 'ID', '(', 'ID', ')', ';', '}']);
+  // Where they are keywords they stay keywords.
+  expect(tokenize({ 'x.ts': 'type T = { get a(): number };' }).map((t) => t.text)).toEqual(['type', 'ID', '=', '{', 'get', 'ID', '(', ')', ':', 'number', '}', ';']);
+});
+
 test('copies and disguised copies are flagged; an independent solution and the stub are not', () => {
   const disguised = disguise(reference);
   expect(disguised).not.toContain('evictTo');
