@@ -205,7 +205,12 @@ export function percentOf(points: number, max: number): number {
 export function finalize(learner: LearnerResult, exercises: ExerciseMeta[]): LearnerResult {
   for (const e of learner.exercises) {
     const meta = exercises.find((m) => m.id === e.exercise);
-    if (meta && e.maxScore === 0) e.maxScore = meta.maxScore;
+    if (meta && e.maxScore === 0) {
+      e.maxScore = meta.maxScore;
+      // An outcome that ran no test (a compile error) has an instructor-only part of 0/0: give it its share of the
+      // max too, or feedback would count every test as visible (0/5 visible, 0/0 instructor-only for 3 + 2 tests).
+      if (e.hidden && meta.hiddenMaxScore !== undefined) e.hidden = { ...e.hidden, maxScore: meta.hiddenMaxScore };
+    }
     const p = pointsOf(e.tests, meta?.points, meta ? exerciseMaxPoints(meta) : e.maxScore);
     e.points = p.points;
     e.maxPoints = meta?.points ? meta.points.total : Math.max(p.max, e.maxScore);

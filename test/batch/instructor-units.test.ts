@@ -101,6 +101,17 @@ describe('points', () => {
     expect([l.points, l.maxPoints, l.percent, l.finalPoints, l.finalPercent]).toEqual([10, 14, 71.43, 8, 57.14]);
     expect([l.score, l.maxScore]).toEqual([3, 7]); // test counts stay
   });
+
+  test('an exercise that ran no test keeps visible and instructor-only maxima apart', () => {
+    const meta: ExerciseMeta[] = [{ id: 'a', title: 'A', suiteHash: 'h', maxScore: 5, hiddenMaxScore: 2, maxPoints: 5 }];
+    // A compile error: neither suite ran a test, so both parts came back 0/0.
+    const l: LearnerResult = {
+      learner: 'x', kind: 'folder', status: 'graded', score: 0, maxScore: 0,
+      exercises: [{ exercise: 'a', status: 'compile-error', score: 0, maxScore: 0, tests: [], anomalies: [], diagnostics: [], durationMs: 1, suiteHash: 'h', hidden: { status: 'compile-error', score: 0, maxScore: 0 } }],
+    };
+    finalize(l, meta);
+    expect(l.exercises[0]).toMatchObject({ maxScore: 5, hidden: { score: 0, maxScore: 2 } });
+  });
 });
 
 describe('late policies', () => {
