@@ -372,11 +372,10 @@ export class Receiver {
       if (this.headHave === 0 && end - at >= 2 && end - at >= headerSize(b[at + 1]!)) {
         at += headerSize(b[at + 1]!);
       } else {
-        const head = this.head;
-        while (at < end && (this.headHave < 2 || this.headHave < headerSize(head[1]!))) head[this.headHave++] = b[at++]!;
-        if (this.headHave < 2 || this.headHave < headerSize(head[1]!)) break;
+        while (at < end && this.headMissing() > 0) this.head[this.headHave++] = b[at++]!;
+        if (this.headMissing() > 0) break;
         this.headHave = 0;
-        h = head;
+        h = this.head;
         p = 0;
       }
       const length = this.readHeader(h, p, out);
@@ -402,6 +401,11 @@ export class Receiver {
     const out: ReceiverEvent[] = [];
     for (const chunk of chunks) for (const event of this.push(chunk)) out.push(event);
     return out;
+  }
+
+  /** Octets still missing from the header gathered in this.head (its size is known once it has 2). */
+  private headMissing(): number {
+    return this.headHave < 2 ? 2 - this.headHave : headerSize(this.head[1]!) - this.headHave;
   }
 
   /** Takes the next piece of a payload that began in an earlier chunk; returns the position after it. */
