@@ -7,10 +7,11 @@
 // Each case is a byte stream of frames (masked client→server, or unmasked server→client) repeated to at least
 // --mb megabytes and cut into TCP-sized chunks. Both parsers get fresh copies of the chunks on every run (ws
 // unmasks in place), made outside the timed region, and a full garbage collection before it (so that no run
-// pays for the garbage of the one before). Prints MB/s (1 MB = 10^6 bytes of wire data) and messages/s, best of
-// at least --runs interleaved runs after one warm-up run (more for fast cases: until each contender has about
-// --min-ms of timed runs, at most 50). ws runs with its defaults (UTF-8 validation on, maxPayload 0 = none, no
-// bufferutil/utf-8-validate addons, as in this project's node_modules).
+// pays for the garbage of the one before); freed memory stays in the process (see TUNABLES). Prints MB/s
+// (1 MB = 10^6 bytes of wire data) and messages/s, best of at least --runs interleaved runs after one warm-up run
+// (more for fast cases: until each contender has about --min-ms of timed runs, at most 50). ws runs with its
+// defaults (UTF-8 validation on, maxPayload 0 = none, no bufferutil/utf-8-validate addons, as in this project's
+// node_modules).
 // Like for like: the reference's text events carry strings, so the "ws" column is ws plus data.toString() for
 // each text message (what an application does with ws's Buffer); ws with text left as Buffers is shown apart.
 'use strict';
@@ -49,6 +50,17 @@ function elapsedMs(t0) {
 if (process.argv.includes('--help')) {
   console.log('usage: node bench/websocket-frames.js [--mb 40] [--runs 5] [--min-ms 1000] [--only TEXT] [--clock cpu|wall] [--solution FILE]\nPrints a table of frame parse throughput (MB/s): the reference Receiver vs ws/lib/receiver.');
   process.exit(0);
+}
+
+// glibc hands freed blocks of 128 KiB and more back to the kernel and trims its heap, so each run of the 1 MiB case
+// faulted its pages in again. That kernel time is the same for both parsers, swamped the copying they do, and
+// changed tenfold from one process to the next. Re-run with tunables that keep freed memory in the process.
+const TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647';
+if (process.platform === 'linux' && !(process.env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.mmap_threshold')) {
+  const GLIBC_TUNABLES = process.env.GLIBC_TUNABLES ? `${process.env.GLIBC_TUNABLES}:${TUNABLES}` : TUNABLES;
+  const args = [...process.execArgv, __filename, ...process.argv.slice(2)];
+  const r = require('node:child_process').spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES } });
+  process.exit(r.status ?? 1);
 }
 
 function loadSolution() {
