@@ -36,7 +36,7 @@ const minMs = arg('min-ms', 1000);
 const only = argText('only', '');
 // cpu (default): this process's user + system CPU time, which leaves out the time it waits for a core, so it
 // holds steady when other jobs share the machine (it does count V8's helper threads, e.g. GC). wall: elapsed
-// time, right on an idle machine only (under load, two contenders running the same code differed by 3x).
+// time, right on an idle machine only (under load, the same ws code timed twice in one table differed 3.5x).
 const clock = argText('clock', 'cpu');
 if (clock !== 'wall' && clock !== 'cpu') throw new Error('--clock is wall or cpu');
 function startClock() {
