@@ -297,28 +297,47 @@ class Utf8Checker {
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
-/** The text of a complete UTF-8 payload, or null when it is not valid UTF-8 (ASCII, the common case, is copied
- * as one-byte characters, which is much faster than UTF-8 decoding). */
+/** Validates and decodes in one pass; ignoreBOM keeps a leading U+FEFF as part of the text, as it was sent. */
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a complete UTF-8 payload, or null when it is not valid UTF-8. */
 function decodeText(b: Buffer): string | null {
-  if (isAscii(b)) return b.toString('latin1');
-  return isUtf8(b) ? b.toString('utf8') : null;
+  // Long ASCII text (the common case) is faster copied as one-byte characters than decoded as UTF-8.
+  if (b.length >= 1024 && isAscii(b)) return b.toString('latin1');
+  try {
+    return utf8Decoder.decode(b);
+  } catch {
+    return null;
+  }
+}
+
+/** The size of a frame header from its second octet: 2, plus 2 or 8 for an extended length, plus 4 for a key. */
+function headerSize(b1: number): number {
+  const length = b1 & 0x7f;
+  return 2 + (length === 126 ? 2 : length === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
 }
 
 export class Receiver {
   private readonly server: boolean;
   private readonly maxMessageSize: number;
-  /** Unconsumed bytes of a frame header (only while a header is split across chunks). */
-  private pending: Buffer = EMPTY;
-  private failed = false;
-  private closed = false;
+  /** Set once an error or a Close frame has been returned: nothing after it is read. */
+  private done = false;
 
-  // The frame being read (after its header).
-  private inPayload = false;
+  /** A frame header cut by the end of a chunk: its octets are gathered here (at most 14) until it is whole. */
+  private readonly head = Buffer.alloc(14);
+  private headHave = 0;
+
+  // The frame being read, from its header.
   private fin = false;
   private opcode = 0;
-  private key: Buffer | null = null;
-  private payload: Buffer = EMPTY;
-  private filled = 0;
+  private masked = false;
+  private readonly key = Buffer.alloc(4);
+  /** Octets of the frame's payload still to come in later chunks (0 when the next octet starts a header). */
+  private remaining = 0;
+  /** Octets of the payload already read: where the masking key goes on from in the next chunk. */
+  private payloadRead = 0;
+  /** The payload read so far, as views into the chunks it came in (unmasked in place). */
+  private pieces: Buffer[] = [];
 
   // The fragmented message in progress (opcode 0 when none).
   private messageOpcode = 0;
@@ -332,93 +351,48 @@ export class Receiver {
     this.maxMessageSize = options.maxMessageSize ?? 16 * 1024 * 1024;
   }
 
-  /** Feeds the next chunk (cut anywhere); returns the messages, control frames and errors it completed. Masked
-   * payloads are unmasked in place inside the chunk. */
+  /**
+   * Feeds the next chunk (cut anywhere); returns the messages, control frames and errors it completed. The chunk
+   * becomes the receiver's, as a chunk written to ws's Receiver does: masked payloads are unmasked in place, and
+   * payloads are views into it (kept until their frame is complete), so the caller must not change it afterwards.
+   */
   push(chunk: Uint8Array): ReceiverEvent[] {
     const out: ReceiverEvent[] = [];
-    if (this.failed || this.closed) return out;
-    let b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let at = 0;
-    if (this.pending.length) {
-      b = Buffer.concat([this.pending, b]);
-      this.pending = EMPTY;
-    }
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const end = b.length;
-    while (!this.failed && !this.closed) {
-      if (this.inPayload) {
-        const want = this.payload.length - this.filled;
-        const take = Math.min(want, end - at);
-        if (this.key) mask(b, at, take, this.key, this.filled, this.payload, this.filled);
-        else b.copy(this.payload, this.filled, at, at + take);
-        this.filled += take;
-        at += take;
-        if (this.filled < this.payload.length) break;
-        this.inPayload = false;
-        this.frameDone(this.payload, out);
+    let at = 0;
+    while (at < end && !this.done) {
+      if (this.remaining > 0) {
+        at = this.payloadPiece(b, at, out);
         continue;
       }
-      if (end - at < 2) break;
-      const b0 = b[at]!;
-      const b1 = b[at + 1]!;
-      let length = b1 & 0x7f;
-      const masked = (b1 & 0x80) !== 0;
-      const headerLength = 2 + (length === 126 ? 2 : length === 127 ? 8 : 0) + (masked ? 4 : 0);
-      if (end - at < headerLength) break;
-      const fin = (b0 & 0x80) !== 0;
-      const opcode = b0 & 0x0f;
-      if (b0 & 0x70) return this.fail(out, 1002, `reserved bits set (RSV ${(b0 >> 4) & 7}) without a negotiated extension`);
-      const control = opcode >= 8;
-      if (opcode !== 0 && opcode !== 1 && opcode !== 2 && opcode !== 8 && opcode !== 9 && opcode !== 10) {
-        return this.fail(out, 1002, `reserved opcode 0x${opcode.toString(16)}`);
-      }
-      if (masked !== this.server) {
-        return this.fail(out, 1002, this.server ? 'a client frame must be masked' : 'a server frame must not be masked');
-      }
-      let p = at + 2;
-      if (length === 126) {
-        length = b.readUInt16BE(p);
-        p += 2;
-      } else if (length === 127) {
-        const high = b.readUInt32BE(p);
-        if (high & 0x80000000) return this.fail(out, 1002, 'the most significant bit of a 64-bit length must be 0');
-        length = high * 2 ** 32 + b.readUInt32BE(p + 4);
-        p += 8;
-      }
-      if (control) {
-        if (!fin) return this.fail(out, 1002, 'a control frame must not be fragmented');
-        if (length > 125) return this.fail(out, 1002, `a control frame payload is at most 125 octets, got ${length}`);
-      } else if (opcode === 0) {
-        if (this.messageOpcode === 0) return this.fail(out, 1002, 'a continuation frame with no message to continue');
-        if (this.messageSize + length > this.maxMessageSize) {
-          return this.fail(out, 1009, `message of more than ${this.maxMessageSize} octets`);
-        }
+      // A header is read where it is when it is whole in this chunk; a cut one is gathered in this.head first.
+      let h = b;
+      let p = at;
+      if (this.headHave === 0 && end - at >= 2 && end - at >= headerSize(b[at + 1]!)) {
+        at += headerSize(b[at + 1]!);
       } else {
-        if (this.messageOpcode !== 0) return this.fail(out, 1002, 'a new data frame while a fragmented message is unfinished');
-        if (length > this.maxMessageSize) return this.fail(out, 1009, `message of ${length} octets, more than ${this.maxMessageSize}`);
+        while (at < end && this.headMissing() > 0) this.head[this.headHave++] = b[at++]!;
+        if (this.headMissing() > 0) break;
+        this.headHave = 0;
+        h = this.head;
+        p = 0;
       }
-      let key: Buffer | null = null;
-      if (masked) {
-        key = b.subarray(p, p + 4);
-        p += 4;
-      }
-      at = p;
-      this.fin = fin;
-      this.opcode = opcode;
+      const length = this.readHeader(h, p, out);
+      if (length < 0) break;
       if (end - at >= length) {
-        // The whole payload is in this chunk: no copy. A masked payload is unmasked in place (as ws does): the
-        // chunk handed to push() is the receiver's to modify.
+        // The whole payload is in this chunk: a view into it, no copy.
+        if (this.masked) xorInPlace(b, at, length, this.key, 0);
         const payload = b.subarray(at, at + length);
-        if (key) xorInPlace(b, at, length, key, 0);
         at += length;
         this.frameDone(payload, out);
-        continue;
+      } else {
+        // The payload goes on in the next chunks: keep its pieces and copy them together once all have come.
+        this.remaining = length;
+        this.payloadRead = 0;
+        this.pieces = [];
       }
-      this.key = key ? Buffer.from(key) : null;
-      this.payload = Buffer.allocUnsafe(length);
-      this.filled = 0;
-      this.inPayload = true;
     }
-    if (!this.failed && !this.closed && !this.inPayload && at < end) this.pending = Buffer.from(b.subarray(at));
     return out;
   }
 
@@ -429,12 +403,89 @@ export class Receiver {
     return out;
   }
 
-  private fail(out: ReceiverEvent[], closeCode: number, message: string): ReceiverEvent[] {
-    this.failed = true;
-    this.pending = EMPTY;
+  /** Octets still missing from the header gathered in this.head (its size is known once it has 2). */
+  private headMissing(): number {
+    return this.headHave < 2 ? 2 - this.headHave : headerSize(this.head[1]!) - this.headHave;
+  }
+
+  /** Takes the next piece of a payload that began in an earlier chunk; returns the position after it. */
+  private payloadPiece(b: Buffer, at: number, out: ReceiverEvent[]): number {
+    const take = Math.min(this.remaining, b.length - at);
+    // The key goes on from the payload's octet payloadRead, not from the start of this chunk.
+    if (this.masked) xorInPlace(b, at, take, this.key, this.payloadRead);
+    this.pieces.push(b.subarray(at, at + take));
+    this.payloadRead += take;
+    this.remaining -= take;
+    if (this.remaining === 0) {
+      const payload = Buffer.concat(this.pieces, this.payloadRead);
+      this.pieces = [];
+      this.frameDone(payload, out);
+    }
+    return at + take;
+  }
+
+  /**
+   * Reads and checks the frame header at h[p...], which is whole; keeps its fields for the payload. Returns the
+   * payload length, or -1 after failing the connection. Every check that needs only the header is made here,
+   * before any of the payload is read.
+   */
+  private readHeader(h: Buffer, p: number, out: ReceiverEvent[]): number {
+    const b0 = h[p]!;
+    const b1 = h[p + 1]!;
+    const fin = (b0 & 0x80) !== 0;
+    const opcode = b0 & 0x0f;
+    const masked = (b1 & 0x80) !== 0;
+    let length = b1 & 0x7f;
+    if (b0 & 0x70) return this.fail(out, 1002, `reserved bits set (RSV ${(b0 >> 4) & 7}) without a negotiated extension`);
+    const control = opcode >= 8;
+    if (opcode !== 0 && opcode !== 1 && opcode !== 2 && opcode !== 8 && opcode !== 9 && opcode !== 10) {
+      return this.fail(out, 1002, `reserved opcode 0x${opcode.toString(16)}`);
+    }
+    if (masked !== this.server) {
+      return this.fail(out, 1002, this.server ? 'a client frame must be masked' : 'a server frame must not be masked');
+    }
+    p += 2;
+    if (length === 126) {
+      length = h.readUInt16BE(p);
+      p += 2;
+    } else if (length === 127) {
+      const high = h.readUInt32BE(p);
+      if (high & 0x80000000) return this.fail(out, 1002, 'the most significant bit of a 64-bit length must be 0');
+      length = high * 2 ** 32 + h.readUInt32BE(p + 4);
+      p += 8;
+    }
+    if (control) {
+      if (!fin) return this.fail(out, 1002, 'a control frame must not be fragmented');
+      if (length > 125) return this.fail(out, 1002, `a control frame payload is at most 125 octets, got ${length}`);
+    } else if (opcode === 0) {
+      if (this.messageOpcode === 0) return this.fail(out, 1002, 'a continuation frame with no message to continue');
+      if (this.messageSize + length > this.maxMessageSize) {
+        return this.fail(out, 1009, `message of more than ${this.maxMessageSize} octets`);
+      }
+    } else {
+      if (this.messageOpcode !== 0) return this.fail(out, 1002, 'a new data frame while a fragmented message is unfinished');
+      if (length > this.maxMessageSize) return this.fail(out, 1009, `message of ${length} octets, more than ${this.maxMessageSize}`);
+    }
+    if (masked) {
+      // Copied: the header may be in this.head, which the next cut header overwrites.
+      this.key[0] = h[p]!;
+      this.key[1] = h[p + 1]!;
+      this.key[2] = h[p + 2]!;
+      this.key[3] = h[p + 3]!;
+    }
+    this.fin = fin;
+    this.opcode = opcode;
+    this.masked = masked;
+    return length;
+  }
+
+  /** Fails the connection with closeCode; returns -1 for readHeader to return. */
+  private fail(out: ReceiverEvent[], closeCode: number, message: string): -1 {
+    this.done = true;
+    this.pieces = [];
     this.fragments = [];
     out.push({ type: 'error', closeCode, message });
-    return out;
+    return -1;
   }
 
   private frameDone(payload: Buffer, out: ReceiverEvent[]): void {
@@ -482,6 +533,7 @@ export class Receiver {
         this.fail(out, 1007, 'a text message that ends inside a UTF-8 sequence');
         return;
       }
+      // Every fragment has been checked: decoding alone is left.
       out.push({ type: 'text', data: isAscii(data) ? data.toString('latin1') : data.toString('utf8') });
     } else {
       out.push({ type: 'binary', data });
@@ -507,7 +559,7 @@ export class Receiver {
       }
       out.push({ type: 'close', code, reason: reason.toString('utf8') });
     }
-    this.closed = true;
+    this.done = true;
   }
 }
 
