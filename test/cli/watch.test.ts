@@ -24,10 +24,14 @@ function screen(pty: Pty): string {
   return plain(pty.output.slice(pty.output.lastIndexOf('\x1b[2J')));
 }
 
-/** Waits until the current screen (the last redraw) matches. */
+/**
+ * Waits until the current screen (the last redraw) matches and is whole: the keys line is the screen's last, and
+ * a pseudo-terminal may hand over one redraw in several reads, so a match on its top half alone is not enough.
+ */
 async function waitScreen(pty: Pty, pattern: RegExp, ms = 120_000): Promise<string> {
   const deadline = Date.now() + ms;
-  while (!pattern.test(screen(pty))) {
+  const whole = (s: string) => pattern.test(s) && /q quit/.test(s);
+  while (!whole(screen(pty))) {
     if (Date.now() > deadline) throw new Error(`the screen never showed ${pattern}; it shows:\n${screen(pty).slice(-2500)}`);
     await pty.waitFor(/[\s\S]/, pty.output.length - 1, ms).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 50));
