@@ -1,41 +1,24 @@
 #!/usr/bin/env node
 // Author tool: a differential run of a websocket-protocol Receiver against `ws`'s own Receiver on fresh random
 // sessions (harness/support/ws-differential.ts: messages, fragments, control frames, closes and one fault at a
-// time from the Autobahn categories, cut at random points). The instructor-only suite runs a few dozen of these
+// time from the Autobahn categories, cut at random points). The instructor-only suite runs a few hundred of these
 // per grade; this runs thousands, for checking the reference solution (or a submission) before a term.
 //   node scripts/differential-websocket.js [--cases N] [--seed S] [--file path/to/websocket-protocol.ts]
 // Exit code 0 when every case agrees, 1 on the first disagreement (the case is printed, replayable with --seed).
+// test/differential/references.test.ts runs it on the reference in CI.
 const path = require('node:path');
-const esbuild = require('esbuild');
+const { loadTs, parseArgs } = require('./differential-common');
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: node scripts/differential-websocket.js [--cases N] [--seed S] [--file websocket-protocol.ts]');
-  process.exit(0);
-}
 const root = path.join(__dirname, '..');
-const cases = Number(opt('--cases', '2000'));
-const seed = Number(opt('--seed', String(1 + Math.floor(Math.random() * 2 ** 31))));
-const file = path.resolve(opt('--file', path.join(root, 'solutions', '06-websocket-protocol', 'websocket-protocol.ts')));
+const REFERENCE = path.join(root, 'solutions', '06-websocket-protocol', 'websocket-protocol.ts');
 
-function load(entry) {
-  const built = esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, external: ['ws'] });
-  const m = { exports: {} };
-  new Function('module', 'exports', 'require', '__filename', '__dirname', built.outputFiles[0].text)(m, m.exports, require, entry, path.dirname(entry));
-  return m.exports;
-}
-
-async function main() {
-  const d = load(path.join(root, 'harness', 'support', 'ws-differential.ts'));
-  const { seededRandom } = load(path.join(root, 'harness', 'support', 'random.ts'));
-  const { Receiver } = load(file);
+/** Runs `cases` random sessions; resolves to { agreed, ended } or { disagreement } (a printable report). */
+async function run({ cases = 2000, seed = 1, file = REFERENCE, onProgress } = {}) {
+  const d = await loadTs(path.join(root, 'harness', 'support', 'ws-differential.ts'));
+  const { seededRandom } = await loadTs(path.join(root, 'harness', 'support', 'random.ts'));
+  const { Receiver } = await loadTs(file, path.join(root, 'exercises', '06-websocket-protocol'));
   const master = seededRandom(seed);
-  const counts = new Map();
-  const started = Date.now();
+  const ended = new Map();
   for (let i = 0; i < cases; i++) {
     const caseSeed = 1 + Math.floor(master() * 2 ** 31);
     const c = d.generateCase(seededRandom(caseSeed), i % 10 === 9);
@@ -48,16 +31,36 @@ async function main() {
     }
     const last = accepted[0][accepted[0].length - 1] ?? 'no events';
     const verdict = last.startsWith('error ') ? last : last.startsWith('close ') ? 'close' : 'no close';
-    counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+    ended.set(verdict, (ended.get(verdict) ?? 0) + 1);
     if (!accepted.some((a) => a.join('\n') === got.join('\n'))) {
-      console.log(`DISAGREEMENT on case ${i + 1} (run seed ${seed}, case seed ${caseSeed})\n${d.showCase(c)}`);
-      console.log(`ws:   ${accepted.map((a) => a.join('\n      ')).join('\n  or  ')}`);
-      console.log(`this: ${got.join('\n      ')}`);
+      return {
+        disagreement: [
+          `case ${i + 1} (run seed ${seed}, case seed ${caseSeed})`,
+          d.showCase(c),
+          `ws:   ${accepted.map((a) => a.join('\n      ')).join('\n  or  ')}`,
+          `this: ${got.join('\n      ')}`,
+        ].join('\n'),
+      };
+    }
+    if (onProgress && (i + 1) % 500 === 0) onProgress(i + 1);
+  }
+  return { agreed: cases, ended };
+}
+
+module.exports = { run };
+
+if (require.main === module) {
+  const args = parseArgs('node scripts/differential-websocket.js [--cases N] [--seed S] [--file websocket-protocol.ts]', REFERENCE);
+  const started = Date.now();
+  run({ ...args, onProgress: (n) => process.stderr.write(`${n}/${args.cases} cases agree\n`) }).then((r) => {
+    if (r.disagreement) {
+      console.log(`DISAGREEMENT on ${r.disagreement}`);
       process.exit(1);
     }
-    if ((i + 1) % 500 === 0) process.stderr.write(`${i + 1}/${cases} cases agree\n`);
-  }
-  console.log(`${cases} cases agree with ws's Receiver (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s). How the sessions ended:`);
-  for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(12)} ${v}`);
+    console.log(`${r.agreed} cases agree with ws's Receiver (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s). How the sessions ended:`);
+    for (const [k, v] of [...r.ended].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(12)} ${v}`);
+  }, (err) => {
+    console.error(`differential: ${err && err.message}`);
+    process.exit(2);
+  });
 }
-main();
