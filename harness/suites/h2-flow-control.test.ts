@@ -366,6 +366,24 @@ describe('StreamTable: the stream state machine', () => {
     await c.err(PP(1, 2), { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, 'RFC 9113 §6.6: SETTINGS_ENABLE_PUSH is 0');
   });
 
+  test('a promised stream id must be new: the same id promised twice is a connection error PROTOCOL_ERROR (RFC 9113 §5.1.1)', async () => {
+    const t = await client({ enablePush: true });
+    await t.tx(sH(1));
+    await t.ok(PP(1, 2), 'RFC 9113 §8.4: a push on an open stream');
+    await t.state(2, 'reserved-remote');
+    await t.ok(PP(1, 6), 'RFC 9113 §5.1.1: ids may skip (stream 4 stays idle, then closes)');
+    await t.err(PP(1, 6), { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, 'RFC 9113 §5.1.1: stream 6 was already promised');
+  });
+
+  test('a server may push on a request stream that is still open, never on an idle one (RFC 9113 §6.6, §8.4)', async () => {
+    const s = await server();
+    await s.ok(H(1));
+    await s.state(1, 'open');
+    await s.tx(sPP(1, 2));
+    await s.state(2, 'reserved-local');
+    await s.txRefused(sPP(3, 4), 'PROTOCOL_ERROR', 'RFC 9113 §6.6: stream 3 is idle');
+  });
+
   test("GOAWAY closes our streams above its last-stream-id and no new stream may be opened (RFC 9113 §6.8)", async () => {
     const t = await client();
     await t.tx(sH(1, true));
@@ -529,6 +547,29 @@ describe('StreamTable: flow-control windows', () => {
     await t.err(D(1, 1), { code: 'FLOW_CONTROL_ERROR', scope: 'either', streamId: 1 }, 'RFC 9113 §6.9.1');
   });
 
+  test('a receive window may be given back up to exactly 2^31-1, not one octet more (RFC 9113 §6.9.1)', async () => {
+    const t = await server({ initialWindowSize: 1000 });
+    await t.ok(ACK());
+    await t.ok(H(1));
+    await t.tx(sWU(1, MAX - 1000));
+    await t.receiveWindow(1, MAX, 'RFC 9113 §6.9.1: 2^31-1 itself is allowed');
+    await t.txRefused(sWU(1, 1), 'FLOW_CONTROL_ERROR', 'RFC 9113 §6.9.1');
+    await t.tx(sWU(0, MAX - 65_535));
+    await t.receiveWindow(0, MAX, 'RFC 9113 §6.9.1: 2^31-1 itself is allowed');
+    await t.txRefused(sWU(0, 1), 'FLOW_CONTROL_ERROR', 'RFC 9113 §6.9.1');
+  });
+
+  test.each([
+    [16_384, 'allowed'],
+    [16_777_215, 'allowed'],
+    [16_383, 'refused'],
+    [16_777_216, 'refused'],
+  ])('SETTINGS_MAX_FRAME_SIZE %i is %s: the range is 16384 to 16777215 inclusive (RFC 9113 §6.5.2)', async (value, verdict) => {
+    const t = await client();
+    if (verdict === 'allowed') await t.ok(SET([[5, value]]), 'RFC 9113 §6.5.2');
+    else await t.err(SET([[5, value]]), { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, 'RFC 9113 §6.5.2');
+  });
+
   test('sending WINDOW_UPDATE gives the window back; never past 2^31-1 (RFC 9113 §6.9, §6.9.1)', async () => {
     const t = await server({ initialWindowSize: 1000 });
     await t.ok(ACK());
@@ -663,7 +704,8 @@ describe('H2Client against a node:http2 server', () => {
   });
 
   test("uploads never exceed the server's stream and connection windows (RFC 9113 §6.9.1)", async () => {
-    const sizes = [3000, 12_000, 40_000, 25_000, 7000, 20_000];
+    // One upload is empty (a POST with no body octets): it must still end its stream.
+    const sizes = [3000, 12_000, 0, 40_000, 25_000, 7000, 20_000];
     const bodies = sizes.map((n, i) => ({ path: `/upload-${i}`, body: bytesOf(n, 100 + i) }));
     const { port } = await nodeServer({ settings: { initialWindowSize: 1024 } }, (stream) => {
       const parts: Buffer[] = [];
@@ -935,6 +977,107 @@ describe('H2Client against a scripted peer', () => {
     if (result?.status !== 201 || result.error) throw new Error(`the upload must end with the server's 201: ${describeResult(result)}`);
   });
 
+  test("your client's first SETTINGS announce ENABLE_PUSH 0: it accepts no push, so it must say so (RFC 9113 §6.5.2, §8.4)", async () => {
+    const server = await scriptServer();
+    const c = await sandbox().construct('H2Client', { initialWindowSize: 20_000 });
+    cleanups.push(() => c.callWithin(2000, 'close'));
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
+    const conn = await server.connection();
+    await serverHandshake(conn);
+    await connecting;
+    const first = conn.frames.find((f) => f.header.type === 0x4 && !(f.header.flags & 1))!;
+    const pairs: Array<[number, number]> = [];
+    for (let at = 0; at + 6 <= first.payload.length; at += 6) pairs.push([first.payload.readUInt16BE(at), first.payload.readUInt32BE(at + 2)]);
+    const value = (id: number) => pairs.filter(([k]) => k === id).pop()?.[1];
+    const shown = pairs.map(([k, v]) => `${k}=${v}`).join(' ') || '(empty)';
+    if (value(2) !== 0) throw new Error(`SETTINGS_ENABLE_PUSH (0x2) defaults to 1 (push allowed): a client that treats PUSH_PROMISE as an error must send 0 (RFC 9113 §6.5.2). Your SETTINGS: ${shown}`);
+    if (value(4) !== 20_000) throw new Error(`with initialWindowSize 20000 your SETTINGS must carry SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 20000 (RFC 9113 §6.5.2). Your SETTINGS: ${shown}`);
+  });
+
+  test('a connection lost mid-response fails every open request with reason connection, not retryable: it may have been processed (RFC 9113 §8.7)', async () => {
+    const server = await scriptServer();
+    const c = await sandbox().construct('H2Client', {});
+    cleanups.push(() => c.callWithin(2000, 'close'));
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
+    const conn = await server.connection();
+    await serverHandshake(conn);
+    await connecting;
+    const fetching = fetchAll(c, [{ path: '/a' }, { path: '/b' }]);
+    await conn.until(() => conn.ofType(0x1).length >= 2, 'HEADERS of the two requests');
+    conn.write(frame('HEADERS', 0x4, 1, responseBlock(200)), frame('DATA', 0, 1, Buffer.from('partial')));
+    await conn.ping('before-loss');
+    conn.destroy();
+    const results = await fetching;
+    const bad = results.filter((r) => r?.error?.reason !== 'connection' || r.error.retryable !== false);
+    if (bad.length) {
+      throw new Error([
+        'the connection closed with streams 1 (response begun) and 3 (request sent) open: both must fail with { reason: \'connection\', retryable: false } (RFC 9113 §8.7: only REFUSED_STREAM and GOAWAY guarantee a request was not processed)',
+        ...results.map((r, i) => `  ${['/a', '/b'][i]}: ${describeResult(r)}`),
+      ].join('\n'));
+    }
+  });
+
+  test('a SETTINGS frame that raises the initial window lets a stalled upload go on, without any WINDOW_UPDATE (RFC 9113 §6.9.2)', async () => {
+    const server = await scriptServer();
+    const c = await sandbox().construct('H2Client', {});
+    cleanups.push(() => c.callWithin(2000, 'close'));
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
+    const conn = await server.connection();
+    await serverHandshake(conn, [[4, 0]]);
+    await connecting;
+    const body = bytesOf(20_000, 650);
+    const fetching = fetchAll(c, [{ path: '/upload', body }], 10_000);
+    await conn.until(() => conn.ofType(0x1).length >= 1, 'HEADERS of the upload');
+    await conn.ping('stalled');
+    if (conn.dataOn(1) > 0) throw new Error(`with SETTINGS_INITIAL_WINDOW_SIZE 0 no DATA may be sent (RFC 9113 §6.9.2); you sent ${conn.dataOn(1)} octets\n${conn.describe(8)}`);
+    conn.write(frame('SETTINGS', 0, 0, settingsPayload([[4, 30_000]])));
+    try {
+      await conn.until(() => conn.ofType(0x0, 1).some((f) => f.header.flags & 1), 'the whole upload after SETTINGS_INITIAL_WINDOW_SIZE 30000', 8000);
+    } catch (err) {
+      throw new Error([
+        'the server raised SETTINGS_INITIAL_WINDOW_SIZE from 0 to 30000: stream 1 now has a window of 30000 and the 20000-octet upload fits (RFC 9113 §6.9.2).',
+        `  your client sent ${conn.dataOn(1)} octets of it and stopped: re-check what can be sent after every SETTINGS, not only after WINDOW_UPDATE`,
+        (err as Error).message,
+      ].join('\n'));
+    }
+    conn.write(frame('HEADERS', 0x5, 1, responseBlock(201)));
+    const [result] = await fetching;
+    if (result?.status !== 201 || result.error) throw new Error(`the upload must end with the server's 201: ${describeResult(result)}`);
+  });
+
+  test("after GOAWAY, uploads above last-stream-id stop and the ones up to it go on (RFC 9113 §6.8)", async () => {
+    const server = await scriptServer();
+    const c = await sandbox().construct('H2Client', {});
+    cleanups.push(() => c.callWithin(2000, 'close'));
+    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
+    const conn = await server.connection();
+    await serverHandshake(conn, [[4, 1000]]);
+    await connecting;
+    const bodies = [bytesOf(5000, 700), bytesOf(5000, 701), bytesOf(5000, 702)];
+    const fetching = fetchAll(c, bodies.map((body, i) => ({ path: `/up-${i}`, body })), 10_000);
+    await conn.until(() => [1, 3, 5].every((id) => conn.dataOn(id) >= 1000), 'the first 1000 octets of each upload (the initial window)', 8000);
+    conn.write(frame('GOAWAY', 0, 0, Buffer.concat([u32(3), u32(ERR.NO_ERROR)])));
+    await conn.ping('after-goaway');
+    const before5 = conn.dataOn(5);
+    conn.write(frame('WINDOW_UPDATE', 0, 1, u32(10_000)), frame('WINDOW_UPDATE', 0, 3, u32(10_000)), frame('WINDOW_UPDATE', 0, 5, u32(10_000)));
+    try {
+      await conn.until(() => [1, 3].every((id) => conn.ofType(0x0, id).some((f) => f.header.flags & 1)), 'the rest of the uploads on streams 1 and 3', 8000);
+    } catch (err) {
+      throw new Error([`streams 1 and 3 are at or below GOAWAY's last-stream-id 3: their uploads go on (RFC 9113 §6.8); you sent ${conn.dataOn(1)} and ${conn.dataOn(3)} of 5000 octets`, (err as Error).message].join('\n'));
+    }
+    await conn.ping('settled');
+    if (conn.dataOn(5) > before5) {
+      throw new Error(`stream 5 is above GOAWAY's last-stream-id 3: the server will not process it, so no more DATA may be sent on it (RFC 9113 §6.8); you sent ${conn.dataOn(5) - before5} octets more after the GOAWAY\n${conn.describe(10)}`);
+    }
+    conn.write(frame('HEADERS', 0x5, 1, responseBlock(201)), frame('HEADERS', 0x5, 3, responseBlock(201)));
+    const [a, b, cc] = await fetching;
+    const problems: string[] = [];
+    if (a?.status !== 201 || a.error) problems.push(`  /up-0 (stream 1) must end with 201: ${describeResult(a)}`);
+    if (b?.status !== 201 || b.error) problems.push(`  /up-1 (stream 3) must end with 201: ${describeResult(b)}`);
+    if (cc?.error?.reason !== 'goaway' || cc.error.retryable !== true) problems.push(`  /up-2 (stream 5) must fail with { reason: 'goaway', retryable: true }: ${describeResult(cc)}`);
+    if (problems.length) throw new Error(['after GOAWAY last-stream-id=3 (RFC 9113 §6.8):', ...problems].join('\n'));
+  });
+
   test('a server that overruns your receive window gets RST_STREAM FLOW_CONTROL_ERROR (or GOAWAY FLOW_CONTROL_ERROR) (RFC 9113 §6.9.1)', async () => {
     const server = await scriptServer();
     const c = await sandbox().construct('H2Client', { initialWindowSize: 1000 });
@@ -964,6 +1107,9 @@ describe('H2Client against a scripted peer', () => {
     }
     const [result] = (await fetching) as Result[];
     if (!result?.error) throw new Error(`the request must fail after the flow-control error: ${describeResult(result)}`);
+    if (result.error.retryable !== false) {
+      throw new Error(`the server had answered (HEADERS 200), so the request may have been processed: its error must say retryable: false (RFC 9113 §8.7): ${describeResult(result)}`);
+    }
   });
 });
 
@@ -1108,14 +1254,14 @@ interface RawCase {
   name: string;
   section: string;
   frames: Buffer[];
-  expect: { kind: 'goaway'; code: number } | { kind: 'rst'; streamId: number; code: number; orGoaway?: boolean };
+  expect: { kind: 'goaway'; code: number; lastStreamId?: number } | { kind: 'rst'; streamId: number; code: number; orGoaway?: boolean };
   options?: Obj;
 }
 
 const rawCases: RawCase[] = [
   { name: 'HEADERS on an even stream id', section: 'RFC 9113 §5.1.1, h2spec http2/5.1.1/1', frames: vectorFrames('even-stream-id-from-client'), expect: { kind: 'goaway', code: ERR.PROTOCOL_ERROR } },
   { name: 'RST_STREAM on an idle stream', section: 'RFC 9113 §5.1, §6.4, h2spec http2/5.1/2', frames: vectorFrames('rst-stream-idle-stream'), expect: { kind: 'goaway', code: ERR.PROTOCOL_ERROR } },
-  { name: 'DATA on an idle stream', section: 'RFC 9113 §5.1, h2spec http2/5.1/1', frames: [frame('DATA', 0, 1, Buffer.from('hello'))], expect: { kind: 'goaway', code: ERR.PROTOCOL_ERROR } },
+  { name: 'DATA on an idle stream (before any request: GOAWAY last-stream-id 0)', section: 'RFC 9113 §5.1, §6.8, h2spec http2/5.1/1', frames: [frame('DATA', 0, 1, Buffer.from('hello'))], expect: { kind: 'goaway', code: ERR.PROTOCOL_ERROR, lastStreamId: 0 } },
   {
     name: 'HEADERS on stream 3 after stream 5',
     section: 'RFC 9113 §5.1.1, h2spec http2/5.1.1/2',
@@ -1127,6 +1273,12 @@ const rawCases: RawCase[] = [
     section: 'RFC 9113 §5.1, h2spec http2/5.1/5',
     frames: [frame('HEADERS', 0x5, 1, GET_BLOCK), frame('DATA', 0, 1, Buffer.from('late'))],
     expect: { kind: 'rst', streamId: 1, code: ERR.STREAM_CLOSED, orGoaway: true },
+  },
+  {
+    name: 'DATA on an idle stream after two requests: GOAWAY names the last stream the server processed',
+    section: 'RFC 9113 §5.1, §6.8',
+    frames: [frame('HEADERS', 0x5, 1, GET_BLOCK), frame('HEADERS', 0x5, 3, GET_BLOCK), frame('DATA', 0, 7, Buffer.from('hello'))],
+    expect: { kind: 'goaway', code: ERR.PROTOCOL_ERROR, lastStreamId: 3 },
   },
   { name: 'a connection WINDOW_UPDATE to 2^31', section: 'RFC 9113 §6.9.1, h2spec http2/6.9.1/2', frames: vectorFrames('window-update-overflow-connection'), expect: { kind: 'goaway', code: ERR.FLOW_CONTROL_ERROR } },
   {
@@ -1177,8 +1329,9 @@ describe('H2Server against malformed sequences (h2spec-style)', () => {
     let ok = false;
     let want = '';
     if (c.expect.kind === 'goaway') {
-      want = `GOAWAY with ${errorName(c.expect.code)} (a connection error)`;
-      ok = !!g && g.payload.readUInt32BE(4) === c.expect.code;
+      const last = c.expect.lastStreamId;
+      want = `GOAWAY with ${errorName(c.expect.code)} (a connection error)${last !== undefined ? ` and last-stream-id ${last}, the highest stream it processed (§6.8)` : ''}`;
+      ok = !!g && g.payload.readUInt32BE(4) === c.expect.code && (last === undefined || (g.payload.readUInt32BE(0) & 0x7fffffff) === last);
     } else {
       const r = rst(c.expect.streamId);
       want = `RST_STREAM on stream ${c.expect.streamId} with ${errorName(c.expect.code)}${c.expect.orGoaway ? ` (or GOAWAY ${errorName(c.expect.code)})` : ''}`;
