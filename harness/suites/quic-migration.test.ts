@@ -794,6 +794,27 @@ describe('the client', () => {
     }
   });
 
+  test('processes every frame of a packet: STREAM frames before and after a PATH_CHALLENGE both count (RFC 9000 §12.4, §19.17)', async () => {
+    const fake = await fakeServer();
+    const { client, completed } = await startClient(fake.s.port);
+    const connecting = client.call('connect');
+    await fake.answerInitial();
+    await connecting;
+    const payload = seededBytes(SEED + 17, 1000);
+    const data = randomBytes(8);
+    const mark = fake.s.received.length;
+    fake.sendShort(Buffer.concat([frame.stream(DOWNLOAD_STREAM, 0, payload.subarray(0, 400), false), frame.pathChallenge(data), frame.stream(DOWNLOAD_STREAM, 400, payload.subarray(400), true)]));
+    const resp = await fake.s.next((rx) => hasFrame(rx, 'PATH_RESPONSE'), 8000, 'a PATH_RESPONSE', mark).catch((e: Error) => e);
+    const done = await waitUntil(completed, 8000);
+    const got = (await client.call('receivedBytes')) as Uint8Array;
+    const echoed = resp instanceof Error ? undefined : (resp.packet.frames.find((f) => f.type === 'PATH_RESPONSE') as { data: string }).data;
+    const problems: string[] = [];
+    if (echoed !== data.toString('hex')) problems.push(`PATH_CHALLENGE(${data.toString('hex')}) was answered with ${echoed === undefined ? 'nothing' : `PATH_RESPONSE(${echoed})`}`);
+    if (!(got instanceof Uint8Array) || !Buffer.from(got).equals(payload)) problems.push(`receivedBytes() returned ${got instanceof Uint8Array ? `${got.length} bytes${got.length === payload.length ? ' that differ from what was sent' : ''}` : String(got)}, expected all ${payload.length}: a PATH_CHALLENGE's data is exactly 8 bytes, and the frame after it is read from there`);
+    if (!done) problems.push('onComplete was not called (the second STREAM frame carries FIN)');
+    if (problems.length) throw new Error(`One 1-RTT packet: STREAM (offset 0, 400 bytes), PATH_CHALLENGE (8 bytes), STREAM (offset 400, 600 bytes, FIN).\n- ${problems.join('\n- ')}\n${fake.s.received.slice(mark).slice(0, 5).map((r) => `  ${describePacket(r.packet)}`).join('\n')}`);
+  });
+
   test('ignores packets whose DCID is not its connection ID (RFC 9000 §5.2)', async () => {
     const fake = await fakeServer();
     const { client } = await startClient(fake.s.port);
