@@ -525,6 +525,21 @@ describe('the server: connection IDs, routing and the 3x limit', () => {
     }
   });
 
+  test('a repeated Initial (the same random DCID) finds the same connection: the same server ID, no second connection (RFC 9000 §7.2, §17.2.2)', async () => {
+    const { port, events } = await startServer(seededBytes(SEED, 300));
+    const c = await TestClient.open(port);
+    const first = await c.handshake();
+    const mark = c.current.received.length;
+    c.current.send(c.initial(), port); // as if the server's Initial had been lost
+    const again = await c.current.next((rx) => rx.packet.form === 'long' && rx.packet.dcid === c.cid.toString('hex'), 8000, "the server's answer to the repeated Initial", mark).catch((e: Error) => e);
+    const connections = events.filter((e) => e.type === 'connection').length;
+    const problems: string[] = [];
+    if (again instanceof Error) problems.push('no Initial came back for the repeated one (the client would wait forever if the first answer was lost)');
+    else if (again.packet.scid !== first.packet.scid) problems.push(`the repeated Initial got server ID ${again.packet.scid}, the first ${first.packet.scid}: it opened a second connection`);
+    if (connections !== 1) problems.push(`the server reported ${connections} 'connection' events for one client`);
+    if (problems.length) throw new Error(`The client sent its Initial twice (same DCID ${c.originalDcid.toString('hex')}, same SCID ${c.cid.toString('hex')}).\n- ${problems.join('\n- ')}\n${c.current.timeline()}`);
+  });
+
   test('drops an Initial carried in a datagram shorter than 1200 bytes (RFC 9000 §14.1)', async () => {
     const { port } = await startServer(seededBytes(SEED, 4000));
     const small = await TestClient.open(port);
@@ -606,6 +621,39 @@ describe('the server: connection IDs, routing and the 3x limit', () => {
     if (!ok || problems.length) {
       throw new Error(`Two clients behind one address (one socket, as behind a NAT) are two connections: the server tells them apart by the DCID alone, and each gets the whole download.\n- ${problems.join('\n- ')}\n${shared.timeline()}`);
     }
+  });
+});
+
+describe('the server: loss detection', () => {
+  test('declares a packet lost once a packet numbered 3 higher is acknowledged, without waiting for the timer (RFC 9002 §6.1.1)', async () => {
+    // retransmitMs of a minute: only the packet threshold can make the server resend within this test.
+    const { port } = await startServer(seededBytes(SEED + 3, 30_000), { retransmitMs: 60_000, maxInFlight: 8 });
+    const c = await TestClient.open(port);
+    c.acking = false;
+    await c.handshake();
+    c.sendShort(frame.ping()); // validates the handshake address
+    const mine = (rx: Rx) => isShortTo(c.cid)(rx);
+    const dataPackets = () => c.current.received.filter((rx) => mine(rx) && hasFrame(rx, 'STREAM'));
+    if (!(await waitUntil(() => dataPackets().length >= 5, 8000))) throw new Error(`the server sent ${dataPackets().length} data packets, expected at least 5 with maxInFlight 8\n${c.current.timeline()}`);
+    const lostOne = dataPackets()[0]!;
+    const k = lostOne.packet.packetNumber!;
+    const lostFrame = lostOne.packet.frames.find((f) => f.type === 'STREAM') as { offset: number; length: number };
+    const receivedPns = new Set(c.current.received.filter(mine).map((rx) => rx.packet.packetNumber!));
+    const acked = [...receivedPns].filter((pn) => pn !== k && pn <= k + 3);
+    if (!acked.includes(k + 3)) throw new Error(`packet ${k + 3} never arrived on loopback\n${c.current.timeline()}`);
+    const mark = c.current.received.length;
+    c.sendShort(frame.ack(rangesOf(acked)));
+    const resent = await c.current
+      .next((rx) => mine(rx) && rx.packet.frames.some((f) => f.type === 'STREAM' && f.offset <= lostFrame.offset && f.offset + f.length > lostFrame.offset), 3000, `the data of packet ${k} (offset ${lostFrame.offset}) sent again`, mark)
+      .catch((e: Error) => e);
+    if (resent instanceof Error) {
+      throw new Error([
+        `The client acknowledged packets ${rangesOf(acked).map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(', ')}: all but ${k}, and ${k + 3} is 3 higher.`,
+        `Packet ${k} (STREAM offset ${lostFrame.offset}, ${lostFrame.length} bytes) is lost by the packet threshold of 3 (RFC 9002 §6.1.1): its data must be sent again at once, in a new packet. retransmitMs is 60000 here, so the timer cannot do it.`,
+        c.current.timeline(),
+      ].join('\n'));
+    }
+    if (resent.packet.packetNumber! <= k + 3 || resent.packet.packetNumber === k) throw new Error(`the lost data came back in packet ${resent.packet.packetNumber}: lost data goes in a new packet with a new number (RFC 9000 §13.3)`);
   });
 });
 
