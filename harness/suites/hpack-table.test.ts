@@ -653,6 +653,19 @@ describe('dynamic table size updates', () => {
   });
 });
 
+describe('defaults', () => {
+  test('without arguments a HeaderTable and a HpackDecoder start at 4096 octets, SETTINGS_HEADER_TABLE_SIZE\'s initial value (RFC 7541 §4.2, RFC 9113 §6.5.2)', async () => {
+    const table = await sandbox().construct('HeaderTable');
+    expect({ 'new HeaderTable().maxSize()': await table.call('maxSize') }).toEqual({ 'new HeaderTable().maxSize()': 4096 });
+    const decoder = await sandbox().construct('HpackDecoder');
+    expect({ 'new HpackDecoder().maxTableSize()': await decoder.call('maxTableSize') }).toEqual({ 'new HpackDecoder().maxTableSize()': 4096 });
+    const block = new Uint8Array(encodeInteger(4097, 5, 0x20));
+    await expectCode(decoder.call('decode', block), 'HPACK_SIZE_UPDATE_TOO_LARGE', `new HpackDecoder().decode(${hex(block)}) (a size update to 4097)`, [
+      '  a decoder built without a limit announced the default SETTINGS_HEADER_TABLE_SIZE, 4096: a size update may not exceed it',
+    ]);
+  });
+});
+
 describe('decoding errors', () => {
   test('an indexed field with index 0 or past the table is HPACK_INDEX_OUT_OF_RANGE (RFC 7541 §6.1, §2.3.3)', async () => {
     for (const h of ['80', 'be', '82 bf']) {

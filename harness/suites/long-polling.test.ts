@@ -763,6 +763,23 @@ describe('the client: PollingClient', () => {
     ], 'fail, fail, success, fail: the success in between resets the counter, so the third failure is attempt 1 again (60 ms, not 960 ms)');
   });
 
+  test('a poll that ends with 204 (no news before the hold timeout) is a success too: it resets the attempt counter', async () => {
+    const mock = await serve({ holdMs: 150, faults: (i) => (i === 0 || i === 1 || i === 3 ? { kind: 'status', status: 500 } : undefined) });
+    const b = { baseDelayMs: 60, maxDelayMs: 5000, factor: 4, jitter: 0 };
+    const { client, retries } = await connect(mock, b);
+    // #1 and #2 fail, #3 is held and answered 204, #4 fails, #5 is held: then the update arrives.
+    const waiting = nextWithin(client, mock, 8000, 'update 1'); // next() is what makes the client poll
+    waiting.catch(() => undefined); // judged below; handled here in case waitForRequests throws first
+    await mock.waitForRequests(5, 6000);
+    mock.publish('one');
+    expectBatch(await waiting, [1], mock, 'the update after the 204');
+    checkRetries(mock, retries, [0, 1, 3], [
+      { attempt: 1, delayMs: 60, status: 500 },
+      { attempt: 2, delayMs: 240, status: 500 },
+      { attempt: 1, delayMs: 60, status: 500 },
+    ], 'fail, fail, 204 (held, no news), fail: the 204 was a successful poll, so the third failure is attempt 1 again (60 ms, not 960 ms)');
+  });
+
   test('503 with Retry-After in seconds: the client waits that long instead of its backoff (RFC 9110 §10.2.3)', async () => {
     const mock = await serve({ faults: (i) => (i === 0 ? { kind: 'status', status: 503, retryAfter: '1' } : undefined) });
     mock.publish('after the wait');
