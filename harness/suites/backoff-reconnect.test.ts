@@ -148,13 +148,14 @@ const DEFAULTS: Backoff & { stableAfterMs: number; connectTimeoutMs: number } = 
   connectTimeoutMs: 3000,
 };
 
-async function startClient(server: FaultServer, options: ClientOptions = {}): Promise<{ client: Remote; log: EventLog }> {
+/** withDefaults false: only the given options, so the client's own defaults (README) apply. */
+async function startClient(server: FaultServer, options: ClientOptions = {}, withDefaults = true): Promise<{ client: Remote; log: EventLog }> {
   const log = new EventLog(() => server.now());
   const sb = sandbox();
   const { random, ...rest } = options;
   const client = await sb.construct('ReconnectingWebSocket', server.url, {
     WebSocket: { $require: 'ws', export: 'WebSocket' },
-    ...DEFAULTS,
+    ...(withDefaults ? DEFAULTS : {}),
     ...rest,
     random: { $sequence: random ?? [0] },
     onOpen: sb.callback(() => log.push('open', {})),
@@ -738,6 +739,23 @@ describe('failed handshakes', () => {
     }
   });
 
+  test('the documented defaults: baseDelayMs 1000, factor 2 and jitter 0.5 when the options leave them out', async () => {
+    const server = await startServer({ plan: [{ kind: 'drop', afterMs: 10 }, { kind: 'drop', afterMs: 10 }, { kind: 'drop', afterMs: 10 }] });
+    const { log } = await startClient(server, { random: [0.5] }, false);
+    await log.expect(() => log.of('reconnect').length >= 2, 6000, 'two reconnects were not scheduled within 6 s');
+    const delays = log.of('reconnect').slice(0, 2).map((e) => Number(e.data.delay));
+    const want = [1000 * 0.75, 2000 * 0.75];
+    if (delays.some((d, i) => Math.abs(d - want[i]!) > 1)) {
+      throw new Error(
+        [
+          'No backoff options given, random() returning 0.5: the delays are min(30000, 1000 × 2^(attempt − 1)) × (1 − 0.5 × 0.5) = 750 ms, then 1500 ms (README: baseDelayMs 1000, factor 2, jitter 0.5).',
+          `onReconnect reported delays ${delays.join(' ms, ')} ms.`,
+          log.render(),
+        ].join('\n'),
+      );
+    }
+  });
+
   test('connect timeout: a handshake that never gets an answer is abandoned after connectTimeoutMs and retried', async () => {
     const server = await startServer({ plan: [{ kind: 'hang' }] });
     const { log } = await startClient(server, { connectTimeoutMs: 300 });
@@ -763,10 +781,12 @@ describe('failed handshakes', () => {
       },
     ];
     const ev = log.of('reconnect')[0]?.data;
-    if (rows.some((r) => !r.ok) || ev?.code !== 1006 || ev?.attempt !== 1) {
+    const closed = log.of('close')[0]?.data;
+    if (rows.some((r) => !r.ok) || ev?.code !== 1006 || ev?.attempt !== 1 || closed?.code !== 1006) {
       throw new Error(
         [
           'The server accepted the TCP connection and never answered the upgrade request (connectTimeoutMs 300).',
+          `onClose must report the abandoned attempt with code 1006 (README), then onReconnect attempt 1 with code 1006; onClose said ${JSON.stringify(closed ?? null)}.`,
           'Without a connect timeout the client would wait forever on a half-open connection; the abandoned attempt is a failure (1006) and is retried.',
           renderTimeline(rows),
           log.render(),
