@@ -19,7 +19,7 @@ const root = path.join(__dirname, '..');
 const REFERENCE = path.join(root, 'solutions', '05-sse-consumer', 'sse-consumer.ts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-const FIELDS = ['data', 'data', 'data', 'event', 'id', 'retry', ':', 'Data', 'data ', ' data', 'ID', 'foo', 'dat', 'eventx', ''];
+const FIELDS = ['data', 'data', 'data', 'event', 'id', 'retry', ':', 'Data', 'data ', ' data', 'ID', 'foo', 'dat', 'eventx', '', 'retrx', 'retr', 'retryy', 'idd', 'ix'];
 const TYPES = ['', 'message', 'update', 'error', 'open', 'x y', 'Ü', 'ping'];
 const PIECES = ['a', 'b', ' ', '  ', ':', 'x:y', '0', '42', '-1', 'é', '€', '😀', '\u0000', '\ufeff', 'data:', '\t', 'id'];
 const BAD_UTF8 = [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf0, 0x9f]];

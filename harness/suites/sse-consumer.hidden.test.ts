@@ -57,7 +57,10 @@ function generate(random: () => number): Case {
       if (r < 0.7) return { field: 'id', value: random() < 0.15 ? 'bad\u0000id' : text(random), space, ending };
       if (r < 0.8) return { field: 'retry', value: random() < 0.7 ? String(randomInt(random, 0, 99_999)) : pick(random, ['12a', '1.5', ' 100']), space, ending };
       if (r < 0.92) return { field: ':', value: text(random), space, ending };
-      return { field: pick(random, ['foo', 'Data', 'ID']), value: text(random), space, ending };
+      // Unknown fields, many of them one letter off a known name: ignored whole (a number after "retrx" must not
+      // set the reconnection time).
+      const field = pick(random, ['foo', 'Data', 'ID', 'retrx', 'rexry', 'xetry', 'retr', 'retryy', 'evenx', 'eventt', 'xvent', 'idd', 'ix', 'xd', 'datx', 'dat', 'xata', 'datas']);
+      return { field, value: random() < 0.5 ? String(randomInt(random, 0, 99_999)) : text(random), space, ending };
     });
     return { lines, end: pick<Ending>(random, ['\n', '\r', '\r\n']) };
   });

@@ -425,6 +425,21 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     ]);
   });
 
+  test('a field name must match exactly: names one letter off "data", "event", "id" or "retry" are ignored (WHATWG HTML §9.2.6)', async () => {
+    const stream = 'retrx: 10\nrexry: 20\nretryy: 30\nretr: 40\nevenx: a\neventt: b\nidd: 5\nix: 6\ndatx: no\ndat: no\ndatas: no\ndata: yes\n\n';
+    const parser = await sandbox().construct('EventStreamParser', '');
+    const events = (await parser.call('feed', utf8(stream))) as Array<Partial<ExpectedEvent>>;
+    const retry = await parser.get('reconnectionTime');
+    const want = [m('yes')];
+    if (firstDifference(want, events) !== -1 || retry !== null) {
+      failWith([
+        `the stream ${JSON.stringify(stream)}: only "data: yes" is a known field; every other line is "otherwise: ignore the field"`,
+        ...renderEventLists(want, events),
+        `reconnectionTime: ${JSON.stringify(retry)}, expected null (no line is exactly "retry")`,
+      ]);
+    }
+  });
+
   test('the last event ID carries over from the constructor and persists until an id field changes it (WHATWG HTML §9.2.6)', async () => {
     const chunks = ['data: x\n\n', 'id: 7\ndata: y\n\n', 'data: z\n\n'];
     checkPerChunk('new EventStreamParser("41") starts with last event ID "41":', chunks, await feedEach(chunks, '41'), [
