@@ -295,12 +295,32 @@ describe('room server', () => {
   test('a join with a missing, empty or over-long name gets a bad-message error', async () => {
     const port = await start();
     const peer = await connect(port, 'newcomer');
-    for (const bad of [{ type: 'join', room: 'general' }, { type: 'join', room: 'general', user: '' }, { type: 'join', room: 'general', user: 'x'.repeat(33) }, { type: 'join', room: 7, user: 'Eve' }]) {
+    for (const bad of [
+      { type: 'join', room: 'general' },
+      { type: 'join', room: 'general', user: '' },
+      { type: 'join', room: 'general', user: 'x'.repeat(33) },
+      { type: 'join', room: 7, user: 'Eve' },
+      { type: 'join', room: '', user: 'Eve' },
+      { type: 'join', room: 'r'.repeat(65), user: 'Eve' },
+    ]) {
       const from = peer.inbox.length;
       peer.send(bad);
       const error = await peer.next((m) => m.type === 'error' || m.type === 'joined', LATE, from);
       if (error?.type !== 'error' || error.code !== 'bad-message') {
         throw new Error(`A join must have room (1-64 chars) and user (1-32 chars) strings. ${JSON.stringify(bad).slice(0, 80)} should get an error with code "bad-message"; got ${error ? JSON.stringify(error) : 'nothing'}.`);
+      }
+    }
+  });
+
+  test('names at the bounds are accepted: a room of 1 and of 64 characters, a user of 1 and of 32', async () => {
+    const port = await start();
+    for (const [room, user] of [['r', 'u'], ['r'.repeat(64), 'u'.repeat(32)]] as const) {
+      const peer = await connect(port, `bounds-${room.length}`);
+      const from = peer.inbox.length;
+      peer.send({ type: 'join', room, user });
+      const reply = await peer.next((m) => m.type === 'error' || m.type === 'joined', LATE, from);
+      if (reply?.type !== 'joined') {
+        throw new Error(`A room name may have 1-64 characters and a user name 1-32 (the bounds included): joining room of ${room.length} as a user of ${user.length} should be answered "joined"; got ${reply ? JSON.stringify(reply).slice(0, 160) : 'nothing'}.`);
       }
     }
   });
