@@ -871,15 +871,21 @@ async function serverHandshake(conn: ScriptConnection, settings: Array<[number, 
   conn.write(frame('SETTINGS', 1, 0));
 }
 
+/** Your H2Client connected to a scripted server that has done its side of the handshake (SETTINGS, ACK). */
+async function scriptedClient(options: Obj = {}, settings: Array<[number, number]> = []): Promise<{ c: Remote; conn: ScriptConnection }> {
+  const server = await scriptServer();
+  const c = await sandbox().construct('H2Client', options);
+  cleanups.push(() => c.callWithin(2000, 'close'));
+  const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
+  const conn = await server.connection();
+  await serverHandshake(conn, settings);
+  await connecting;
+  return { c, conn };
+}
+
 describe('H2Client against a scripted peer', () => {
   test("the seed's walkthrough: stream 5 (style.css) and stream 7 (script.js) interleaved on one connection are reassembled (RFC 9113 §5)", async () => {
-    const server = await scriptServer();
-    const c = await sandbox().construct('H2Client', {});
-    cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
-    const conn = await server.connection();
-    await serverHandshake(conn);
-    await connecting;
+    const { c, conn } = await scriptedClient();
     const fetching = fetchAll(c, [{ path: '/' }, { path: '/favicon.ico' }, { path: '/style.css' }, { path: '/script.js' }]);
     await conn.until(() => conn.ofType(0x1).length >= 4, 'HEADERS of the four requests');
     const css = ['body { color: red', '; margin: 0 }\n'];
@@ -912,13 +918,7 @@ describe('H2Client against a scripted peer', () => {
   });
 
   test("GOAWAY: streams up to last-stream-id finish, the ones above it fail as retryable (RFC 9113 §6.8)", async () => {
-    const server = await scriptServer();
-    const c = await sandbox().construct('H2Client', {});
-    cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
-    const conn = await server.connection();
-    await serverHandshake(conn);
-    await connecting;
+    const { c, conn } = await scriptedClient();
     const fetching = fetchAll(c, [{ path: '/a' }, { path: '/b' }, { path: '/c' }, { path: '/d' }]);
     await conn.until(() => conn.ofType(0x1).length >= 4, 'HEADERS of the four requests');
     conn.write(
@@ -978,13 +978,7 @@ describe('H2Client against a scripted peer', () => {
   });
 
   test("your client's first SETTINGS announce ENABLE_PUSH 0: it accepts no push, so it must say so (RFC 9113 §6.5.2, §8.4)", async () => {
-    const server = await scriptServer();
-    const c = await sandbox().construct('H2Client', { initialWindowSize: 20_000 });
-    cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
-    const conn = await server.connection();
-    await serverHandshake(conn);
-    await connecting;
+    const { conn } = await scriptedClient({ initialWindowSize: 20_000 });
     const first = conn.frames.find((f) => f.header.type === 0x4 && !(f.header.flags & 1))!;
     const pairs: Array<[number, number]> = [];
     for (let at = 0; at + 6 <= first.payload.length; at += 6) pairs.push([first.payload.readUInt16BE(at), first.payload.readUInt32BE(at + 2)]);
@@ -995,13 +989,7 @@ describe('H2Client against a scripted peer', () => {
   });
 
   test('a connection lost mid-response fails every open request with reason connection, not retryable: it may have been processed (RFC 9113 §8.7)', async () => {
-    const server = await scriptServer();
-    const c = await sandbox().construct('H2Client', {});
-    cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
-    const conn = await server.connection();
-    await serverHandshake(conn);
-    await connecting;
+    const { c, conn } = await scriptedClient();
     const fetching = fetchAll(c, [{ path: '/a' }, { path: '/b' }]);
     await conn.until(() => conn.ofType(0x1).length >= 2, 'HEADERS of the two requests');
     conn.write(frame('HEADERS', 0x4, 1, responseBlock(200)), frame('DATA', 0, 1, Buffer.from('partial')));
@@ -1018,13 +1006,7 @@ describe('H2Client against a scripted peer', () => {
   });
 
   test('a SETTINGS frame that raises the initial window lets a stalled upload go on, without any WINDOW_UPDATE (RFC 9113 §6.9.2)', async () => {
-    const server = await scriptServer();
-    const c = await sandbox().construct('H2Client', {});
-    cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
-    const conn = await server.connection();
-    await serverHandshake(conn, [[4, 0]]);
-    await connecting;
+    const { c, conn } = await scriptedClient({}, [[4, 0]]);
     const body = bytesOf(20_000, 650);
     const fetching = fetchAll(c, [{ path: '/upload', body }], 10_000);
     await conn.until(() => conn.ofType(0x1).length >= 1, 'HEADERS of the upload');
@@ -1046,13 +1028,7 @@ describe('H2Client against a scripted peer', () => {
   });
 
   test("after GOAWAY, uploads above last-stream-id stop and the ones up to it go on (RFC 9113 §6.8)", async () => {
-    const server = await scriptServer();
-    const c = await sandbox().construct('H2Client', {});
-    cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
-    const conn = await server.connection();
-    await serverHandshake(conn, [[4, 1000]]);
-    await connecting;
+    const { c, conn } = await scriptedClient({}, [[4, 1000]]);
     const bodies = [bytesOf(5000, 700), bytesOf(5000, 701), bytesOf(5000, 702)];
     const fetching = fetchAll(c, bodies.map((body, i) => ({ path: `/up-${i}`, body })), 10_000);
     await conn.until(() => [1, 3, 5].every((id) => conn.dataOn(id) >= 1000), 'the first 1000 octets of each upload (the initial window)', 8000);
@@ -1079,13 +1055,7 @@ describe('H2Client against a scripted peer', () => {
   });
 
   test('a server that overruns your receive window gets RST_STREAM FLOW_CONTROL_ERROR (or GOAWAY FLOW_CONTROL_ERROR) (RFC 9113 §6.9.1)', async () => {
-    const server = await scriptServer();
-    const c = await sandbox().construct('H2Client', { initialWindowSize: 1000 });
-    cleanups.push(() => c.callWithin(2000, 'close'));
-    const connecting = c.callWithin(8000, 'connect', '127.0.0.1', server.port);
-    const conn = await server.connection();
-    await serverHandshake(conn);
-    await connecting;
+    const { c, conn } = await scriptedClient({ initialWindowSize: 1000 });
     const fetching = fetchAll(c, [{ path: '/x' }]).catch((err: unknown) => err);
     await conn.until(() => conn.ofType(0x1).length >= 1, 'HEADERS of the request');
     // One DATA frame one octet larger than everything your client allowed on stream 1 (1000 + any credit it gave).
