@@ -209,6 +209,7 @@ describe('the opening handshake', () => {
 
   const refusals: Array<{ what: string; head: string; status: number; section: string }> = [
     { what: 'a POST request', head: upgradeRequest().replace(/^GET/, 'POST'), status: 405, section: '§4.2.1 item 1' },
+    { what: 'an HTTP/1.0 request', head: upgradeRequest().replace(/^GET (\S+) HTTP\/1\.1/, 'GET $1 HTTP/1.0'), status: 400, section: '§4.2.1 item 1' },
     { what: 'no Upgrade header', head: upgradeRequest('/chat', { Upgrade: '' }), status: 400, section: '§4.2.1 item 3' },
     { what: 'Upgrade: h2c', head: upgradeRequest('/chat', { Upgrade: 'h2c' }), status: 400, section: '§4.2.1 item 3' },
     { what: 'Connection: keep-alive (no upgrade token)', head: upgradeRequest('/chat', { Connection: 'keep-alive' }), status: 400, section: '§4.2.1 item 4' },
@@ -218,7 +219,7 @@ describe('the opening handshake', () => {
     { what: 'a key that is not base64', head: upgradeRequest('/chat', {}, 'this is not base64!!!!=='), status: 400, section: '§4.2.1 item 5' },
   ];
 
-  test('refusals: wrong method 405, missing or wrong Upgrade/Connection/Host/key 400 (RFC 6455 §4.2.1, §4.2.2)', async () => {
+  test('refusals: wrong method 405; HTTP/1.0, missing or wrong Upgrade/Connection/Host/key 400 (RFC 6455 §4.2.1, §4.2.2)', async () => {
     for (const c of refusals) {
       const r = await handshake(c.head);
       const statusLine = typeof r.response === 'string' ? r.response.split('\r\n')[0] : undefined;
