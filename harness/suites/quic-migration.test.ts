@@ -466,7 +466,7 @@ describe('packet headers', () => {
     }
   });
 
-  test('rejects truncated headers (TRUNCATED), a connection ID over 20 bytes (CID_TOO_LONG) and a zero fixed bit (FIXED_BIT) (RFC 9000 §17.2)', async () => {
+  test('rejects truncated headers (TRUNCATED), a connection ID over 20 bytes (CID_TOO_LONG, while 20 parses) and a zero fixed bit (FIXED_BIT) (RFC 9000 §17.2)', async () => {
     const initial = buildInitial({ dcid: randomBytes(8), scid: randomBytes(8), pn: 7, frames: frame.ping(), padTo: 60 });
     const headerEnd = 1 + 4 + 1 + 8 + 1 + 8 + 1 + 1 + 4; // up to the end of the packet number
     const failures: string[] = [];
@@ -490,6 +490,16 @@ describe('packet headers', () => {
       await expectQuicError(sandbox().invoke('parseHeader', new Uint8Array(long21), 8), 'CID_TOO_LONG', 'parseHeader(a long header whose DCID Len is 21)');
     } catch (err) {
       failures.push((err as Error).message);
+    }
+    // 20 bytes is the largest connection ID allowed, and must parse (§17.2: "MUST NOT exceed 20 bytes").
+    const cid20 = randomBytes(20);
+    const long20 = buildInitial({ dcid: cid20, scid: randomBytes(20), pn: 3, frames: frame.ping(), padTo: 80 });
+    try {
+      const got = (await sandbox().invoke('parseHeader', new Uint8Array(long20), 8)) as Record<string, unknown>;
+      const dcid = got?.dcid instanceof Uint8Array ? hexOf(got.dcid) : got?.dcid;
+      if (dcid !== cid20.toString('hex')) failures.push(`parseHeader(a long header with 20-byte connection IDs, the largest allowed) returned DCID ${String(dcid)}, expected ${cid20.toString('hex')}`);
+    } catch (err) {
+      failures.push(`parseHeader(a long header with 20-byte connection IDs, the largest allowed) must parse it; it threw ${err instanceof RemoteError ? `${String(err.code)}: ${err.remoteMessage}` : String(err)}`);
     }
     const noFixed = Buffer.from(shortPacket);
     noFixed[0] = noFixed[0]! & ~0x40;
@@ -654,6 +664,40 @@ describe('the server: loss detection', () => {
       ].join('\n'));
     }
     if (resent.packet.packetNumber! <= k + 3 || resent.packet.packetNumber === k) throw new Error(`the lost data came back in packet ${resent.packet.packetNumber}: lost data goes in a new packet with a new number (RFC 9000 §13.3)`);
+  });
+});
+
+describe('the server: acknowledgements with gaps', () => {
+  test('an ACK with two ranges acknowledges both: the data of the older range is not sent again (RFC 9000 §19.3.1)', async () => {
+    // retransmitMs of a minute: a resend within this test can only come from the ACK's ranges (or the packet threshold).
+    const { port } = await startServer(seededBytes(SEED + 4, 40_000), { retransmitMs: 60_000, maxInFlight: 8 });
+    const c = await TestClient.open(port);
+    c.acking = false;
+    await c.handshake();
+    c.sendShort(frame.ping());
+    const mine = (rx: Rx) => isShortTo(c.cid)(rx);
+    const dataPackets = () => c.current.received.filter((rx) => mine(rx) && hasFrame(rx, 'STREAM'));
+    if (!(await waitUntil(() => dataPackets().length >= 6, 8000))) throw new Error(`the server sent ${dataPackets().length} data packets, expected at least 6 with maxInFlight 8\n${c.current.timeline()}`);
+    const data = dataPackets().slice(0, 6);
+    const gap = data[2]!.packet.packetNumber!;
+    const older = data.slice(0, 2);
+    const received = c.current.received.filter(mine).map((rx) => rx.packet.packetNumber!);
+    const acked = received.filter((pn) => pn !== gap && pn <= data[5]!.packet.packetNumber!);
+    const ranges = rangesOf(acked);
+    const mark = c.current.received.length;
+    c.sendShort(frame.ack(ranges));
+    await quietPeriod(800);
+    const olderOffsets = older.flatMap((rx) => rx.packet.frames.filter((f) => f.type === 'STREAM').map((f) => f as { offset: number; length: number }));
+    const resent = c.current.received.slice(mark).filter(mine).flatMap((rx) =>
+      rx.packet.frames.filter((f) => f.type === 'STREAM' && olderOffsets.some((o) => (f as { offset: number }).offset < o.offset + o.length && (f as { offset: number }).offset + (f as { length: number }).length > o.offset)).map(() => rx.packet.packetNumber));
+    if (resent.length) {
+      throw new Error([
+        `The client sent one ACK with the ranges ${ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(', ')} (packet ${gap} missing).`,
+        `Packets ${older.map((rx) => rx.packet.packetNumber).join(' and ')} are in the second range: they arrived, and their data must not be sent again; it came back in packet(s) ${[...new Set(resent)].join(', ')}.`,
+        'An ACK frame lists the first range, then (Gap, ACK Range Length) pairs going down: read them all (RFC 9000 §19.3.1).',
+        c.current.timeline(),
+      ].join('\n'));
+    }
   });
 });
 
