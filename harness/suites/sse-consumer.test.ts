@@ -447,6 +447,23 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     ]);
   });
 
+  test('a character cut short at the end of a chunk becomes U+FFFD when the next chunk does not complete it (WHATWG HTML §9.2.5, WHATWG Encoding)', async () => {
+    // F0 90 80 starts U+10000, but a LF follows in the next chunk: one U+FFFD for the three bytes. The chunks before
+    // mix ASCII and non-ASCII text, as a real stream does (a decoder that takes shortcuts for ASCII chunks must
+    // still never drop bytes it holds).
+    const chunks: Uint8Array[] = [utf8('data: é'), ...Array.from({ length: 7 }, () => utf8('x')), utf8('é'), new Uint8Array([0x61, 0xf0, 0x90, 0x80]), utf8('\n\n')];
+    const parser = await sandbox().construct('EventStreamParser', '');
+    const got: Array<Partial<ExpectedEvent>> = [];
+    for (const chunk of chunks) got.push(...((await parser.call('feed', chunk)) as Array<Partial<ExpectedEvent>>));
+    const want = [m(`é${'x'.repeat(7)}éa\ufffd`)];
+    if (firstDifference(want, got) !== -1) {
+      failWith([
+        'feed("data: é"), feed("x") × 7, feed("é"), feed(bytes 61 F0 90 80), feed("\\n\\n"): F0 90 80 is the start of a 4-byte character that never comes; the decoder must turn it into one U+FFFD when the newline arrives, in whatever chunk',
+        ...renderEventLists(want, got),
+      ]);
+    }
+  });
+
   test('every split point inside a multi-byte UTF-8 character decodes the same text (WHATWG HTML §9.2.5)', async () => {
     const text = 'data: café ✓ 😀 Ω\n\n';
     const stream = utf8(text);
