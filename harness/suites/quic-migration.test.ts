@@ -634,17 +634,28 @@ describe('the server: connection IDs, routing and the 3x limit', () => {
   });
 });
 
+/**
+ * A download from the learner's server to a test client that acknowledges nothing by itself, with retransmitMs of a
+ * minute (no timer fires during a test) and maxInFlight 8; resolves once at least `minData` data packets arrived.
+ */
+async function unackedDownload(seed: number, size: number, minData: number) {
+  const { port } = await startServer(seededBytes(seed, size), { retransmitMs: 60_000, maxInFlight: 8 });
+  const c = await TestClient.open(port);
+  c.acking = false;
+  await c.handshake();
+  c.sendShort(frame.ping()); // validates the handshake address
+  const mine = (rx: Rx) => isShortTo(c.cid)(rx);
+  const dataPackets = () => c.current.received.filter((rx) => mine(rx) && hasFrame(rx, 'STREAM'));
+  if (!(await waitUntil(() => dataPackets().length >= minData, 8000))) {
+    throw new Error(`the server sent ${dataPackets().length} data packets, expected at least ${minData} with maxInFlight 8\n${c.current.timeline()}`);
+  }
+  return { c, mine, dataPackets };
+}
+
 describe('the server: loss detection', () => {
   test('declares a packet lost once a packet numbered 3 higher is acknowledged, without waiting for the timer (RFC 9002 §6.1.1)', async () => {
     // retransmitMs of a minute: only the packet threshold can make the server resend within this test.
-    const { port } = await startServer(seededBytes(SEED + 3, 30_000), { retransmitMs: 60_000, maxInFlight: 8 });
-    const c = await TestClient.open(port);
-    c.acking = false;
-    await c.handshake();
-    c.sendShort(frame.ping()); // validates the handshake address
-    const mine = (rx: Rx) => isShortTo(c.cid)(rx);
-    const dataPackets = () => c.current.received.filter((rx) => mine(rx) && hasFrame(rx, 'STREAM'));
-    if (!(await waitUntil(() => dataPackets().length >= 5, 8000))) throw new Error(`the server sent ${dataPackets().length} data packets, expected at least 5 with maxInFlight 8\n${c.current.timeline()}`);
+    const { c, mine, dataPackets } = await unackedDownload(SEED + 3, 30_000, 5);
     const lostOne = dataPackets()[0]!;
     const k = lostOne.packet.packetNumber!;
     const lostFrame = lostOne.packet.frames.find((f) => f.type === 'STREAM') as { offset: number; length: number };
@@ -670,14 +681,7 @@ describe('the server: loss detection', () => {
 describe('the server: acknowledgements with gaps', () => {
   test('an ACK with two ranges acknowledges both: the data of the older range is not sent again (RFC 9000 §19.3.1)', async () => {
     // retransmitMs of a minute: a resend within this test can only come from the ACK's ranges (or the packet threshold).
-    const { port } = await startServer(seededBytes(SEED + 4, 40_000), { retransmitMs: 60_000, maxInFlight: 8 });
-    const c = await TestClient.open(port);
-    c.acking = false;
-    await c.handshake();
-    c.sendShort(frame.ping());
-    const mine = (rx: Rx) => isShortTo(c.cid)(rx);
-    const dataPackets = () => c.current.received.filter((rx) => mine(rx) && hasFrame(rx, 'STREAM'));
-    if (!(await waitUntil(() => dataPackets().length >= 6, 8000))) throw new Error(`the server sent ${dataPackets().length} data packets, expected at least 6 with maxInFlight 8\n${c.current.timeline()}`);
+    const { c, mine, dataPackets } = await unackedDownload(SEED + 4, 40_000, 6);
     const data = dataPackets().slice(0, 6);
     const gap = data[2]!.packet.packetNumber!;
     const older = data.slice(0, 2);
