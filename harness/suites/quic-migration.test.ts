@@ -815,6 +815,16 @@ describe('the client', () => {
     };
   }
 
+  /** The client under test, connected (handshake done) to a fake server the test scripts from then on. */
+  async function connectedToFake(options: Record<string, unknown> = {}) {
+    const fake = await fakeServer();
+    const handle = await startClient(fake.s.port, options);
+    const connecting = handle.client.call('connect');
+    await fake.answerInitial();
+    await connecting;
+    return { fake, ...handle };
+  }
+
   test('opens with an Initial padded to 1200 bytes, a random DCID of 8+ bytes and its own SCID, then uses the server\'s ID (RFC 9000 §7.2, §14.1)', async () => {
     const fake = await fakeServer();
     const { client } = await startClient(fake.s.port);
@@ -835,11 +845,7 @@ describe('the client', () => {
   });
 
   test('reassembles stream 3 from reordered and duplicated STREAM frames and acknowledges every packet (RFC 9000 §2.2, §19.8, §19.3)', async () => {
-    const fake = await fakeServer();
-    const { client, completed } = await startClient(fake.s.port);
-    const connecting = client.call('connect');
-    await fake.answerInitial();
-    await connecting;
+    const { fake, client, completed } = await connectedToFake();
     const payload = seededBytes(SEED + 7, 9000);
     const pieces: Array<[number, number]> = [];
     for (let at = 0; at < payload.length; at += 1000) pieces.push([at, Math.min(1000, payload.length - at)]);
@@ -875,11 +881,7 @@ describe('the client', () => {
   });
 
   test('answers a PATH_CHALLENGE with a PATH_RESPONSE carrying the same 8 bytes (RFC 9000 §8.2.2)', async () => {
-    const fake = await fakeServer();
-    const { client } = await startClient(fake.s.port);
-    const connecting = client.call('connect');
-    await fake.answerInitial();
-    await connecting;
+    const { fake, client } = await connectedToFake();
     const data = randomBytes(8);
     const mark = fake.s.received.length;
     fake.sendShort(frame.pathChallenge(data));
@@ -891,11 +893,7 @@ describe('the client', () => {
   });
 
   test('processes every frame of a packet: STREAM frames before and after a PATH_CHALLENGE both count (RFC 9000 §12.4, §19.17)', async () => {
-    const fake = await fakeServer();
-    const { client, completed } = await startClient(fake.s.port);
-    const connecting = client.call('connect');
-    await fake.answerInitial();
-    await connecting;
+    const { fake, client, completed } = await connectedToFake();
     const payload = seededBytes(SEED + 17, 1000);
     const data = randomBytes(8);
     const mark = fake.s.received.length;
@@ -912,11 +910,7 @@ describe('the client', () => {
   });
 
   test('ignores packets whose DCID is not its connection ID (RFC 9000 §5.2)', async () => {
-    const fake = await fakeServer();
-    const { client } = await startClient(fake.s.port);
-    const connecting = client.call('connect');
-    await fake.answerInitial();
-    await connecting;
+    const { fake, client } = await connectedToFake();
     const good = Buffer.from('the real download', 'utf8');
     const evil = Buffer.from('FORGED BY SOMEONE', 'utf8');
     const otherCid = Buffer.from(fake.clientCid);
@@ -957,11 +951,7 @@ describe('the client', () => {
   });
 
   test('probes with a PING while nothing arrives, so a lost packet cannot stall the download (RFC 9002 §6.2.4)', async () => {
-    const fake = await fakeServer();
-    const { client } = await startClient(fake.s.port, { probeMs: 40 });
-    const connecting = client.call('connect');
-    await fake.answerInitial();
-    await connecting;
+    const { fake, client } = await connectedToFake({ probeMs: 40 });
     const mark = fake.s.received.length;
     const started = performance.now();
     const pingsSince = () => fake.s.received.slice(mark).filter((rx) => rx.packet.form === 'short' && hasFrame(rx, 'PING'));
