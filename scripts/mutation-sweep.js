@@ -23,6 +23,14 @@ if (!id || id.startsWith('-') || args.includes('--help')) {
 }
 const count = Number(opt('--count', '40'));
 const seed = Number(opt('--seed', String(1 + Math.floor(Math.random() * 2 ** 31))));
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed) || seed < 1) {
+  console.error('mutation-sweep: --count and --seed take positive integers');
+  process.exit(2);
+}
+if (!fs.existsSync(path.join(root, 'dist', 'grader', 'run', 'hidden.js'))) {
+  console.error('mutation-sweep: the grader is not built; run `npm run build` (or `npm install`) first');
+  process.exit(2);
+}
 const { runGraded } = require(path.join(root, 'dist', 'grader', 'run', 'hidden.js'));
 const { Exercise } = require(path.join(root, 'dist', 'grader', 'course', 'schema.js'));
 const course = YAML.parse(fs.readFileSync(path.join(root, 'course.yaml'), 'utf8'));
