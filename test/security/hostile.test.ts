@@ -79,7 +79,10 @@ function makeWorld(label: string, owner?: number): { tmp: string; course: string
     // not let it, so it then gets its own copy.
     const probe = spawnSync(setpriv!, [`--reuid=${owner}`, `--regid=${owner}`, '--clear-groups', 'test', '-r', path.join(fx.REPO, 'node_modules', 'jest', 'package.json')]);
     if (probe.status !== 0) {
-      const copy = path.join(tmp, 'node_modules-copy');
+      // Named node_modules itself: a package that resolves its own name (esbuild does) looks for a node_modules
+      // folder above it.
+      const copy = path.join(tmp, 'packages-copy', 'node_modules');
+      mkdirSync(path.dirname(copy));
       const linked = spawnSync('cp', ['-al', path.join(fx.REPO, 'node_modules'), copy]).status === 0;
       if (!linked) cpSync(path.join(fx.REPO, 'node_modules'), copy, { recursive: true });
       spawnSync('chmod', ['-R', 'a+rX', copy]);
