@@ -1,6 +1,7 @@
 // The `course` command line: parses the arguments, dispatches to one command, and turns errors into messages
-// and exit codes (0 ok/passed, 1 graded and failed, 2 usage or input error). Never prints a stack trace for a
-// mistake the user can fix.
+// and exit codes (0 ok/passed, 1 graded and failed, 2 usage or input error, 3 the grading machinery failed: nobody
+// is charged, 70 an internal error of the CLI itself, with its stack; 130/143 interrupted). Never prints a stack
+// trace for a mistake the user can fix.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { AnomalyError, CourseConflictError, UsageError } from './course/errors';
 import { EXIT, type Command, type Context } from './commands/command';
 import { authorCommands, commands, learnerCommands, type CommandEntry } from './commands/index';
 import { courseRoot } from './paths';
+import { closestNames } from './did-you-mean';
 import { trace } from './trace';
 import { takePrestarted } from './run/prestart';
 
@@ -81,7 +83,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = commands.find((c) => c.name === first);
   if (!entry) {
-    process.stderr.write(`course: unknown command "${first}"\n\n${mainHelp(ctx)}\n`);
+    const near = first.startsWith('-') ? [] : closestNames(commands.map((c) => c.name), first.toLowerCase());
+    const hint = near.length ? ` Did you mean ${near.slice(0, 2).map((n) => `"${n}"`).join(' or ')}?` : '';
+    process.stderr.write(`course: unknown command "${first}".${hint}\n\n${mainHelp(ctx)}\n`);
     return EXIT.usage;
   }
   const cmd = entry.load();

@@ -6,28 +6,11 @@ import type { LoadedCourse } from './course-file';
 import { progressOf } from './course-file';
 import { UsageError } from './errors';
 import type { ExerciseSpec } from './schema';
-
-/** Edit distance (insertions, deletions, substitutions, and swaps of two neighbours), for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
+import { closestNames } from '../did-you-mean';
 
 /** The ids closest to a mistyped one (at most a third of its letters wrong), best first. */
 export function closestIds(course: LoadedCourse, typed: string): string[] {
-  const limit = Math.max(2, Math.floor(typed.length / 3));
-  return course.data.exercises
-    .map((e) => ({ id: e.id, d: Math.min(editDistance(typed, e.id), e.id.startsWith(typed) && typed.length >= 3 ? 1 : Infinity) }))
-    .filter((x) => x.d <= limit)
-    .sort((x, y) => x.d - y.d)
-    .map((x) => x.id);
+  return closestNames(course.data.exercises.map((e) => e.id), typed);
 }
 
 /** An exercise by id ("hpack-table"), number ("1", as `course status` shows it) or folder name ("01-hpack-table"). */
