@@ -440,4 +440,13 @@ describe('submission time from git, safely', () => {
     writeFileSync(f, 'submission,submitted_at\nx,yesterday\n');
     expect(() => readTimesFile(f)).toThrow(/line 2: "yesterday" is not an ISO 8601 time/);
   });
+
+  test('the metadata file: two times for one submission are refused, both lines named; Ann and ann are two submissions', () => {
+    const f = path.join(dir, 'times-twice.csv');
+    writeFileSync(f, 'submission,submitted_at\nx.zip,2026-03-01T10:00:00Z\nx,2026-03-09T10:00:00Z\n');
+    expect(() => readTimesFile(f)).toThrow(/line 3: a second time for submission "x" \(line 2 has one\)/);
+    writeFileSync(f, 'submission,submitted_at\nAnn,2026-03-01T10:00:00Z\nann,2026-03-09T10:00:00Z\n');
+    const times = readTimesFile(f);
+    expect([times.get('Ann')?.toISOString(), times.get('ann')?.toISOString()]).toEqual(['2026-03-01T10:00:00.000Z', '2026-03-09T10:00:00.000Z']);
+  });
 });
