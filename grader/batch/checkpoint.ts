@@ -1,10 +1,13 @@
 // The checkpoint of a batch: one JSON line per finished run, appended and fsynced the moment the run ends. A
 // re-run of the same command reads it and skips every run whose learner, exercise, suite hash and files hash are
 // already there. A line is written with one write(2) on an O_APPEND descriptor, so a kill -9 leaves either the whole
-// line or none of it; a torn last line (power loss) is cut off before anything new is appended.
+// line or none of it; a torn last line (power loss) is cut off before anything new is appended. A record names its
+// learner by the exact id (JSON keeps every character, NFC and NFD apart); in memory, records are found by
+// tupleKey, never by a joined string two ids could share.
 
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import type { ExerciseResult } from '../run/result';
+import { tupleKey } from './learner-key';
 
 export interface CheckpointRecord {
   v: 1;
@@ -17,7 +20,7 @@ export interface CheckpointRecord {
 }
 
 export function runKey(learner: string, exercise: string, suiteHash: string, filesHash: string): string {
-  return `${learner}\0${exercise}\0${suiteHash}\0${filesHash}`;
+  return tupleKey(learner, exercise, suiteHash, filesHash);
 }
 
 export class Checkpoint {
@@ -41,9 +44,9 @@ export class Checkpoint {
       if (!line.trim()) continue;
       try {
         const record = JSON.parse(line) as CheckpointRecord;
-        if (record.v !== 1 || !record.result) throw new Error('bad record');
+        if (record.v !== 1 || !record.result || typeof record.learner !== 'string' || typeof record.exercise !== 'string') throw new Error('bad record');
         this.records.set(runKey(record.learner, record.exercise, record.suiteHash, record.filesHash), record);
-        this.latest.set(`${record.learner}\0${record.exercise}`, record);
+        this.latest.set(tupleKey(record.learner, record.exercise), record);
       } catch {
         this.skippedLines++;
       }
@@ -56,7 +59,7 @@ export class Checkpoint {
 
   /** The last run of this learner and exercise, with whatever suite and files. */
   last(learner: string, exercise: string): CheckpointRecord | undefined {
-    return this.latest.get(`${learner}\0${exercise}`);
+    return this.latest.get(tupleKey(learner, exercise));
   }
 
   append(learner: string, result: ExerciseResult, filesHash: string): CheckpointRecord {
@@ -74,7 +77,7 @@ export class Checkpoint {
     for (let at = 0; at < line.length; ) at += writeSync(this.fd, line, at, line.length - at);
     fsyncSync(this.fd);
     this.records.set(runKey(learner, result.exercise, result.suiteHash, filesHash), record);
-    this.latest.set(`${learner}\0${result.exercise}`, record);
+    this.latest.set(tupleKey(learner, result.exercise), record);
     return record;
   }
 

@@ -66,10 +66,20 @@ export type IntakeResult = AcceptedIntake | RejectedIntake;
 
 class Rejected extends Error {}
 
-/** Lists the submissions, sorted by id. Dotfiles are ignored; two entries with the same id are an input error. */
+/** An entry name as the instructor can tell it apart from any other: quoted, escapes and controls made visible. */
+function entryName(name: string): string {
+  return visibleOneLine(JSON.stringify(name));
+}
+
+/**
+ * Lists the submissions, sorted by exact id (code units: the same order on every machine, so shards agree).
+ * Dotfiles are ignored. Entries that would be one learner (a folder and an archive of one name, `x.zip` and
+ * `x.tar.gz`, or names whose control characters are shown the same way) are an input error naming every entry:
+ * which one is whose is for the instructor to say, never for the later one to overwrite the earlier.
+ */
 export function discoverSubmissions(dir: string): Submission[] {
   const out = new Map<string, Submission>();
-  const duplicates: string[] = [];
+  const entries = new Map<string, string[]>();
   for (const name of readdirSync(dir).sort()) {
     if (name.startsWith('.')) continue;
     const source = path.join(dir, name);
@@ -90,10 +100,14 @@ export function discoverSubmissions(dir: string): Submission[] {
     // The id is shown in the terminal, the CSV, the report: control characters in a file name (an escape sequence,
     // a carriage return) are made visible here, once, so no output can be acted on by them.
     id = visibleOneLine(id);
-    if (out.has(id)) duplicates.push(id);
+    entries.set(id, [...(entries.get(id) ?? []), name]);
     out.set(id, { id, source, kind });
   }
-  if (duplicates.length) throw new Error(`more than one submission for: ${duplicates.join(', ')} (e.g. both a folder and a .zip)`);
+  const shared = [...entries].filter(([, names]) => names.length > 1);
+  if (shared.length) {
+    const list = shared.map(([id, names]) => `learner ${entryName(id)}: ${names.map(entryName).join(', ')}`).join('; ');
+    throw new Error(`more than one submission for one learner id (${list}); rename or remove all but one of each`);
+  }
   return [...out.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

@@ -1,10 +1,12 @@
 // `course merge`: joins the outputs of `course grade --shard i/n` runs. Every output must come from the same
 // course (same exercises, same suite hashes) and the same submissions list; together they must hold exactly one
-// result per submission: a missing or duplicated learner is an error, never a silent gap.
+// result per submission: a missing or duplicated learner is an error, never a silent gap. A learner's results file
+// is found by the collision-free key of the exact id (learner-key.ts) and must name that very id inside.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { finalize, safeName, type BatchMeta, type Gradebook, type LearnerResult } from './model';
+import { finalize, type BatchMeta, type Gradebook, type LearnerResult } from './model';
+import { learnerKeys, LearnerKeyCollision } from './learner-key';
 import { mergeCode, type SubmittedCode } from '../similarity';
 
 export class MergeError extends Error {}
@@ -14,10 +16,24 @@ export function readGradebook(dir: string): Gradebook {
   if (!existsSync(metaFile)) throw new MergeError(`${dir}: no gradebook.json (is it the --out folder of a finished \`course grade\`?)`);
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as BatchMeta;
   const learners: LearnerResult[] = [];
+  const claimed = new Set<string>();
   for (const id of meta.learners) {
-    const file = path.join(dir, 'results', `${safeName(id)}.json`);
-    if (!existsSync(file)) throw new MergeError(`${dir}: results/${safeName(id)}.json is missing`);
+    if (claimed.has(id)) throw new MergeError(`${dir}: gradebook.json lists ${JSON.stringify(id)} twice`);
+    claimed.add(id);
+  }
+  let keys: Map<string, string>;
+  try {
+    keys = learnerKeys(meta.learners);
+  } catch (err) {
+    if (err instanceof LearnerKeyCollision) throw new MergeError(`${dir}: ${err.message}`);
+    throw err;
+  }
+  for (const id of meta.learners) {
+    const name = `results/${keys.get(id)!}.json`;
+    const file = path.join(dir, name);
+    if (!existsSync(file)) throw new MergeError(`${dir}: ${name} (the results of ${JSON.stringify(id)}) is missing`);
     const data = JSON.parse(readFileSync(file, 'utf8')) as LearnerResult & { course?: string; gradedAt?: string };
+    if (data.learner !== id) throw new MergeError(`${dir}: ${name} holds the results of ${JSON.stringify(data.learner)}, not of ${JSON.stringify(id)}`);
     delete data.course;
     delete data.gradedAt;
     learners.push(data);
@@ -45,9 +61,15 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
   const duplicated = [...owner].filter(([, where]) => where.length > 1);
   const missing = first.allLearners.filter((id) => !owner.has(id));
   const unknown = [...owner.keys()].filter((id) => !first.allLearners.includes(id));
-  for (const [id, where] of duplicated) problems.push(`"${id}" has ${where.length} results (${where.join(', ')})`);
+  for (const [id, where] of duplicated) problems.push(`${JSON.stringify(id)} has ${where.length} results (${where.join(', ')})`);
   if (missing.length) problems.push(`no result for ${missing.length} submission(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
   if (unknown.length) problems.push(`results for submissions not in the submissions list: ${unknown.join(', ')}`);
+  try {
+    learnerKeys(owner.keys());
+  } catch (err) {
+    if (!(err instanceof LearnerKeyCollision)) throw err;
+    problems.push(err.message);
+  }
   if (problems.length) throw new MergeError(`cannot merge:\n  ${problems.join('\n  ')}`);
 
   const learners = books.flatMap(({ book }) => book.learners).sort((x, y) => (x.learner < y.learner ? -1 : 1));

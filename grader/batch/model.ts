@@ -227,8 +227,3 @@ export function finalize(learner: LearnerResult, exercises: ExerciseMeta[]): Lea
   learner.finalPercent = percentOf(learner.finalPoints, learner.maxPoints);
   return learner;
 }
-
-/** A learner id as a file name (ids are entry names already; this only guards against the odd character). */
-export function safeName(id: string): string {
-  return id.replace(/[^\w.@+-]/g, '_').replace(/^\.+/, '_') || '_';
-}

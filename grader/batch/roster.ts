@@ -9,6 +9,13 @@
 //   section
 //   extension    this learner's extension: a duration ("2d", "36h", a bare number of days) or a new ISO deadline
 // Unknown columns are ignored. Parsed with csv-parse (quoted fields, BOM, CRLF).
+//
+// Identity (docs/SECURITY.md): one row is one learner and names one submission. Two rows naming the same
+// submission, or two rows for one LMS learner (the same lms_id, sis_user_id, sis_login_id, email, idnumber or
+// username: several submissions mapped to one learner), are refused with both lines named: which submission counts
+// is for the instructor to say, and an LMS import of two rows for one learner keeps one of them silently. Submission
+// names are exact (`Ann` and `ann`, `José` in NFC and in NFD are different submissions); a row matches another case
+// or a GitHub Classroom clone only when that match is the only one (no other row or submission could take it).
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -57,6 +64,9 @@ const COLUMNS: Record<string, keyof RosterEntry> = {
   extension: 'extension',
 };
 
+/** The columns that say who a learner is in the LMS: two rows with one of them equal are one learner. */
+const IDENTITY_FIELDS = ['lmsId', 'sisUserId', 'sisLoginId', 'email', 'idnumber', 'username'] as const;
+
 function key(header: string): string {
   return header.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
@@ -75,6 +85,7 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
     throw new RosterError(`${file}: no "submission" column (the folder or archive name of each learner's submission); the header is: ${rows[0]!.join(', ')}`);
   }
   const seen = new Map<string, number>();
+  const identities = new Map<string, number>();
   const out: RosterEntry[] = [];
   rows.slice(1).forEach((row, i) => {
     const line = i + 2;
@@ -89,9 +100,21 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
     }
     // A roster may name archives with their extension; submissions are known by the name without it.
     entry.submission = entry.submission.replace(/\.(zip|tar\.gz|tgz|tar)$/i, '');
-    const before = seen.get(entry.submission.toLowerCase());
+    const before = seen.get(entry.submission);
     if (before) throw new RosterError(`${file}, line ${line}: submission "${entry.submission}" is already on line ${before}`);
-    seen.set(entry.submission.toLowerCase(), line);
+    seen.set(entry.submission, line);
+    for (const field of IDENTITY_FIELDS) {
+      const value = entry[field];
+      if (!value) continue;
+      const id = `${field}\0${field === 'email' ? value.toLowerCase() : value}`;
+      const other = identities.get(id);
+      if (other) {
+        throw new RosterError(
+          `${file}, line ${line}: ${field} "${value}" is already on line ${other}: two submissions for one learner ("${entry.submission}" and line ${other}'s); keep the row of the submission that counts`,
+        );
+      }
+      identities.set(id, line);
+    }
     if (!entry.name && (entry.firstName || entry.lastName)) entry.name = [entry.lastName, entry.firstName].filter(Boolean).join(', ');
     out.push(entry as RosterEntry);
   });
@@ -119,7 +142,9 @@ export interface RosterMatch {
 
 /**
  * Pairs roster rows with submission ids: the exact name, else the same name in another case, else (GitHub
- * Classroom names clones "<assignment>-<username>") the one submission whose name ends in "-<name>".
+ * Classroom names clones "<assignment>-<username>") the one submission whose name ends in "-<name>". A row whose
+ * name another unmatched row shares in another case (`Ann`, `ANN`) takes no inexact match: which is whose is
+ * ambiguous, so both are listed as missing rather than one taking the other's submission.
  */
 export function matchRoster(roster: RosterEntry[], submissions: string[]): RosterMatch {
   const bySubmission = new Map<string, RosterEntry>();
@@ -133,7 +158,13 @@ export function matchRoster(roster: RosterEntry[], submissions: string[]): Roste
     } else pending.push(r);
   }
   const missing: RosterEntry[] = [];
+  const folded = new Map<string, number>();
+  for (const r of pending) folded.set(r.submission.toLowerCase(), (folded.get(r.submission.toLowerCase()) ?? 0) + 1);
   for (const r of pending) {
+    if (folded.get(r.submission.toLowerCase())! > 1) {
+      missing.push(r);
+      continue;
+    }
     const free = submissions.filter((s) => !taken.has(s));
     const lower = r.submission.toLowerCase();
     let hit = free.filter((s) => s.toLowerCase() === lower);

@@ -22,10 +22,11 @@ import { setUpCgroups } from './cgroups';
 import { detectIsolation, type Isolation } from './isolation';
 import { reserveUidBlock, type UidBlock } from './uid-block';
 import { lockOwner, tryLock, unlock } from '../lock';
-import { finalize, fromResult, learnerStatus, safeName, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult, type RunReason, type SubmissionTime, type SuiteChange } from './model';
+import { finalize, fromResult, learnerStatus, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult, type RunReason, type SubmissionTime, type SuiteChange } from './model';
 import { describePolicy, lateness, personalDeadline, type LatePolicy } from './late';
 import { resolvePoints } from './points';
 import { matchRoster, type RosterEntry } from './roster';
+import { learnerKeys, LearnerKeyCollision, tupleKey } from './learner-key';
 import { readTimesFile, submittedAt } from './submitted-at';
 
 export interface Shard {
@@ -131,6 +132,16 @@ export class CanaryError extends Error {}
 /** Input that names things that are not there (an unknown --only learner). */
 export class BatchInputError extends Error {}
 
+/** The collision-free file names of the ids; a (forced) collision is an input error naming both learners. */
+function keysOf(ids: string[]): Map<string, string> {
+  try {
+    return learnerKeys(ids);
+  } catch (err) {
+    if (err instanceof LearnerKeyCollision) throw new BatchInputError(err.message);
+    throw err;
+  }
+}
+
 /** A second run started on the same --out by mistake. */
 export class OutputBusyError extends Error {}
 
@@ -178,6 +189,8 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   const memoryMb = options.memoryMb ?? Math.max(1024, heapMb + 768);
   // Input errors first, before anything is set up: an unknown --only name, a bad extension or metadata file.
   const all = discoverSubmissions(options.submissionsDir);
+  // Every id's file name, checked over the whole folder (not only this shard's share): two learners never share one.
+  const keys = keysOf(all.map((s) => s.id));
   const mine = shardOf(all, options.shard);
   const unknownOnly = (options.only ?? []).filter((id) => !all.some((s) => s.id === id));
   if (unknownOnly.length) throw new BatchInputError(`--only: no submission named ${unknownOnly.map((id) => `"${id}"`).join(', ')}`);
@@ -219,13 +232,13 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   const suites = new Map(options.exercises.map((e) => [e.id, gradingSuiteHash(options.courseRoot, e)]));
   const checkpoint = new Checkpoint(path.join(options.outDir, 'checkpoint.jsonl'));
 
-  // Intake: every submission of this shard, into a fresh folder.
+  // Intake: every submission of this shard, into a fresh folder of its own (named by the collision-free key).
   const intakes = new Map<string, IntakeResult>();
   for (const submission of mine) {
-    intakes.set(submission.id, await intakeSubmission(submission, options.exercises, path.join(workDir, 'submissions', safeName(submission.id)), limits));
+    intakes.set(submission.id, await intakeSubmission(submission, options.exercises, path.join(workDir, 'submissions', keys.get(submission.id)!), limits));
   }
 
-  const outcomes = new Map<string, ExerciseOutcome>(); // learner\0exercise
+  const outcomes = new Map<string, ExerciseOutcome>(); // tupleKey(learner, exercise)
   const jobs: Job[] = [];
   let resumed = 0;
   const reasons: Partial<Record<RunReason, number>> = {};
@@ -241,7 +254,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       if (done) {
         const outcome = fromResult(done.result);
         outcome.run = { fresh: false, at: done.at };
-        outcomes.set(`${submission.id}\0${exercise.id}`, outcome);
+        outcomes.set(tupleKey(submission.id, exercise.id), outcome);
         resumed++;
         continue;
       }
@@ -336,7 +349,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
           suiteHash: suites.get(job.exercise.id)!,
           run: { fresh: true, at: new Date().toISOString(), reason: job.reason },
         };
-        outcomes.set(`${job.submission.id}\0${job.exercise.id}`, outcome);
+        outcomes.set(tupleKey(job.submission.id, job.exercise.id), outcome);
         emit({ type: 'run', learner: job.submission.id, outcome, resumed: false });
         continue;
       }
@@ -344,7 +357,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       const record = result.status !== 'error' ? checkpoint.append(job.submission.id, result, result.filesHash) : { at: new Date().toISOString() };
       const outcome = fromResult(result);
       outcome.run = { fresh: true, at: record.at, reason: job.reason };
-      outcomes.set(`${job.submission.id}\0${job.exercise.id}`, outcome);
+      outcomes.set(tupleKey(job.submission.id, job.exercise.id), outcome);
       emit({ type: 'run', learner: job.submission.id, outcome, resumed: false });
     }
   };
@@ -388,7 +401,12 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       }
     }
     emit({ type: 'start', total: jobs.length + resumed, resumed, learners: mine.length, rejected });
-    for (const [key, outcome] of outcomes) emit({ type: 'run', learner: key.split('\0')[0]!, outcome, resumed: true });
+    for (const s of mine) {
+      for (const e of options.exercises) {
+        const outcome = outcomes.get(tupleKey(s.id, e.id));
+        if (outcome) emit({ type: 'run', learner: s.id, outcome, resumed: true });
+      }
+    }
     await Promise.all(Array.from({ length: jobsCount }, (_, i) => worker(i)));
   } finally {
     process.removeListener('exit', cleanUp);
@@ -402,7 +420,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   const maxOf = new Map<string, number>();
   for (const e of options.exercises) {
     let max = canaryMax.get(e.id) ?? 0;
-    for (const [key, o] of outcomes) if (key.endsWith(`\0${e.id}`)) max = Math.max(max, o.maxScore);
+    for (const o of outcomes.values()) if (o.exercise === e.id) max = Math.max(max, o.maxScore);
     maxOf.set(e.id, max);
   }
   const refHiddenMax = new Map<string, number>();
@@ -421,7 +439,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   }
   const hiddenMaxOf = (id: string): number | undefined => {
     let max: number | undefined = refHiddenMax.get(id);
-    for (const [key, o] of outcomes) if (key.endsWith(`\0${id}`) && o.hidden) max = Math.max(max ?? 0, o.hidden.maxScore);
+    for (const o of outcomes.values()) if (o.exercise === id && o.hidden) max = Math.max(max ?? 0, o.hidden.maxScore);
     return max;
   };
   const exerciseMeta = options.exercises.map((e) => {
@@ -475,7 +493,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
         exerciseMeta,
       );
     }
-    const exercises = options.exercises.map((e) => outcomes.get(`${submission.id}\0${e.id}`)!);
+    const exercises = options.exercises.map((e) => outcomes.get(tupleKey(submission.id, e.id))!);
     const status = learnerStatus(exercises);
     return finalize(
       {

@@ -47,9 +47,14 @@ export function readTimesFile(file: string): Map<string, Date> {
   const sub = header.indexOf('submission');
   const at = header.indexOf('submittedat');
   if (sub < 0 || at < 0) throw new LateError(`${file}: expected a header row "submission,submitted_at"`);
+  const lineOf = new Map<string, number>();
   rows.slice(1).forEach((row, i) => {
     const id = row[sub]?.replace(/\.(zip|tar\.gz|tgz|tar)$/i, '');
     if (!id) return;
+    // Two rows for one submission (`x.zip` and `x`): which time counts is the instructor's call, not the later row's.
+    const before = lineOf.get(id);
+    if (before) throw new LateError(`${file}, line ${i + 2}: a second time for submission "${id}" (line ${before} has one)`);
+    lineOf.set(id, i + 2);
     out.set(id, parseIsoTime(row[at] ?? '', `${file}, line ${i + 2}`));
   });
   return out;

@@ -6,12 +6,11 @@
 // Learner text is hostile (messages quote what the code under test returned; ids come from file names): the
 // Markdown puts it only inside code fences longer than any backtick run in it, the HTML escapes every character
 // that matters and forbids scripts and network access with a CSP; control characters and terminal escapes are
-// removed from both. File names are made safe and unique (two ids that clash as file names get a hash suffix).
+// removed from both. File names are the learners' collision-free keys (learner-key.ts), as in results/.
 
-import { createHash } from 'node:crypto';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../batch/model';
-import { safeName } from '../batch/model';
+import { learnerKeys } from '../batch/learner-key';
 import { renderDiagnostics, renderTests } from './terminal';
 
 /** A ChalkInstance that colours nothing (chalk is ESM-only; this keeps report writing synchronous). */
@@ -33,29 +32,9 @@ export function cleanText(text: string): string {
   );
 }
 
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
-
-/**
- * A safe, unique file name (without extension) for every learner id: the id made safe (safeName), cut to 80
- * characters, and given a hash of the id when it was changed and then clashes with another (case-insensitively,
- * for macOS and Windows file systems) or names a Windows device.
- */
+/** The file name (without extension) of every learner's feedback: the learner's key, as for results/<key>.json. */
 export function fileNames(ids: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const base = new Map<string, string>();
-  const counts = new Map<string, number>();
-  for (const id of ids) {
-    let name = safeName(id).slice(0, 80);
-    if (WINDOWS_RESERVED.test(name)) name = `_${name}`;
-    base.set(id, name);
-    counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + 1);
-  }
-  for (const id of ids) {
-    const name = base.get(id)!;
-    const clash = (counts.get(name.toLowerCase()) ?? 0) > 1;
-    out.set(id, clash ? `${name}-${createHash('sha256').update(id).digest('hex').slice(0, 10)}` : name);
-  }
-  return out;
+  return learnerKeys(ids);
 }
 
 interface ExerciseFeedback {

@@ -1,9 +1,12 @@
 // The files a batch writes into --out: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json
 // (the metadata `course merge` reads), and behind flags Gradescope's and Exercism's per-learner results.json.
+// Per-learner files and folders are named by the learner's collision-free key (learner-key.ts); the files carry
+// the exact id inside (`learner`).
 
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { safeName, type ExerciseOutcome, type Gradebook, type LearnerResult } from '../batch/model';
+import type { ExerciseOutcome, Gradebook, LearnerResult } from '../batch/model';
+import { learnerKeys } from '../batch/learner-key';
 import type { TestResult } from '../run/result';
 import { csvDocument, csvField } from './csv-safe';
 import { renderHtmlReport } from './html';
@@ -267,11 +270,13 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   // results/ holds exactly this gradebook's learners (a stale file from an earlier run would be merged wrongly).
   const resultsDir = path.join(outDir, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const keep = new Set(book.learners.map((l) => `${safeName(l.learner)}.json`));
+  const keys = learnerKeys(book.learners.map((l) => l.learner));
+  const keyOf = (l: LearnerResult): string => keys.get(l.learner)!;
+  const keep = new Set(book.learners.map((l) => `${keyOf(l)}.json`));
   for (const name of readdirSync(resultsDir)) if (!keep.has(name)) rmSync(path.join(resultsDir, name), { force: true });
-  for (const l of book.learners) put(path.join('results', `${safeName(l.learner)}.json`), learnerJson(book, l));
-  if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', safeName(l.learner), 'results.json'), gradescopeJson(l));
-  if (flags.exercism) for (const l of book.learners) put(path.join('exercism', safeName(l.learner), 'results.json'), exercismJson(l));
+  for (const l of book.learners) put(path.join('results', `${keyOf(l)}.json`), learnerJson(book, l));
+  if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', keyOf(l), 'results.json'), gradescopeJson(l));
+  if (flags.exercism) for (const l of book.learners) put(path.join('exercism', keyOf(l), 'results.json'), exercismJson(l));
   put('junit.xml', junitXml(book));
   // Feedback to hand back (feedback/<learner>.md and .html); the folder holds exactly this gradebook's learners.
   const feedback = feedbackFiles(book);

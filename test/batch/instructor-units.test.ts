@@ -180,8 +180,36 @@ describe('roster', () => {
   test('no submission column, a row without one, or the same submission twice are errors with the line', () => {
     expect(() => parseRoster('name,email\nA,a@x\n', 'r.csv')).toThrow(/r.csv: no "submission" column/);
     expect(() => parseRoster('submission,name\n,Ann\n', 'r.csv')).toThrow(/r.csv, line 2: no submission name/);
-    expect(() => parseRoster('submission\nann\nANN\n', 'r.csv')).toThrow(/line 3: submission "ANN" is already on line 2/);
+    expect(() => parseRoster('submission\nann\nann.zip\n', 'r.csv')).toThrow(/line 3: submission "ann" is already on line 2/);
     expect(() => parseRoster('', 'r.csv')).toThrow(RosterError);
+  });
+
+  test('two rows for one LMS learner (several submissions mapped to one learner) are refused, both lines named', () => {
+    expect(() => parseRoster('submission,name,lms_id\ncarol jones,Carol,17\ncarol_jones,Carol,17\n', 'r.csv')).toThrow(
+      /r.csv, line 3: lmsId "17" is already on line 2: two submissions for one learner \("carol_jones" and line 2's\)/,
+    );
+    expect(() => parseRoster('submission,email\nann,Ann@x.edu\nann2,ann@X.edu\n', 'r.csv')).toThrow(/line 3: email "ann@X.edu" is already on line 2/);
+    expect(() => parseRoster('submission,sis_user_id\na,S1\nb,S1\n', 'r.csv')).toThrow(/line 3: sisUserId "S1"/);
+    // Different learners whose names differ only in case or Unicode form are different rows.
+    const nfc = 'José'.normalize('NFC');
+    const nfd = 'José'.normalize('NFD');
+    expect(parseRoster(`submission,lms_id\nAnn,1\nann,2\n${nfc},3\n${nfd},4\n`).map((r) => r.submission)).toEqual(['Ann', 'ann', nfc, nfd]);
+  });
+
+  test('submission names are exact: Ann and ann, José in NFC and NFD each get their own row; an ambiguous inexact match takes nothing', () => {
+    const nfc = 'José'.normalize('NFC');
+    const nfd = 'José'.normalize('NFD');
+    const roster = parseRoster(`submission,name\nAnn,Upper\nann,Lower\n${nfc},Composed\n${nfd},Decomposed\n`);
+    const m = matchRoster(roster, ['ann', 'Ann', nfd, nfc]);
+    expect(m.bySubmission.get('Ann')!.name).toBe('Upper');
+    expect(m.bySubmission.get('ann')!.name).toBe('Lower');
+    expect(m.bySubmission.get(nfc)!.name).toBe('Composed');
+    expect(m.bySubmission.get(nfd)!.name).toBe('Decomposed');
+    // Two rows that differ only in case and one submission in a third case: neither row takes it.
+    const ambiguous = matchRoster(parseRoster('submission,name\nBob,One\nbob,Two\n'), ['BOB']);
+    expect(ambiguous.bySubmission.size).toBe(0);
+    expect(ambiguous.missing.map((r) => r.name)).toEqual(['One', 'Two']);
+    expect(ambiguous.unrostered).toEqual(['BOB']);
   });
 
   test('matches exact names, other cases and GitHub Classroom "<assignment>-<user>" clones; lists the rest', () => {
@@ -411,5 +439,14 @@ describe('submission time from git, safely', () => {
     expect(readTimesFile(f).get('lab1-eve')?.toISOString()).toBe('2026-03-02T23:00:00.000Z');
     writeFileSync(f, 'submission,submitted_at\nx,yesterday\n');
     expect(() => readTimesFile(f)).toThrow(/line 2: "yesterday" is not an ISO 8601 time/);
+  });
+
+  test('the metadata file: two times for one submission are refused, both lines named; Ann and ann are two submissions', () => {
+    const f = path.join(dir, 'times-twice.csv');
+    writeFileSync(f, 'submission,submitted_at\nx.zip,2026-03-01T10:00:00Z\nx,2026-03-09T10:00:00Z\n');
+    expect(() => readTimesFile(f)).toThrow(/line 3: a second time for submission "x" \(line 2 has one\)/);
+    writeFileSync(f, 'submission,submitted_at\nAnn,2026-03-01T10:00:00Z\nann,2026-03-09T10:00:00Z\n');
+    const times = readTimesFile(f);
+    expect([times.get('Ann')?.toISOString(), times.get('ann')?.toISOString()]).toEqual(['2026-03-01T10:00:00.000Z', '2026-03-09T10:00:00.000Z']);
   });
 });

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { BatchMeta, LearnerResult } from '../../grader/batch/model';
+import { learnerKey } from '../../grader/batch/learner-key';
 import * as fx from './fixture-course';
 
 const rows = (text: string): string[][] => parse(text, { relax_column_count: true }) as string[][];
@@ -32,7 +33,8 @@ describe('course grade for an instructor: points, roster, LMS files, deadlines, 
     'grade', subs, '--out', out, '--jobs', '2', '--roster', path.join(dir, 'roster.csv'), '--lms', 'canvas,moodle',
     '--lms-assignment', 'Lab 1 (55)', '--deadline', '2026-03-01T23:59:00Z', '--late', '10%/day,max=3d',
   ];
-  const results = (id: string) => JSON.parse(readFileSync(path.join(out, 'results', `${id}.json`), 'utf8')) as LearnerResult;
+  // results/<key>.json: `+zed` is not a plain name, so its file is `zed~<hash>.json` (grader/batch/learner-key.ts).
+  const results = (id: string) => JSON.parse(readFileSync(path.join(out, 'results', `${learnerKey(id)}.json`), 'utf8')) as LearnerResult;
   const meta = () => JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as BatchMeta;
 
   function gitSubmission(id: string, files: Record<string, string>, when: string): void {

@@ -45,7 +45,26 @@ describe('intake', () => {
     writeFileSync(path.join(subs, '.DS_Store'), '');
     expect(discoverSubmissions(subs).map((s) => `${s.id}:${s.kind}`)).toEqual(['alice:zip', 'bob:folder', 'carol:tar.gz']);
     writeFileSync(path.join(subs, 'bob.zip'), fx.zipBuffer([]));
-    expect(() => discoverSubmissions(subs)).toThrow(/more than one submission for: bob/);
+    expect(() => discoverSubmissions(subs)).toThrow(/more than one submission for one learner id \(learner "bob": "bob", "bob.zip"\)/);
+  });
+
+  test('entries that would be one learner are refused, every entry named: x.zip and x.tar.gz, a control character and its visible form', () => {
+    const subs = path.join(tmp, 'subs-one-id');
+    mkdirSync(subs, { recursive: true });
+    writeFileSync(path.join(subs, 'x.zip'), fx.zipBuffer([]));
+    writeFileSync(path.join(subs, 'x.tar.gz'), fx.tarGzBuffer([]));
+    mkdirSync(path.join(subs, 'esc\u001b'));
+    mkdirSync(path.join(subs, 'esc\\u001b'));
+    let message = '';
+    try {
+      discoverSubmissions(subs);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('learner "x": "x.tar.gz", "x.zip"');
+    // The two folders show as one id; the refusal tells them apart (the literal backslash is doubled).
+    expect(message).toContain('"esc\\u001b", "esc\\\\u001b"');
+    expect(message).not.toContain('\u001b'); // no raw ESC reaches the terminal
   });
 
   test('a folder: only graded files are copied; node_modules (with its symlinks) is skipped; a symlink elsewhere rejects', async () => {
@@ -114,6 +133,42 @@ describe('checkpoint', () => {
     b.close();
     const text = readFileSync(file, 'utf8');
     expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { learner: string }).learner)).toEqual(['alice', 'bob', 'carol']);
+  });
+});
+
+describe('checkpoint identity', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'course-checkpoint-id-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const result = (score: number): ExerciseResult => ({
+    exercise: 'calc', status: score === 3 ? 'passed' : 'failed', score, maxScore: 3, tests: [], anomalies: [], diagnostics: [], durationMs: 1, seed: 1, filesHash: 'f'.repeat(64), suiteHash: 's'.repeat(64),
+  });
+
+  test('learners whose ids differ only in case, Unicode form or a dropped character keep their own records across a reopen', () => {
+    const file = path.join(tmp, 'checkpoint.jsonl');
+    const ids = ['carol jones', 'carol_jones', 'José'.normalize('NFC'), 'José'.normalize('NFD'), 'Jose', 'Ann', 'ann', 'x:y', 'x?y'];
+    const a = new Checkpoint(file);
+    ids.forEach((id, i) => a.append(id, result(i % 4), 'f'.repeat(64)));
+    a.close();
+    const b = new Checkpoint(file);
+    expect(b.records.size).toBe(ids.length);
+    ids.forEach((id, i) => {
+      expect(b.get(id, 'calc', 's'.repeat(64), 'f'.repeat(64))?.result.score).toBe(i % 4);
+      expect(b.last(id, 'calc')?.learner).toBe(id);
+    });
+    b.close();
+  });
+
+  test('a record is found by its exact (learner, exercise) pair, never by a joined string two pairs could share', () => {
+    const file = path.join(tmp, 'checkpoint-nul.jsonl');
+    const a = new Checkpoint(file);
+    a.append('a\0b', { ...result(1), exercise: 'c' }, 'f'.repeat(64));
+    a.append('a', { ...result(2), exercise: 'b\0c' }, 'f'.repeat(64));
+    a.close();
+    const b = new Checkpoint(file);
+    expect(b.get('a\0b', 'c', 's'.repeat(64), 'f'.repeat(64))?.result.score).toBe(1);
+    expect(b.get('a', 'b\0c', 's'.repeat(64), 'f'.repeat(64))?.result.score).toBe(2);
+    expect(b.last('a\0b', 'c')?.result.score).toBe(1);
+    b.close();
   });
 });
 
