@@ -333,7 +333,7 @@ function referenceCopies(x: SimilarityReport['exercises'][number]): string {
       return `<tr class="reference-copy" data-learner="${esc(m.learner)}" data-score="${m.score}"><td>${esc(m.learner)}<span class="tag">copy of the reference solution</span></td><td>${esc(what)} (${m.shared} fingerprints)</td></tr>`;
     })
     .join('');
-  return `<table class="reference-copies"><thead><tr><th>copy of the reference solution</th><th>how close</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="pairs reference-copies"><colgroup><col class="learners"><col></colgroup><thead><tr><th>copy of the reference solution</th><th>how close</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function similaritySection(report: SimilarityReport | undefined): string {
@@ -422,7 +422,7 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
 <p class="muted">Per exercise: how many learners failed each test and the first failure message. A test most of the class fails points at the lesson or at a test that is too strict.</p>
 <div id="failing">${failingSection(book)}</div>
 <h2>Similar submissions</h2>
-<p class="muted">A hint for a human, never a grade change: pairs of submissions of one exercise whose code, after normalising identifiers, literals, comments and layout, shares many fingerprints (winnowing, as MOSS does).</p>
+<p class="muted">A hint for a human, never a grade change: pairs of submissions of one exercise whose code, after normalising identifiers, literals, comments and layout, shares many fingerprints (winnowing, as MOSS does); and, per exercise, the submissions that copy the reference solution.</p>
 <div id="similarity">${similaritySection(extras.similarity)}</div>
 ${rosterSection}
 <h2>Run</h2>

@@ -131,3 +131,29 @@ test('a submission equal to the starter code is left out; shared idioms in many 
   expect(x.pairs).toEqual([]);
   expect(x.ignored.common).toBeGreaterThan(0);
 });
+
+test('copies of the reference solution are their own finding, even when many learners share them', () => {
+  const report = similarityOf(
+    {
+      starters: { 'hpack-table': { [FILE]: stub } },
+      references: { 'hpack-table': { [FILE]: reference } },
+      learners: {
+        ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`same-${i}`, { 'hpack-table': { [FILE]: reference } }])),
+        disguised: { 'hpack-table': { [FILE]: disguise(reference) } },
+        independent: { 'hpack-table': { [FILE]: independent } },
+        'stub-only': { 'hpack-table': { [FILE]: stub } },
+      },
+    },
+    ['hpack-table'],
+  );
+  const x = report.exercises[0]!;
+  // Twelve identical copies hide each other as pairs (every fingerprint is common), never as copies of the reference.
+  expect(x.pairs.filter((p) => p.a.startsWith('same-') && p.b.startsWith('same-'))).toEqual([]);
+  const found = x.reference!.map((m) => m.learner).sort();
+  expect(found).toEqual([...Array.from({ length: 12 }, (_, i) => `same-${i}`), 'disguised'].sort());
+  expect(x.reference!.find((m) => m.learner === 'same-0')).toMatchObject({ identical: true, score: 1 });
+  const disguised = x.reference!.find((m) => m.learner === 'disguised')!;
+  expect(disguised.identical).toBe(false);
+  expect(disguised.score).toBeGreaterThan(0.9);
+  expect(disguised.fragments.length).toBeGreaterThan(0);
+});
