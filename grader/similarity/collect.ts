@@ -11,14 +11,16 @@ import type { SubmittedCode } from './index';
 /** The graded files of the accepted submissions, with the committed starters and references of the course. */
 export function collectCode(courseRoot: string, exercises: ExerciseSpec[], submissions: Array<{ id: string; intake: IntakeResult }>): SubmittedCode {
   const committed = committedFiles(courseRoot);
+  const rel = (dir: string, f: string) => path.posix.normalize(`${dir.split(path.sep).join('/')}/${f}`);
+  const texts = committed.readAll(exercises.flatMap((e) => e.files.flatMap((f) => [rel(e.dir, f), rel(e.solution, f)])));
   const code: SubmittedCode = { starters: {}, references: {}, learners: {} };
   for (const e of exercises) {
     const starter: Record<string, string> = {};
     const reference: Record<string, string> = {};
     for (const f of e.files) {
-      const stub = committed.read(path.join(e.dir, f));
+      const stub = texts.get(rel(e.dir, f));
       if (stub !== undefined) starter[f] = stub;
-      const solution = committed.read(path.join(e.solution, f));
+      const solution = texts.get(rel(e.solution, f));
       if (solution !== undefined) reference[f] = solution;
     }
     code.starters[e.id] = starter;

@@ -101,7 +101,7 @@ test('outside git the working tree is the baseline, and it says so; in a folder 
   const outside = committedFiles(plain);
   expect(outside.baseline.source).toBe('working tree');
   expect(outside.baseline.notes.join(' ')).toMatch(/not a git checkout/);
-  expect(outside.read('exercises/a.ts')).toBe('export const a = 1;\n');
+  expect(outside.readAll(['exercises/a.ts'])).toEqual(new Map([['exercises/a.ts', 'export const a = 1;\n']]));
 
   const repo = path.join(tmp, 'repo');
   const sub = path.join(repo, 'courses', 'web');
@@ -114,9 +114,12 @@ test('outside git the working tree is the baseline, and it says so; in a folder 
   writeFileSync(path.join(sub, 'exercises', 'new.ts'), 'export const n = 1;\n');
   const inside = committedFiles(sub);
   expect(inside.baseline.source).toBe('git HEAD');
-  expect(inside.read('exercises/a.ts')).toBe('export const a = 1;\n');
-  expect(inside.read('exercises/missing.ts')).toBeUndefined();
-  // A file HEAD does not have: the working tree's, named.
-  expect(inside.read('exercises/new.ts')).toBe('export const n = 1;\n');
+  // HEAD's version; a file that is nowhere is absent; a file HEAD does not have is the working tree's, named.
+  expect(inside.readAll(['exercises/a.ts', 'exercises/missing.ts', 'exercises/new.ts'])).toEqual(
+    new Map([
+      ['exercises/a.ts', 'export const a = 1;\n'],
+      ['exercises/new.ts', 'export const n = 1;\n'],
+    ]),
+  );
   expect(inside.baseline.notes.join(' ')).toMatch(/exercises\/new\.ts is not in the commit/);
 });
