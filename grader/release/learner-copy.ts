@@ -90,7 +90,12 @@ export function changedSinceHead(root: string, tracked: string[]): Map<string, s
   } catch {
     return new Map(tracked.map((f) => [f, 'A']));
   }
-  const fields = run(['diff', '--name-status', '--no-renames', '--relative', '-z', 'HEAD', '--']).split('\0');
+  let fields: string[];
+  try {
+    fields = run(['diff', '--name-status', '--no-renames', '--relative', '-z', 'HEAD', '--']).split('\0');
+  } catch (err) {
+    throw new ReleaseError(`could not compare the course with its last commit (git diff HEAD failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); nothing was written`);
+  }
   const out = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i]) out.set(fields[i + 1]!, fields[i]!.slice(0, 1));
   return out;
