@@ -5,8 +5,8 @@
 // and runs already in the checkpoint with the same suite and the same files are not run again.
 
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { SubmittedCode } from '../similarity';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { collectCode } from '../similarity/collect';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExerciseSpec } from '../course/schema';
@@ -281,6 +281,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   if (only.size) notice(`--only: ${[...only].join(', ')} graded again whatever the checkpoint holds`);
   const rejected = mine.filter((s) => intakes.get(s.id)!.status === 'rejected').length;
   const code = collectCode(options.courseRoot, options.exercises, mine.map((s) => ({ id: s.id, intake: intakes.get(s.id)! })));
+  for (const note of code.baseline?.notes ?? []) notice(`similarity: ${note}`);
 
   // The pool. Jobs are taken in order (learner by learner), so a resumed run continues where it stopped.
   const jobsCount = Math.max(1, Math.min(options.jobs, jobs.length || 1));
@@ -531,44 +532,4 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       : {}),
   };
   return { meta, learners, code };
-}
-
-/** Largest file taken into the similarity check. */
-const CODE_CAP = 256 * 1024;
-
-/** The graded files of the accepted submissions, and the starters, for the similarity check. */
-function collectCode(courseRoot: string, exercises: ExerciseSpec[], submissions: Array<{ id: string; intake: IntakeResult }>): SubmittedCode {
-  const read = (file: string): string | undefined => {
-    try {
-      const st = statSync(file);
-      return st.isFile() && st.size > 0 && st.size <= CODE_CAP ? readFileSync(file, 'utf8') : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const code: SubmittedCode = { starters: {}, learners: {} };
-  for (const e of exercises) {
-    const starter: Record<string, string> = {};
-    for (const f of e.files) {
-      const text = read(path.join(courseRoot, e.dir, f));
-      if (text !== undefined) starter[f] = text;
-    }
-    code.starters[e.id] = starter;
-  }
-  for (const { id, intake } of submissions) {
-    if (intake.status !== 'accepted') continue;
-    const mine: Record<string, Record<string, string>> = {};
-    for (const e of exercises) {
-      const root = intake.roots[e.id];
-      if (!root) continue;
-      const files: Record<string, string> = {};
-      for (const f of e.files) {
-        const text = read(path.join(root, f));
-        if (text !== undefined) files[f] = text;
-      }
-      if (Object.keys(files).length) mine[e.id] = files;
-    }
-    code.learners[id] = mine;
-  }
-  return code;
 }

@@ -153,6 +153,17 @@ an exercise has an instructor-only suite (<suite>.hidden.test.ts, run after the 
 and with the flags gradescope/<learner>/results.json, exercism/<learner>/results.json, canvas-grades.csv,
 moodle-grades.csv.
 
+Similarity compares each exercise's submissions with each other and with the reference solution (a copy of it
+is reported on its own, as "copy of the reference solution"). The starter files, whose code counts for nothing,
+and the reference solutions are the course's as committed (HEAD) when the course is a git checkout: an exercise
+tried or a stub edited in the grading checkout changes no flag. Outside git there is no commit to read: the
+working tree is used as it is, and the run, similarity.json and report.html say so.
+
+For learners: feedback/, gradescope/ and exercism/ (and GitHub Classroom's results) carry the instructor-only
+tests' score only, never their names, messages or inputs (Gradescope gets those tests with "visibility":
+"hidden": the instructor sees them, a learner never does). results/, report.html, junit.xml and similarity.json
+are the instructor's and hold everything.
+
 Options:
   --out DIR         output folder (required)
   --jobs N          parallel workers, at most 100 (default: the number of cores)

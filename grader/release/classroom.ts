@@ -79,7 +79,9 @@ for (const id of only.length ? ids.filter((x) => only.includes(x)) : ids) {
     tests.push({ name: id + ': could not be checked', status: 'error', score: 0, message: String(run.stderr || run.stdout).slice(0, 2000), line_no: 0, execution_time: '0s' });
     continue;
   }
-  maxScore += Number(result.maxScore) || 0;
+  // Instructor-only tests never go to Classroom (learners see its results); \`course check\` does not run them.
+  maxScore += (Number(result.maxScore) || 0) - (result.hidden ? Number(result.hidden.maxScore) || 0 : 0);
+  if (Array.isArray(result.tests)) result.tests = result.tests.filter((t) => !t.hidden);
   if (!Array.isArray(result.tests) || result.tests.length === 0) {
     tests.push({ name: id + ': ' + result.status, status: result.status === 'passed' ? 'pass' : 'error', score: 0, message: String(result.message || result.status).slice(0, 2000), line_no: 0, execution_time: ((result.durationMs || 0) / 1000).toFixed(2) + 's' });
     if (result.status !== 'passed') anyError = true;

@@ -2,7 +2,9 @@
 // (the CLI, the hidden suites and their mocks, the lessons and stubs, course.yaml), without what is the
 // author's: the reference solutions, the mutants, the project's own tests, benchmarks, CI and author scripts.
 // Progress is cleared, and the copy is checked for a leaked solution before it appears (built in a temporary
-// folder beside the target, then renamed: never half-written).
+// folder beside the target, then renamed: never half-written). In a git checkout what ships is what is committed:
+// a file of the release that differs from HEAD (a stub with a half-written answer) refuses the release, listed,
+// unless the author asks for the working tree (includeUncommitted).
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,6 +32,15 @@ export interface ReleaseSummary {
   source: 'git' | 'walk';
   /** Files git does not track (and does not ignore): not in the release. */
   untracked: string[];
+  /** Shipped files that differ from the last commit (only with `includeUncommitted`; else the release is refused). */
+  uncommitted: string[];
+}
+
+export interface ReleaseOptions {
+  /** Also write the GitHub Classroom workflow. */
+  classroom?: boolean;
+  /** Ship the working tree's version of files that differ from the last commit (default: refuse). */
+  includeUncommitted?: boolean;
 }
 
 function inside(child: string, parent: string): boolean {
@@ -68,11 +79,44 @@ function listFiles(root: string): { files: string[]; untracked: string[]; source
   return { files, untracked: [], source: 'walk' };
 }
 
+/**
+ * The files of a git checkout that differ from HEAD (staged or not: modified, deleted, added but not committed),
+ * relative to `root`, each with git's letter (M, D, A, T). All of them when there is no commit yet.
+ */
+export function changedSinceHead(root: string, tracked: string[]): Map<string, string> {
+  const run = (args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+  try {
+    run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  } catch {
+    return new Map(tracked.map((f) => [f, 'A']));
+  }
+  let fields: string[];
+  try {
+    fields = run(['diff', '--name-status', '--no-renames', '--relative', '-z', 'HEAD', '--']).split('\0');
+  } catch (err) {
+    throw new ReleaseError(`could not compare the course with its last commit (git diff HEAD failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); nothing was written`);
+  }
+  const out = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i]) out.set(fields[i + 1]!, fields[i]!.slice(0, 1));
+  return out;
+}
+
+/** The committed text of a file (HEAD), or undefined. */
+function committedText(root: string, rel: string): string | undefined {
+  try {
+    return execFileSync('git', ['-C', root, 'cat-file', 'blob', `HEAD:./${rel}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}
+
+const CHANGE: Record<string, string> = { M: 'modified', D: 'deleted', A: 'added, not committed', T: 'type changed' };
+
 function sha(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function releaseCourse(root: string, outArg: string, options: { classroom?: boolean } = {}): ReleaseSummary {
+export function releaseCourse(root: string, outArg: string, options: ReleaseOptions = {}): ReleaseSummary {
   const outDir = path.resolve(outArg);
   if (inside(root, outDir)) throw new ReleaseError(`--out ${outArg} is the course folder or contains it; choose a new folder, e.g. --out ../${path.basename(root)}-learners`);
   if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length > 0)) {
@@ -97,6 +141,25 @@ export function releaseCourse(root: string, outArg: string, options: { classroom
     for (const f of [...e.files, ...e.given]) {
       const rel = path.posix.join(e.dir, f);
       if (!shipped.has(rel)) throw new ReleaseError(`${rel} (exercise ${e.id}) would not be in the release${untracked.includes(rel) ? ': git does not track it' : ''}; add it (nothing was written)`);
+    }
+  }
+
+  // What ships is what is committed: a stub edited in the author's checkout (a partial answer, a fix not yet
+  // committed) must not reach learners unnoticed. course.yaml differs by its progress only: that is cleared anyway.
+  let uncommitted: string[] = [];
+  if (source === 'git') {
+    const changed = changedSinceHead(root, all);
+    const listed = files.filter((f) => changed.has(f));
+    const deleted = [...changed].filter(([f, kind]) => kind === 'D' && !isExcluded(f) && !shipped.has(f)).map(([f]) => f);
+    uncommitted = [...listed, ...deleted]
+      .filter((f) => !(f === COURSE_FILE && changed.get(f) === 'M' && sameWithoutProgress(committedText(root, f), path.join(root, f))))
+      .sort();
+    if (uncommitted.length && !options.includeUncommitted) {
+      const shown = uncommitted.slice(0, 20).map((f) => `  ${f} (${CHANGE[changed.get(f) ?? 'M'] ?? 'changed'})`).join('\n');
+      throw new ReleaseError(
+        `${uncommitted.length} file(s) of the release differ from the last commit (HEAD):\n${shown}${uncommitted.length > 20 ? `\n  and ${uncommitted.length - 20} more` : ''}\n` +
+          'Commit them (or undo them: git restore <file>), or pass --include-uncommitted to ship the working tree as it is (nothing was written)',
+      );
     }
   }
 
@@ -149,7 +212,17 @@ export function releaseCourse(root: string, outArg: string, options: { classroom
     .sort();
   const hiddenSuites = all.filter(isHiddenSuite);
   if (hiddenSuites.length) leftOut.push(...hiddenSuites.sort());
-  return { outDir, files: files.length + (options.classroom ? 2 : 0), bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)) };
+  return { outDir, files: files.length + (options.classroom ? 2 : 0), bytes, leftOut, source, untracked: untracked.filter((f) => !isExcluded(f)), uncommitted };
+}
+
+/** Whether course.yaml on disk and as committed differ by their progress maps only. */
+function sameWithoutProgress(committed: string | undefined, file: string): boolean {
+  if (committed === undefined) return false;
+  try {
+    return withoutProgress(committed) === withoutProgress(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** course.yaml with every exercise's `progress:` removed; comments and layout kept. */

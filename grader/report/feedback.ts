@@ -1,7 +1,8 @@
 // Feedback to hand back: feedback/<learner>.md and feedback/<learner>.html, one pair per learner. Per exercise the
 // score (visible and instructor-only tests apart), each test as `course check` prints it (the terminal renderer's
 // text, without colour), type and syntax errors, and the seed that replays the run. Nothing of a suite's source
-// goes in: test titles and the failure messages the trusted side built (stacks are already stripped).
+// goes in: test titles and the failure messages the trusted side built (stacks are already stripped). Of the
+// instructor-only tests, only their score: never a name, a message or an input (learner-view.ts).
 //
 // Learner text is hostile (messages quote what the code under test returned; ids come from file names): the
 // Markdown puts it only inside code fences longer than any backtick run in it, the HTML escapes every character
@@ -11,6 +12,7 @@
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../batch/model';
 import { learnerKeys } from '../batch/learner-key';
+import { learnerOutcome, learnerReason } from './learner-view';
 import { renderDiagnostics, renderTests } from './terminal';
 
 /** A ChalkInstance that colours nothing (chalk is ESM-only; this keeps report writing synchronous). */
@@ -50,9 +52,6 @@ interface ExerciseFeedback {
   note?: string;
   /** The visible tests as `course check` prints them. */
   checkText: string;
-  /** The instructor-only tests, printed the same way. */
-  hiddenText: string;
-  failedHidden: number;
   diagnostics: string;
   anomalies: string[];
   seed?: number;
@@ -60,7 +59,6 @@ interface ExerciseFeedback {
 
 function exerciseFeedback(o: ExerciseOutcome, title: string, number: number): ExerciseFeedback {
   const visibleTests = o.tests.filter((t) => !t.hidden);
-  const hiddenTests = o.tests.filter((t) => t.hidden);
   const hiddenScore = o.hidden ? { score: o.hidden.score, maxScore: o.hidden.maxScore, status: o.hidden.status } : undefined;
   const diagnostics = o.diagnostics.length ? renderDiagnostics(PLAIN, o.diagnostics, '.') : '';
   return {
@@ -74,8 +72,6 @@ function exerciseFeedback(o: ExerciseOutcome, title: string, number: number): Ex
     hidden: hiddenScore,
     note: o.status !== 'passed' && o.message ? cleanText(o.message) : undefined,
     checkText: visibleTests.length ? cleanText(renderTests(PLAIN, visibleTests)) : '',
-    hiddenText: hiddenTests.length ? cleanText(renderTests(PLAIN, hiddenTests)) : '',
-    failedHidden: hiddenTests.filter((t) => t.status !== 'passed').length,
     diagnostics: cleanText(diagnostics),
     anomalies: o.anomalies.map(cleanText),
     seed: o.seed,
@@ -86,9 +82,10 @@ function collect(book: Gradebook, l: LearnerResult): ExerciseFeedback[] {
   return book.meta.exercises.map((meta, i) => {
     const o = l.exercises.find((e) => e.exercise === meta.id);
     if (!o) {
-      return { id: meta.id, title: meta.title, number: i + 1, status: 'not submitted', score: 0, maxScore: meta.maxScore, visible: { score: 0, maxScore: meta.maxScore }, note: 'not submitted', checkText: '', hiddenText: '', failedHidden: 0, diagnostics: '', anomalies: [] };
+      return { id: meta.id, title: meta.title, number: i + 1, status: 'not submitted', score: 0, maxScore: meta.maxScore, visible: { score: 0, maxScore: meta.maxScore }, note: 'not submitted', checkText: '', diagnostics: '', anomalies: [] };
     }
-    return exerciseFeedback(o, meta.title, i + 1);
+    // Learners get the instructor-only tests' score, never their names, messages or inputs.
+    return exerciseFeedback(learnerOutcome(o), meta.title, i + 1);
   });
 }
 
@@ -119,9 +116,10 @@ export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
   out.push(`Learner: \`${cleanText(l.learner).replace(/`/g, "'")}\`  `);
   out.push(`Graded: ${book.meta.finishedAt}  `);
   out.push(`Total: **${l.score}/${l.maxScore}**${l.status !== 'graded' ? ` (${mdInline(l.status)})` : ''}`);
-  if (l.reason) {
+  const reason = learnerReason(l.reason, l.exercises);
+  if (reason) {
     out.push('');
-    out.push(fence(cleanText(l.reason)));
+    out.push(fence(cleanText(reason)));
   }
   out.push('');
   out.push('| exercise | status | score | visible tests | instructor-only tests |');
@@ -138,14 +136,7 @@ export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
     if (e.diagnostics) out.push('Compiler messages:', '', fence(e.diagnostics), '');
     if (e.anomalies.length) out.push('Your code did things it should not:', '', fence(e.anomalies.map((a) => `- ${a}`).join('\n')), '');
     if (e.checkText) out.push(`Tests (${e.visible.score}/${e.visible.maxScore} passed), as \`course check\` shows them:`, '', fence(e.checkText), '');
-    if (e.hiddenText) {
-      out.push(
-        `Instructor-only tests (${e.hidden!.score}/${e.hidden!.maxScore} passed; they are not in your copy of the course, so \`course check\` does not run them):`,
-        '',
-        fence(e.hiddenText),
-        '',
-      );
-    }
+    if (e.hidden) out.push(`Instructor-only tests (${e.hidden.score}/${e.hidden.maxScore} passed; they are not in your copy of the course, so \`course check\` does not run them, and they are not listed here).`, '');
     const replay = replayLine(e);
     if (replay) out.push(`Replay: \`${replay.replace(/`/g, "'")}\``, '');
   }
@@ -174,7 +165,8 @@ export function feedbackHtml(book: Gradebook, l: LearnerResult): string {
   const parts: string[] = [];
   parts.push(`<h1>Feedback: ${h(book.meta.course)}</h1>`);
   parts.push(`<p>Learner: <code>${h(l.learner)}</code><br>Graded: ${h(book.meta.finishedAt)}<br>Total: <strong>${l.score}/${l.maxScore}</strong>${l.status !== 'graded' ? ` (${h(l.status)})` : ''}</p>`);
-  if (l.reason) parts.push(`<pre>${h(l.reason)}</pre>`);
+  const reason = learnerReason(l.reason, l.exercises);
+  if (reason) parts.push(`<pre>${h(reason)}</pre>`);
   parts.push('<table><thead><tr><th>exercise</th><th>status</th><th>score</th><th>visible tests</th><th>instructor-only tests</th></tr></thead><tbody>');
   for (const e of exercises) {
     const cls = h(e.status.replace(/\s+/g, '-'));
@@ -187,9 +179,7 @@ export function feedbackHtml(book: Gradebook, l: LearnerResult): string {
     if (e.diagnostics) parts.push(`<p>Compiler messages:</p><pre class="diagnostics">${h(e.diagnostics)}</pre>`);
     if (e.anomalies.length) parts.push(`<p>Your code did things it should not:</p><pre class="anomalies">${h(e.anomalies.map((a) => `- ${a}`).join('\n'))}</pre>`);
     if (e.checkText) parts.push(`<p>Tests (${e.visible.score}/${e.visible.maxScore} passed), as <code>course check</code> shows them:</p><pre class="tests">${h(e.checkText)}</pre>`);
-    if (e.hiddenText) {
-      parts.push(`<p>Instructor-only tests (${e.hidden!.score}/${e.hidden!.maxScore} passed; not in your copy of the course, so <code>course check</code> does not run them):</p><pre class="hidden-tests">${h(e.hiddenText)}</pre>`);
-    }
+    if (e.hidden) parts.push(`<p class="hidden-tests">Instructor-only tests (${e.hidden.score}/${e.hidden.maxScore} passed; not in your copy of the course, so <code>course check</code> does not run them, and they are not listed here).</p>`);
     const replay = replayLine(e);
     if (replay) parts.push(`<p class="muted replay">Replay: <code>${h(replay)}</code></p>`);
     parts.push('</section>');

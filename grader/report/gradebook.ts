@@ -12,6 +12,7 @@ import { csvDocument, csvField } from './csv-safe';
 import { renderHtmlReport } from './html';
 import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
 import { feedbackFiles } from './feedback';
+import { learnerOutcome, learnerReason } from './learner-view';
 import { similarityOf, type SimilarityReport } from '../similarity';
 
 export interface OutputFlags {
@@ -200,28 +201,44 @@ function testOutput(t: TestResult): string {
   return t.status === 'passed' ? '' : (t.message ?? t.status);
 }
 
-/** Gradescope autograder format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ */
+/** The line a learner gets about an exercise's instructor-only tests: their score, nothing else. */
+function hiddenSummary(e: ExerciseOutcome): string {
+  return `${e.hidden!.score}/${e.hidden!.maxScore} instructor-only test(s) passed; they are not in your copy of the course, so \`course check\` does not run them, and they are not listed`;
+}
+
+/**
+ * Gradescope autograder format: https://gradescope-autograders.readthedocs.io/en/latest/specs/
+ * Instructor-only tests go in with `"visibility": "hidden"` (the instructor sees them in Gradescope, a learner
+ * never does; `after_published` would show them to learners once grades are published), and the visible fields
+ * (the learner's other tests, the exercise's message, the overall output) are the learner's view (learner-view.ts),
+ * with a visible line worth no points giving the instructor-only score.
+ */
 export function gradescopeJson(l: LearnerResult): string {
-  const tests = l.exercises.flatMap((e) =>
-    e.tests.length
-      ? e.tests.map((t) => ({
-          name: t.fullName,
-          name_format: 'text',
-          number: e.exercise,
-          score: t.score,
-          max_score: t.maxScore,
-          status: t.status === 'passed' ? 'passed' : 'failed',
-          output: testOutput(t),
-          output_format: 'text',
-          visibility: 'visible',
-          tags: [e.exercise],
-        }))
-      : [{ name: `${e.exercise}: ${e.status}`, name_format: 'text', number: e.exercise, score: 0, max_score: e.maxScore, status: 'failed', output: e.message ?? '', output_format: 'text', visibility: 'visible', tags: [e.exercise] }],
-  );
+  const tests = l.exercises.flatMap((raw) => {
+    const e = learnerOutcome(raw);
+    const secret = raw.tests
+      .filter((t) => t.hidden)
+      .map((t) => ({
+        name: t.fullName,
+        name_format: 'text',
+        number: e.exercise,
+        score: t.score,
+        max_score: t.maxScore,
+        status: t.status === 'passed' ? 'passed' : 'failed',
+        output: testOutput(t),
+        output_format: 'text',
+        visibility: 'hidden',
+        tags: [e.exercise, 'instructor-only'],
+      }));
+    const summary = e.hidden
+      ? [{ name: `${e.exercise}: instructor-only tests`, name_format: 'text', number: e.exercise, score: 0, max_score: 0, status: e.hidden.status === 'passed' ? 'passed' : 'failed', output: hiddenSummary(e), output_format: 'text', visibility: 'visible', tags: [e.exercise] }]
+      : [];
+    return [...visibleTests(e), ...summary, ...secret];
+  });
   return JSON.stringify(
     {
       score: l.finalPoints ?? l.score,
-      output: l.reason ?? `${l.status}: ${l.finalPoints ?? l.score}/${l.maxPoints ?? l.maxScore} points${l.submitted?.penalty ? ` (${l.submitted.label})` : ''}`,
+      output: learnerReason(l.reason, l.exercises) ?? `${l.status}: ${l.finalPoints ?? l.score}/${l.maxPoints ?? l.maxScore} points${l.submitted?.penalty ? ` (${l.submitted.label})` : ''}`,
       output_format: 'text',
       visibility: 'visible',
       stdout_visibility: 'hidden',
@@ -233,8 +250,31 @@ export function gradescopeJson(l: LearnerResult): string {
   );
 }
 
-/** Exercism test runner interface, version 3: https://exercism.org/docs/building/tooling/test-runners/interface */
-export function exercismJson(l: LearnerResult): string {
+/** An exercise's tests as Gradescope shows them to the learner (the learner's view: no instructor-only test). */
+function visibleTests(e: ExerciseOutcome): object[] {
+  return e.tests.length
+    ? e.tests.map((t) => ({
+        name: t.fullName,
+        name_format: 'text',
+        number: e.exercise,
+        score: t.score,
+        max_score: t.maxScore,
+        status: t.status === 'passed' ? 'passed' : 'failed',
+        output: testOutput(t),
+        output_format: 'text',
+        visibility: 'visible',
+        tags: [e.exercise],
+      }))
+    : [{ name: `${e.exercise}: ${e.status}`, name_format: 'text', number: e.exercise, score: 0, max_score: e.maxScore, status: 'failed', output: e.message ?? '', output_format: 'text', visibility: 'visible', tags: [e.exercise] }];
+}
+
+/**
+ * Exercism test runner interface, version 3: https://exercism.org/docs/building/tooling/test-runners/interface
+ * The format has no hidden tests: an exercise's instructor-only tests are one summary test (their count, no name,
+ * message or input), from the learner's view (learner-view.ts).
+ */
+export function exercismJson(raw: LearnerResult): string {
+  const l = { ...raw, reason: learnerReason(raw.reason, raw.exercises), exercises: raw.exercises.map(learnerOutcome) };
   const anyError = l.status === 'rejected' || l.exercises.some((e) => e.tests.length === 0 && e.status !== 'not submitted');
   const allPassed = l.exercises.length > 0 && l.exercises.every((e) => e.status === 'passed');
   const firstError = l.reason ?? l.exercises.find((e) => e.tests.length === 0)?.message;
@@ -243,15 +283,18 @@ export function exercismJson(l: LearnerResult): string {
       version: 3,
       status: allPassed ? 'pass' : anyError && l.exercises.every((e) => e.tests.length === 0) ? 'error' : 'fail',
       ...(anyError && l.exercises.every((e) => e.tests.length === 0) ? { message: firstError ?? l.status } : {}),
-      tests: l.exercises.flatMap((e) =>
-        e.tests.map((t) => ({
+      tests: l.exercises.flatMap((e) => [
+        ...e.tests.map((t) => ({
           name: t.fullName,
           status: t.status === 'passed' ? 'pass' : t.status === 'failed' ? 'fail' : 'error',
           ...(t.status === 'passed' ? {} : { message: t.message ?? t.status }),
           test_code: '',
           task_id: e.exercise,
         })),
-      ),
+        ...(e.hidden && e.tests.length
+          ? [{ name: `${e.exercise}: instructor-only tests`, status: e.hidden.status === 'passed' ? 'pass' : 'fail', ...(e.hidden.status === 'passed' ? {} : { message: hiddenSummary(e) }), test_code: '', task_id: e.exercise }]
+          : []),
+      ]),
     },
     null,
     2,

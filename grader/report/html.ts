@@ -323,12 +323,29 @@ function failingSection(book: Gradebook): string {
     .join('\n');
 }
 
+/** The submissions of one exercise that copy the reference solution: a finding of its own, above the pairs. */
+function referenceCopies(x: SimilarityReport['exercises'][number]): string {
+  if (!x.reference) return '<p class="muted">Not compared with the reference solution (none recorded).</p>';
+  if (!x.reference.length) return '<p>No submission copies the reference solution.</p>';
+  const rows = x.reference
+    .map((m) => {
+      const what = m.identical ? 'identical to the reference solution' : m.sameTokens ? 'the reference solution renamed or reformatted' : `${Math.round(m.score * 100)}% of the reference solution's fingerprints`;
+      return `<tr class="reference-copy" data-learner="${esc(m.learner)}" data-score="${m.score}"><td>${esc(m.learner)}<span class="tag">copy of the reference solution</span></td><td>${esc(what)} (${m.shared} fingerprints)</td></tr>`;
+    })
+    .join('');
+  return `<table class="pairs reference-copies"><colgroup><col class="learners"><col></colgroup><thead><tr><th>copy of the reference solution</th><th>how close</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function similaritySection(report: SimilarityReport | undefined): string {
   if (!report) return '<p class="muted">Not available for this gradebook (no submitted code recorded).</p>';
-  return report.exercises
+  const baseline = report.baseline
+    ? `<p class="muted baseline">Starter files and reference solutions: ${report.baseline.source === 'git HEAD' ? `as committed (git ${esc((report.baseline.commit ?? '').slice(0, 12))})` : 'the working tree'}.${report.baseline.notes.map((n) => ` ${esc(n)}`).join('')}</p>`
+    : '';
+  return baseline + report.exercises
     .map((x) => {
       const head = `<h3>${esc(x.exercise)}</h3><p class="muted">${x.submissions} submission(s) compared (k = ${x.settings.k} tokens, window ${x.settings.w}, flagged at ${Math.round(x.settings.threshold * 100)}% with at least ${x.settings.minShared} shared fingerprints; fingerprints in the starter code or in more than ${x.ignored.maxCommon} submissions ignored)${x.highestUnflagged ? `; highest pair not flagged: ${Math.round(x.highestUnflagged.score * 100)}%` : ''}.</p>`;
-      if (!x.pairs.length) return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}<p>No pair flagged.</p></section>`;
+      const copies = referenceCopies(x);
+      if (!x.pairs.length) return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}${copies}<p>No pair flagged.</p></section>`;
       const rows = x.pairs
         .map((p) => {
           const fragments = p.fragments
@@ -345,7 +362,7 @@ function similaritySection(report: SimilarityReport | undefined): string {
           );
         })
         .join('');
-      return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}<table class="pairs"><colgroup><col class="learners"><col></colgroup><thead><tr><th>pair</th><th>similarity</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+      return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}${copies}<table class="pairs"><colgroup><col class="learners"><col></colgroup><thead><tr><th>pair</th><th>similarity</th></tr></thead><tbody>${rows}</tbody></table></section>`;
     })
     .join('\n');
 }
@@ -405,7 +422,7 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
 <p class="muted">Per exercise: how many learners failed each test and the first failure message. A test most of the class fails points at the lesson or at a test that is too strict.</p>
 <div id="failing">${failingSection(book)}</div>
 <h2>Similar submissions</h2>
-<p class="muted">A hint for a human, never a grade change: pairs of submissions of one exercise whose code, after normalising identifiers, literals, comments and layout, shares many fingerprints (winnowing, as MOSS does).</p>
+<p class="muted">A hint for a human, never a grade change: pairs of submissions of one exercise whose code, after normalising identifiers, literals, comments and layout, shares many fingerprints (winnowing, as MOSS does); and, per exercise, the submissions that copy the reference solution.</p>
 <div id="similarity">${similaritySection(extras.similarity)}</div>
 ${rosterSection}
 <h2>Run</h2>

@@ -243,6 +243,8 @@ export interface ExerciseSimilarity {
   pairs: SimilarPair[];
   /** The highest score of a pair that was not flagged (for calibration). */
   highestUnflagged?: { a: string; b: string; score: number };
+  /** Submissions that copy the course's reference solution (absent when the course has none to compare with). */
+  reference?: ReferenceMatch[];
 }
 
 function lines(text: string, from: number, to: number): string {
@@ -349,4 +351,47 @@ function winnowAll(tokens: Token[], k: number): number[] {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** A submission that copies the course's reference solution (a finding of its own, beside the pairs). */
+export interface ReferenceMatch {
+  learner: string;
+  /** Every graded file byte for byte the reference's. */
+  identical: boolean;
+  /** The same normalised token stream (a copy with other names, comments or layout). */
+  sameTokens: boolean;
+  /** Share of the smaller fingerprint set (starter fingerprints left out) found in the other (0..1). */
+  score: number;
+  shared: number;
+  fragments: Fragment[];
+}
+
+/**
+ * The submissions that copy the reference solution: byte for byte, token for token, or at or above the pair
+ * threshold. Fingerprints of the starter code count for nothing; fingerprints common in the class still count
+ * (a solution copied by many is exactly what this must find, and a common copy would otherwise hide itself).
+ */
+export function compareWithReference(submissions: Array<{ id: string; files: Record<string, string> }>, reference: Record<string, string>, starter: Record<string, string>, options: SimilarityOptions = {}): ReferenceMatch[] {
+  if (!Object.keys(reference).length) return [];
+  const k = options.k ?? DEFAULTS.k;
+  const w = options.w ?? DEFAULTS.w;
+  const threshold = options.threshold ?? DEFAULTS.threshold;
+  const minShared = options.minShared ?? DEFAULTS.minShared;
+  const starterHashes = new Set(winnowAll(tokenize(starter), k));
+  const ref = makeDocument('(reference solution)', reference, k, w);
+  const refTokens = ref.tokens.map((t) => t.text).join(' ');
+  const refSet = new Set(ref.fingerprints.map((f) => f.hash).filter((h) => !starterHashes.has(h)));
+  const out: ReferenceMatch[] = [];
+  for (const s of submissions) {
+    const doc = makeDocument(s.id, s.files, k, w);
+    const identical = Object.keys(reference).every((f) => s.files[f] === reference[f]) && Object.keys(s.files).every((f) => f in reference);
+    const sameTokens = doc.tokens.length > 0 && doc.tokens.map((t) => t.text).join(' ') === refTokens;
+    const mine = new Set(doc.fingerprints.map((f) => f.hash).filter((h) => !starterHashes.has(h)));
+    const shared = new Set([...mine].filter((h) => refSet.has(h)));
+    const score = mine.size && refSet.size ? shared.size / Math.min(mine.size, refSet.size) : 0;
+    if (identical || sameTokens || (score >= threshold && shared.size >= minShared)) {
+      out.push({ learner: s.id, identical, sameTokens, score: identical || sameTokens ? 1 : round(score), shared: shared.size, fragments: fragmentsOf(doc, ref, shared, k, w) });
+    }
+  }
+  return out.sort((x, y) => y.score - x.score || (x.learner < y.learner ? -1 : 1));
 }

@@ -61,7 +61,7 @@ beforeAll(() => {
   fx.writeFolder(path.join(subs, HOSTILE), fx.courseLayout({ calc: fx.CALC_PARTIAL }));
   fx.writeFolder(path.join(subs, 'dora'), { 'README.md': 'nothing yet\n' });
   out = path.join(tmp, 'out');
-  gradeRun = cli(course, ['grade', subs, '--out', out, '--jobs', '2', '--no-isolation']);
+  gradeRun = cli(course, ['grade', subs, '--out', out, '--jobs', '2', '--no-isolation', '--gradescope', '--exercism']);
 }, 6 * 60_000);
 
 afterAll(() => {
@@ -119,6 +119,18 @@ test('feedback files exist for every learner, escape hostile text and hold nothi
   expect(dora).toMatch(/not submitted/);
 });
 
+test('no output handed to a learner names an instructor-only test; Gradescope has them hidden only', () => {
+  const secrets = ['adds negative numbers', 'the total after three additions', 'hidden calc'];
+  const leaks = (text: string) => secrets.filter((s) => text.includes(s));
+  const learnerFiles = ['feedback', 'exercism'].flatMap((dir) => readdirSync(path.join(out, dir), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)));
+  expect(learnerFiles.length).toBe(12);
+  for (const f of learnerFiles) expect([path.relative(out, f), leaks(readFileSync(f, 'utf8'))]).toEqual([path.relative(out, f), []]);
+  const gradescope = JSON.parse(readFileSync(path.join(out, 'gradescope', 'bob', 'results.json'), 'utf8')) as { output: string; tests: Array<{ name: string; visibility: string; output: string }> };
+  expect(gradescope.tests.filter((t) => t.visibility === 'hidden').map((t) => t.name).sort()).toEqual(['hidden calc › adds negative numbers (RFC 0000 §2)', 'hidden calc › the total after three additions (RFC 0000 §3)']);
+  expect(leaks(gradescope.output + JSON.stringify(gradescope.tests.filter((t) => t.visibility !== 'hidden')))).toEqual([]);
+  expect(gradescope.tests.find((t) => t.name === 'calc: instructor-only tests')!.output).toMatch(/^1\/2 instructor-only test\(s\) passed/);
+});
+
 test('similarity.json and the report section exist; identical submissions are flagged, others not', () => {
   const sim = JSON.parse(readFileSync(path.join(out, 'similarity.json'), 'utf8'));
   const calc = sim.exercises.find((e: { exercise: string }) => e.exercise === 'calc');
@@ -126,6 +138,9 @@ test('similarity.json and the report section exist; identical submissions are fl
   expect(calc.pairs.map((p: { a: string; b: string }) => [p.a, p.b].sort())).toEqual([['bob', HOSTILE].sort()]);
   expect(calc.pairs[0].identical).toBe(true);
   expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('identical files');
+  // alice submitted the reference solutions: a finding of its own, for both exercises.
+  for (const x of sim.exercises) expect([x.exercise, x.reference.map((m: { learner: string; identical: boolean }) => [m.learner, m.identical])]).toEqual([x.exercise, [['alice', true]]]);
+  expect(sim.baseline.source).toBe('working tree');
 });
 
 test('course release leaves the hidden suite out; check there runs without it; verify runs it', () => {

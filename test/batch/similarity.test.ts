@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { similarityOf } from '../../grader/similarity';
+import { mergeCode, similarityOf } from '../../grader/similarity';
 import { compareSubmissions, tokenize } from '../../grader/similarity/winnow';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -130,4 +130,37 @@ test('a submission equal to the starter code is left out; shared idioms in many 
   // counts as evidence (code handed out in class looks like this).
   expect(x.pairs).toEqual([]);
   expect(x.ignored.common).toBeGreaterThan(0);
+});
+
+test('copies of the reference solution are their own finding, even when many learners share them', () => {
+  const report = similarityOf(
+    {
+      starters: { 'hpack-table': { [FILE]: stub } },
+      references: { 'hpack-table': { [FILE]: reference } },
+      learners: {
+        ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`same-${i}`, { 'hpack-table': { [FILE]: reference } }])),
+        disguised: { 'hpack-table': { [FILE]: disguise(reference) } },
+        independent: { 'hpack-table': { [FILE]: independent } },
+        'stub-only': { 'hpack-table': { [FILE]: stub } },
+      },
+    },
+    ['hpack-table'],
+  );
+  const x = report.exercises[0]!;
+  // Twelve identical copies hide each other as pairs (every fingerprint is common), never as copies of the reference.
+  expect(x.pairs.filter((p) => p.a.startsWith('same-') && p.b.startsWith('same-'))).toEqual([]);
+  const found = x.reference!.map((m) => m.learner).sort();
+  expect(found).toEqual([...Array.from({ length: 12 }, (_, i) => `same-${i}`), 'disguised'].sort());
+  expect(x.reference!.find((m) => m.learner === 'same-0')).toMatchObject({ identical: true, score: 1 });
+  const disguised = x.reference!.find((m) => m.learner === 'disguised')!;
+  expect(disguised.identical).toBe(false);
+  expect(disguised.score).toBeGreaterThan(0.9);
+  expect(disguised.fragments.length).toBeGreaterThan(0);
+});
+
+test('a learner named __proto__ is compared like any other (no prototype setter swallows it)', () => {
+  const parts = [{ starters: {}, learners: JSON.parse('{"__proto__": {"calc": {"calc.ts": "x"}}, "bob": {"calc": {"calc.ts": "y"}}}') as Record<string, Record<string, Record<string, string>>> }];
+  const merged = mergeCode(parts);
+  expect(Object.keys(merged.learners).sort()).toEqual(['__proto__', 'bob']);
+  expect(JSON.parse(JSON.stringify(merged)).learners).toHaveProperty(['__proto__', 'calc', 'calc.ts'], 'x');
 });

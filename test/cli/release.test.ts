@@ -148,6 +148,56 @@ test('in a git checkout only tracked files ship; untracked ones are named', () =
   git('add', helper);
 });
 
+test('from a checkout whose stub was edited the release is refused, listing it; --include-uncommitted ships it', () => {
+  // src is a git checkout since the test above.
+  const git = (...args: string[]) => execFileSync('git', ['-C', src, ...args], { stdio: 'ignore' });
+  const first = entries()[0]!;
+  const stubRel = `${first.dir}/${first.files[0]!}`;
+  const stubPath = path.join(src, stubRel);
+  const committed = readFileSync(stubPath, 'utf8');
+  const partial = `${committed}\n// a half-written answer, tried in the author's checkout\nexport const PARTIAL_ANSWER_MARKER = 1;\n`;
+  const yamlPath = path.join(src, 'course.yaml');
+  const yamlCommitted = readFileSync(yamlPath, 'utf8');
+  try {
+    writeFileSync(stubPath, partial);
+    const refused = path.join(tmp, 'edited-stub');
+    const r = course(src, ['release', '--out', refused]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('differ from the last commit');
+    expect(r.stderr).toContain(`${stubRel} (modified)`);
+    expect(r.stderr).toContain('--include-uncommitted');
+    expect(r.stdout).not.toContain("wrote the learners' copy");
+    expect(existsSync(refused)).toBe(false);
+    // Staged is not committed either.
+    git('add', stubRel);
+    expect(course(src, ['release', '--out', refused]).stderr).toContain(`${stubRel} (modified)`);
+    expect(existsSync(refused)).toBe(false);
+
+    // Asked for: the working tree ships, and the output says which files were not committed.
+    const forced = path.join(tmp, 'edited-stub-forced');
+    const f = course(src, ['release', '--out', forced, '--include-uncommitted']);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toContain(`not committed, shipped as they are in the working tree (--include-uncommitted): ${stubRel}`);
+    expect(readFileSync(path.join(forced, stubRel), 'utf8')).toBe(partial);
+
+    // Undone, with only progress changed in course.yaml (it is cleared anyway): the committed stub ships.
+    git('reset', '-q', '--', stubRel);
+    writeFileSync(stubPath, committed);
+    const doc = YAML.parseDocument(yamlCommitted);
+    doc.setIn(['exercises', 1, 'progress'], doc.createNode({ status: 'done', attempts: 2 }));
+    writeFileSync(yamlPath, doc.toString());
+    const clean = path.join(tmp, 'committed-stub');
+    const c = course(src, ['release', '--out', clean]);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(readFileSync(path.join(clean, stubRel), 'utf8')).toBe(committed);
+  } finally {
+    writeFileSync(stubPath, committed);
+    writeFileSync(yamlPath, yamlCommitted);
+    git('reset', '-q', '--', stubRel);
+  }
+});
+
 test('a learner can take the course from the copy: next, check, a clear answer for solution and verify', () => {
   const out = path.join(tmp, 'learners');
   // What `npm install` gives a learner: the packages and the compiled grader.
