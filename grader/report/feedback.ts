@@ -5,13 +5,15 @@
 //
 // Learner text is hostile (messages quote what the code under test returned; ids come from file names): the
 // Markdown puts it only inside code fences longer than any backtick run in it, the HTML escapes every character
-// that matters and forbids scripts and network access with a CSP; control characters and terminal escapes are
-// removed from both. File names are made safe and unique (two ids that clash as file names get a hash suffix).
+// that matters and forbids scripts and network access with a CSP; terminal escapes are removed from both, and
+// what is left goes through escape.ts (the one boundary: control and bidi characters made visible, lone surrogates
+// replaced, long texts cut). File names are made safe and unique (two ids that clash as file names get a hash suffix).
 
 import { createHash } from 'node:crypto';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../batch/model';
 import { safeName } from '../batch/model';
+import { htmlText, markdownCode, markdownFence, markdownInline, neutralise, TEXT_CAP } from './escape';
 import { renderDiagnostics, renderTests } from './terminal';
 
 /** A ChalkInstance that colours nothing (chalk is ESM-only; this keeps report writing synchronous). */
@@ -22,16 +24,20 @@ export const PLAIN: ChalkInstance = (() => {
   return plain as ChalkInstance;
 })();
 
-/** Terminal escape sequences and control characters (except newline and tab) removed. */
-export function cleanText(text: string): string {
-  return (
+/** Terminal escape sequences and control characters (except newline and tab) removed, then neutralised. */
+export function cleanText(text: string, cap = TEXT_CAP): string {
+  return neutralise(
     text
       // eslint-disable-next-line no-control-regex
       .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
       // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '')
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ''),
+    cap,
   );
 }
+
+/** The room for a text the feedback composes from many (already capped) messages: every test of an exercise. */
+const COMPOSED_CAP = 20 * TEXT_CAP;
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 
@@ -94,11 +100,11 @@ function exerciseFeedback(o: ExerciseOutcome, title: string, number: number): Ex
     visible: { score: o.score - (hiddenScore?.score ?? 0), maxScore: o.maxScore - (hiddenScore?.maxScore ?? 0) },
     hidden: hiddenScore,
     note: o.status !== 'passed' && o.message ? cleanText(o.message) : undefined,
-    checkText: visibleTests.length ? cleanText(renderTests(PLAIN, visibleTests)) : '',
-    hiddenText: hiddenTests.length ? cleanText(renderTests(PLAIN, hiddenTests)) : '',
+    checkText: visibleTests.length ? cleanText(renderTests(PLAIN, visibleTests), COMPOSED_CAP) : '',
+    hiddenText: hiddenTests.length ? cleanText(renderTests(PLAIN, hiddenTests), COMPOSED_CAP) : '',
     failedHidden: hiddenTests.filter((t) => t.status !== 'passed').length,
     diagnostics: cleanText(diagnostics),
-    anomalies: o.anomalies.map(cleanText),
+    anomalies: o.anomalies.map((a) => cleanText(a)),
     seed: o.seed,
   };
 }
@@ -123,21 +129,19 @@ function replayLine(e: ExerciseFeedback): string | undefined {
 
 /** A fenced code block whose fence is longer than any backtick run inside (so the text cannot close it). */
 function fence(text: string, info = 'text'): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const f = '`'.repeat(longest + 1);
-  return `${f}${info}\n${text.replace(/\n+$/, '')}\n${f}`;
+  return markdownFence(text, info, COMPOSED_CAP);
 }
 
 /** Inline text for headings and tables: Markdown and HTML punctuation escaped, one line. */
 function mdInline(text: string): string {
-  return cleanText(text).replace(/\s+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`);
+  return markdownInline(cleanText(text));
 }
 
 export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
   const out: string[] = [];
   out.push(`# Feedback: ${mdInline(book.meta.course)}`);
   out.push('');
-  out.push(`Learner: \`${cleanText(l.learner).replace(/`/g, "'")}\`  `);
+  out.push(`Learner: ${markdownCode(cleanText(l.learner))}  `);
   out.push(`Graded: ${book.meta.finishedAt}  `);
   out.push(`Total: **${l.score}/${l.maxScore}**${l.status !== 'graded' ? ` (${mdInline(l.status)})` : ''}`);
   if (l.reason) {
@@ -177,7 +181,7 @@ export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
 // HTML
 
 export function escapeHtml(text: string): string {
-  return cleanText(text).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return htmlText(cleanText(text, COMPOSED_CAP), COMPOSED_CAP);
 }
 
 const FEEDBACK_STYLE = `

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { safeName, type ExerciseOutcome, type Gradebook, type LearnerResult } from '../batch/model';
 import type { TestResult } from '../run/result';
 import { csvDocument, csvField } from './csv-safe';
+import { jsonText, xmlAttr, xmlText } from './escape';
 import { renderHtmlReport } from './html';
 import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
 import { feedbackFiles } from './feedback';
@@ -106,18 +107,12 @@ export function visibleHiddenCsv(book: Gradebook): string {
 }
 
 export function learnerJson(book: Gradebook, l: LearnerResult): string {
-  return JSON.stringify({ ...l, course: book.meta.course, gradedAt: book.meta.finishedAt }, null, 2);
+  return jsonText({ ...l, course: book.meta.course, gradedAt: book.meta.finishedAt }, 2);
 }
 
+/** Text for junit.xml: escape.ts's XML escaping (control characters visible, no invalid XML character, no `]]>`). */
 function xml(text: string): string {
-  // Also strips characters XML 1.0 cannot carry (control characters from a learner's output).
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return xmlText(text);
 }
 
 export function junitXml(book: Gradebook): string {
@@ -134,7 +129,7 @@ export function junitXml(book: Gradebook): string {
       const name = `${l.learner}.${e.exercise}`;
       if (e.tests.length === 0) {
         err = 1;
-        cases.push(`    <testcase classname="${xml(name)}" name="${xml(e.status)}" time="0"><error message="${xml(e.status)}">${xml(e.message ?? '')}</error></testcase>`);
+        cases.push(`    <testcase classname="${xml(name)}" name="${xml(e.status)}" time="0"><error message="${xmlAttr(e.status)}">${xml(e.message ?? '')}</error></testcase>`);
       }
       for (const t of e.tests) {
         const time = (t.durationMs / 1000).toFixed(3);
@@ -142,7 +137,7 @@ export function junitXml(book: Gradebook): string {
         if (t.status === 'passed') cases.push(`${open}/>`);
         else if (t.status === 'failed') {
           f++;
-          cases.push(`${open}><failure message="${xml((t.message ?? 'failed').split('\n')[0]!.slice(0, 200))}">${xml(t.message ?? '')}</failure></testcase>`);
+          cases.push(`${open}><failure message="${xmlAttr((t.message ?? 'failed').split('\n')[0]!, 200)}">${xml(t.message ?? '')}</failure></testcase>`);
         } else {
           err++;
           cases.push(`${open}><error message="${xml(t.status)}">${xml(t.message ?? '')}</error></testcase>`);
@@ -215,7 +210,7 @@ export function gradescopeJson(l: LearnerResult): string {
         }))
       : [{ name: `${e.exercise}: ${e.status}`, name_format: 'text', number: e.exercise, score: 0, max_score: e.maxScore, status: 'failed', output: e.message ?? '', output_format: 'text', visibility: 'visible', tags: [e.exercise] }],
   );
-  return JSON.stringify(
+  return jsonText(
     {
       score: l.finalPoints ?? l.score,
       output: l.reason ?? `${l.status}: ${l.finalPoints ?? l.score}/${l.maxPoints ?? l.maxScore} points${l.submitted?.penalty ? ` (${l.submitted.label})` : ''}`,
@@ -225,7 +220,6 @@ export function gradescopeJson(l: LearnerResult): string {
       execution_time: Math.round(l.exercises.reduce((s, e) => s + e.durationMs, 0) / 1000),
       tests,
     },
-    null,
     2,
   );
 }
@@ -235,7 +229,7 @@ export function exercismJson(l: LearnerResult): string {
   const anyError = l.status === 'rejected' || l.exercises.some((e) => e.tests.length === 0 && e.status !== 'not submitted');
   const allPassed = l.exercises.length > 0 && l.exercises.every((e) => e.status === 'passed');
   const firstError = l.reason ?? l.exercises.find((e) => e.tests.length === 0)?.message;
-  return JSON.stringify(
+  return jsonText(
     {
       version: 3,
       status: allPassed ? 'pass' : anyError && l.exercises.every((e) => e.tests.length === 0) ? 'error' : 'fail',
@@ -250,7 +244,6 @@ export function exercismJson(l: LearnerResult): string {
         })),
       ),
     },
-    null,
     2,
   );
 }
@@ -262,7 +255,7 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
     writeAtomic(path.join(outDir, rel), text);
     written.push(rel);
   };
-  put('gradebook.json', JSON.stringify(book.meta, null, 2));
+  put('gradebook.json', jsonText(book.meta, 2));
   put('grades.csv', gradesCsv(book));
   // results/ holds exactly this gradebook's learners (a stale file from an earlier run would be merged wrongly).
   const resultsDir = path.join(outDir, 'results');
