@@ -36,7 +36,7 @@ export const CORPUS_TEXT = Object.values(CORPUS).join(' ¦ ');
 export const MEGABYTE = `${'A'.repeat(512 * 1024)}\u001b[2J${'B'.repeat(512 * 1024)}`;
 
 /** A name for the file system (no NUL, no "/", under 255 bytes) that still carries the worst of the corpus. */
-export const HOSTILE_NAME = `=evil${OSC8}\u202eexe.ts\u001b[2J\n43 passed, 0 failed\r`;
+export const HOSTILE_NAME = `=evil\u001b]8;;evil.example\u001b\\click\u001b]8;;\u001b\\\u202eexe.ts\u001b[2J\n43 passed, 0 failed\r`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checks
