@@ -97,10 +97,13 @@ export function terminalLine(text: string, cap = LINE_CAP): string {
 // ---------------------------------------------------------------------------------------------------------------
 // CSV
 
-/** A CSV text cell: one line, and never read as a formula (= + - @, or a tab/CR before one, get a leading '). */
+/**
+ * A CSV text cell: one line (newlines, tabs and CRs shown as escapes), and never read as a formula: a cell that
+ * starts with = + - @, or started with a tab or CR (which some spreadsheets skip before looking), gets a leading '.
+ */
 export function csvText(text: string): string {
   const line = neutraliseLine(text);
-  return /^[=+\-@\t\r]/.test(line) ? `'${line}` : line;
+  return /^[=+\-@\t\r]/.test(String(text)) || /^[=+\-@]/.test(line) ? `'${line}` : line;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
