@@ -28,9 +28,9 @@ function visible(ch: string): string {
 }
 
 /** Cuts `text` to at most `cap` characters, marker included, never inside a surrogate pair or a `\uXXXX`. */
-function capped(text: string, cap: number): string {
+function capped(text: string, cap: number, total: number): string {
   if (text.length <= cap) return text;
-  const marker = ` … [cut: ${text.length} characters in all]`;
+  const marker = ` … [cut: ${total} characters in all]`;
   let end = Math.max(0, cap - marker.length);
   if (/[\ud800-\udbff]/.test(text.charAt(end - 1))) end--;
   const escape = text.lastIndexOf('\\u', end);
@@ -43,7 +43,10 @@ function capped(text: string, cap: number): string {
  * tabs kept), cut to `cap`. Idempotent.
  */
 export function neutralise(raw: string, cap = TEXT_CAP): string {
-  return capped(String(raw).replace(LONE_SURROGATE, '\ufffd').replace(CONTROLS, visible), cap);
+  const text = String(raw);
+  // Escaping only lengthens a text: only its first cap + 1 characters can be kept, so only they are looked at.
+  const head = text.length > cap ? text.slice(0, cap + 1) : text;
+  return capped(head.replace(LONE_SURROGATE, '\ufffd').replace(CONTROLS, visible), cap, text.length);
 }
 
 /** Like `neutralise`, for a value that must stay on one line: newlines and tabs are made visible too. */
