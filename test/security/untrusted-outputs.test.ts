@@ -275,6 +275,16 @@ describe('one hostile corpus through every output format', () => {
     }
   });
 
+  test('Untrusted is made only by untrusted(): a plain string in the model is a type error (npm run typecheck)', () => {
+    // @ts-expect-error a raw string is not Untrusted: it has to go through untrusted() where it enters
+    const id: LearnerResult['learner'] = 'raw\u001b[2J';
+    // @ts-expect-error the same for a roster cell
+    const cell: RosterEntry['name'] = 'raw';
+    expect([id, cell]).toHaveLength(2);
+    const marked: LearnerResult['learner'] = untrusted('raw\u001b[2J');
+    expect(marked).toBe('raw\\u001b[2J');
+  });
+
   test('neutralise: idempotent, bounded, and what `untrusted` marks at entry', () => {
     for (const text of [...Object.values(CORPUS), MEGABYTE]) {
       const once = neutralise(text);
