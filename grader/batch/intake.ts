@@ -6,7 +6,7 @@
 // files named in course.yaml are written, into a fresh folder per exercise; its package.json, tsconfig, jest and
 // babel configs and any copy of the suites are never read.
 
-import { visibleOneLine } from '../report/safe-text';
+import { neutraliseLine, untrusted, untrustedLine, type Untrusted } from '../report/escape';
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -17,8 +17,8 @@ import type { ExerciseSpec } from '../course/schema';
 export type SubmissionKind = 'folder' | 'zip' | 'tar.gz' | 'tar' | 'unknown';
 
 export interface Submission {
-  /** The learner id: the entry's name without the archive extension. */
-  id: string;
+  /** The learner id: the entry's name without the archive extension (a file name: untrusted). */
+  id: Untrusted;
   /** Absolute path of the entry in the submissions folder. */
   source: string;
   kind: SubmissionKind;
@@ -59,7 +59,8 @@ export interface AcceptedIntake {
 
 export interface RejectedIntake {
   status: 'rejected';
-  reason: string;
+  /** Quotes entry names and library errors: untrusted. */
+  reason: Untrusted;
 }
 
 export type IntakeResult = AcceptedIntake | RejectedIntake;
@@ -68,7 +69,12 @@ class Rejected extends Error {}
 
 /** An entry name as the instructor can tell it apart from any other: quoted, escapes and controls made visible. */
 function entryName(name: string): string {
-  return visibleOneLine(JSON.stringify(name));
+  return neutraliseLine(JSON.stringify(name), 300);
+}
+
+/** An entry name (or a path) as a reason quotes it: on one line, with every control character made visible. */
+function q(name: string): string {
+  return `"${neutraliseLine(name, 300)}"`;
 }
 
 /**
@@ -85,7 +91,7 @@ export function discoverSubmissions(dir: string): Submission[] {
     const source = path.join(dir, name);
     const st = lstatSync(source);
     let kind: SubmissionKind;
-    let id = name;
+    let id: string = name;
     if (st.isDirectory()) kind = 'folder';
     else if (/\.zip$/i.test(name)) {
       kind = 'zip';
@@ -99,9 +105,9 @@ export function discoverSubmissions(dir: string): Submission[] {
     } else kind = 'unknown';
     // The id is shown in the terminal, the CSV, the report: control characters in a file name (an escape sequence,
     // a carriage return) are made visible here, once, so no output can be acted on by them.
-    id = visibleOneLine(id);
-    entries.set(id, [...(entries.get(id) ?? []), name]);
-    out.set(id, { id, source, kind });
+    const shown = untrustedLine(id);
+    entries.set(shown, [...(entries.get(shown) ?? []), name]);
+    out.set(shown, { id: shown, source, kind });
   }
   const shared = [...entries].filter(([, names]) => names.length > 1);
   if (shared.length) {
@@ -115,9 +121,9 @@ export function discoverSubmissions(dir: string): Submission[] {
 export function checkEntryPath(raw: string): string {
   if (raw.includes('\0')) throw new Rejected(`a path contains a NUL byte`);
   const p = raw.replace(/\\/g, '/');
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) throw new Rejected(`absolute path "${raw}"`);
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) throw new Rejected(`absolute path ${q(raw)}`);
   const parts = p.split('/').filter((s) => s !== '' && s !== '.');
-  if (parts.includes('..')) throw new Rejected(`path "${raw}" goes outside the submission ("..")`);
+  if (parts.includes('..')) throw new Rejected(`path ${q(raw)} goes outside the submission ("..")`);
   return parts.join('/');
 }
 
@@ -141,7 +147,7 @@ function charge(budget: Budget, limits: IntakeLimits, rel: string, size: number)
   budget.entries++;
   budget.bytes += size;
   if (budget.entries > limits.maxEntries) throw new Rejected(`more than ${limits.maxEntries} entries`);
-  if (size > limits.maxFileBytes) throw new Rejected(`"${rel}" is ${size} bytes (limit ${limits.maxFileBytes})`);
+  if (size > limits.maxFileBytes) throw new Rejected(`${q(rel)} is ${size} bytes (limit ${limits.maxFileBytes})`);
   if (budget.bytes > limits.maxTotalBytes) throw new Rejected(`more than ${limits.maxTotalBytes} bytes in total (an archive bomb?)`);
 }
 
@@ -172,13 +178,13 @@ function collectFolder(root: string, wanted: Set<string>, limits: IntakeLimits):
         walk(abs, rel);
         continue;
       }
-      if (!st.isFile()) throw new Rejected(`"${rel}" is ${kindOf(st)}`);
-      if (st.nlink > 1) throw new Rejected(`"${rel}" is a hard link`);
+      if (!st.isFile()) throw new Rejected(`${q(rel)} is ${kindOf(st)}`);
+      if (st.nlink > 1) throw new Rejected(`${q(rel)} is a hard link`);
       charge(budget, limits, rel, st.size);
       newestMtimeMs = newer(newestMtimeMs, st.mtimeMs);
       if (wanted.has(name)) {
         const data = readFileSync(abs);
-        if (data.length > limits.maxFileBytes) throw new Rejected(`"${rel}" grew past the size limit while being read`);
+        if (data.length > limits.maxFileBytes) throw new Rejected(`${q(rel)} grew past the size limit while being read`);
         candidates.set(rel, data);
       }
     }
@@ -212,8 +218,8 @@ function collectZip(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
           const rel = checkEntryPath(rawName);
           const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
           const isDir = rawName.endsWith('/') || mode === 0o040000;
-          if (mode === 0o120000) throw new Rejected(`"${rawName}" is a symbolic link`);
-          if (mode !== 0 && mode !== 0o100000 && mode !== 0o040000) throw new Rejected(`"${rawName}" is a special file (mode ${mode.toString(8)})`);
+          if (mode === 0o120000) throw new Rejected(`${q(rawName)} is a symbolic link`);
+          if (mode !== 0 && mode !== 0o100000 && mode !== 0o040000) throw new Rejected(`${q(rawName)} is a special file (mode ${mode.toString(8)})`);
           if (skipped(rel)) return zip.readEntry();
           charge(budget, limits, rel, isDir ? 0 : entry.uncompressedSize);
           // A DOS date of 0 (no time recorded) reads as 1979-11-30: not a time.
@@ -227,7 +233,7 @@ function collectZip(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
               size += c.length;
               if (size > limits.maxFileBytes) {
                 stream.destroy();
-                fail(new Rejected(`"${rawName}" inflates past the size limit`));
+                fail(new Rejected(`${q(rawName)} inflates past the size limit`));
               } else chunks.push(c);
             });
             stream.on('error', fail);
@@ -269,21 +275,21 @@ function collectTar(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
           const rel = checkEntryPath(rawName);
           switch (entry.type) {
             case 'SymbolicLink':
-              throw new Rejected(`"${rawName}" is a symbolic link`);
+              throw new Rejected(`${q(rawName)} is a symbolic link`);
             case 'Link':
-              throw new Rejected(`"${rawName}" is a hard link`);
+              throw new Rejected(`${q(rawName)} is a hard link`);
             case 'CharacterDevice':
             case 'BlockDevice':
-              throw new Rejected(`"${rawName}" is a device`);
+              throw new Rejected(`${q(rawName)} is a device`);
             case 'FIFO':
-              throw new Rejected(`"${rawName}" is a FIFO`);
+              throw new Rejected(`${q(rawName)} is a FIFO`);
             case 'Directory':
             case 'File':
             case 'OldFile':
             case 'ContiguousFile':
               break;
             default:
-              throw new Rejected(`"${rawName}" has an unsupported entry type (${entry.type})`);
+              throw new Rejected(`${q(rawName)} has an unsupported entry type (${entry.type})`);
           }
           if (skipped(rel)) return entry.resume();
           const isDir = entry.type === 'Directory';
@@ -297,7 +303,7 @@ function collectTar(file: string, wanted: Set<string>, limits: IntakeLimits): Pr
             if (size <= limits.maxFileBytes) chunks.push(c);
           });
           entry.on('end', () => {
-            if (size > limits.maxFileBytes) fail(new Rejected(`"${rawName}" is larger than declared`));
+            if (size > limits.maxFileBytes) fail(new Rejected(`${q(rawName)} is larger than declared`));
             else candidates.set(rel, Buffer.concat(chunks));
           });
         } catch (e) {
@@ -365,8 +371,9 @@ export async function intakeSubmission(
         throw new Rejected('not a folder, .zip or .tar.gz');
     }
   } catch (err) {
-    if (err instanceof Rejected) return { status: 'rejected', reason: err.message };
-    return { status: 'rejected', reason: `could not be read: ${err instanceof Error ? err.message : String(err)}` };
+    // The one place a reason is made: whatever it quotes (an entry name, a library's error) is neutralised here.
+    if (err instanceof Rejected) return { status: 'rejected', reason: untrusted(err.message) };
+    return { status: 'rejected', reason: untrusted(`could not be read: ${err instanceof Error ? err.message : String(err)}`) };
   }
 
   rmSync(dest, { recursive: true, force: true });

@@ -1,10 +1,13 @@
 // The data a batch produces and every batch output (CSV, per-learner JSON, Gradescope, Exercism, JUnit, HTML, the
-// terminal summary, `course merge`) is made from. Plain data, stored as JSON.
+// terminal summary, `course merge`) is made from. Plain data, stored as JSON. Every text in it that came from
+// outside the grader (ids from file names, reasons quoting entry names, the code under test's messages, notes with
+// git's output, roster cells) is typed `Untrusted` (report/escape.ts): writers print it through that module only.
 
 import type { ExerciseResult, TestResult } from '../run/result';
 import { pointsOf, round2, type GroupPoints, type PointsSpec } from './points';
 import type { RosterEntry } from './roster';
 import type { SubmittedCode } from '../similarity';
+import { untrusted, untrustedOpt, type Untrusted } from '../report/escape';
 
 export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
@@ -39,10 +42,10 @@ export interface ExerciseOutcome {
   status: ExerciseOutcomeStatus;
   score: number;
   maxScore: number;
-  message?: string;
-  hungTest?: string;
+  message?: Untrusted;
+  hungTest?: Untrusted;
   tests: TestResult[];
-  anomalies: string[];
+  anomalies: Untrusted[];
   diagnostics: ExerciseResult['diagnostics'];
   durationMs: number;
   seed?: number;
@@ -60,12 +63,12 @@ export interface ExerciseOutcome {
 }
 
 export interface LearnerResult {
-  learner: string;
+  learner: Untrusted;
   /** folder / zip / tar.gz */
   kind: string;
   status: LearnerStatus;
   /** Why a submission was rejected, or what went wrong. */
-  reason?: string;
+  reason?: Untrusted;
   score: number;
   maxScore: number;
   /** Points over all exercises before any late deduction, their maximum, and the percentage. */
@@ -79,7 +82,7 @@ export interface LearnerResult {
   roster?: RosterEntry;
   submitted?: SubmissionTime;
   /** Things the instructor should know about this submission that are not grades (e.g. an unreadable .git). */
-  notes?: string[];
+  notes?: Untrusted[];
   exercises: ExerciseOutcome[];
 }
 
@@ -176,10 +179,10 @@ export function fromResult(result: ExerciseResult): ExerciseOutcome {
     status: result.status,
     score: result.score,
     maxScore: result.maxScore,
-    message: result.message,
-    hungTest: result.hungTest,
+    message: untrustedOpt(result.message),
+    hungTest: untrustedOpt(result.hungTest),
     tests: result.tests,
-    anomalies: result.anomalies,
+    anomalies: result.anomalies.map(untrusted),
     diagnostics: result.diagnostics,
     durationMs: result.durationMs,
     seed: result.seed,

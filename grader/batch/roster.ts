@@ -8,7 +8,8 @@
 //   email, idnumber, username   what Moodle can match a user on
 //   section
 //   extension    this learner's extension: a duration ("2d", "36h", a bare number of days) or a new ISO deadline
-// Unknown columns are ignored. Parsed with csv-parse (quoted fields, BOM, CRLF).
+// Unknown columns are ignored. Parsed with csv-parse (quoted fields, BOM, CRLF). Every cell is typed `Untrusted`
+// (report/escape.ts) as it is read: whoever typed the roster may have put anything in it.
 //
 // Identity (docs/SECURITY.md): one row is one learner and names one submission. Two rows naming the same
 // submission, or two rows for one LMS learner (the same lms_id, sis_user_id, sis_login_id, email, idnumber or
@@ -19,20 +20,21 @@
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { neutraliseLine, untrustedLine, type Untrusted } from '../report/escape';
 
 export interface RosterEntry {
-  submission: string;
-  name?: string;
-  firstName?: string;
-  lastName?: string;
-  lmsId?: string;
-  sisUserId?: string;
-  sisLoginId?: string;
-  email?: string;
-  idnumber?: string;
-  username?: string;
-  section?: string;
-  extension?: string;
+  submission: Untrusted;
+  name?: Untrusted;
+  firstName?: Untrusted;
+  lastName?: Untrusted;
+  lmsId?: Untrusted;
+  sisUserId?: Untrusted;
+  sisLoginId?: Untrusted;
+  email?: Untrusted;
+  idnumber?: Untrusted;
+  username?: Untrusted;
+  section?: Untrusted;
+  extension?: Untrusted;
 }
 
 export class RosterError extends Error {}
@@ -82,7 +84,7 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
   if (!rows.length) throw new RosterError(`${file}: empty (expected a header row such as "submission,name,lms_id,email,section,extension")`);
   const header = rows[0]!.map((h) => COLUMNS[key(h)]);
   if (!header.includes('submission')) {
-    throw new RosterError(`${file}: no "submission" column (the folder or archive name of each learner's submission); the header is: ${rows[0]!.join(', ')}`);
+    throw new RosterError(`${file}: no "submission" column (the folder or archive name of each learner's submission); the header is: ${neutraliseLine(rows[0]!.join(', '))}`);
   }
   const seen = new Map<string, number>();
   const identities = new Map<string, number>();
@@ -92,14 +94,14 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
     const entry: Partial<RosterEntry> = {};
     header.forEach((field, col) => {
       const value = row[col]?.trim();
-      if (field && value) entry[field] = value;
+      if (field && value) entry[field] = untrustedLine(value);
     });
     if (!entry.submission) {
       if (row.every((c) => !c.trim())) return;
       throw new RosterError(`${file}, line ${line}: no submission name`);
     }
     // A roster may name archives with their extension; submissions are known by the name without it.
-    entry.submission = entry.submission.replace(/\.(zip|tar\.gz|tgz|tar)$/i, '');
+    entry.submission = untrustedLine(entry.submission.replace(/\.(zip|tar\.gz|tgz|tar)$/i, ''));
     const before = seen.get(entry.submission);
     if (before) throw new RosterError(`${file}, line ${line}: submission "${entry.submission}" is already on line ${before}`);
     seen.set(entry.submission, line);
@@ -115,7 +117,7 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
       }
       identities.set(id, line);
     }
-    if (!entry.name && (entry.firstName || entry.lastName)) entry.name = [entry.lastName, entry.firstName].filter(Boolean).join(', ');
+    if (!entry.name && (entry.firstName || entry.lastName)) entry.name = untrustedLine([entry.lastName, entry.firstName].filter(Boolean).join(', '));
     out.push(entry as RosterEntry);
   });
   return out;

@@ -28,6 +28,7 @@ import { resolvePoints } from './points';
 import { matchRoster, type RosterEntry } from './roster';
 import { learnerKeys, LearnerKeyCollision, tupleKey } from './learner-key';
 import { readTimesFile, submittedAt } from './submitted-at';
+import { untrusted } from '../report/escape';
 
 export interface Shard {
   index: number;
@@ -342,7 +343,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
           status: 'error',
           score: 0,
           maxScore: 0,
-          message: `${MACHINERY}: internal error: ${err instanceof Error ? err.message : String(err)}`,
+          message: untrusted(`${MACHINERY}: internal error: ${err instanceof Error ? err.message : String(err)}`),
           tests: [],
           anomalies: [],
           diagnostics: [],
@@ -383,7 +384,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       const canaryWorker = async (index: number) => {
         while (at < canaryExercises.length) {
           const exercise = canaryExercises[at++]!;
-          const job: Job = { submission: { id: '(reference solution)', source: options.courseRoot, kind: 'folder' }, exercise, implRoot: path.join(options.courseRoot, exercise.solution), reason: 'new' };
+          const job: Job = { submission: { id: untrusted('(reference solution)'), source: options.courseRoot, kind: 'folder' }, exercise, implRoot: path.join(options.courseRoot, exercise.solution), reason: 'new' };
           const result = await runOne(index, job, 0);
           canaryMax.set(exercise.id, result.maxScore);
           if (result.status !== 'passed' || result.maxScore === 0) {
@@ -483,7 +484,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
             status: 'rejected' as const,
             score: 0,
             maxScore: 0,
-            message: `submission rejected: ${intake.reason}`,
+            message: untrusted(`submission rejected: ${intake.reason}`),
             tests: [],
             anomalies: [],
             diagnostics: [],

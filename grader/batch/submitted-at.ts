@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { LateError, parseIsoTime } from './late';
+import { untrusted, type Untrusted } from '../report/escape';
 
 export type SubmittedAtSource = 'git commit' | 'metadata file' | 'archive entries' | 'file times';
 
@@ -28,7 +29,7 @@ export interface SubmittedAt {
   at?: Date;
   source?: SubmittedAtSource;
   /** Why the time is unknown, or what went wrong on the way (a bad repository). */
-  notes: string[];
+  notes: Untrusted[];
 }
 
 /** The metadata file's default name, in the submissions folder (a dotfile, so intake never takes it for a learner). */
@@ -140,17 +141,17 @@ export function submittedAt(
   times: Map<string, Date> | undefined,
   newestMtimeMs: number | undefined,
 ): SubmittedAt {
-  const notes: string[] = [];
+  const notes: Untrusted[] = [];
   if (submission.kind === 'folder' && existsSync(path.join(submission.source, '.git'))) {
     const git = gitCommitTime(submission.source);
     if (git.at) return { at: git.at, source: 'git commit', notes };
-    if (git.note) notes.push(git.note);
+    if (git.note) notes.push(untrusted(git.note));
   }
   const meta = times?.get(submission.id);
   if (meta) return { at: meta, source: 'metadata file', notes };
   if (newestMtimeMs !== undefined) {
     return { at: new Date(newestMtimeMs), source: submission.kind === 'folder' ? 'file times' : 'archive entries', notes };
   }
-  notes.push('no submission time found (no git commit, no metadata row, no file times)');
+  notes.push(untrusted('no submission time found (no git commit, no metadata row, no file times)'));
   return { notes };
 }

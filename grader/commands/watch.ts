@@ -11,7 +11,8 @@ import { fsWatchWorks } from '../course/fs-probe';
 import type { ExerciseSpec } from '../course/schema';
 import { numberOf, pickExercise } from '../course/select';
 import { stateDir } from '../paths';
-import { bestOf, indent, isCompileError, renderDiagnostics, statusColour } from '../report/terminal';
+import { bestOf, isCompileError, renderDiagnostics, statusColour } from '../report/terminal';
+import { terminalBlock } from '../report/escape';
 import { JestProcess } from '../run/jest-process';
 import { takePrestarted } from '../run/prestart';
 import type { ExerciseResult, TestResult } from '../run/result';
@@ -72,7 +73,7 @@ export function renderScreen(ctx: Context, s: Screen, rows: number): string {
       out.push(renderDiagnostics(c, syntax, exercise.dir, path.join(ctx.root, exercise.dir)));
       out.push('');
     } else if (result.message && result.status !== 'passed' && !result.tests.length) {
-      out.push(statusColour(c, result)(result.message), '');
+      out.push(statusColour(c, result)(terminalBlock(result.message)), '');
     }
     // Failures first: the first with its evidence, the others one line each; passes as a count.
     const name = (t: TestResult) => [...t.group, t.title].join(' › ');
@@ -87,9 +88,10 @@ export function renderScreen(ctx: Context, s: Screen, rows: number): string {
       out.push(`${c.red('✗')} ${c.bold(name(firstFail))}`);
       // The evidence gets the room the rest leaves (at least 8 lines).
       const room = Math.max(8, rows - out.length - tail.length - 6 - (s.panel ? s.panel.split('\n').length + 1 : 0));
-      const lines = (firstFail.message ?? '').split('\n');
-      const shown = lines.length > room ? [...lines.slice(0, room - 1), c.gray(`… ${lines.length - room + 1} more lines: npx course check shows them all`)] : lines;
-      out.push(indent(shown.join('\n'), '    '), '');
+      // Every line of the message after a "│ " mark (escape.ts): none can pass for the grader's own lines.
+      const lines = terminalBlock(firstFail.message ?? '', '    ').split('\n');
+      const shown = lines.length > room ? [...lines.slice(0, room - 1), `    ${c.gray(`… ${lines.length - room + 1} more lines: npx course check shows them all`)}`] : lines;
+      out.push(shown.join('\n'), '');
     }
     out.push(...tail);
     if (result.status === 'passed') footer.push(c.green(`Passed! Press ${c.bold('n')} for the next exercise.`));

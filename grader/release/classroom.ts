@@ -58,6 +58,15 @@ const path = require('node:path');
 const YAML = require('yaml');
 
 const root = path.resolve(__dirname, '..', '..');
+// The same neutralising as the grader's escape.ts (this script stands alone in the learners' repository): text from
+// the code under test is shown in the Actions log, so lone surrogates become U+FFFD, control and bidi characters
+// visible \\uXXXX escapes, and a long text is cut.
+const CONTROLS = /[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]/g;
+const LONE_SURROGATE = /[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]/g;
+function safe(value, cap) {
+  const text = String(value).replace(LONE_SURROGATE, '\\ufffd').replace(CONTROLS, (ch) => '\\\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
+  return text.length <= cap ? text : text.slice(0, cap) + ' … [cut: ' + text.length + ' characters in all]';
+}
 const course = YAML.parse(fs.readFileSync(path.join(root, 'course.yaml'), 'utf8'));
 const ids = (course.exercises || []).map((e) => e.id);
 const only = process.argv.slice(2);
@@ -76,23 +85,23 @@ for (const id of only.length ? ids.filter((x) => only.includes(x)) : ids) {
     result = JSON.parse(run.stdout);
   } catch {
     anyError = true;
-    tests.push({ name: id + ': could not be checked', status: 'error', score: 0, message: String(run.stderr || run.stdout).slice(0, 2000), line_no: 0, execution_time: '0s' });
+    tests.push({ name: id + ': could not be checked', status: 'error', score: 0, message: safe(run.stderr || run.stdout, 2000), line_no: 0, execution_time: '0s' });
     continue;
   }
   // Instructor-only tests never go to Classroom (learners see its results); \`course check\` does not run them.
   maxScore += (Number(result.maxScore) || 0) - (result.hidden ? Number(result.hidden.maxScore) || 0 : 0);
   if (Array.isArray(result.tests)) result.tests = result.tests.filter((t) => !t.hidden);
   if (!Array.isArray(result.tests) || result.tests.length === 0) {
-    tests.push({ name: id + ': ' + result.status, status: result.status === 'passed' ? 'pass' : 'error', score: 0, message: String(result.message || result.status).slice(0, 2000), line_no: 0, execution_time: ((result.durationMs || 0) / 1000).toFixed(2) + 's' });
+    tests.push({ name: safe(id + ': ' + result.status, 500), status: result.status === 'passed' ? 'pass' : 'error', score: 0, message: safe(result.message || result.status, 2000), line_no: 0, execution_time: ((result.durationMs || 0) / 1000).toFixed(2) + 's' });
     if (result.status !== 'passed') anyError = true;
     continue;
   }
   for (const t of result.tests) {
     tests.push({
-      name: id + ': ' + t.fullName,
+      name: safe(id + ': ' + t.fullName, 500),
       status: t.status === 'passed' ? 'pass' : 'fail',
       score: t.status === 'passed' ? Number(t.score) || 0 : 0,
-      message: t.status === 'passed' ? '' : String(t.message || t.status).slice(0, 2000),
+      message: t.status === 'passed' ? '' : safe(t.message || t.status, 2000),
       line_no: 0,
       execution_time: ((t.durationMs || 0) / 1000).toFixed(2) + 's',
     });

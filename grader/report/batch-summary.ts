@@ -3,7 +3,7 @@
 
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { Gradebook } from '../batch/model';
-import { visibleOneLine } from './safe-text';
+import { terminalLine } from './escape';
 import { runsOrigin } from './gradebook';
 import { missingValue } from './lms';
 
@@ -42,7 +42,7 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
   if (anomalies.length) {
     out.push('');
     out.push(c.red(c.bold(`${anomalies.length} run(s) could not be graded (a failure of the grading machinery, not of the learners' code):`)));
-    for (const { l, e } of anomalies.slice(0, 10)) out.push(`  ${visibleOneLine(l.learner)} ${e.exercise}: ${visibleOneLine((e.message ?? '').split('\n')[0]!.slice(0, 200))}`);
+    for (const { l, e } of anomalies.slice(0, 10)) out.push(`  ${terminalLine(l.learner)} ${e.exercise}: ${terminalLine((e.message ?? '').split('\n')[0]!.slice(0, 200))}`);
     if (anomalies.length > 10) out.push(`  … and ${anomalies.length - 10} more (see report.html)`);
     out.push('  Fix the cause and run the same command again: these runs are not in the checkpoint, so only they are graded again.');
   }
@@ -66,9 +66,9 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
     out.push(`roster ${m.roster.file}: ${m.roster.missing.length} learner(s) without a submission, ${m.roster.unrostered.length} submission(s) not in the roster`);
     for (const r of m.roster.missing.slice(0, 30)) {
       const v = missingValue(book, r);
-      out.push(`  ${c.yellow('no submission')}  ${r.submission}${r.name ? ` (${r.name})` : ''}${v === '' ? ' — deadline still ahead, left blank' : ''}`);
+      out.push(`  ${c.yellow('no submission')}  ${terminalLine(r.submission)}${r.name ? ` (${terminalLine(r.name)})` : ''}${v === '' ? ' — deadline still ahead, left blank' : ''}`);
     }
-    for (const id of m.roster.unrostered.slice(0, 30)) out.push(`  ${c.yellow('not in the roster')}  ${id}`);
+    for (const id of m.roster.unrostered.slice(0, 30)) out.push(`  ${c.yellow('not in the roster')}  ${terminalLine(id)}`);
   }
   const flagged = book.learners.filter((l) => l.status === 'rejected' || l.status === 'error' || l.exercises.some((e) => e.status === 'tampered'));
   if (flagged.length) {
@@ -76,7 +76,7 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
     out.push(c.bold('Needs a look'));
     for (const l of flagged.slice(0, 30)) {
       const tampered = l.exercises.filter((e) => e.status === 'tampered').map((e) => `${e.exercise}: tampered (${e.message ?? ''})`);
-      out.push(visibleOneLine(`  ${l.learner}  ${l.status}${l.reason ? `: ${l.reason.split('\n')[0]}` : ''}${tampered.length ? `  ${tampered.join('; ')}` : ''}`).replace(/^ {2}/, '  '));
+      out.push(terminalLine(`  ${l.learner}  ${l.status}${l.reason ? `: ${l.reason.split('\n')[0]}` : ''}${tampered.length ? `  ${tampered.join('; ')}` : ''}`).replace(/^ {2}/, '  '));
     }
     if (flagged.length > 30) out.push(`  … and ${flagged.length - 30} more (see report.html)`);
   }
@@ -87,7 +87,7 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
     const lrows = [['learner', ...book.meta.exercises.map((e) => e.id), 'points', '%', 'tests', ...(dl ? ['late', 'final'] : []), 'status', 'run']];
     for (const l of book.learners) {
       lrows.push([
-        visibleOneLine(l.learner),
+        terminalLine(l.learner),
         ...book.meta.exercises.map((e) => {
           const o = l.exercises.find((x) => x.exercise === e.id);
           return !o || o.status === 'not submitted' ? '-' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : num(o.points ?? o.score);

@@ -6,13 +6,15 @@
 //
 // Learner text is hostile (messages quote what the code under test returned; ids come from file names): the
 // Markdown puts it only inside code fences longer than any backtick run in it, the HTML escapes every character
-// that matters and forbids scripts and network access with a CSP; control characters and terminal escapes are
-// removed from both. File names are the learners' collision-free keys (learner-key.ts), as in results/.
+// that matters and forbids scripts and network access with a CSP; terminal escapes are removed from both, and
+// what is left goes through escape.ts (the one boundary: control and bidi characters made visible, lone surrogates
+// replaced, long texts cut). File names are the learners' collision-free keys (learner-key.ts), as in results/.
 
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../batch/model';
 import { learnerKeys } from '../batch/learner-key';
 import { learnerOutcome, learnerReason } from './learner-view';
+import { htmlText, markdownCode, markdownFence, markdownInline, neutralise, TEXT_CAP } from './escape';
 import { renderDiagnostics, renderTests } from './terminal';
 
 /** A ChalkInstance that colours nothing (chalk is ESM-only; this keeps report writing synchronous). */
@@ -23,16 +25,20 @@ export const PLAIN: ChalkInstance = (() => {
   return plain as ChalkInstance;
 })();
 
-/** Terminal escape sequences and control characters (except newline and tab) removed. */
-export function cleanText(text: string): string {
-  return (
+/** Terminal escape sequences and control characters (except newline and tab) removed, then neutralised. */
+export function cleanText(text: string, cap = TEXT_CAP): string {
+  return neutralise(
     text
       // eslint-disable-next-line no-control-regex
       .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
       // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '')
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ''),
+    cap,
   );
 }
+
+/** The room for a text the feedback composes from many (already capped) messages: every test of an exercise. */
+const COMPOSED_CAP = 20 * TEXT_CAP;
 
 /** The file name (without extension) of every learner's feedback: the learner's key, as for results/<key>.json. */
 export function fileNames(ids: string[]): Map<string, string> {
@@ -71,9 +77,9 @@ function exerciseFeedback(o: ExerciseOutcome, title: string, number: number): Ex
     visible: { score: o.score - (hiddenScore?.score ?? 0), maxScore: o.maxScore - (hiddenScore?.maxScore ?? 0) },
     hidden: hiddenScore,
     note: o.status !== 'passed' && o.message ? cleanText(o.message) : undefined,
-    checkText: visibleTests.length ? cleanText(renderTests(PLAIN, visibleTests)) : '',
+    checkText: visibleTests.length ? cleanText(renderTests(PLAIN, visibleTests), COMPOSED_CAP) : '',
     diagnostics: cleanText(diagnostics),
-    anomalies: o.anomalies.map(cleanText),
+    anomalies: o.anomalies.map((a) => cleanText(a)),
     seed: o.seed,
   };
 }
@@ -99,21 +105,19 @@ function replayLine(e: ExerciseFeedback): string | undefined {
 
 /** A fenced code block whose fence is longer than any backtick run inside (so the text cannot close it). */
 function fence(text: string, info = 'text'): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const f = '`'.repeat(longest + 1);
-  return `${f}${info}\n${text.replace(/\n+$/, '')}\n${f}`;
+  return markdownFence(text, info, COMPOSED_CAP);
 }
 
 /** Inline text for headings and tables: Markdown and HTML punctuation escaped, one line. */
 function mdInline(text: string): string {
-  return cleanText(text).replace(/\s+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`);
+  return markdownInline(cleanText(text));
 }
 
 export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
   const out: string[] = [];
   out.push(`# Feedback: ${mdInline(book.meta.course)}`);
   out.push('');
-  out.push(`Learner: \`${cleanText(l.learner).replace(/`/g, "'")}\`  `);
+  out.push(`Learner: ${markdownCode(cleanText(l.learner))}  `);
   out.push(`Graded: ${book.meta.finishedAt}  `);
   out.push(`Total: **${l.score}/${l.maxScore}**${l.status !== 'graded' ? ` (${mdInline(l.status)})` : ''}`);
   const reason = learnerReason(l.reason, l.exercises);
@@ -147,7 +151,7 @@ export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
 // HTML
 
 export function escapeHtml(text: string): string {
-  return cleanText(text).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return htmlText(cleanText(text, COMPOSED_CAP), COMPOSED_CAP);
 }
 
 const FEEDBACK_STYLE = `

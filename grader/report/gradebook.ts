@@ -9,6 +9,7 @@ import type { ExerciseOutcome, Gradebook, LearnerResult } from '../batch/model';
 import { learnerKeys } from '../batch/learner-key';
 import type { TestResult } from '../run/result';
 import { csvDocument, csvField } from './csv-safe';
+import { jsonText, xmlAttr, xmlText } from './escape';
 import { renderHtmlReport } from './html';
 import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
 import { feedbackFiles } from './feedback';
@@ -110,18 +111,12 @@ export function visibleHiddenCsv(book: Gradebook): string {
 }
 
 export function learnerJson(book: Gradebook, l: LearnerResult): string {
-  return JSON.stringify({ ...l, course: book.meta.course, gradedAt: book.meta.finishedAt }, null, 2);
+  return jsonText({ ...l, course: book.meta.course, gradedAt: book.meta.finishedAt }, 2);
 }
 
+/** Text for junit.xml: escape.ts's XML escaping (control characters visible, no invalid XML character, no `]]>`). */
 function xml(text: string): string {
-  // Also strips characters XML 1.0 cannot carry (control characters from a learner's output).
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return xmlText(text);
 }
 
 export function junitXml(book: Gradebook): string {
@@ -138,7 +133,7 @@ export function junitXml(book: Gradebook): string {
       const name = `${l.learner}.${e.exercise}`;
       if (e.tests.length === 0) {
         err = 1;
-        cases.push(`    <testcase classname="${xml(name)}" name="${xml(e.status)}" time="0"><error message="${xml(e.status)}">${xml(e.message ?? '')}</error></testcase>`);
+        cases.push(`    <testcase classname="${xml(name)}" name="${xml(e.status)}" time="0"><error message="${xmlAttr(e.status)}">${xml(e.message ?? '')}</error></testcase>`);
       }
       for (const t of e.tests) {
         const time = (t.durationMs / 1000).toFixed(3);
@@ -146,7 +141,7 @@ export function junitXml(book: Gradebook): string {
         if (t.status === 'passed') cases.push(`${open}/>`);
         else if (t.status === 'failed') {
           f++;
-          cases.push(`${open}><failure message="${xml((t.message ?? 'failed').split('\n')[0]!.slice(0, 200))}">${xml(t.message ?? '')}</failure></testcase>`);
+          cases.push(`${open}><failure message="${xmlAttr((t.message ?? 'failed').split('\n')[0]!, 200)}">${xml(t.message ?? '')}</failure></testcase>`);
         } else {
           err++;
           cases.push(`${open}><error message="${xml(t.status)}">${xml(t.message ?? '')}</error></testcase>`);
@@ -235,7 +230,7 @@ export function gradescopeJson(l: LearnerResult): string {
       : [];
     return [...visibleTests(e), ...summary, ...secret];
   });
-  return JSON.stringify(
+  return jsonText(
     {
       score: l.finalPoints ?? l.score,
       output: learnerReason(l.reason, l.exercises) ?? `${l.status}: ${l.finalPoints ?? l.score}/${l.maxPoints ?? l.maxScore} points${l.submitted?.penalty ? ` (${l.submitted.label})` : ''}`,
@@ -245,7 +240,6 @@ export function gradescopeJson(l: LearnerResult): string {
       execution_time: Math.round(l.exercises.reduce((s, e) => s + e.durationMs, 0) / 1000),
       tests,
     },
-    null,
     2,
   );
 }
@@ -278,7 +272,7 @@ export function exercismJson(raw: LearnerResult): string {
   const anyError = l.status === 'rejected' || l.exercises.some((e) => e.tests.length === 0 && e.status !== 'not submitted');
   const allPassed = l.exercises.length > 0 && l.exercises.every((e) => e.status === 'passed');
   const firstError = l.reason ?? l.exercises.find((e) => e.tests.length === 0)?.message;
-  return JSON.stringify(
+  return jsonText(
     {
       version: 3,
       status: allPassed ? 'pass' : anyError && l.exercises.every((e) => e.tests.length === 0) ? 'error' : 'fail',
@@ -296,7 +290,6 @@ export function exercismJson(raw: LearnerResult): string {
           : []),
       ]),
     },
-    null,
     2,
   );
 }
@@ -308,7 +301,7 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
     writeAtomic(path.join(outDir, rel), text);
     written.push(rel);
   };
-  put('gradebook.json', JSON.stringify(book.meta, null, 2));
+  put('gradebook.json', jsonText(book.meta, 2));
   put('grades.csv', gradesCsv(book));
   // results/ holds exactly this gradebook's learners (a stale file from an earlier run would be merged wrongly).
   const resultsDir = path.join(outDir, 'results');

@@ -5,13 +5,16 @@
 
 import type { Gradebook } from '../batch/model';
 import type { SimilarityReport } from '../similarity';
+import { htmlEmbeddedJson, htmlText } from './escape';
 
+/** The gradebook for the page's script: every string neutralised, nothing that could close the <script>. */
 function embedJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return htmlEmbeddedJson(value);
 }
 
+/** Text (or a quoted attribute value) in the page: escape.ts's HTML escaping. */
 function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return htmlText(text);
 }
 
 const STYLE = `

@@ -7,13 +7,14 @@
 
 import type { ExerciseOutcome } from '../batch/model';
 import { MACHINERY } from '../run/run-exercise';
+import { untrusted, type Untrusted } from './escape';
 
 /** How the instructor-only part appears to a learner, in place of anything that named its tests. */
 export const HIDDEN_SUMMARY = 'instructor-only tests';
 
 /** The sentence that replaces a message about the instructor-only suite. */
-function hiddenStatusSentence(status: string): string {
-  return status === 'error' ? `${MACHINERY} in the ${HIDDEN_SUMMARY} (not about your code)` : `${HIDDEN_SUMMARY}: ${status}`;
+function hiddenStatusSentence(status: string): Untrusted {
+  return untrusted(status === 'error' ? `${MACHINERY} in the ${HIDDEN_SUMMARY} (not about your code)` : `${HIDDEN_SUMMARY}: ${status}`);
 }
 
 /** The outcome without the instructor-only tests and without any text that names them. */
@@ -29,7 +30,7 @@ export function learnerOutcome(o: ExerciseOutcome): ExerciseOutcome {
   const out: ExerciseOutcome = {
     ...o,
     tests: o.tests.filter((t) => !t.hidden),
-    anomalies: o.anomalies.map((a) => (names(a) ? `something in the ${HIDDEN_SUMMARY}` : a)),
+    anomalies: o.anomalies.map((a) => (names(a) ? untrusted(`something in the ${HIDDEN_SUMMARY}`) : a)),
     ...(o.hidden ? { hidden: { status: o.hidden.status, score: o.hidden.score, maxScore: o.hidden.maxScore } } : {}),
   };
   if (message === undefined) delete out.message;
@@ -39,7 +40,7 @@ export function learnerOutcome(o: ExerciseOutcome): ExerciseOutcome {
 }
 
 /** A learner's reason line (rejection, machinery failure) with instructor-only test names cut. */
-export function learnerReason(reason: string | undefined, outcomes: ExerciseOutcome[]): string | undefined {
+export function learnerReason(reason: Untrusted | undefined, outcomes: ExerciseOutcome[]): Untrusted | undefined {
   if (reason === undefined) return undefined;
   const secrets = outcomes.flatMap((o) => o.tests.filter((t) => t.hidden).flatMap((t) => [t.fullName, t.title])).filter((s) => s.length >= 4);
   return secrets.some((s) => reason.includes(s)) || reason.endsWith('(in the instructor-only suite)') ? hiddenStatusSentence('error') : reason;

@@ -1,12 +1,15 @@
 // How a check looks in a terminal: tests grouped by describe block, ✓/✗ per test, each failure's message (cut to
 // a readable length), type errors with file:line:col, a closing "N passed, M failed" line, the score and the
-// next step.
+// next step. Text from the code under test (messages, anomalies, compiler messages quoting it) is printed through
+// escape.ts: every line of a failure message after a "│ " mark, so none can pass for the grader's own lines (a
+// "43 passed, 0 failed" or a "✓" at column 0).
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { ExerciseSpec, ProgressData } from '../course/schema';
 import type { Diagnostic, ExerciseResult, TestResult } from '../run/result';
+import { terminalBlock, terminalLine, terminalText } from './escape';
 
 const MESSAGE_LINES = 24;
 
@@ -62,8 +65,8 @@ export function renderDiagnostics(c: ChalkInstance, diagnostics: Diagnostic[], r
   };
   const max = diagnostics.some((d) => d.kind === 'syntax') ? 5 : 20;
   for (const d of diagnostics.slice(0, max)) {
-    const where = d.file.startsWith('(') ? d.file : `${root}/${d.file}:${d.line}:${d.column}`;
-    out.push(`  ${c.cyan(where)}  ${d.kind === 'syntax' ? c.red('syntax error') : c.yellow('type error')}  ${d.message.split('\n').join('\n    ')}`);
+    const where = terminalLine(d.file.startsWith('(') ? d.file : `${root}/${d.file}:${d.line}:${d.column}`);
+    out.push(`  ${c.cyan(where)}  ${d.kind === 'syntax' ? c.red('syntax error') : c.yellow('type error')}  ${terminalText(d.message, '    ')}`);
     const text = d.kind === 'syntax' && !d.file.startsWith('(') ? source(d.file) : undefined;
     if (text !== undefined) {
       const frame = codeFrame(c, text, d.line, d.column);
@@ -113,7 +116,7 @@ export function renderTests(c: ChalkInstance, tests: TestResult[]): string {
     const pad = group ? '  ' : '';
     const time = t.durationMs >= 100 ? c.gray(` (${t.durationMs} ms)`) : '';
     out.push(`${pad}${mark(c, t)} ${t.status === 'passed' ? t.title : c.bold(t.title)}${time}`);
-    if (t.status !== 'passed' && t.message) out.push(c.reset(indent(cutLines(t.message, MESSAGE_LINES), `${pad}    `)));
+    if (t.status !== 'passed' && t.message) out.push(c.reset(terminalBlock(cutLines(t.message, MESSAGE_LINES), `${pad}    `)));
   }
   return out.join('\n');
 }
@@ -156,10 +159,10 @@ export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise:
   }
   if (result.anomalies.length) {
     out.push(c.yellow('Your code did things it should not:'));
-    for (const a of result.anomalies) out.push(`  - ${a}`);
+    for (const a of result.anomalies) out.push(`  - ${terminalText(a, '    ')}`);
     out.push('');
   }
-  if (result.message && result.status !== 'passed' && !compileError) out.push(statusColour(c, result)(result.message));
+  if (result.message && result.status !== 'passed' && !compileError) out.push(statusColour(c, result)(terminalBlock(result.message)));
   if (result.tests.length) out.push(summaryLine(result));
   const kept = best ? c.gray(`  (your best so far: ${best})`) : '';
   if (compileError) out.push(`${c.red.bold('Does not compile')} — no test ran, nothing was scored.${kept}`);

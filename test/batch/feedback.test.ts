@@ -3,6 +3,7 @@
 
 import type { Gradebook } from '../../grader/batch/model';
 import { cleanText, feedbackFiles, feedbackHtml, feedbackMarkdown, fileNames } from '../../grader/report/feedback';
+import { untrusted } from '../../grader/report/escape';
 
 const EVIL = '```\n# Injected heading\n<script>alert(1)</script>\u001b[31mred\u001b[0m\u0007 ``` `';
 
@@ -21,7 +22,7 @@ const book: Gradebook = {
     runs: { graded: 4, resumed: 0 },
   },
   learners: ['a b', 'a_b', 'CON', 'x'].map((learner) => ({
-    learner,
+    learner: untrusted(learner),
     kind: 'folder',
     status: 'graded' as const,
     score: 1,

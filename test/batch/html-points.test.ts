@@ -9,6 +9,7 @@ import { finalize, type ExerciseMeta, type ExerciseOutcome, type Gradebook, type
 import { resolvePoints } from '../../grader/batch/points';
 import { matchRoster, parseRoster } from '../../grader/batch/roster';
 import { writeOutputs } from '../../grader/report/gradebook';
+import { untrusted } from '../../grader/report/escape';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -50,7 +51,7 @@ function book(): Gradebook {
   const learner = (id: string, calc: number, words: number, fresh: boolean, penalty: number): LearnerResult =>
     finalize(
       {
-        learner: id,
+        learner: untrusted(id),
         kind: 'folder',
         status: 'graded',
         score: 0,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../../grader/batch/model';
 import { writeOutputs } from '../../grader/report/gradebook';
+import { untrusted, untrustedOpt } from '../../grader/report/escape';
 
 /** The little of the DOM these tests touch (the project compiles without the DOM lib). */
 interface DomEl {
@@ -36,7 +37,7 @@ function outcome(exercise: string, score: number, max: number, status: ExerciseO
 }
 
 function learner(id: string, status: LearnerResult['status'], exercises: ExerciseOutcome[], reason?: string): LearnerResult {
-  return { learner: id, kind: 'folder', status, reason, score: exercises.reduce((s, e) => s + e.score, 0), maxScore: 7, exercises };
+  return { learner: untrusted(id), kind: 'folder', status, reason: untrustedOpt(reason), score: exercises.reduce((s, e) => s + e.score, 0), maxScore: 7, exercises };
 }
 
 const book: Gradebook = {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../../grader/batch/model';
 import { CLASSROOM_SCRIPT } from '../../grader/release/classroom';
+import { untrusted } from '../../grader/report/escape';
 import { feedbackHtml, feedbackMarkdown } from '../../grader/report/feedback';
 import { exercismJson, gradescopeJson, writeOutputs } from '../../grader/report/gradebook';
 
@@ -34,7 +35,7 @@ function outcome(overrides: Partial<ExerciseOutcome> = {}): ExerciseOutcome {
       { fullName: HIDDEN_FULL, group: ['hidden calc'], title: `${SECRET_NAME} (RFC 0000 §9)`, status: 'failed', message: `property failed after shrinking: input ${SECRET_INPUT}`, durationMs: 3, score: 0, maxScore: 1, hidden: true },
       { fullName: HIDDEN_PASSING, group: ['hidden calc'], title: 'another private check of the total', status: 'passed', durationMs: 3, score: 1, maxScore: 1, hidden: true },
     ],
-    anomalies: [`the code under test kept a timer running after "${HIDDEN_FULL}"`],
+    anomalies: [untrusted(`the code under test kept a timer running after "${HIDDEN_FULL}"`)],
     diagnostics: [],
     durationMs: 10,
     suiteHash: 'a'.repeat(64),
@@ -44,15 +45,15 @@ function outcome(overrides: Partial<ExerciseOutcome> = {}): ExerciseOutcome {
 }
 
 const learners: LearnerResult[] = [
-  { learner: 'failing', kind: 'folder', status: 'graded', score: 3, maxScore: 5, exercises: [outcome()] },
+  { learner: untrusted('failing'), kind: 'folder', status: 'graded', score: 3, maxScore: 5, exercises: [outcome()] },
   // The instructor-only suite hung: the run's message and hung test name a hidden test.
   {
-    learner: 'hung',
+    learner: untrusted('hung'),
     kind: 'folder',
     status: 'graded',
     score: 2,
     maxScore: 5,
-    exercises: [outcome({ status: 'timeout', score: 2, message: `instructor-only tests: timed out while running "${HIDDEN_FULL}"`, hungTest: HIDDEN_FULL, hidden: { status: 'timeout', score: 0, maxScore: 2, message: `timed out while running "${HIDDEN_FULL}"` } })],
+    exercises: [outcome({ status: 'timeout', score: 2, message: untrusted(`instructor-only tests: timed out while running "${HIDDEN_FULL}"`), hungTest: untrusted(HIDDEN_FULL), hidden: { status: 'timeout', score: 0, maxScore: 2, message: `timed out while running "${HIDDEN_FULL}"` } })],
   },
 ];
 const book: Gradebook = {

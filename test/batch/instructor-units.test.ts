@@ -16,6 +16,7 @@ import { gitCommitTime, readTimesFile, submittedAt } from '../../grader/batch/su
 import { csvDocument, csvField, neutraliseCell } from '../../grader/report/csv-safe';
 import { canvasCsv, moodleCsv } from '../../grader/report/lms';
 import { gradesCsv, junitXml } from '../../grader/report/gradebook';
+import { untrusted } from '../../grader/report/escape';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'lms');
 const rows = (text: string): string[][] => parse(text, { relax_column_count: true }) as string[][];
@@ -93,7 +94,7 @@ describe('points', () => {
     ];
     const outcome = (exercise: string, t: T[]): ExerciseOutcome => ({ exercise, status: 'failed', score: t.filter((x) => x.status === 'passed').length, maxScore: t.length, tests: t.map((x) => ({ ...x, title: 't', durationMs: 1 })), anomalies: [], diagnostics: [], durationMs: 1, suiteHash: 'h' });
     const l: LearnerResult = {
-      learner: 'x', kind: 'folder', status: 'graded', score: 0, maxScore: 0,
+      learner: untrusted('x'), kind: 'folder', status: 'graded', score: 0, maxScore: 0,
       exercises: [outcome('a', tests([[['A'], 3, 0]])), { ...outcome('b', []), status: 'compile-error' as ExerciseOutcome['status'] }],
       submitted: { lateMs: 1, penalty: 0.2, label: 'late' },
     };
@@ -106,7 +107,7 @@ describe('points', () => {
     const meta: ExerciseMeta[] = [{ id: 'a', title: 'A', suiteHash: 'h', maxScore: 5, hiddenMaxScore: 2, maxPoints: 5 }];
     // A compile error: neither suite ran a test, so both parts came back 0/0.
     const l: LearnerResult = {
-      learner: 'x', kind: 'folder', status: 'graded', score: 0, maxScore: 0,
+      learner: untrusted('x'), kind: 'folder', status: 'graded', score: 0, maxScore: 0,
       exercises: [{ exercise: 'a', status: 'compile-error', score: 0, maxScore: 0, tests: [], anomalies: [], diagnostics: [], durationMs: 1, suiteHash: 'h', hidden: { status: 'compile-error', score: 0, maxScore: 0 } }],
     };
     finalize(l, meta);
@@ -223,7 +224,10 @@ describe('roster', () => {
 
 describe('CSV cells against formula injection (OWASP "CSV Injection"; RFC 4180 quoting)', () => {
   test('a leading = + - @ tab or CR gets a single quote; numbers stay numbers', () => {
-    for (const lead of ['=', '+', '-', '@', '\t', '\r']) expect(neutraliseCell(`${lead}SUM(A1)`)).toBe(`'${lead}SUM(A1)`);
+    for (const lead of ['=', '+', '-', '@']) expect(neutraliseCell(`${lead}SUM(A1)`)).toBe(`'${lead}SUM(A1)`);
+    // A leading tab or CR is shown as an escape (escape.ts: no raw control character in a cell), and still quoted.
+    expect(neutraliseCell('\tSUM(A1)')).toBe("'\\tSUM(A1)");
+    expect(neutraliseCell('\rSUM(A1)')).toBe("'\\u000dSUM(A1)");
     expect(neutraliseCell('Ann')).toBe('Ann');
     expect(csvField(-3)).toBe('-3');
     expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
@@ -267,7 +271,7 @@ function sampleBook(): Gradebook {
   const learner = (id: string, calc: number, words: number, penalty = 0): LearnerResult =>
     finalize(
       {
-        learner: id,
+        learner: untrusted(id),
         kind: 'folder',
         status: 'graded',
         score: 0,

@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../../grader/batch/model';
 import { writeOutputs } from '../../grader/report/gradebook';
 import { failingTests } from '../../grader/report/html';
+import { untrusted } from '../../grader/report/escape';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -56,7 +57,7 @@ const SOURCE = `export class Table {\n  private items: string[] = [];\n  add(nam
 
 const learners: LearnerResult[] = Array.from({ length: 12 }, (_, n) => {
   const exercises = EXERCISES.map((e) => outcome(e, n));
-  return { learner: `learner-with-a-long-name-${String(n).padStart(2, '0')}`, kind: 'folder', status: 'graded', score: exercises.reduce((s, e) => s + e.score, 0), maxScore: 48, exercises };
+  return { learner: untrusted(`learner-with-a-long-name-${String(n).padStart(2, '0')}`), kind: 'folder', status: 'graded', score: exercises.reduce((s, e) => s + e.score, 0), maxScore: 48, exercises };
 });
 
 const book: Gradebook = {

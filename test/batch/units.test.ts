@@ -13,6 +13,7 @@ import type { ExerciseSpec } from '../../grader/course/schema';
 import type { ExerciseResult } from '../../grader/run/result';
 import { gradesCsv } from '../../grader/report/gradebook';
 import * as fx from './fixture-course';
+import { untrusted } from '../../grader/report/escape';
 
 const calc = { id: 'calc', dir: 'exercises/01-calc', files: ['calc.ts'] } as ExerciseSpec;
 const words = { id: 'words', dir: 'exercises/02-words', files: ['words.ts'] } as ExerciseSpec;
@@ -72,13 +73,13 @@ describe('intake', () => {
     fx.writeFolder(sub, { 'exercises/01-calc/calc.ts': 'export const a = 1;\n', 'package.json': '{"jest":{}}', 'exercises/02-words/notes.ts': 'x' });
     mkdirSync(path.join(sub, 'node_modules', '.bin'), { recursive: true });
     symlinkSync('/usr/bin/env', path.join(sub, 'node_modules', '.bin', 'x'));
-    const r = await intakeSubmission({ id: 'dana', source: sub, kind: 'folder' }, [calc, words], path.join(tmp, 'dest-dana'));
+    const r = await intakeSubmission({ id: untrusted('dana'), source: sub, kind: 'folder' }, [calc, words], path.join(tmp, 'dest-dana'));
     expect(r.status).toBe('accepted');
     if (r.status !== 'accepted') return;
     expect(readFileSync(path.join(r.roots.calc!, 'calc.ts'), 'utf8')).toBe('export const a = 1;\n');
     expect(r.found).toEqual({ calc: ['exercises/01-calc/calc.ts'], words: [] });
     symlinkSync('/etc', path.join(sub, 'exercises', 'link'));
-    const r2 = await intakeSubmission({ id: 'dana', source: sub, kind: 'folder' }, [calc, words], path.join(tmp, 'dest-dana'));
+    const r2 = await intakeSubmission({ id: untrusted('dana'), source: sub, kind: 'folder' }, [calc, words], path.join(tmp, 'dest-dana'));
     expect(r2).toEqual({ status: 'rejected', reason: '"exercises/link" is a symbolic link' });
   });
 
@@ -86,8 +87,8 @@ describe('intake', () => {
     const files = fx.courseLayout({ calc: 'export const a = 1;\n', words: 'export const b = 2;\n' });
     writeFileSync(path.join(tmp, 'x.zip'), fx.zipBuffer(fx.filesToEntries(files)));
     writeFileSync(path.join(tmp, 'x.tar.gz'), fx.tarGzBuffer(fx.filesToEntries(files)));
-    const z = await intakeSubmission({ id: 'x', source: path.join(tmp, 'x.zip'), kind: 'zip' }, [calc, words], path.join(tmp, 'dz'));
-    const t = await intakeSubmission({ id: 'x', source: path.join(tmp, 'x.tar.gz'), kind: 'tar.gz' }, [calc, words], path.join(tmp, 'dt'));
+    const z = await intakeSubmission({ id: untrusted('x'), source: path.join(tmp, 'x.zip'), kind: 'zip' }, [calc, words], path.join(tmp, 'dz'));
+    const t = await intakeSubmission({ id: untrusted('x'), source: path.join(tmp, 'x.tar.gz'), kind: 'tar.gz' }, [calc, words], path.join(tmp, 'dt'));
     expect(z.status).toBe('accepted');
     expect(t.status).toBe('accepted');
     if (z.status === 'accepted' && t.status === 'accepted') expect(z.hash).toBe(t.hash);
@@ -96,8 +97,8 @@ describe('intake', () => {
   test('a corrupt archive is rejected, not an error of the run', async () => {
     writeFileSync(path.join(tmp, 'bad.zip'), 'not a zip');
     writeFileSync(path.join(tmp, 'bad.tar.gz'), 'not a tarball at all, not even gzip');
-    expect((await intakeSubmission({ id: 'b', source: path.join(tmp, 'bad.zip'), kind: 'zip' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
-    expect((await intakeSubmission({ id: 'b', source: path.join(tmp, 'bad.tar.gz'), kind: 'tar.gz' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
+    expect((await intakeSubmission({ id: untrusted('b'), source: path.join(tmp, 'bad.zip'), kind: 'zip' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
+    expect((await intakeSubmission({ id: untrusted('b'), source: path.join(tmp, 'bad.tar.gz'), kind: 'tar.gz' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
   });
 });
 
