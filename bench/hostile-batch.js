@@ -94,14 +94,18 @@ function survivors(uids) {
   return processes().filter((p) => {
     if (p.pid === process.pid || / ps -eo /.test(` ${p.argv}`)) return false;
     const ofUid = uids !== undefined && p.uid >= uids.first && p.uid <= uids.last;
-    const nodeInFolder = /(^|\/)node(js)?(\s|$)/.test(p.argv.split(' ')[0] ?? '') && (p.argv.includes(tmp) || p.cwd.startsWith(tmp));
-    const anyInFolder = p.argv.includes(tmp) || p.cwd.startsWith(tmp);
-    return ofUid || nodeInFolder || anyInFolder;
+    // Any process, node or a wrapper, whose cwd or arguments point into the bench's folder.
+    const inFolder = p.argv.includes(tmp) || p.cwd.startsWith(tmp);
+    return ofUid || inFolder;
   });
 }
 
-/** A sandbox host runs the build's `__sandbox_host.js` (grader/run/build.ts). */
-const isHost = (p) => p.argv.includes('__sandbox_host.js') && (p.argv.includes(tmp) || p.cwd.startsWith(tmp));
+/**
+ * A sandbox host is a node running the build's `__sandbox_host.js` (grader/run/build.ts); the wrappers before it
+ * (unshare --fork waits as its parent) carry the same arguments and are not counted.
+ */
+const isNode = (p) => path.basename(p.argv.split(' ')[0] ?? '') === 'node' || p.argv.startsWith(`${process.execPath} `);
+const isHost = (p) => isNode(p) && p.argv.includes('__sandbox_host.js') && (p.argv.includes(tmp) || p.cwd.startsWith(tmp));
 
 /** Grades `subs` into a fresh output folder; returns the wall time, the scores and what was left running. */
 async function grade(label, subs) {
