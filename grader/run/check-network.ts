@@ -4,7 +4,7 @@
 // that namespace's loopback: a scan of 127.0.0.1 finds the suite's own servers and nothing else of the machine.
 // Batch grading has the same layer in grader/batch/isolation.ts (with a PID namespace around the jest process too).
 // Without root the namespace comes through an unprivileged user namespace; where the OS refuses one, or unshare or
-// ip is missing, or COURSE_NO_NETWORK_ISOLATION=1, the layer is off and `describe` says why.
+// ip is missing, or COURSE_NO_NETWORK_ISOLATION=1, the layer is off and `why` says why (learner-isolation.ts shows it).
 
 import { childIsolation, prefixWorks, which } from './child-isolation';
 
@@ -14,8 +14,6 @@ export interface NetworkIsolation {
   on: boolean;
   /** Why the layer is off. */
   why?: string;
-  /** A sentence: which layer is on, or why it is off. */
-  describe: string;
 }
 
 export const NETWORK_LAYER = 'network namespace (loopback only) for the tests and the code under test';
@@ -36,7 +34,7 @@ export function networkNamespacePrefix(asRoot: boolean): string[] | undefined {
 let cached: NetworkIsolation | undefined;
 
 function off(why: string): NetworkIsolation {
-  return { wrapper: [], on: false, why, describe: `${NETWORK_LAYER}: off (${why})` };
+  return { wrapper: [], on: false, why };
 }
 
 /** The network layer for trusted jest processes started by this process (detected once). */
@@ -50,7 +48,7 @@ export function networkIsolation(): NetworkIsolation {
   // One probe in the common case: the sandbox host's own PID namespace nested inside this one, as it will run.
   const host = childIsolation();
   if (prefixWorks([...prefix, ...host.wrapper])) {
-    return (cached = { wrapper: prefix, on: true, describe: `${NETWORK_LAYER}: on${asRoot ? '' : ' (through an unprivileged user namespace)'}` });
+    return (cached = { wrapper: prefix, on: true });
   }
   if (host.on && prefixWorks(prefix)) return (cached = off("the code under test's PID namespace cannot be created inside it here"));
   return (cached = off(asRoot ? 'unshare --net failed here' : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, or an AppArmor restriction)'));
