@@ -5,6 +5,7 @@ import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
 import { renderResult } from '../report/terminal';
 import { JestProcess } from '../run/jest-process';
+import { describeLayers, learnerIsolation } from '../run/learner-isolation';
 import { takePrestarted } from '../run/prestart';
 import type { ExerciseResult } from '../run/result';
 import { runExercise, type RunEvent } from '../run/run-exercise';
@@ -111,6 +112,11 @@ Options:
   --json       print the result as JSON (for scripts and editors; shape: docs/schemas/check.schema.json)
   --dir PATH   grade the files in PATH instead of the exercise folder (does not record progress)
 
+On Linux the tests and your code run in a network namespace of their own (your code reaches only the
+test's servers on its loopback, nothing else of this machine) and your code in a PID namespace of its own;
+the last line says which layers were on. COURSE_NO_NETWORK_ISOLATION=1 turns the network layer off,
+COURSE_NO_CHILD_ISOLATION=1 the PID layer.
+
 Exit code: 0 all tests passed, 1 some failed (or the code does not compile / load), 2 usage or input
 error, 3 the grader itself failed (not your code; nothing is recorded).`,
   options: { seed: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } },
@@ -125,13 +131,16 @@ error, 3 the grader itself failed (not your code; nothing is recorded).`,
     // A failure of the grading machinery is not an attempt of the learner's.
     if (!dir && result.status !== 'error') await recordAttempt(ctx, result);
     trace('progress saved');
-    if (values.json) ctx.print(JSON.stringify(result, null, 2));
+    // Which layers the run had, as `course grade` says it (learner-isolation.ts).
+    const isolation = learnerIsolation();
+    if (values.json) ctx.print(JSON.stringify({ ...result, isolation }, null, 2));
     else {
       const implRoot = dir ? path.resolve(dir) : path.join(ctx.root, exercise.dir);
       ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise), { implRoot, previous: dir ? undefined : previous }));
       ctx.print();
       if (result.status === 'passed') ctx.print(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
       else ctx.print(`Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`);
+      ctx.print(ctx.c.gray(describeLayers(isolation)));
     }
     return result.status === 'passed' ? EXIT.ok : result.status === 'error' ? EXIT.anomaly : EXIT.failed;
   },

@@ -7,6 +7,8 @@ import { loadCourse } from '../course/course-file';
 import { UsageError } from '../course/errors';
 import { fsWatchWorks } from '../course/fs-probe';
 import { stateDir } from '../paths';
+import { NETWORK_LAYER, NO_NETWORK_ISOLATION_ENV } from '../run/check-network';
+import { learnerIsolation } from '../run/learner-isolation';
 import { EXIT, type Command, type Context } from './command';
 
 export interface Finding {
@@ -107,6 +109,22 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
         },
   );
 
+  // What `course check` wraps the code under test in (the same line it prints, one finding per layer).
+  for (const layer of learnerIsolation()) {
+    const check = layer.name === NETWORK_LAYER ? 'check isolation: network' : 'check isolation: PID';
+    const chosen = layer.why?.includes(NO_NETWORK_ISOLATION_ENV) || layer.why?.includes('COURSE_NO_CHILD_ISOLATION');
+    findings.push(
+      layer.on || chosen
+        ? { check, level: 'ok', detail: `${layer.name}: ${layer.on ? 'on' : `off (${layer.why})`}` }
+        : {
+            check,
+            level: 'warn',
+            detail: `${layer.name}: off (${layer.why})`,
+            fix: 'checks work without it; your code under test can then reach other services on this machine. On Linux, allow unprivileged user namespaces (or install util-linux and iproute2) to turn it on',
+          },
+    );
+  }
+
   try {
     loadCourse(ctx.root);
     findings.push({ check: 'course.yaml', level: 'ok', detail: 'valid' });
@@ -122,8 +140,9 @@ export const doctor: Command = {
   usage: 'course doctor [--json]',
   help: `Checks, for real, what the exercises need from your machine: the Node.js version, servers on
 127.0.0.1 and ::1 that answer, what "localhost" resolves to first, proxy variables (HTTP_PROXY,
-HTTPS_PROXY, NO_PROXY), whether file watching works in the course folder (for \`course watch\`), and
-that course.yaml is valid. Each problem comes with what to do.
+HTTPS_PROXY, NO_PROXY), whether file watching works in the course folder (for \`course watch\`), which
+isolation layers \`course check\` can use here (network and PID namespaces), and that course.yaml is
+valid. Each problem comes with what to do.
 
 Options:
   --json   print the findings as JSON

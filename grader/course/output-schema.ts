@@ -45,6 +45,10 @@ export const CheckJson = z
     durationMs: z.number(),
     filesHash: z.string(),
     suiteHash: z.string(),
+    isolation: z
+      .array(z.object({ name: z.string(), on: z.boolean(), why: z.string().optional().describe('why the layer is off') }).strict())
+      .optional()
+      .describe('the isolation layers of the run (network and PID namespaces), as `course grade` records them'),
   })
   .strict()
   .describe('the output of `course check --json`: the result of one check');

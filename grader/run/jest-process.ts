@@ -1,9 +1,11 @@
 // The grader's handle on a trusted jest process (jest-worker.ts): start it early, hand it a job, receive the
 // streamed events, and kill it and everything it started when a run goes over time. It runs in its own process
-// group so that one kill reaches the sandbox hosts it spawned.
+// group so that one kill reaches the sandbox hosts it spawned. A learner's run (check, watch, verify) starts it in
+// a network namespace of its own where the OS allows one (check-network.ts); batch grading passes its own layers.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { distFile } from '../paths';
+import { networkIsolation } from './check-network';
 import { hardenedExecArgv } from './debug-signal';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
 import { trace } from '../trace';
@@ -28,7 +30,7 @@ function installExitHook(): void {
 }
 
 export interface JestProcessOptions {
-  /** Command prefix (e.g. unshare) for batch isolation. */
+  /** Command prefix (e.g. unshare) for batch isolation; default: the learner's network namespace, when on. */
   wrapper?: string[];
   env?: NodeJS.ProcessEnv;
 }
@@ -46,7 +48,7 @@ export class JestProcess {
 
   constructor(options: JestProcessOptions = {}) {
     installExitHook();
-    const wrapper = options.wrapper ?? [];
+    const wrapper = options.wrapper ?? networkIsolation().wrapper;
     const command = wrapper.length ? wrapper[0]! : process.execPath;
     const args = [...wrapper.slice(1), ...(wrapper.length ? [process.execPath] : []), ...hardenedExecArgv(), distFile('run', 'jest-worker.js')];
     this.child = spawn(command, args, {
