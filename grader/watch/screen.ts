@@ -9,7 +9,7 @@ import type { CourseData, ExerciseSpec } from '../course/schema';
 import { LAST_HINT, wrap } from '../commands/hint';
 import { bestOf, indent, isCompileError, renderDiagnostics, statusColour } from '../report/terminal';
 import type { TestResult } from '../run/result';
-import { exerciseOf, type Panel, type WatchState } from './session';
+import { exerciseOf, type Panel, type WatchState } from './state';
 
 export interface ScreenOptions {
   c: ChalkInstance;

@@ -5,7 +5,8 @@ import { Course, type CourseData } from '../../grader/course/schema';
 import type { ExerciseResult } from '../../grader/run/result';
 import type { WatchEvent } from '../../grader/watch/events';
 import { renderScreen } from '../../grader/watch/screen';
-import { exerciseOf, initialState, reduce, transitionOf, type Effect, type WatchState } from '../../grader/watch/session';
+import { reduce } from '../../grader/watch/session';
+import { exerciseOf, initialState, transitionOf, type Effect, type WatchState } from '../../grader/watch/state';
 
 const at = '2026-12-07T12:00:00.000Z';
 
