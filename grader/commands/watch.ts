@@ -95,10 +95,13 @@ Options:
         }
         case 'save': {
           const { reason } = effect;
-          updateProgress(loadCourse(ctx.root), transitionOf(effect.change, new Date().toISOString()), effect.ids).then(
-            (saved) => dispatch({ type: 'saved', reason, course: saved.data }),
-            (err: unknown) => dispatch({ type: 'save-failed', reason, message: message(err) }),
-          );
+          // Re-read inside the promise: an unreadable course.yaml is a save-failed, which the session recovers from.
+          Promise.resolve()
+            .then(() => updateProgress(loadCourse(ctx.root), transitionOf(effect.change, new Date().toISOString()), effect.ids))
+            .then(
+              (saved) => dispatch({ type: 'saved', reason, course: saved.data }),
+              (err: unknown) => dispatch({ type: 'save-failed', reason, message: message(err) }),
+            );
           return;
         }
         case 'snapshot-stub':

@@ -223,3 +223,11 @@ test('a check that could not run shows why and frees the session for the next sa
 // Colours off: the screen's text as a test reads it.
 const identity = (text: string) => text;
 const plainChalk = new Proxy(identity, { get: () => plainChalk }) as unknown as Parameters<typeof renderScreen>[1]['c'];
+
+test('a result that could not be saved (course.yaml unreadable) is still shown, with why, and the next save runs', () => {
+  let s = play(started(), { type: 'files-changed' });
+  s = play(s.state, { type: 'run-finished', generation: s.state.running!.generation, result: result('one', 'failed', 2) });
+  s = play(s.state, { type: 'save-failed', reason: lastSave(s.effects)!.reason, message: 'course.yaml:3:1: invalid YAML' });
+  expect(s.state).toMatchObject({ running: undefined, result: { score: 2 }, panel: { kind: 'message', tone: 'error', text: 'course.yaml:3:1: invalid YAML' } });
+  expect(of(play(s.state, { type: 'files-changed' }).effects, 'run')).toHaveLength(1);
+});
