@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { loadCourse, progressOf, updateProgress } from '../course/course-file';
+import { loadCourse, progressOf, updateProgress, type LoadedCourse } from '../course/course-file';
+import { changed, recordCheck } from '../course/progress';
 import { UsageError } from '../course/errors';
 import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
@@ -73,30 +74,16 @@ export async function checkExercise(
   }
 }
 
-export async function recordAttempt(ctx: Context, result: ExerciseResult): Promise<void> {
+/**
+ * Saves a check's result in course.yaml (progress.ts's recordCheck). `asked`: the learner asked for this check;
+ * only those count as attempts (watch's runs on a save do not).
+ */
+export async function recordAttempt(ctx: Context, result: ExerciseResult, how: { asked: boolean }): Promise<LoadedCourse> {
   const course = loadCourse(ctx.root);
-  const now = new Date().toISOString();
-  await updateProgress(
-    course,
-    (p) => {
-      p.attempts += 1;
-      p.lastCheckedAt = now;
-      p.startedAt ??= now;
-      // A run that scored nothing at all (no test ran: a compile error, a crash) keeps the previous best.
-      if (result.maxScore > 0) {
-        p.maxScore = result.maxScore;
-        p.bestScore = Math.max(p.bestScore ?? 0, result.score);
-      }
-      if (result.status === 'passed') {
-        p.status = 'done';
-        p.passedAt ??= now;
-      } else if (p.status !== 'done') {
-        p.status = p.status === 'current' ? 'current' : 'failed';
-      }
-      return p;
-    },
-    [result.exercise],
-  );
+  // A failure of the grading machinery is not the learner's: nothing to save.
+  if (result.status === 'error') return course;
+  const at = new Date().toISOString();
+  return updateProgress(course, (p) => changed(p, recordCheck(p, result, { asked: how.asked, at })), [result.exercise]);
 }
 
 export const check: Command = {
@@ -128,8 +115,8 @@ error, 3 the grader itself failed (not your code; nothing is recorded).`,
     const dir = typeof values.dir === 'string' ? values.dir : undefined;
     const previous = progressOf(exercise);
     const result = await checkExercise(ctx, exercise, { seed, dir, quiet: Boolean(values.json) });
-    // A failure of the grading machinery is not an attempt of the learner's.
-    if (!dir && result.status !== 'error') await recordAttempt(ctx, result);
+    // A failure of the grading machinery is not an attempt of the learner's (recordAttempt saves nothing then).
+    if (!dir) await recordAttempt(ctx, result, { asked: true });
     trace('progress saved');
     // Which layers the run had, as `course grade` says it (learner-isolation.ts).
     const isolation = learnerIsolation();

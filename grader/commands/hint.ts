@@ -1,4 +1,5 @@
 import { loadCourse, progressOf, updateProgress } from '../course/course-file';
+import { changed, revealHint } from '../course/progress';
 import { UsageError } from '../course/errors';
 import { pickExercise } from '../course/select';
 import { EXIT, type Command } from './command';
@@ -17,6 +18,9 @@ export function wrap(text: string, width: number): string {
   return lines.join('\n');
 }
 
+/** Said under the last hint, by `course hint` and by `h` in watch. */
+export const LAST_HINT = '(that was the last hint)';
+
 export const hint: Command = {
   name: 'hint',
   summary: 'show the next hint for an exercise',
@@ -28,16 +32,16 @@ with a gentle nudge. The hints you have seen are counted in course.yaml.`,
     if (positionals.length > 1) throw new UsageError('hint takes at most one exercise id');
     const course = loadCourse(ctx.root);
     const exercise = pickExercise(course, positionals[0], ctx.cwd);
-    if (!exercise.hints.length) {
+    const before = progressOf(exercise);
+    const shown = revealHint(before, exercise.hints);
+    if (!shown) {
       ctx.print(`No hints for ${exercise.id}. Re-read the lesson: ${exercise.dir}/README.md`);
       return EXIT.ok;
     }
-    const shown = progressOf(exercise).hintsShown;
-    const index = Math.min(shown, exercise.hints.length - 1);
-    ctx.print(ctx.c.bold(`Hint ${index + 1} of ${exercise.hints.length} for ${exercise.id}:`));
-    ctx.print(wrap(exercise.hints[index]!.trim(), Math.min(process.stdout.columns || 100, 100)));
-    if (shown >= exercise.hints.length) ctx.print(ctx.c.gray('(that was the last hint)'));
-    else await updateProgress(course, (p) => ({ ...p, hintsShown: Math.max(p.hintsShown, index + 1) }), [exercise.id]);
+    ctx.print(ctx.c.bold(`Hint ${shown.index + 1} of ${exercise.hints.length} for ${exercise.id}:`));
+    ctx.print(wrap(shown.text, Math.min(process.stdout.columns || 100, 100)));
+    if (shown.last) ctx.print(ctx.c.gray(LAST_HINT));
+    if (shown.progress !== before) await updateProgress(course, (p) => changed(p, revealHint(p, exercise.hints)!.progress), [exercise.id]);
     return EXIT.ok;
   },
 };

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCourse, progressOf, updateProgress, type LoadedCourse } from '../course/course-file';
+import { changed, isDone, moveTo, nextNotDone, reopen } from '../course/progress';
 import { UsageError } from '../course/errors';
 import type { ExerciseSpec } from '../course/schema';
 import { currentExercise, numberOf } from '../course/select';
@@ -47,13 +48,13 @@ async function completeCourse(ctx: Context, course: LoadedCourse): Promise<numbe
   ctx.print(`Every exercise is marked done. Re-checking all ${course.data.exercises.length} before calling the course complete…`);
   for (const exercise of course.data.exercises) {
     const result = await checkExercise(ctx, exercise, {});
-    await recordAttempt(ctx, result);
+    await recordAttempt(ctx, result, { asked: true });
     const ok = result.status === 'passed';
     // No score when it did not run at all (a syntax error, a timeout): say what happened instead.
     const outcome = result.maxScore > 0 ? `${result.score}/${result.maxScore}` : `${result.status}${result.message ? `: ${result.message.split('\n')[0]!.slice(0, 100)}` : ''}`;
     ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${exercise.id}  ${outcome}`);
     if (!ok) {
-      await updateProgress(loadCourse(ctx.root), (p) => ({ ...p, status: 'current' }), [exercise.id]);
+      await updateProgress(loadCourse(ctx.root), (p) => changed(p, reopen(p)), [exercise.id]);
       ctx.print();
       ctx.print(`${exercise.id} no longer passes; it is your current exercise again. Run ${ctx.c.bold(`npx course check ${exercise.id}`)} to see why.`);
       return EXIT.failed;
@@ -92,16 +93,12 @@ Options:
     // Move on from the current exercise: the one marked current, or the one that passed last (it stays current
     // until now); with no progress yet, start from the beginning.
     const pointer = current ?? currentExercise(course);
-    const from = current || progressOf(pointer).status === 'done' ? list.indexOf(pointer) + 1 : 0;
-    const target = [...list.slice(from), ...list.slice(0, from)].find((e) => progressOf(e).status !== 'done');
+    const from = current || isDone(progressOf(pointer)) ? list.indexOf(pointer) + 1 : 0;
+    const target = nextNotDone(list, from);
     if (!target) return completeCourse(ctx, course);
     snapshotStub(ctx.root, target);
-    const now = new Date().toISOString();
-    const saved = await updateProgress(course, (p, e) => {
-      if (e.id === target.id) return { ...p, status: 'current', startedAt: p.startedAt ?? now };
-      if (p.status === 'current') return { ...p, status: p.attempts > 0 ? 'failed' : 'not-started' };
-      return undefined;
-    });
+    const move = moveTo(target.id, new Date().toISOString());
+    const saved = await updateProgress(course, (p, e) => changed(p, move(p, e.id)));
     const shown = saved.data.exercises.find((e) => e.id === target.id)!;
     if (ctx.interactive && !values.brief) {
       await page(ctx, await lessonText(ctx, shown));

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCourse, progressOf, updateProgress } from '../course/course-file';
+import { changed, isDone, resetStub } from '../course/progress';
 import { UsageError } from '../course/errors';
 import { currentExercise, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
@@ -58,13 +59,7 @@ Options:
     // The restored stub has not passed: the exercise is not done any more. If it was the current one (marked, or
     // the one passed last), it stays current.
     const wasCurrent = currentExercise(course).id === exercise.id;
-    if (progressOf(exercise).status === 'done') {
-      await updateProgress(
-        course,
-        (p) => ({ ...p, status: wasCurrent ? 'current' : p.attempts > 0 ? 'failed' : 'not-started', passedAt: undefined }),
-        [exercise.id],
-      );
-    }
+    if (isDone(progressOf(exercise))) await updateProgress(course, (p) => changed(p, resetStub(p, { wasCurrent })), [exercise.id]);
     ctx.print(`Restored the starter stub of ${exercise.id}.`);
     ctx.print(`Your previous version is in ${ctx.c.cyan(path.relative(ctx.root, backupDir) || backupDir)}`);
     return EXIT.ok;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCourse, progressOf } from '../course/course-file';
+import { isDone } from '../course/progress';
 import { UsageError } from '../course/errors';
 import { pickExercise } from '../course/select';
 import { EXIT, type Command } from './command';
@@ -19,7 +20,7 @@ Options:
     if (positionals.length > 1) throw new UsageError('solution takes at most one exercise id');
     const course = loadCourse(ctx.root);
     const exercise = pickExercise(course, positionals[0], ctx.cwd);
-    if (progressOf(exercise).status !== 'done' && !values.force) {
+    if (!isDone(progressOf(exercise)) && !values.force) {
       ctx.print(`The solution of ${exercise.id} is shown once your code passes (npx course check ${exercise.id}).`);
       ctx.print(ctx.c.gray(`To see it anyway: npx course solution ${exercise.id} --force`));
       return EXIT.failed;

@@ -8,7 +8,8 @@ export const status: Command = {
   summary: 'show your progress: exercise, status, score, attempts',
   usage: 'course status [--json]',
   help: `Prints a table of every exercise with its status (not started, current, failed, done), your best
-score, the number of checks and the hints you have seen.
+score, the number of checks you ran (course check, r in watch; watch's runs on a save are not counted)
+and the hints you have seen.
 
 The current exercise (what a plain \`course check\` grades) is marked with ▶.
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { ExerciseSpec, ProgressData } from '../course/schema';
+import { scoreNote } from '../course/progress';
 import type { Diagnostic, ExerciseResult, TestResult } from '../run/result';
 import { terminalBlock, terminalLine, terminalText } from './escape';
 
@@ -165,10 +166,13 @@ export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise:
   if (result.message && result.status !== 'passed' && !compileError) out.push(statusColour(c, result)(terminalBlock(result.message)));
   if (result.tests.length) out.push(summaryLine(result));
   const kept = best ? c.gray(`  (your best so far: ${best})`) : '';
+  // After an improvement the old best is history, not "so far".
+  const note = scoreNote(options.previous, result);
+  const scored = note?.kind === 'new-best' ? c.gray(`  (new best; before: ${note.before})`) : kept;
   if (compileError) out.push(`${c.red.bold('Does not compile')} — no test ran, nothing was scored.${kept}`);
   else if (result.status === 'error') out.push(c.magenta('Not graded: the grading machinery failed (this is not about your code). Please report it.'));
   else if (result.maxScore === 0) out.push(`${statusColour(c, result).bold(`No score (${result.status})`)}${kept}`);
-  else out.push(`Score: ${result.score}/${result.maxScore}` + (result.status === 'passed' ? c.green('  ✔ passed') : kept));
+  else out.push(`Score: ${result.score}/${result.maxScore}` + (result.status === 'passed' ? c.green('  ✔ passed') : scored));
   if (result.status !== 'passed' && result.tests.length) {
     out.push(c.gray(`seed ${result.seed} (replay this exact run: npx course check ${exercise.id} --seed ${result.seed})`));
   }
