@@ -9,7 +9,7 @@
 // channel (garbage, a 4 GB length, half a frame, a flood): no process of the code under test may be left after
 // each run, the channel cases end as tampered, and an honest learner graded in the same batch as loopers and
 // crashers gets exactly the score they get alone (in every mode: check and grade, as root and as a user).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +54,44 @@ function run(cwd: string, args: string[], asNobody: boolean): { code: number; st
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/**
+ * Like run(), watching the machine while the command runs: every 50 ms it counts the live sandbox hosts (node
+ * processes running a build folder's __sandbox_host.js under `marker`) of each batch worker (`worker-N` in their
+ * path; a check has one). A host killed after a timed-out test must be gone before the next one starts: more than
+ * one at a time is a host that outlived its kill.
+ */
+async function runWatched(cwd: string, args: string[], asNobody: boolean, marker: string): Promise<{ code: number; stdout: string; stderr: string; mostHostsAtOnce: number }> {
+  const node = process.execPath;
+  const command = asNobody ? setpriv! : node;
+  const argv = asNobody ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', node, ...args] : args;
+  const child = spawn(command, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: os.tmpdir(), NO_COLOR: '1', CI: process.env.CI ?? '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  let mostHostsAtOnce = 0;
+  const sampler = setInterval(() => {
+    const perWorker = new Map<string, number>();
+    for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      try {
+        const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        if (argv0[0] !== node || !argv0.some((a) => a.endsWith('__sandbox_host.js') && a.startsWith(marker))) continue;
+        if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) continue;
+        const worker = /\/worker-(\d+)\//.exec(argv0.join(' '))?.[1] ?? 'check';
+        perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1);
+      } catch {
+        /* ended while we looked */
+      }
+    }
+    mostHostsAtOnce = Math.max(mostHostsAtOnce, ...perWorker.values());
+  }, 50);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 480_000);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+  clearTimeout(timer);
+  clearInterval(sampler);
+  return { code, stdout, stderr, mostHostsAtOnce };
 }
 
 /** Every text of a result: none may hold a raw control character (newlines and tabs aside). */
@@ -137,9 +175,11 @@ describe.each(modes)('%s', (_label, asNobody) => {
   const world = makeWorld(asNobody ? 'check-nobody' : 'check', asNobody ? NOBODY : undefined);
   afterAll(() => rmSync(world.tmp, { recursive: true, force: true }));
 
-  test.each(CASES)('%s scores 0 and the trusted side stays intact', (name) => {
+  test.each(CASES)('%s scores 0 and the trusted side stays intact', async (name) => {
     const dir = path.join(world.subs, name, 'exercises', '01-calc');
-    const json = run(world.course, [path.join(world.course, 'bin', 'course.js'), 'check', 'calc', '--json', '--dir', dir], asNobody);
+    const json = await runWatched(world.course, [path.join(world.course, 'bin', 'course.js'), 'check', 'calc', '--json', '--dir', dir], asNobody, world.tmp);
+    // One host at a time: the one killed after a timed-out or crashed test is gone before the next test's starts.
+    expect({ name, moreThanOneHost: json.mostHostsAtOnce > 1 }).toEqual({ name, moreThanOneHost: false });
     expect({ name, code: json.code, stderr: json.stderr.includes('internal error') ? json.stderr : '' }).toEqual({ name, code: 1, stderr: '' });
     expectHostileVerdict(name, JSON.parse(json.stdout) as Result);
     // Nothing of the code under test outlives the command (a host killed after a timed-out test included).
@@ -218,12 +258,14 @@ if (canDropToNobody) gradeModes.push(['as an unprivileged user', true]);
   if (asNobody) chownTree(world.tmp, NOBODY);
   const results = new Map<string, Map<string, { status: string; exercises: Array<Result & { exercise: string }> }>>();
   const left = new Map<string, string[]>();
+  const mostHostsAtOnce = new Map<string, number>();
 
-  function grade(label: string, subs: string): void {
+  async function grade(label: string, subs: string): Promise<void> {
     const out = path.join(world.tmp, `out-${label}`);
     mkdirSync(out);
     if (asNobody) chownSync(out, NOBODY, NOBODY);
-    const r = run(world.course, [path.join(world.course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2'], asNobody);
+    const r = await runWatched(world.course, [path.join(world.course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2'], asNobody, world.tmp);
+    mostHostsAtOnce.set(label, r.mostHostsAtOnce);
     // Looked at the moment the command returns: a host killed at the last timed-out test must already be gone.
     const meta = JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as { uids?: { first: number; last: number } };
     left.set(label, leftovers(world.tmp, meta.uids));
@@ -236,11 +278,16 @@ if (canDropToNobody) gradeModes.push(['as an unprivileged user', true]);
     results.set(label, learners);
   }
 
-  beforeAll(() => {
-    grade('beside', world.subs);
-    grade('alone', alone);
+  beforeAll(async () => {
+    await grade('beside', world.subs);
+    await grade('alone', alone);
   }, 900_000);
   afterAll(() => rmSync(world.tmp, { recursive: true, force: true }));
+
+  test('while the batch runs, each worker has one host at a time (a killed host is gone before the next starts)', () => {
+    expect(mostHostsAtOnce.get('beside')).toBeGreaterThanOrEqual(1);
+    expect(mostHostsAtOnce.get('beside')).toBeLessThanOrEqual(1);
+  });
 
   test('no process of the code under test is left when the batch returns', () => {
     expect(left.get('beside')).toEqual([]);
