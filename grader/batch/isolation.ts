@@ -10,8 +10,8 @@
 //   open files, processes, no core files). Inside, Node's permission model still applies (set by the harness).
 // - cgroup memory and pids limits per worker (cgroups.ts) are set up by the batch beside these layers.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIRST_UID } from './uid-block';
 
@@ -140,11 +140,14 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
     sandboxWrapper(index, limits) {
       const out: string[] = [];
       if (hostPidOn) out.push(...hostPrefix);
+      // The parent-death signal that `unshare --kill-child` sets is cleared by the kernel when the uid changes:
+      // setpriv sets it again after the change (util-linux applies --pdeathsig last), so the host still dies when
+      // its wrapper does. (The client does not rely on it: it kills the namespace's init itself, see end-host.ts.)
       if (uidOn) {
         const uid = uidBase + index;
-        out.push(setpriv!, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs');
+        out.push(setpriv!, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs', '--pdeathsig', 'KILL');
       } else if (hostPidOn && setpriv) {
-        out.push(setpriv, '--no-new-privs');
+        out.push(setpriv, '--no-new-privs', '--pdeathsig', 'KILL');
       }
       if (limOn) {
         out.push(
@@ -170,17 +173,45 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   };
 }
 
-/** Processes still running as one of the pool's uids (used to make sure a run left nothing behind). */
+/**
+ * Running processes (zombies aside: they run nothing and cannot be signalled) whose real uid is one of `uids`,
+ * read from /proc. The uids are the run's own (uid-block.ts), so every such process is the code under test's.
+ */
 export function processesOfUids(uids: number[]): number[] {
   if (!uids.length || process.platform !== 'linux') return [];
-  try {
-    const out = execFileSync('ps', ['-e', '-o', 'pid=,uid='], { encoding: 'utf8' });
-    return out
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/).map(Number))
-      .filter(([pid, uid]) => pid !== undefined && uid !== undefined && uids.includes(uid))
-      .map(([pid]) => pid!);
-  } catch {
-    return [];
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      const state = /^State:\s+(\S)/m.exec(status)?.[1];
+      if (uids.includes(uid) && state !== 'Z' && state !== 'X') found.push(Number(name));
+    } catch {
+      /* it ended while we looked */
+    }
   }
+  return found;
+}
+
+/**
+ * After a suite has run as `uid`: nothing of it may be left. Every survivor is killed (and waited for, briefly);
+ * the text returned, if any, is an anomaly of the run (the host should have taken them all down with it).
+ */
+export async function killSurvivorsOfUid(uid: number): Promise<string | undefined> {
+  // A host killed a moment ago may still be on its way out: a short grace first.
+  let left = processesOfUids([uid]);
+  for (let waited = 0; left.length && waited < 1000; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = processesOfUids([uid]);
+  }
+  if (!left.length) return undefined;
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  return `${left.length} process(es) of the code under test (uid ${uid}) were still running after the suite and were killed`;
 }

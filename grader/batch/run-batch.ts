@@ -19,7 +19,7 @@ import { gradingSuiteHash, runGraded } from '../run/hidden';
 import { Checkpoint } from './checkpoint';
 import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimits, type IntakeResult, type Submission } from './intake';
 import { setUpCgroups } from './cgroups';
-import { detectIsolation, type Isolation } from './isolation';
+import { detectIsolation, killSurvivorsOfUid, type Isolation } from './isolation';
 import { reserveUidBlock, type UidBlock } from './uid-block';
 import { lockOwner, tryLock, unlock } from '../lock';
 import { finalize, fromResult, learnerStatus, type BatchMeta, type ExerciseOutcome, type Gradebook, type LearnerResult, type RunReason, type SubmissionTime, type SuiteChange } from './model';
@@ -317,6 +317,11 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
         processes: 128,
       })],
     });
+    // Nothing of the code under test may outlive its suite (it would steal CPU from, or use up the process limit
+    // of, the next learner graded as this uid).
+    const uid = isolation.uidOf(worker);
+    const survivors = uid === undefined ? undefined : await killSurvivorsOfUid(uid);
+    if (survivors) result.anomalies.push(survivors);
     if (cg && cg.oomKills(worker) > oomBefore) {
       result.anomalies.push(`the code under test was killed by the kernel for using more than ${memoryMb + 256} MB of memory`);
       if (result.status === 'passed') result.status = 'failed';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { transformSync, version as esbuildVersion, type Message } from 'esbuild';
+import { buildSync, transformSync, version as esbuildVersion, type Message } from 'esbuild';
 import type { BuildManifest } from '../../harness/sandbox/client';
 import type { ExerciseSpec } from '../course/schema';
 import type { Diagnostic } from './result';
@@ -46,6 +46,8 @@ export interface BuildOutput {
 }
 
 const HOST_SOURCE = ['harness', 'sandbox', 'host.ts'];
+/** The files beside the host that it imports (bundled into the one host file). */
+const HOST_IMPORTS = ['frames.ts'];
 
 /** The graded files from the implementation root, plus the exercise's support files (e.g. a given helper). */
 export function collectSources(courseRoot: string, exercise: ExerciseSpec, implRoot: string): { files: SourceFile[]; missing: string[] } {
@@ -100,7 +102,7 @@ function transpile(file: SourceFile): { code?: string; diagnostics: Diagnostic[]
 }
 
 /** Part of every build's cache key: bump it when what a build folder holds (the manifest, the host) changes. */
-const BUILD_FORMAT = 3;
+const BUILD_FORMAT = 4;
 
 function realPath(p: string): string {
   try {
@@ -116,7 +118,7 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   if (missing.length) return { diagnostics: [], files, filesHash, missing };
 
   const hostPath = path.join(input.courseRoot, ...HOST_SOURCE);
-  const hostText = readFileSync(hostPath, 'utf8');
+  const hostText = [hostPath, ...HOST_IMPORTS.map((f) => path.join(path.dirname(hostPath), f))].map((f) => readFileSync(f, 'utf8')).join('\0');
   // Real paths: Node resolves modules by their real path, and its permission model then denies a read through a
   // symlink it was not granted (a linked node_modules; on macOS /tmp and /var are symlinks into /private).
   const givenRoot = input.packagesRoot ?? path.join(input.courseRoot, 'node_modules');
@@ -145,8 +147,7 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   }
   if (diagnostics.length) return { diagnostics, files, filesHash, missing };
 
-  const host = transpile({ name: 'host.ts', absPath: hostPath, text: hostText, graded: false });
-  if (!host.code) throw new Error(`cannot compile the sandbox host: ${host.diagnostics.map((d) => d.message).join('; ')}`);
+  const host = bundleHost(hostPath);
 
   // Build into a temporary folder and rename, so a concurrent check never sees a half-written build.
   const tmpDir = `${buildDir}.${process.pid}.tmp`;
@@ -182,6 +183,17 @@ export function buildImplementation(input: BuildInput): BuildOutput {
     if (!existsSync(path.join(buildDir, 'sandbox.json'))) throw err;
   }
   return { buildDir, diagnostics: [], files, filesHash, missing };
+}
+
+/** The host and the files beside it that it imports, as one CommonJS file (Node built-ins stay imports). */
+function bundleHost(hostPath: string): { code: string } {
+  try {
+    const result = buildSync({ entryPoints: [hostPath], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, sourcemap: 'inline', logLevel: 'silent' });
+    return { code: result.outputFiles[0]!.text };
+  } catch (err) {
+    const errors = (err as { errors?: Message[] }).errors;
+    throw new Error(`cannot compile the sandbox host: ${errors ? errors.map((m) => m.text).join('; ') : String(err)}`);
+  }
 }
 
 /** The packages and everything they depend on (installed flat in `nodeModules`), so the sandbox may read them all. */

@@ -1,12 +1,18 @@
 // The trusted side of the sandbox RPC: starts the host process that runs the code under test and gives the
 // suite a small promise-based API to reach it. Every call has a timeout; when the host dies or hangs, the pending
 // calls fail with a message that names the call, so a learner sees *which* operation broke.
+// The host is spawned with no Node IPC channel: requests and replies travel as frames (frames.ts) on a socket pair
+// at its fd 3, which the code under test can write to as well. Every byte from it is parsed here by code this side
+// owns, and the first bad frame ends the host as a protocol violation (the run is then `tampered`).
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
-import { serialize } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 import { z } from 'zod';
+import { endHost } from './end-host';
+import { encodeFrame, FrameDecoder, VALUE_CAP } from './frames';
 import type { CallbackRef, HostMessage, HostOptions, Request, WireError } from './protocol';
 
 /** Written by the runner next to the compiled code: how to start the host for this build. */
@@ -82,10 +88,16 @@ const OUTPUT_CAP = 64 * 1024;
 /** Longest error message, name or anomaly kept from the host. */
 const TEXT_CAP = 4000;
 const ANOMALY_CAP = 300;
-/** Largest value (V8-serialized bytes) a reply or a callback may carry. */
-const VALUE_CAP = 32 * 1024 * 1024;
 /** Messages one host may send in its life (replies, callbacks, anomalies). */
 const MESSAGE_CAP = 2_000_000;
+/**
+ * Anomaly reports one host may send in its life. The host sends one per uncaught exception, unhandled rejection or
+ * exit attempt of the code under test: an interval throwing every millisecond reaches this only after 50 s. (Each
+ * message costs the trusted process a few microseconds to decode: a flood must be cut off long before MESSAGE_CAP.)
+ */
+const ANOMALY_MESSAGE_CAP = 50_000;
+/** A frame left unfinished this long while a call timed out was cut on purpose (the host writes frames whole). */
+const STALLED_FRAME_MS = 200;
 
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}… (truncated, ${text.length} characters)` : text;
@@ -157,18 +169,26 @@ export class Sandbox {
   private outputText = '';
   private exitReason: string | undefined;
   private readonly exited: Promise<void>;
+  /** The host's end of the request channel (fd 3 of the host; hostile bytes may arrive on it). */
+  private readonly channel: Socket;
+  private readonly decoder = new FrameDecoder();
+  /** Settles when a kill has finished (every process it found is gone, or reported). */
+  private ended: Promise<void> | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly options: Required<Omit<SandboxOptions, 'buildDir'>>,
+    private readonly ownSession: boolean,
   ) {
     const capture = (chunk: Buffer) => {
       if (this.outputText.length < OUTPUT_CAP) this.outputText += chunk.toString('utf8');
     };
     child.stdout?.on('data', capture);
     child.stderr?.on('data', capture);
-    child.on('message', (message: unknown) => this.receive(message));
-    // A send to a host that just died fails with EPIPE; the 'exit' handler below reports the real cause.
+    this.channel = child.stdio[3] as Socket;
+    this.channel.on('data', (chunk: Buffer) => this.receiveBytes(chunk));
+    // A write to a host that just died fails with EPIPE; the 'exit' handler below reports the real cause.
+    this.channel.on('error', () => undefined);
     child.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
@@ -196,22 +216,24 @@ export class Sandbox {
       '--disable-proto=delete',
       ...permissionFlags([manifest.buildDir, ...manifest.readPaths]),
     ];
-    const child = fork(manifest.host, [JSON.stringify(hostOptions)], {
+    // With a wrapper (setpriv/unshare/prlimit ...), the node binary becomes an argument of the wrapper.
+    const command = [...manifest.wrapper, process.execPath, ...execArgv, manifest.host, JSON.stringify(hostOptions)];
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: manifest.buildDir,
-      execArgv,
-      execPath: manifest.wrapper.length ? manifest.wrapper[0] : process.execPath,
-      // With a wrapper (setpriv/prlimit ...), the node binary becomes an argument of the wrapper.
-      ...(manifest.wrapper.length ? { execArgv: [...manifest.wrapper.slice(1), process.execPath, ...execArgv] } : {}),
       env: scrubbedEnv(manifest),
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // fd 3 is a socket pair (libuv's 'pipe'), duplex: the request channel. No Node IPC channel exists.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       // Its own session: kill(0) from the code under test then reaches no trusted process.
       detached: manifest.ownSession === true,
     });
-    const sandbox = new Sandbox(child, {
-      callTimeoutMs: options.callTimeoutMs ?? 2000,
-      loadTimeoutMs: options.loadTimeoutMs ?? 4000,
-    });
+    const sandbox = new Sandbox(
+      child,
+      {
+        callTimeoutMs: options.callTimeoutMs ?? 2000,
+        loadTimeoutMs: options.loadTimeoutMs ?? 4000,
+      },
+      manifest.ownSession === true,
+    );
     await sandbox.waitReady();
     return sandbox;
   }
@@ -256,6 +278,9 @@ export class Sandbox {
     const limit = timeoutMs ?? this.options.callTimeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
+        // The host's own frames are written whole: one left half-written while the call waited was cut by the code
+        // under test (its bytes swallowed the reply), not a slow answer.
+        if (this.stalledFrame()) return this.violation(`it left a frame unfinished (${this.decoder.pending} bytes, then nothing)`);
         this.pending.delete(id);
         reject(
           new SandboxFailure(
@@ -268,7 +293,7 @@ export class Sandbox {
       }, limit);
       this.pending.set(id, { describe, resolve, reject, timer });
       try {
-        this.child.send({ ...req, id } as Request);
+        this.channel.write(encodeFrame(serialize({ ...req, id } as Request)));
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(id);
@@ -277,21 +302,39 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Stops the host and everything it started (see end-host.ts); `close()` waits until they are gone. A process
+   * that outlives the kill is an anomaly of the run.
+   */
   kill(): void {
-    if (!this.alive) return;
+    if (this.killed) return;
     this.killed = true;
-    this.child.kill('SIGKILL');
+    // Once reaped, its pid may belong to someone else: never signal it then.
+    const running = () => this.child.exitCode === null && this.child.signalCode === null;
+    if (this.child.pid === undefined || !running()) return;
+    this.ended = endHost(this.child.pid, this.ownSession, running).then((survivors) => {
+      if (!survivors.length) return;
+      const what = `${survivors.length} process(es) of the code under test outlived the kill (pids ${survivors.join(', ')})`;
+      (globalThis as { __courseAnomaly?: (what: string) => void }).__courseAnomaly?.(what);
+    });
   }
 
   private killed = false;
 
+  /** Ends the host (gently, then by force) and waits until it and every process it started are gone. */
   async close(): Promise<void> {
     if (this.alive) {
-      this.child.disconnect?.();
+      // The host exits when its channel closes.
+      this.channel.end();
       const timer = setTimeout(() => this.kill(), 500);
       await this.exited;
       clearTimeout(timer);
     }
+    // Even a host that exited by itself may have left processes in its namespace or session.
+    this.kill();
+    await this.ended;
+    await this.exited;
+    this.channel.destroy();
     this.callbacks.clear();
   }
 
@@ -306,6 +349,7 @@ export class Sandbox {
       this.onPreflight = () => {
         clearTimeout(timer);
         timer = setTimeout(() => {
+          if (this.stalledFrame()) return this.violation(`it left a frame unfinished (${this.decoder.pending} bytes, then nothing)`);
           this.readyHandler?.(
             `your module did not finish loading within ${this.options.loadTimeoutMs} ms (an infinite loop at the top level of the file?)`,
             'load',
@@ -343,6 +387,31 @@ export class Sandbox {
   private preflightDone = false;
   private onPreflight: (() => void) | undefined;
   private messages = 0;
+  private anomalyMessages = 0;
+  private lastBytesAt = 0;
+
+  /** Part of a frame is buffered and no byte has come for a while. */
+  private stalledFrame(): boolean {
+    return this.decoder.pending > 0 && Date.now() - this.lastBytesAt >= STALLED_FRAME_MS;
+  }
+
+  /** Bytes from the host's channel: whole frames are decoded and checked; the first bad one ends the host. */
+  private receiveBytes(chunk: Buffer): void {
+    if (!this.alive) return;
+    this.lastBytesAt = Date.now();
+    const { frames, error } = this.decoder.push(chunk);
+    for (const frame of frames) {
+      if (!this.alive) return;
+      let message: unknown;
+      try {
+        message = deserialize(frame);
+      } catch (err) {
+        return this.violation(`it sent a frame that is not a serialized value (${cut(String(err), 200)})`);
+      }
+      this.receive(message);
+    }
+    if (error && this.alive) this.violation(error);
+  }
 
   /** Checks a message from the host; anything malformed or oversized ends this host as a protocol violation. */
   private receive(raw: unknown): void {
@@ -401,17 +470,22 @@ export class Sandbox {
         return;
       case 'reply': {
         const pending = this.pending.get(message.id);
-        if (!pending) return; // answered after its timeout: ignore
+        // (A call that timed out killed its host, whose later messages are never read: no honest late answer.)
+        if (!pending) return this.violation(`it answered a call that was not waiting for an answer (id ${message.id})`);
         this.pending.delete(message.id);
         clearTimeout(pending.timer);
         if (message.ok) pending.resolve({ value: message.value, handle: message.handle });
         else pending.reject(new RemoteError(pending.describe, message.error));
         return;
       }
-      case 'callback':
-        this.callbacks.get(message.callback)?.(...message.args);
+      case 'callback': {
+        const callback = this.callbacks.get(message.callback);
+        if (!callback) return this.violation(`it called back a function it was never given (${message.callback})`);
+        callback(...message.args);
         return;
+      }
       case 'anomaly':
+        if (++this.anomalyMessages > ANOMALY_MESSAGE_CAP) return this.violation(`it reported more than ${ANOMALY_MESSAGE_CAP} anomalies`);
         if (this.anomalies.length < 100 && !this.anomalies.includes(message.what)) {
           this.anomalies.push(message.what);
           // Passed on to the grader through the trusted test environment (grader/run/trusted-environment.ts).

@@ -1,22 +1,40 @@
 // The sandbox host: the only process in which the code under test runs. It loads the compiled module, then
 // executes the requests of the trusted suite (construct a class, call a method, invoke a function) and sends back
 // plain values, errors or callback events. It asserts nothing: every judgement is made on the trusted side.
-// This file is bundled into the build folder by the runner, so it may import only Node built-ins and ./protocol.
+// This file is bundled into the build folder by the runner, so it may import only Node built-ins and the files
+// beside it (./frames, and ./protocol for types).
+// Requests and replies travel as frames (frames.ts) on fd 3, a socket pair the trusted side created; there is no
+// Node IPC channel (no process.send, no process.channel). The code under test can write to fd 3 too: the trusted
+// side treats every byte as hostile and ends the run as tampered on the first bad frame.
 
 import Module from 'node:module';
+import net from 'node:net';
 import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { encodeFrame, FRAME_CAP, FrameDecoder } from './frames';
 import type { CallbackRef, HostMessage, HostOptions, Request, WireError } from './protocol';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HostOptions;
-const send = process.send?.bind(process);
-if (!send) {
-  console.error('sandbox host: must be started with an IPC channel');
-  process.exit(70);
+const channel = openChannel();
+
+function openChannel(): net.Socket {
+  try {
+    return new net.Socket({ fd: 3, readable: true, writable: true });
+  } catch (err) {
+    console.error(`sandbox host: must be started with its channel on fd 3 (${String(err)})`);
+    return process.exit(70);
+  }
+}
+
+function send(message: HostMessage): void {
+  const payload = serialize(message);
+  if (payload.byteLength > FRAME_CAP) throw new RangeError(`the value is ${payload.byteLength} bytes; the limit is ${FRAME_CAP}`);
+  channel.write(encodeFrame(payload));
 }
 
 function post(message: HostMessage): void {
   try {
-    send!(message);
+    send(message);
   } catch (err) {
     // The value could not be cloned (a function, a Proxy...): tell the suite instead of dying silently.
     if (message.type === 'reply' && message.ok) {
@@ -206,19 +224,28 @@ function exportMissing(name: string, kind: string): Error {
   });
 }
 
-process.on('message', (request: Request) => {
+function onRequest(request: Request): void {
   execute(request).then(
     ({ value, handle }) => post({ type: 'reply', id: request.id, ok: true, value, handle }),
     (err: unknown) => post({ type: 'reply', id: request.id, ok: false, error: toWireError(err) }),
   );
+}
+
+// Requests come from the trusted side; a frame that does not decode means the channel is no longer usable.
+const requests = new FrameDecoder();
+channel.on('data', (chunk: Buffer) => {
+  const { frames, error } = requests.push(chunk);
+  for (const frame of frames) onRequest(deserialize(frame) as Request);
+  if (error) realExit(71);
 });
+channel.on('error', () => realExit(0));
 
 // Errors that escape the learner's code (a throw inside a timer, an unhandled rejection) are reported, not fatal:
 // the suite sees the consequences through the calls and events it makes.
 process.on('uncaughtException', (err) => post({ type: 'anomaly', what: `uncaught exception: ${toWireError(err).message}` }));
 process.on('unhandledRejection', (err) => post({ type: 'anomaly', what: `unhandled rejection: ${toWireError(err).message}` }));
 // When the trusted side goes away, nothing may outlive it.
-process.on('disconnect', () => realExit(0));
+channel.on('end', () => realExit(0));
 
 // Module resolution looks only where the sandbox may read (see HostOptions.moduleRoots): a package then resolves
 // to the granted copy whatever folder the build sits in, and an unprovided package is "not found", not "denied".

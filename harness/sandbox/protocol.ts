@@ -1,6 +1,6 @@
 // The messages exchanged between the trusted suite (client.ts) and the sandbox host (host.ts) that runs the
-// code under test. Messages travel over Node's IPC channel with `serialization: 'advanced'` (the V8 structured
-// clone), so Uint8Arrays, Maps, Sets, BigInts and undefined survive the trip. Functions cannot cross: a callback
+// code under test. Messages travel as frames (frames.ts) holding a V8-serialized value (the structured clone), so
+// Uint8Arrays, Maps, Sets, BigInts and undefined survive the trip. Functions cannot cross: a callback
 // passed by the suite travels as a CallbackRef and comes back as `callback` messages.
 
 export interface CallbackRef {

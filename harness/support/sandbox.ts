@@ -16,6 +16,8 @@ export function useSandbox(options: SandboxOptions = {}): SuiteSandbox {
   async function ensure(): Promise<void> {
     if (loadFailure) throw loadFailure;
     if (current?.alive) return;
+    // A host killed by the previous test is waited for: nothing of it may run beside the next one.
+    await current?.close();
     try {
       current = await Sandbox.open(options);
     } catch (err) {

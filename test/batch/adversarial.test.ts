@@ -1,7 +1,8 @@
 // Issue 7's adversarial test: every submission in test/fixtures/adversarial/ is graded in one batch together with
 // honest submissions, through the real CLI (`course grade`) of a temporary course. It checks that every honest
 // submission gets its exact score, every adversarial one its expected non-passing verdict, that the batch finishes,
-// that nothing outside the output folder is written, and that no process of the run is left behind.
+// that nothing outside the output folder is written, and that no process of the run is left behind (nor, while it
+// runs, a killed host beside the next one: a looping submission used to leave one spinning host per timed-out test).
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -68,8 +69,27 @@ function leftovers(marker: string, uids: { first: number; last: number } | undef
   }
 }
 
-function runCli(cwd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+/** The most sandbox hosts (node running a __sandbox_host.js under `marker`) alive at once for one batch worker. */
+function hostsPerWorker(marker: string): number {
+  const perWorker = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv[0] !== process.execPath || !argv.some((a) => a.endsWith('__sandbox_host.js') && a.startsWith(marker))) continue;
+      if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) continue;
+      const worker = /\/worker-(\d+)\//.exec(argv.join(' '))?.[1] ?? '?';
+      perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1);
+    } catch {
+      /* ended while we looked */
+    }
+  }
+  return Math.max(0, ...perWorker.values());
+}
+
+function runCli(cwd: string, args: string[], timeoutMs: number, marker: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; mostHostsAtOnce: number }> {
   const started = Date.now();
+  let mostHostsAtOnce = 0;
+  const sampler = setInterval(() => (mostHostsAtOnce = Math.max(mostHostsAtOnce, hostsPerWorker(marker))), 50);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(cwd, 'bin', 'course.js'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -79,7 +99,8 @@ function runCli(cwd: string, args: string[], timeoutMs: number): Promise<{ code:
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      clearInterval(sampler);
+      resolve({ code, stdout, stderr, ms: Date.now() - started, mostHostsAtOnce });
     });
   });
 }
@@ -131,7 +152,7 @@ describe('course grade: adversarial submissions together with honest ones', () =
     courseBefore = treeHash(course);
     subsBefore = treeHash(subs);
 
-    run = await runCli(course, ['grade', subs, '--out', out, '--jobs', '2'], 9 * 60_000);
+    run = await runCli(course, ['grade', subs, '--out', out, '--jobs', '2'], 9 * 60_000, tmp);
     learners = new Map();
     if (existsSync(path.join(out, 'results'))) {
       for (const f of readdirSync(path.join(out, 'results'))) {
@@ -232,6 +253,15 @@ describe('course grade: adversarial submissions together with honest ones', () =
       expect(meta.uids!.last - meta.uids!.first + 1).toBeGreaterThanOrEqual(1);
     }
     expect(leftovers(tmp, meta.uids)).toEqual([]);
+  });
+
+  test('while it ran, each worker had one sandbox host at a time, and none outlived its kill', () => {
+    // A host killed after a timed-out test (loop-call, loop-every-call...) is gone before the next one starts.
+    expect(run.mostHostsAtOnce).toBeGreaterThanOrEqual(1);
+    expect(run.mostHostsAtOnce).toBeLessThanOrEqual(1);
+    // The sweep of the worker's uid after each suite found nothing the host's own kill had missed.
+    const swept = [...learners.values()].flatMap((l) => l.exercises.flatMap((e) => e.anomalies.filter((a) => /outlived|still running after the suite/.test(a)).map((a) => `${l.learner}: ${a}`)));
+    expect(swept).toEqual([]);
   });
 
   test('the run took a bounded time', () => {
