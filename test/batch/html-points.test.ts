@@ -9,10 +9,10 @@ import { finalize, type ExerciseMeta, type ExerciseOutcome, type Gradebook, type
 import { resolvePoints } from '../../grader/batch/points';
 import { matchRoster, parseRoster } from '../../grader/batch/roster';
 import { writeOutputs } from '../../grader/report/gradebook';
+import { toolPresent } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`SKIPPED: the report.html points test needs ${CHROMIUM} (apt-get install -y chromium); it is not installed here`);
+const haveChromium = toolPresent(existsSync(CHROMIUM), `${CHROMIUM}, for the report.html points test (apt-get install -y chromium)`);
 const maybe = haveChromium ? describe : describe.skip;
 
 function outcome(exercise: string, passed: number, total: number, fresh: boolean): ExerciseOutcome {

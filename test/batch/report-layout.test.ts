@@ -11,10 +11,10 @@ import type { Browser } from 'playwright-core';
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../../grader/batch/model';
 import { writeOutputs } from '../../grader/report/gradebook';
 import { failingTests } from '../../grader/report/html';
+import { toolPresent } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`SKIPPED: the report layout test needs ${CHROMIUM} (apt-get install -y chromium); it is not installed here`);
+const haveChromium = toolPresent(existsSync(CHROMIUM), `${CHROMIUM}, for the report layout test (apt-get install -y chromium)`);
 const maybe = haveChromium ? describe : describe.skip;
 
 const EXERCISES = ['hpack-table', 'frame-parser', 'backoff-reconnect', 'typing-indicator', 'sse-consumer', 'extra-one', 'extra-two', 'extra-three'];

@@ -10,6 +10,7 @@ import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, read
 import os from 'node:os';
 import path from 'node:path';
 import * as fx from '../batch/fixture-course';
+import { toolPresent } from '../helpers';
 
 const CASES = ['inspector-takeover', 'terminal-escapes', 'forged-host-messages', 'malformed-rpc', 'kill-process-group'];
 const NOBODY = 65534;
@@ -21,7 +22,8 @@ const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => {
     return false;
   }
 });
-const canDropToNobody = isRoot && process.platform === 'linux' && setpriv !== undefined;
+// Not root is a mode (nothing to drop to); root on Linux without setpriv is a missing tool.
+const canDropToNobody = isRoot && process.platform === 'linux' && toolPresent(setpriv !== undefined, 'setpriv, to grade as an unprivileged user (util-linux)');
 
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
