@@ -177,7 +177,7 @@ function buildGiven(courseRoot = ROOT) {
       ].join('\n');
       const bundle = esbuild.buildSync({
         absWorkingDir: root,
-        stdin: { contents: composed.get(path.join(sourceDir, `${m.name}.ts`)).text, resolveDir: sourceDir, sourcefile: `${m.name}.ts`, loader: 'ts' },
+        stdin: { contents: /** @type {{ text: string }} */ (composed.get(path.join(sourceDir, `${m.name}.ts`))).text, resolveDir: sourceDir, sourcefile: `${m.name}.ts`, loader: 'ts' },
         bundle: true,
         write: false,
         platform: 'node',

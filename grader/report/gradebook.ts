@@ -112,7 +112,6 @@ export function learnerJson(book: Gradebook, l: LearnerResult): string {
 function xml(text: string): string {
   // Also strips characters XML 1.0 cannot carry (control characters from a learner's output).
   return text
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

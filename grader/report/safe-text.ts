@@ -4,7 +4,6 @@
 // text read differently from what it is. Such characters are shown as visible escapes instead.
 
 // C0 controls except tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), and the bidi/isolate controls.
-// eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The text with every control character that could act on a terminal replaced by a visible `\uXXXX`. */

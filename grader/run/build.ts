@@ -193,7 +193,7 @@ export function packageClosure(nodeModules: string, packages: string[]): string[
     if (seen.has(name)) continue;
     let manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
     try {
-      manifest = JSON.parse(readFileSync(path.join(nodeModules, name, 'package.json'), 'utf8'));
+      manifest = JSON.parse(readFileSync(path.join(nodeModules, name, 'package.json'), 'utf8')) as typeof manifest;
     } catch {
       if (packages.includes(name)) throw new Error(`the exercise needs the package "${name}", which is not installed in ${nodeModules}`);
       continue; // an optional dependency that is not installed

@@ -91,7 +91,6 @@ maybe('report.html with points, lateness, roster and run origins', () => {
 
   beforeAll(async () => {
     writeOutputs(book(), dir);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     page = await browser.newPage();

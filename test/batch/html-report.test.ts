@@ -76,7 +76,6 @@ maybe('report.html in headless Chromium', () => {
 
   beforeAll(async () => {
     writeOutputs(book, dir, { gradescope: true, exercism: true });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -102,7 +102,6 @@ maybe('report.html layout in headless Chromium', () => {
 
   beforeAll(async () => {
     writeOutputs(book, dir);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,

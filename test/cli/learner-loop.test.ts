@@ -153,7 +153,6 @@ test('course lesson renders every lesson of course.yaml: plain text within 80 co
 });
 
 test('the command table loads each command lazily, with the summary its module declares', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { commands } = require('../../grader/commands/index') as typeof import('../../grader/commands/index');
   for (const entry of commands) expect({ name: entry.name, summary: entry.summary }).toEqual({ name: entry.load().name, summary: entry.load().summary });
 });

@@ -14,7 +14,6 @@ interface BuildGiven {
   buildGiven(root?: string): Generated[];
   staleGiven(root?: string): string[];
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const script = require('../../scripts/build-given.js') as BuildGiven;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'given-files-'));

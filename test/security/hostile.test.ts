@@ -25,7 +25,6 @@ const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => {
 // Not root is a mode (nothing to drop to); root on Linux without setpriv is a missing tool.
 const canDropToNobody = isRoot && process.platform === 'linux' && toolPresent(setpriv !== undefined, 'setpriv, to grade as an unprivileged user (util-linux)');
 
-// eslint-disable-next-line no-control-regex
 const RAW_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 interface Result {
