@@ -14,7 +14,11 @@ function nodeIsSupported(version) {
 function requireSupportedNode(who) {
   if (nodeIsSupported(process.versions.node)) return;
   process.stderr.write(
-    (who || 'course') + ': Node.js ' + process.versions.node + ' is too old: this course needs Node.js ' + MINIMUM.join('.') +
+    (who || 'course') +
+      ': Node.js ' +
+      process.versions.node +
+      ' is too old: this course needs Node.js ' +
+      MINIMUM.join('.') +
       ' or newer (Node 24 LTS recommended). See https://nodejs.org/\n',
   );
   process.exit(2);

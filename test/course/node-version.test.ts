@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers';
 
-const MESSAGE = /^(course|course build|jest): Node\.js 22\.13\.1 is too old: this course needs Node\.js 22\.14 or newer \(Node 24 LTS recommended\)\. See https:\/\/nodejs\.org\/\n$/;
+const MESSAGE =
+  /^(course|course build|jest): Node\.js 22\.13\.1 is too old: this course needs Node\.js 22\.14 or newer \(Node 24 LTS recommended\)\. See https:\/\/nodejs\.org\/\n$/;
 
 function underNode(version: string, script: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(
