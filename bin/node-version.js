@@ -13,14 +13,8 @@ function nodeIsSupported(version) {
 /** Exits with code 2 and one line on stderr when this Node is older than MINIMUM. */
 function requireSupportedNode(who) {
   if (nodeIsSupported(process.versions.node)) return;
-  process.stderr.write(
-    (who || 'course') +
-      ': Node.js ' +
-      process.versions.node +
-      ' is too old: this course needs Node.js ' +
-      MINIMUM.join('.') +
-      ' or newer (Node 24 LTS recommended). See https://nodejs.org/\n',
-  );
+  var tooOld = 'Node.js ' + process.versions.node + ' is too old: this course needs Node.js ' + MINIMUM.join('.') + ' or newer';
+  process.stderr.write((who || 'course') + ': ' + tooOld + ' (Node 24 LTS recommended). See https://nodejs.org/\n');
   process.exit(2);
 }
 
