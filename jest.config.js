@@ -6,6 +6,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   testEnvironment: 'node',
+  // Rebuilds a stale dist/ first (the tests run the compiled grader) and refuses a Node older than the course's.
+  globalSetup: '<rootDir>/jest.global-setup.js',
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -68,7 +68,8 @@ const fullScore = fx.EXERCISES.reduce((sum, e) => sum + e.tests, 0);
 
 /** pid → command line of every process on the machine, with its uid and cwd (when readable). */
 function processes() {
-  let out = '';
+  /** @type {string} */
+  let out;
   try {
     out = execFileSync('ps', ['-eo', 'pid=,uid=,stat=,args='], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
   } catch {
@@ -77,7 +78,7 @@ function processes() {
   return out
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
-    .filter(Boolean)
+    .filter(/** @returns {m is RegExpExecArray} */ (m) => m !== null)
     .map(([, pid, uid, state, argv]) => {
       let cwd = '';
       try {

@@ -90,7 +90,7 @@ async function download() {
   return { ms, ok };
 }
 
-(async () => {
+void (async () => {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   console.log(`quic-migration codec (reference solution, Node ${process.version}, best of ${runs} runs)`);
   for (const [i, r] of rows.entries()) {

@@ -124,7 +124,10 @@ function compare(chunks, bytes) {
   const times = [[], []];
   const outs = [];
   const fns = [runReference, runEsp];
-  for (const fn of fns) fn(chunks), fn(chunks); // warm-up
+  for (const fn of fns) {
+    fn(chunks); // warm-up
+    fn(chunks);
+  }
   const deadline = Date.now() + 5000;
   let rounds = 0;
   while (rounds < 10 || (Date.now() < deadline && rounds < 40)) {

@@ -3,6 +3,7 @@
 // Compiles the grader (grader/ -> dist/) and stamps the build with a hash of its sources, so that `course` can
 // tell when the sources changed since (a `git pull` of a course update) and rebuild before running.
 // Run by `npm install` (the prepare script) and `npm run build`; bin/course.js runs it when the stamp is stale.
+require('./node-version').requireSupportedNode('course build');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

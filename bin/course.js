@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Entry point of `npx course`. The grader is TypeScript compiled to dist/ by `npm install` (the prepare script).
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 18)) {
-  process.stderr.write(`course: Node.js ${process.versions.node} is too old: this course needs Node.js 20.18 or newer (Node 24 LTS recommended). See https://nodejs.org/\n`);
-  process.exit(2);
-}
+// Checked before anything else loads: on an older Node the grader would fail later, with a less clear error.
+require('./node-version').requireSupportedNode('course');
 // The code under test runs as this user too: SIGUSR1 must not open this process's debugger (see
 // grader/run/debug-signal.ts; a listener replaces Node's own handler).
 process.on('SIGUSR1', () => undefined);

@@ -1,5 +1,6 @@
 'use strict';
-// The content hash of the grader's TypeScript sources (and the build settings), kept beside the compiled grader.
+// The content hash of the grader's TypeScript sources (grader/, and the harness/ files compiled with it) and the build
+// settings, kept beside the compiled grader.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -16,6 +17,18 @@ function sourceHash(root) {
     }
   };
   walk('grader');
+  // The harness files the grader imports are compiled with it (dist/harness/): the last build says which they are.
+  const built = (rel) => {
+    for (const entry of fs.readdirSync(path.join(root, 'dist', rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const r = path.join(rel, entry.name);
+      if (entry.isDirectory()) built(r);
+      else if (entry.name.endsWith('.js')) {
+        const source = r.replace(/\.js$/, '.ts');
+        if (fs.existsSync(path.join(root, source))) hash.update(source).update('\0').update(fs.readFileSync(path.join(root, source))).update('\0');
+      }
+    }
+  };
+  if (fs.existsSync(path.join(root, 'dist', 'harness'))) built('harness');
   for (const f of ['tsconfig.json', 'tsconfig.build.json']) hash.update(f).update(fs.readFileSync(path.join(root, f)));
   return hash.digest('hex');
 }

@@ -3,6 +3,9 @@
 // author-only (in solutions/, which never ships), because those sources are the answers to earlier exercises.
 // Each helper becomes <name>.js (bundled with what it imports, minified, CommonJS) and <name>.d.ts (the
 // compiler's declaration emit, with the API's doc comments, private members left out) in the exercise's folder.
+// A helper that gives an earlier exercise's reference is not a copy of it: its source has a line
+// `// build-given: solutions/NN-<id>/<file>.ts`, which the build replaces with that reference (less its opening
+// comment), so the helper always holds the reference as it is now.
 //   node scripts/build-given.js            writes the files
 //   node scripts/build-given.js --check    writes nothing; exits 1 if a committed file differs from a fresh build
 // test/course/given-files.test.ts fails when the committed files are stale.
@@ -44,6 +47,48 @@ function compilerOptions(root) {
   };
 }
 
+/** The line a helper's source puts where an earlier exercise's reference goes. */
+const REFERENCE_LINE = /^\/\/ build-given: (solutions\/[^\s]+\.ts)[ \t]*$/m;
+
+/** A module `spec` imported from `fromFile`, as a path without extension, or undefined when no file is there. */
+function resolveRelative(fromFile, spec) {
+  const base = path.resolve(path.dirname(fromFile), spec);
+  return ['.ts', '.d.ts', '.js'].some((ext) => fs.existsSync(base + ext)) ? base : undefined;
+}
+
+/**
+ * The text a helper is built from: its source, with the `// build-given:` line replaced by the reference it names
+ * (the reference's opening comment block dropped: the helper has its own usage notes). The reference's relative
+ * imports are re-pointed from the helper's folder; one that has no file in solutions/ (exercise 1's reference
+ * imports the Huffman decoder exercise 1 gives) resolves in the exercise's folder, as `course verify` places it.
+ * Returns the text and the reference files it read (relative to root).
+ */
+function composedSource(root, sourceFile) {
+  const text = fs.readFileSync(sourceFile, 'utf8');
+  const line = REFERENCE_LINE.exec(text);
+  if (!line) return { text, references: [] };
+  const referenceFile = path.join(root, line[1]);
+  if (!fs.existsSync(referenceFile)) throw new Error(`${path.relative(root, sourceFile)} names ${line[1]}, which does not exist`);
+  const lines = fs.readFileSync(referenceFile, 'utf8').split('\n');
+  let start = 0;
+  while (start < lines.length && lines[start].startsWith('//')) start++;
+  while (start < lines.length && lines[start].trim() === '') start++;
+  const body = lines
+    .slice(start)
+    .join('\n')
+    .trimEnd()
+    .replace(/((?:from|import\()\s*)(['"])(\.{1,2}\/[^'"]+)\2/g, (whole, lead, quote, spec) => {
+      const inSolutions = resolveRelative(referenceFile, spec);
+      const inExercise = resolveRelative(path.join(root, line[1].replace(/^solutions\//, 'exercises/')), spec);
+      const target = inSolutions ?? inExercise;
+      if (!target) throw new Error(`${line[1]} imports ${spec}, which is neither in solutions/ nor in the exercise's folder`);
+      let rel = path.relative(path.dirname(sourceFile), target).split(path.sep).join('/');
+      if (!rel.startsWith('.')) rel = `./${rel}`;
+      return `${lead}${quote}${rel}${quote}`;
+    });
+  return { text: text.slice(0, line.index) + body + text.slice(line.index + line[0].length), references: [line[1]] };
+}
+
 /** The comment block that opens a source file (its `//` lines up to the first other line): the usage notes. */
 function leadingComment(text) {
   const lines = [];
@@ -74,13 +119,25 @@ function withoutPrivateMembers(context) {
   return (file) => ts.visitEachChild(file, visit, context);
 }
 
-function declarations(root, group) {
+function declarations(root, group, composed) {
   const sources = group.modules.map((m) => path.join(root, group.source, `${m.name}.ts`));
-  const program = ts.createProgram(sources, compilerOptions(root));
+  const options = compilerOptions(root);
+  // The compiler reads each helper's source as composed (with its reference in place), not the file on disk.
+  const host = ts.createCompilerHost(options, true);
+  const readFile = host.readFile.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.readFile = (file) => composed.get(path.resolve(file))?.text ?? readFile(file);
+  host.getSourceFile = (file, language, onError, shouldCreate) => {
+    const own = composed.get(path.resolve(file));
+    return own ? ts.createSourceFile(file, own.text, language, true) : getSourceFile(file, language, onError, shouldCreate);
+  };
+  const program = ts.createProgram(sources, options, host);
   const errors = ts.getPreEmitDiagnostics(program);
   if (errors.length) {
     const text = errors.map((d) => {
-      const where = d.file ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : '';
+      const own = d.file && composed.get(path.resolve(d.file.fileName));
+      const as = own && own.references.length ? ` (as composed with ${own.references.join(', ')})` : '';
+      const where = d.file ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}${as} ` : '';
       return `${where}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
     throw new Error(`the sources of the given helpers do not type-check:\n${text.join('\n')}`);
@@ -105,7 +162,11 @@ function buildGiven(courseRoot = ROOT) {
   for (const group of HELPERS) {
     const sourceDir = path.join(root, group.source);
     const names = group.modules.map((m) => m.name);
-    const dts = declarations(root, group);
+    const composed = new Map(group.modules.map((m) => {
+      const file = path.join(sourceDir, `${m.name}.ts`);
+      return [file, composedSource(root, file)];
+    }));
+    const dts = declarations(root, group, composed);
     for (const m of group.modules) {
       const source = `${group.source}/${m.name}.ts`;
       const notice = `${source}. Do not edit: course authors change that and run the script again.`;
@@ -116,7 +177,7 @@ function buildGiven(courseRoot = ROOT) {
       ].join('\n');
       const bundle = esbuild.buildSync({
         absWorkingDir: root,
-        entryPoints: [path.join(sourceDir, `${m.name}.ts`)],
+        stdin: { contents: /** @type {{ text: string }} */ (composed.get(path.join(sourceDir, `${m.name}.ts`))).text, resolveDir: sourceDir, sourcefile: `${m.name}.ts`, loader: 'ts' },
         bundle: true,
         write: false,
         platform: 'node',

@@ -24,6 +24,7 @@ async function loadTs(file, givenDir) {
   };
   const built = await esbuild.build({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, packages: 'external', plugins: [given], logLevel: 'silent' });
   const m = { exports: {} };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the bundle as a CommonJS module, on purpose
   new Function('module', 'exports', 'require', '__filename', '__dirname', built.outputFiles[0].text)(m, m.exports, require, file, path.dirname(file));
   return m.exports;
 }

@@ -37,6 +37,7 @@ function readAll(stream) {
   return Buffer.concat(out);
 }
 
+/** @param {{ cases?: number, seed?: number, file?: string, onProgress?: (done: number) => void }} [options] */
 async function run({ cases = 2000, seed = 1, file = REFERENCE, onProgress } = {}) {
   const { HpackDecoder } = await loadTs(file, path.join(root, 'exercises', '01-hpack-table'));
   const { seededRandom, randomInt } = await loadTs(path.join(root, 'harness', 'support', 'random.ts'));
@@ -84,7 +85,7 @@ async function run({ cases = 2000, seed = 1, file = REFERENCE, onProgress } = {}
       try {
         got = decoder.decode(block);
       } catch (err) {
-        got = `threw ${err && err.message}`;
+        got = `threw ${err instanceof Error ? err.message : String(err)}`;
       }
       const fail = (what) => ({ disagreement: [`connection ${i + 1} (run seed ${seed}, case seed ${caseSeed}; hpack.js table of ${size} octets): ${what}`, ...log].join('\n') });
       if (JSON.stringify(got) !== JSON.stringify(want)) return fail(`block ${k} decodes to ${typeof got === 'string' ? got : JSON.stringify(got)}`);

@@ -10,6 +10,7 @@
 //   node scripts/differential-sse-chromium.js [--cases N] [--seed S] [--file path/to/sse-consumer.ts]
 // Every stream starts with "retry:1" (after the BOM, if any), so Chromium reconnects at once and reports the
 // last event ID; reconnection times themselves are not compared.
+/* global EventSource, MessageEvent -- the page script below runs in Chromium, where these exist */
 const http = require('node:http');
 const path = require('node:path');
 const fs = require('node:fs');

@@ -12,7 +12,11 @@ const { loadTs, parseArgs } = require('./differential-common');
 const root = path.join(__dirname, '..');
 const REFERENCE = path.join(root, 'solutions', '06-websocket-protocol', 'websocket-protocol.ts');
 
-/** Runs `cases` random sessions; resolves to { agreed, ended } or { disagreement } (a printable report). */
+/**
+ * Runs `cases` random sessions; resolves to { agreed, ended } or { disagreement } (a printable report).
+ * @param {{ cases?: number, seed?: number, file?: string, onProgress?: (done: number) => void }} [options]
+ * @returns {Promise<{ agreed?: number, ended?: Map<string, number>, disagreement?: string }>}
+ */
 async function run({ cases = 2000, seed = 1, file = REFERENCE, onProgress } = {}) {
   const d = await loadTs(path.join(root, 'harness', 'support', 'ws-differential.ts'));
   const { seededRandom } = await loadTs(path.join(root, 'harness', 'support', 'random.ts'));
@@ -27,7 +31,7 @@ async function run({ cases = 2000, seed = 1, file = REFERENCE, onProgress } = {}
     try {
       got = d.learnerLines(new Receiver({ role: c.role, maxMessageSize: c.maxMessageSize }).pushAll(d.chunksOf(c)));
     } catch (err) {
-      got = [`threw ${err && err.stack}`];
+      got = [`threw ${err instanceof Error ? err.stack : String(err)}`];
     }
     const last = accepted[0][accepted[0].length - 1] ?? 'no events';
     const verdict = last.startsWith('error ') ? last : last.startsWith('close ') ? 'close' : 'no close';
@@ -58,7 +62,7 @@ if (require.main === module) {
       process.exit(1);
     }
     console.log(`${r.agreed} cases agree with ws's Receiver (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s). How the sessions ended:`);
-    for (const [k, v] of [...r.ended].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(12)} ${v}`);
+    for (const [k, v] of [...(r.ended ?? [])].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(12)} ${v}`);
   }, (err) => {
     console.error(`differential: ${err && err.message}`);
     process.exit(2);

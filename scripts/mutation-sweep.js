@@ -100,7 +100,7 @@ function seeded(s) {
   };
 }
 
-(async () => {
+void (async () => {
   const solutionDir = path.join(root, exercise.solution);
   const all = exercise.files.flatMap((f) => mutantsOf(f, fs.readFileSync(path.join(solutionDir, f), 'utf8')));
   const random = seeded(seed);

@@ -35,7 +35,7 @@ async function loop(label, count, quiet) {
   return failures;
 }
 
-(async () => {
+void (async () => {
   let stop = false;
   const background = Array.from({ length: beside }, async (_, k) => {
     while (!stop) await loop(`beside-${k + 1}`, 1, true);

@@ -52,3 +52,20 @@ export function processesMentioning(needle: string): number[] {
     return [];
   }
 }
+
+/**
+ * Whether a tool some tests need is installed (a browser, nghttp2, util-linux `script`, setpriv), given the probe's
+ * answer. Where it is missing, those tests are skipped with a warning on a developer's machine; with
+ * COURSE_REQUIRE_TOOLS=1 (CI sets it) the file gets a failing test instead, so CI cannot pass without running them.
+ * (Only for tools: tests that depend on how they run, as root or not, are a mode and skip without this.)
+ * Declare the tests with `toolPresent(found, 'what') ? describe : describe.skip`.
+ */
+export function toolPresent(found: boolean, missing: string): boolean {
+  if (found) return true;
+  if (process.env.COURSE_REQUIRE_TOOLS === '1') {
+    test(`a required tool is installed: ${missing}`, () => {
+      throw new Error(`not installed: ${missing}. COURSE_REQUIRE_TOOLS=1 makes a missing tool a failure rather than a skip`);
+    });
+  } else console.warn(`SKIPPED: ${missing} is not installed here`);
+  return false;
+}

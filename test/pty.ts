@@ -10,7 +10,6 @@ export const keys = { up: '\x1b[A', down: '\x1b[B', enter: '\r', ctrlC: '\x03' }
 
 /** The text a terminal shows, roughly: colour and cursor sequences removed. */
 export function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 }
 

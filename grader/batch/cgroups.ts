@@ -28,12 +28,6 @@ export interface Cgroups {
   release(): void;
 }
 
-interface Hierarchy {
-  /** Where the grader's own cgroup is in the mounted file system. */
-  own: string;
-  controllers: string[];
-}
-
 function read(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');

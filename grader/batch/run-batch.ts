@@ -14,7 +14,7 @@ import { toMs } from '../course/schema';
 import { collectSources, copyPackages, hashFiles } from '../run/build';
 import { JestProcess } from '../run/jest-process';
 import type { ExerciseResult } from '../run/result';
-import { MACHINERY, runExercise, suiteHash } from '../run/run-exercise';
+import { MACHINERY } from '../run/run-exercise';
 import { gradingSuiteHash, runGraded } from '../run/hidden';
 import { Checkpoint } from './checkpoint';
 import { DEFAULT_LIMITS, discoverSubmissions, intakeSubmission, type IntakeLimits, type IntakeResult, type Submission } from './intake';
@@ -286,7 +286,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
 
   // The pool. Jobs are taken in order (learner by learner), so a resumed run continues where it stopped.
   const jobsCount = Math.max(1, Math.min(options.jobs, jobs.length || 1));
-  const jests: Array<JestProcess | undefined> = new Array(jobsCount).fill(undefined);
+  const jests: Array<JestProcess | undefined> = Array.from({ length: jobsCount }, () => undefined);
   let next = 0;
   const runOne = async (worker: number, job: Job, attempt: number): Promise<ExerciseResult> => {
     let jest = jests[worker];

@@ -3,10 +3,11 @@
 import { lookup } from 'node:dns/promises';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { loadCourse } from '../course/course-file';
 import { UsageError } from '../course/errors';
 import { fsWatchWorks } from '../course/fs-probe';
-import { stateDir } from '../paths';
+import { courseRoot, stateDir } from '../paths';
 import { NETWORK_LAYER, NO_NETWORK_ISOLATION_ENV } from '../run/check-network';
 import { learnerIsolation } from '../run/learner-isolation';
 import { EXIT, type Command, type Context } from './command';
@@ -59,11 +60,10 @@ function proxyFinding(env: NodeJS.ProcessEnv): Finding {
 
 export async function diagnose(ctx: Context): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-  if (major < 20 || (major === 20 && minor < 18)) {
-    findings.push({ check: 'Node.js version', level: 'fail', detail: `Node.js ${process.versions.node}`, fix: 'install Node.js 22 or 24 LTS (20.18 at the least): https://nodejs.org/' });
-  } else if (major === 20) {
-    findings.push({ check: 'Node.js version', level: 'warn', detail: `Node.js ${process.versions.node} works`, fix: 'Node.js 22 or 24 runs the checks about twice as fast' });
+  // (An older Node never gets here: bin/node-version.js stops it first. This names the version in the report.)
+  const { nodeIsSupported, MINIMUM } = require(path.join(courseRoot, 'bin', 'node-version.js')) as { nodeIsSupported: (v: string) => boolean; MINIMUM: number[] };
+  if (!nodeIsSupported(process.versions.node)) {
+    findings.push({ check: 'Node.js version', level: 'fail', detail: `Node.js ${process.versions.node}`, fix: `install Node.js 24 or 26 LTS (${MINIMUM.join('.')} at the least): https://nodejs.org/` });
   } else findings.push({ check: 'Node.js version', level: 'ok', detail: `Node.js ${process.versions.node}` });
 
   const v4 = await loopback('127.0.0.1');

@@ -10,7 +10,6 @@ export interface CommandEntry {
   load: () => Command;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 export const learnerCommands: CommandEntry[] = [
   { name: 'next', summary: 'show the next exercise (lesson + file to edit) and make it current', load: () => (require('./next') as typeof import('./next')).next },
   { name: 'lesson', summary: 'read the lesson of an exercise in the terminal', load: () => (require('./lesson') as typeof import('./lesson')).lesson },

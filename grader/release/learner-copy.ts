@@ -18,7 +18,11 @@ import { CLASSROOM_SCRIPT, CLASSROOM_SCRIPT_PATH, CLASSROOM_WORKFLOW, CLASSROOM_
 export class ReleaseError extends Error {}
 
 /** Left out of every release (relative to the course root); the exercises' solution and mutant folders too. */
-export const AUTHOR_ONLY = ['solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md', 'deploy', 'docs/SCALING.md'];
+export const AUTHOR_ONLY = [
+  'solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md', 'deploy', 'docs/SCALING.md',
+  // The contributors' toolchain: the project's own jest run, the linter, the formatter, the scripts' type check.
+  'jest.config.js', 'jest.global-setup.js', 'eslint.config.mjs', 'prettier.config.js', '.prettierignore', 'tsconfig.scripts.json',
+];
 /** Never copied: installed, built or per-learner state. */
 const NEVER = ['node_modules', 'dist', '.course', '.git', 'coverage'];
 

@@ -18,7 +18,6 @@ export const LINE_CAP = 1_000;
 
 // C0 controls except tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), the bidi marks, embeddings,
 // overrides and isolates, the line and paragraph separators, and the noncharacters U+FFFE/U+FFFF (not XML).
-// eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g;
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

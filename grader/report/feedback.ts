@@ -29,9 +29,7 @@ export const PLAIN: ChalkInstance = (() => {
 export function cleanText(text: string, cap = TEXT_CAP): string {
   return neutralise(
     text
-      // eslint-disable-next-line no-control-regex
       .replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, '')
-      // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ''),
     cap,
   );

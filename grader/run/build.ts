@@ -192,7 +192,7 @@ function bundleHost(hostPath: string): { code: string } {
     return { code: result.outputFiles[0]!.text };
   } catch (err) {
     const errors = (err as { errors?: Message[] }).errors;
-    throw new Error(`cannot compile the sandbox host: ${errors ? errors.map((m) => m.text).join('; ') : String(err)}`);
+    throw new Error(`cannot compile the sandbox host: ${errors ? errors.map((m) => m.text).join('; ') : String(err)}`, { cause: err });
   }
 }
 
@@ -205,7 +205,7 @@ export function packageClosure(nodeModules: string, packages: string[]): string[
     if (seen.has(name)) continue;
     let manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
     try {
-      manifest = JSON.parse(readFileSync(path.join(nodeModules, name, 'package.json'), 'utf8'));
+      manifest = JSON.parse(readFileSync(path.join(nodeModules, name, 'package.json'), 'utf8')) as typeof manifest;
     } catch {
       if (packages.includes(name)) throw new Error(`the exercise needs the package "${name}", which is not installed in ${nodeModules}`);
       continue; // an optional dependency that is not installed

@@ -12,7 +12,6 @@ refuseDebugSignal(() => send({ type: 'anomaly', what: DEBUG_SIGNAL_ANOMALY }));
 
 // Loading jest is most of a check's start-up time: do it now, while the grader compiles the learner's code.
 // `jest` itself loads lazily, so the modules every run needs are required here explicitly.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runCLI } = require('@jest/core') as typeof import('jest');
 for (const module of ['jest-circus/runner', 'jest-runtime', 'jest-environment-node', 'jest-snapshot', 'expect', 'esbuild']) {
   try {

@@ -44,7 +44,7 @@ export default class StreamReporter implements Pick<Reporter, 'onTestCaseStart' 
 
   onTestFileResult(_test: Test, result: TestResult): void {
     if (result.testExecError) {
-      send({ type: 'suite-error', message: cleanFailure(result.testExecError.message ?? String(result.testExecError)) });
+      send({ type: 'suite-error', message: cleanFailure(result.testExecError.message ?? JSON.stringify(result.testExecError)) });
     }
   }
 

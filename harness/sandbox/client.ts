@@ -152,11 +152,13 @@ export function readManifest(buildDir = process.env.COURSE_BUILD_DIR): BuildMani
 }
 
 function permissionFlags(readPaths: string[]): string[] {
-  const major = Number(process.versions.node.split('.')[0]);
-  // One flag per folder, with a wildcard for its contents (Node 20 ignores all but the first entry of a
-  // comma-separated list, and without "/*" grants the folder itself only).
+  // One flag per folder, with a wildcard for its contents (without "/*" a folder grants itself only).
   const reads = readPaths.map((p) => `--allow-fs-read=${path.join(p, '*')}`);
-  return major >= 22 ? ['--permission', ...reads] : ['--experimental-permission', ...reads, '--no-warnings'];
+  // Node 26's permission model also closes the network unless --allow-net is given (experimental there: its
+  // warning is silenced). The exercises are network code: what the code under test may reach is the run's network
+  // namespace's business (loopback only), not this layer's.
+  const net = process.allowedNodeEnvironmentFlags.has('--allow-net') ? ['--allow-net', '--no-warnings'] : [];
+  return ['--permission', ...reads, ...net];
 }
 
 export class Sandbox {

@@ -32,7 +32,7 @@ function gone(pid: number): boolean {
 /** The children of every thread of `pid` (a Node host forks from whichever thread runs the spawn). */
 export function childrenOf(pid: number): number[] {
   const out = new Set<number>();
-  let tasks: string[] = [];
+  let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
   } catch {

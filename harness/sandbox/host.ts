@@ -150,7 +150,6 @@ function revive(value: unknown, depth = 0): unknown {
       return () => values[Math.min(at++, values.length - 1)];
     }
     case '$require': {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(String(tagged.$require)) as Record<string, unknown>;
       return tagged.export ? mod[tagged.export] : mod;
     }
@@ -274,7 +273,6 @@ if (!preflightError) loadEntry();
 
 function loadEntry(): void {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     moduleExports = require(options.entry) as Record<string, unknown>;
     const kinds: Record<string, 'class' | 'function' | 'value'> = {};
     for (const [name, value] of Object.entries(moduleExports)) {

@@ -881,7 +881,7 @@ describe('the client', () => {
   });
 
   test('answers a PATH_CHALLENGE with a PATH_RESPONSE carrying the same 8 bytes (RFC 9000 §8.2.2)', async () => {
-    const { fake, client } = await connectedToFake();
+    const { fake } = await connectedToFake();
     const data = randomBytes(8);
     const mark = fake.s.received.length;
     fake.sendShort(frame.pathChallenge(data));
@@ -951,7 +951,7 @@ describe('the client', () => {
   });
 
   test('probes with a PING while nothing arrives, so a lost packet cannot stall the download (RFC 9002 §6.2.4)', async () => {
-    const { fake, client } = await connectedToFake({ probeMs: 40 });
+    const { fake } = await connectedToFake({ probeMs: 40 });
     const mark = fake.s.received.length;
     const started = performance.now();
     const pingsSince = () => fake.s.received.slice(mark).filter((rx) => rx.packet.form === 'short' && hasFrame(rx, 'PING'));

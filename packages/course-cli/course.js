@@ -7,6 +7,7 @@
 // of the course), else of the course this package belongs to.
 const fs = require('node:fs');
 const path = require('node:path');
+// (The Node.js version is checked first thing by the bin/course.js this runs, before the grader loads.)
 
 function courseAbove(dir) {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {

@@ -67,7 +67,6 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
   let rel: { code: number | null; stdout: string; stderr: string };
   const rowOf = new Map<string, RosterRow>();
   const expected = new Map<string, Expected>();
-  const learner = (folder: string) => plan.learners.find((l) => l.folder === folder)!;
   const read = (rel: string) => readFileSync(path.join(out, rel), 'utf8');
   const result = (folder: string) => JSON.parse(read(`results/${folder}.json`)) as LearnerResult;
 

@@ -10,10 +10,10 @@ import { resolvePoints } from '../../grader/batch/points';
 import { matchRoster, parseRoster } from '../../grader/batch/roster';
 import { writeOutputs } from '../../grader/report/gradebook';
 import { untrusted } from '../../grader/report/escape';
+import { toolPresent } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`SKIPPED: the report.html points test needs ${CHROMIUM} (apt-get install -y chromium); it is not installed here`);
+const haveChromium = toolPresent(existsSync(CHROMIUM), `${CHROMIUM}, for the report.html points test (apt-get install -y chromium)`);
 const maybe = haveChromium ? describe : describe.skip;
 
 function outcome(exercise: string, passed: number, total: number, fresh: boolean): ExerciseOutcome {
@@ -92,7 +92,6 @@ maybe('report.html with points, lateness, roster and run origins', () => {
 
   beforeAll(async () => {
     writeOutputs(book(), dir);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     page = await browser.newPage();

@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import type { ExerciseOutcome, Gradebook, LearnerResult } from '../../grader/batch/model';
 import { writeOutputs } from '../../grader/report/gradebook';
 import { untrusted, untrustedOpt } from '../../grader/report/escape';
+import { toolPresent } from '../helpers';
 
 /** The little of the DOM these tests touch (the project compiles without the DOM lib). */
 interface DomEl {
@@ -16,10 +17,7 @@ interface DomEl {
 }
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  console.warn(`SKIPPED: the report.html browser test needs ${CHROMIUM} (apt-get install -y chromium); it is not installed here`);
-}
+const haveChromium = toolPresent(existsSync(CHROMIUM), `${CHROMIUM}, for the report.html browser test (apt-get install -y chromium)`);
 const maybe = haveChromium ? describe : describe.skip;
 
 function outcome(exercise: string, score: number, max: number, status: ExerciseOutcome['status'], failedMessage?: string): ExerciseOutcome {
@@ -79,7 +77,6 @@ maybe('report.html in headless Chromium', () => {
 
   beforeAll(async () => {
     writeOutputs(book, dir, { gradescope: true, exercism: true });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -138,7 +138,7 @@ test('GitHub Classroom: the released script reports no instructor-only test even
     mkdirSync(path.join(dir, 'bin'));
     writeFileSync(path.join(dir, '.github', 'classroom', 'course-check.js'), CLASSROOM_SCRIPT);
     writeFileSync(path.join(dir, 'course.yaml'), 'title: t\nexercises:\n  - id: calc\n');
-    const result = { ...outcome(), tests: outcome().tests.map(({ group: _g, ...t }) => t) };
+    const result = { ...outcome(), tests: outcome().tests.map(({ group, ...t }) => t) };
     writeFileSync(path.join(dir, 'bin', 'course.js'), `process.stdout.write(${JSON.stringify(JSON.stringify(result))});\n`);
     symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const r = spawnSync(process.execPath, [path.join(dir, '.github', 'classroom', 'course-check.js')], { cwd: dir, encoding: 'utf8' });

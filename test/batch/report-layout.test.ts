@@ -12,10 +12,10 @@ import type { ExerciseOutcome, Gradebook, LearnerResult } from '../../grader/bat
 import { writeOutputs } from '../../grader/report/gradebook';
 import { failingTests } from '../../grader/report/html';
 import { untrusted } from '../../grader/report/escape';
+import { toolPresent } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`SKIPPED: the report layout test needs ${CHROMIUM} (apt-get install -y chromium); it is not installed here`);
+const haveChromium = toolPresent(existsSync(CHROMIUM), `${CHROMIUM}, for the report layout test (apt-get install -y chromium)`);
 const maybe = haveChromium ? describe : describe.skip;
 
 const EXERCISES = ['hpack-table', 'frame-parser', 'backoff-reconnect', 'typing-indicator', 'sse-consumer', 'extra-one', 'extra-two', 'extra-three'];
@@ -103,7 +103,6 @@ maybe('report.html layout in headless Chromium', () => {
 
   beforeAll(async () => {
     writeOutputs(book, dir);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,

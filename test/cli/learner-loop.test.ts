@@ -9,7 +9,7 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import YAML from 'yaml';
 import { outputJsonSchemas } from '../../grader/course/output-schema';
-import { copyCourse, course, repoRoot, type CliResult } from '../helpers';
+import { copyCourse, course, repoRoot, toolPresent, type CliResult } from '../helpers';
 import { Pty, ptyAvailable } from '../pty';
 
 interface Entry {
@@ -140,7 +140,7 @@ test('course lesson renders every lesson of course.yaml: plain text within 80 co
   }
 });
 
-(ptyAvailable ? test : test.skip)('in a terminal, course lesson is coloured and goes through the pager when longer than the screen', async () => {
+(toolPresent(ptyAvailable, 'util-linux `script`, for the pager test') ? test : test.skip)('in a terminal, course lesson is coloured and goes through the pager when longer than the screen', async () => {
   // The pager is a real program that marks each line it shows.
   const pty = new Pty(process.execPath, [path.join(dir, 'bin', 'course.js'), 'lesson', '1'], { cwd: dir, env: { PAGER: 'sed s/^/PAGED:/', NO_COLOR: '' } });
   try {
@@ -153,7 +153,6 @@ test('course lesson renders every lesson of course.yaml: plain text within 80 co
 });
 
 test('the command table loads each command lazily, with the summary its module declares', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { commands } = require('../../grader/commands/index') as typeof import('../../grader/commands/index');
   for (const entry of commands) expect({ name: entry.name, summary: entry.summary }).toEqual({ name: entry.load().name, summary: entry.load().summary });
 });

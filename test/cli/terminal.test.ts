@@ -7,11 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import * as fx from '../batch/fixture-course';
-import { copyCourse, course } from '../helpers';
+import { copyCourse, course, toolPresent } from '../helpers';
 import { keys, Pty, ptyAvailable } from '../pty';
 
-const maybe = ptyAvailable ? describe : describe.skip;
-if (!ptyAvailable) console.warn('util-linux `script` is not available: the terminal tests are skipped');
+const maybe = toolPresent(ptyAvailable, 'util-linux `script`, for the terminal tests') ? describe : describe.skip;
 
 maybe('in a terminal', () => {
   let dir: string;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { copyCourse, course, processesMentioning } from '../helpers';
+import { copyCourse, course, processesMentioning, toolPresent } from '../helpers';
 import { keys, plain, Pty, ptyAvailable } from '../pty';
 
 interface Entry {
@@ -39,7 +39,7 @@ async function waitScreen(pty: Pty, pattern: RegExp, ms = 120_000): Promise<stri
   return screen(pty);
 }
 
-const maybe = ptyAvailable ? describe : describe.skip;
+const maybe = toolPresent(ptyAvailable, 'util-linux `script`, for the watch tests') ? describe : describe.skip;
 
 maybe('watch in a terminal', () => {
   test('a screen: failures first, a breaking save shows the failing test, keys h r l n q', async () => {

@@ -117,7 +117,6 @@ test('concurrent updates from separate processes lose nothing', async () => {
 });
 
 test('the committed JSON Schema matches the zod schema (run `npm run schema` after changing it)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { courseJsonSchema } = require('../../grader/course/json-schema') as typeof import('../../grader/course/json-schema');
   expect(readFileSync(path.join(repoRoot, 'course.schema.json'), 'utf8')).toBe(courseJsonSchema());
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMutantPatch } from '../../grader/run/mutants';
+import { toolPresent } from '../helpers';
 
 const root = path.join(__dirname, '..', '..');
 const differential = require(path.join(root, 'scripts', 'differential-frames-nghttp2.js')) as {
@@ -16,8 +17,7 @@ const differential = require(path.join(root, 'scripts', 'differential-frames-ngh
 };
 const seed = Number(process.env.COURSE_SEED) || 1 + Math.floor(Math.random() * 2 ** 31);
 const haveNghttpd = differential.haveNghttpd();
-if (!haveNghttpd) console.warn('SKIPPED: the frame differential needs nghttpd (apt-get install -y nghttp2-server)');
-const maybe = haveNghttpd ? describe : describe.skip;
+const maybe = toolPresent(haveNghttpd, 'nghttpd, for the frame differential (apt-get install -y nghttp2-server)') ? describe : describe.skip;
 
 function mutant(name: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'course-frames-differential-'));

@@ -5,6 +5,7 @@
 // nghttp and nghttpd (Debian: nghttp2-client, nghttp2-server; .ci/run installs them).
 
 import path from 'node:path';
+import { toolPresent } from '../helpers';
 
 interface Check {
   name: string;
@@ -17,8 +18,7 @@ const interop = require(path.join(__dirname, '..', '..', 'scripts', 'interop-ngh
 };
 
 const haveNghttp2 = interop.available();
-if (!haveNghttp2) console.warn('nghttp2 interop skipped: nghttp and nghttpd are not installed (apt install nghttp2-client nghttp2-server)');
-const maybe = haveNghttp2 ? test : test.skip;
+const maybe = toolPresent(haveNghttp2, 'nghttp and nghttpd, for the nghttp2 interop (apt install nghttp2-client nghttp2-server)') ? test : test.skip;
 
 maybe('the h2-flow-control reference interoperates with nghttp and nghttpd, both ways', async () => {
   const checks = await interop.run({});

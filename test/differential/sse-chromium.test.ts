@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { applyMutantPatch } from '../../grader/run/mutants';
+import { toolPresent } from '../helpers';
 
 const root = path.join(__dirname, '..', '..');
 const differential = require(path.join(root, 'scripts', 'differential-sse-chromium.js')) as {
@@ -15,8 +16,7 @@ const differential = require(path.join(root, 'scripts', 'differential-sse-chromi
 };
 const seed = Number(process.env.COURSE_SEED) || 1 + Math.floor(Math.random() * 2 ** 31);
 const haveChromium = differential.available();
-if (!haveChromium) console.warn('SKIPPED: the SSE differential needs /usr/bin/chromium (apt-get install -y chromium)');
-const maybe = haveChromium ? describe : describe.skip;
+const maybe = toolPresent(haveChromium, '/usr/bin/chromium, for the SSE differential (apt-get install -y chromium)') ? describe : describe.skip;
 
 maybe("the sse-consumer reference against Chromium's EventSource", () => {
   test(`random streams: the same events, and the same Last-Event-ID on reconnect (seed ${seed})`, async () => {

@@ -14,6 +14,7 @@ import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, read
 import os from 'node:os';
 import path from 'node:path';
 import * as fx from '../batch/fixture-course';
+import { toolPresent } from '../helpers';
 
 const CHANNEL_CASES = ['channel-garbage', 'channel-huge-length', 'channel-half-frame', 'channel-flood'];
 const RUNAWAY_CASES = ['loop-every-call', 'crash-every-call'];
@@ -27,9 +28,9 @@ const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => {
     return false;
   }
 });
-const canDropToNobody = isRoot && process.platform === 'linux' && setpriv !== undefined;
+// Not root is a mode (nothing to drop to); root on Linux without setpriv is a missing tool.
+const canDropToNobody = isRoot && process.platform === 'linux' && toolPresent(setpriv !== undefined, 'setpriv, to grade as an unprivileged user (util-linux)');
 
-// eslint-disable-next-line no-control-regex
 const RAW_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 interface Result {

@@ -10,7 +10,6 @@ import type { Gradebook } from '../../grader/batch/model';
 test('terminal controls become visible escapes; newlines and tabs stay', () => {
   const attack = 'ok\x1b[2J\x1b]0;title\x07\r3/3 passed\x9b1m\u202etxt\u202c\x00\x7f\nnext\tline';
   const shown = visibleControls(attack);
-  // eslint-disable-next-line no-control-regex
   expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
   expect(shown).toBe('ok\\u001b[2J\\u001b]0;title\\u0007\\u000d3/3 passed\\u009b1m\\u202etxt\\u202c\\u0000\\u007f\nnext\tline');
   expect(visibleOneLine('a\nb\tc')).toBe('a\\nb\\tc');
