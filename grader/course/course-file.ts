@@ -100,10 +100,6 @@ export async function replaceCourseText(root: string, text: string): Promise<Loa
   });
 }
 
-export function findExercise(course: LoadedCourse, id: string): ExerciseSpec | undefined {
-  return course.data.exercises.find((e) => e.id === id);
-}
-
 export function progressOf(exercise: ExerciseSpec): ProgressData {
   return exercise.progress ?? Progress.parse({});
 }
