@@ -48,6 +48,9 @@ function personalise(dir, id) {
 
 const all = path.join(tmp, 'class');
 const correctOnly = path.join(tmp, 'correct-only');
+// A class of the same size with every learner correct: the ratio class / this one is what hostility costs, apart
+// from the cost of grading twice as many learners (every learner needs a build and a run of each suite).
+const allCorrect = path.join(tmp, 'all-correct');
 const correctIds = [];
 for (let i = 0; i < LOOPERS; i++) {
   fx.materializeCase('bench-loop-every-call', all, `looper-${i}`, {});
@@ -63,6 +66,10 @@ for (let i = 0; i < CORRECT; i++) {
   const files = fx.courseLayout({ calc: `// ${id}\n${fx.solution('calc')}`, words: `// ${id}\n${fx.solution('words')}` });
   fx.writeFolder(path.join(all, id), files);
   fx.writeFolder(path.join(correctOnly, id), files);
+}
+for (let i = 0; i < LOOPERS + CRASHERS + CORRECT; i++) {
+  const id = `correct-${i}`;
+  fx.writeFolder(path.join(allCorrect, id), fx.courseLayout({ calc: `// ${id}\n${fx.solution('calc')}`, words: `// ${id}\n${fx.solution('words')}` }));
 }
 const fullScore = fx.EXERCISES.reduce((sum, e) => sum + e.tests, 0);
 
@@ -176,6 +183,7 @@ async function main() {
   );
   const hostile = await grade('class', all);
   const alone = await grade('correct', correctOnly);
+  const same = await grade('all-correct', allCorrect);
 
   const fmt = (s) => `${s.toFixed(1)} s`;
   const correctScores = (run) => correctIds.map((id) => run.scores.get(id));
@@ -187,8 +195,8 @@ async function main() {
   };
   const rows = [
     ['run', 'wall', 'exit', 'correct learners', 'hosts at once (running)', 'left at exit', 'left after 3 s'],
-    ...[hostile, alone].map((run) => [
-      run.label === 'class' ? `class of ${LOOPERS + CRASHERS + CORRECT}` : `${CORRECT} correct alone`,
+    ...[hostile, alone, same].map((run) => [
+      run.label === 'class' ? `class of ${LOOPERS + CRASHERS + CORRECT}` : run.label === 'correct' ? `${CORRECT} correct alone` : `${LOOPERS + CRASHERS + CORRECT} correct`,
       run.timedOut ? `>${fmt(run.seconds)} (killed)` : fmt(run.seconds),
       String(run.code),
       summary(run),
@@ -203,6 +211,11 @@ async function main() {
   console.log('');
   const ratio = hostile.seconds / alone.seconds;
   console.log(`ratio class / correct alone: ${ratio.toFixed(2)}× (target < 1.5×)${ratio < 1.5 ? '' : '  ← over target'}`);
+  const sizeRatio = same.seconds / alone.seconds;
+  console.log(
+    `ratio ${LOOPERS + CRASHERS + CORRECT} correct / ${CORRECT} correct alone: ${sizeRatio.toFixed(2)}× (the cost of the class's size alone); ` +
+      `class / ${LOOPERS + CRASHERS + CORRECT} correct: ${(hostile.seconds / same.seconds).toFixed(2)}× (the cost of the loopers and crashers)`,
+  );
   console.log(`correct learners at full marks in both runs: ${full(hostile) && full(alone) ? 'yes' : 'NO'}`);
   console.log(`sandbox hosts alive at once (at most --jobs ${jobs} expected): class ${hostile.maxHosts}, correct alone ${alone.maxHosts}`);
   if (hostile.meta.isolation) {

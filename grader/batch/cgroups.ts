@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { processAlive } from '../lock';
+import type { IsolationLayer } from './isolation';
 
 export interface CgroupLimits {
   memoryBytes: number;
@@ -155,6 +156,16 @@ export function setUpCgroups(workers: number, limits: CgroupLimits, sh = '/bin/s
   } catch (err) {
     return fail(`cgroups not writable here (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+}
+
+/** The cgroup layer as the gradebook records it (id `cgroup-memory`): on, or off with the reason. */
+export function cgroupLayer(cgroups: Cgroups | { off: string }, memoryMb: number): IsolationLayer {
+  return {
+    id: 'cgroup-memory',
+    name: `cgroup memory (${memoryMb} MB) and pids limits per worker for student children`,
+    on: !('off' in cgroups),
+    why: 'off' in cgroups ? cgroups.off : undefined,
+  };
 }
 
 /** The oom_kill counter of a memory.events (v2) or memory.oom_control (v1) file. */

@@ -15,7 +15,15 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'no
 import path from 'node:path';
 import { FIRST_UID } from './uid-block';
 
+/**
+ * The stable id of an isolation layer: what every comparison uses (merge, doctor, the work-folder fallback), while
+ * `name` is only for display and may be reworded. Batch layers (this file and cgroups.ts) and a learner's run's
+ * layers (grader/run/learner-isolation.ts: `net-ns` and `pid-ns-host`, the same layers for one run) share the list.
+ */
+export type LayerId = 'net-ns' | 'pid-ns-jest' | 'pid-ns-host' | 'uid' | 'prlimit' | 'cgroup-memory';
+
 export interface IsolationLayer {
+  id: LayerId;
   name: string;
   on: boolean;
   /** Why a layer is off. */
@@ -101,8 +109,8 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
     netOn = false;
     netReason = root ? 'unshare --net --pid failed on this host' : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, AppArmor), or unshare --net failed';
   }
-  layers.push({ name: `network namespace (loopback only) per jest worker${how}`, on: netOn, why: netReason });
-  layers.push({ name: `PID namespace per jest worker${how}`, on: netOn, why: netReason });
+  layers.push({ id: 'net-ns', name: `network namespace (loopback only) per jest worker${how}`, on: netOn, why: netReason });
+  layers.push({ id: 'pid-ns-jest', name: `PID namespace per jest worker${how}`, on: netOn, why: netReason });
 
   // The student child: a session of its own (so kill(0) reaches no trusted process; it dies with its parent through
   // the parent-death signal) and a PID namespace of its own, nested inside the jest worker's when that is on.
@@ -112,6 +120,7 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   const inJest = netOn ? [...jestPrefix, ...loUp] : [];
   const hostPidOn = hostPidWhy === undefined && works(inJest[0] ?? hostPrefix[0]!, [...inJest.slice(1), ...(inJest.length ? hostPrefix : hostPrefix.slice(1)), process.execPath, '-e', '']);
   layers.push({
+    id: 'pid-ns-host',
     name: `own session and PID namespace per student child${how}`,
     on: hostPidOn,
     why: hostPidOn ? undefined : (hostPidWhy ?? (root ? 'unshare --pid failed' : 'unprivileged user namespaces are not allowed here')),
@@ -128,11 +137,11 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
       uidReason = probe ? 'the work folder is not readable by an unprivileged user (grade into a folder under /tmp?)' : 'setpriv failed';
     }
   }
-  layers.push({ name: `unprivileged uid (${uidBase}+worker) with no-new-privs for student children`, on: uidOn, why: uidReason });
+  layers.push({ id: 'uid', name: `unprivileged uid (${uidBase}+worker) with no-new-privs for student children`, on: uidOn, why: uidReason });
 
   const limWhy = base(!linux ? 'not Linux' : !prlimit ? 'prlimit not found' : undefined);
   const limOn = limWhy === undefined && works(prlimit!, ['--nofile=256', '--', process.execPath, '-e', '']);
-  layers.push({ name: 'prlimit (CPU, memory, file size, open files, processes) for student children', on: limOn, why: limOn ? undefined : (limWhy ?? 'prlimit failed') });
+  layers.push({ id: 'prlimit', name: 'prlimit (CPU, memory, file size, open files, processes) for student children', on: limOn, why: limOn ? undefined : (limWhy ?? 'prlimit failed') });
 
   return {
     layers,

@@ -11,6 +11,11 @@ import { mergeCode, type SubmittedCode } from '../similarity';
 
 export class MergeError extends Error {}
 
+/** One layer in two gradebooks: by its stable id, or by its name when either was written before layers had ids. */
+export function sameLayer(a: { id?: string; name: string }, b: { id?: string; name: string }): boolean {
+  return a.id !== undefined && b.id !== undefined ? a.id === b.id : a.name === b.name;
+}
+
 export function readGradebook(dir: string): Gradebook {
   const metaFile = path.join(dir, 'gradebook.json');
   if (!existsSync(metaFile)) throw new MergeError(`${dir}: no gradebook.json (is it the --out folder of a finished \`course grade\`?)`);
@@ -92,8 +97,8 @@ export function mergeGradebooks(dirs: string[]): Gradebook {
     exercises,
     isolation: first.isolation.map((layer) => ({
       ...layer,
-      // A layer counts as on only when it was on in every shard.
-      on: books.every(({ book }) => book.meta.isolation.find((x) => x.name === layer.name)?.on ?? false),
+      // A layer counts as on only when it was on in every shard (matched by id; by name in older gradebooks).
+      on: books.every(({ book }) => book.meta.isolation.find((x) => sameLayer(x, layer))?.on ?? false),
     })),
     jobs: books.reduce((s, { book }) => s + book.meta.jobs, 0),
     runs: {

@@ -8,6 +8,7 @@ import { pointsOf, round2, type GroupPoints, type PointsSpec } from './points';
 import type { RosterEntry } from './roster';
 import type { SubmittedCode } from '../similarity';
 import { untrusted, untrustedOpt, type Untrusted } from '../report/escape';
+import type { LayerId } from './isolation';
 
 export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
@@ -137,7 +138,8 @@ export interface BatchMeta {
   /** The ids graded by this output (this shard's share). */
   learners: string[];
   exercises: ExerciseMeta[];
-  isolation: Array<{ name: string; on: boolean; why?: string }>;
+  /** `id` is stable (LayerId, isolation.ts) and absent from gradebooks written before layers had ids; `name` is for display. */
+  isolation: Array<{ id?: LayerId; name: string; on: boolean; why?: string }>;
   /** The uids student children ran as (worker i: first + i), when the run dropped privileges. */
   uids?: { first: number; last: number };
   jobs: number;

@@ -6,7 +6,7 @@ import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
 import { renderResult } from '../report/terminal';
 import { JestProcess } from '../run/jest-process';
-import { describeLayers, learnerIsolation } from '../run/learner-isolation';
+import { describeLayers, learnerIsolation, shownLayers } from '../run/learner-isolation';
 import { takePrestarted } from '../run/prestart';
 import type { ExerciseResult } from '../run/result';
 import { runExercise, type RunEvent } from '../run/run-exercise';
@@ -120,7 +120,7 @@ error, 3 the grader itself failed (not your code; nothing is recorded).`,
     trace('progress saved');
     // Which layers the run had, as `course grade` says it (learner-isolation.ts).
     const isolation = learnerIsolation();
-    if (values.json) ctx.print(JSON.stringify({ ...result, isolation }, null, 2));
+    if (values.json) ctx.print(JSON.stringify({ ...result, isolation: shownLayers(isolation) }, null, 2));
     else {
       const implRoot = dir ? path.resolve(dir) : path.join(ctx.root, exercise.dir);
       ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise), { implRoot, previous: dir ? undefined : previous }));

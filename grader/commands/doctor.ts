@@ -8,7 +8,7 @@ import { loadCourse } from '../course/course-file';
 import { UsageError } from '../course/errors';
 import { fsWatchWorks } from '../course/fs-probe';
 import { courseRoot, stateDir } from '../paths';
-import { NETWORK_LAYER, NO_NETWORK_ISOLATION_ENV } from '../run/check-network';
+import { NO_NETWORK_ISOLATION_ENV } from '../run/check-network';
 import { learnerIsolation } from '../run/learner-isolation';
 import { EXIT, type Command, type Context } from './command';
 
@@ -111,7 +111,7 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
 
   // What `course check` wraps the code under test in (the same line it prints, one finding per layer).
   for (const layer of learnerIsolation()) {
-    const check = layer.name === NETWORK_LAYER ? 'check isolation: network' : 'check isolation: PID';
+    const check = layer.id === 'net-ns' ? 'check isolation: network' : 'check isolation: PID';
     const chosen = layer.why?.includes(NO_NETWORK_ISOLATION_ENV) || layer.why?.includes('COURSE_NO_CHILD_ISOLATION');
     findings.push(
       layer.on || chosen

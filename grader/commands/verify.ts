@@ -5,6 +5,7 @@ import { exerciseById } from '../course/select';
 import { UsageError } from '../course/errors';
 import type { ExerciseSpec } from '../course/schema';
 import { JestProcess } from '../run/jest-process';
+import { Pool } from '../run/pool';
 import { NOT_RUN_FAIL_FAST } from '../run/run-exercise';
 import type { ExerciseResult } from '../run/result';
 import { hiddenSuite, runGraded } from '../run/hidden';
@@ -20,37 +21,16 @@ export interface VerifyRow {
   detail: string;
 }
 
-/** Trusted jest processes kept warm across runs, one per lane; a lane's process is replaced if a run killed it. */
-class JestLanes {
-  private readonly lanes: Array<JestProcess | undefined>;
-  private readonly free: number[];
-  private readonly waiting: Array<(lane: number) => void> = [];
-  constructor(count: number) {
-    this.lanes = Array.from({ length: count }, () => undefined);
-    this.free = this.lanes.map((_, i) => i);
-  }
-  /** Runs `fn` with a jest process of a free lane (waiting for one if all are busy). */
-  async with<T>(fn: (jest: JestProcess) => Promise<T>): Promise<T> {
-    const lane = this.free.pop() ?? (await new Promise<number>((resolve) => this.waiting.push(resolve)));
-    try {
-      if (!this.lanes[lane]?.usable) this.lanes[lane] = new JestProcess();
-      return await fn(this.lanes[lane]!);
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next(lane);
-      else this.free.push(lane);
-    }
-  }
-  close(): void {
-    for (const jest of this.lanes) jest?.close();
-  }
+/** Trusted jest processes kept warm across runs, one per lane (grader/run/pool.ts); a lane's process is replaced if a run killed it. */
+function jestLanes(count: number): Pool<JestProcess> {
+  return new Pool(count, { open: () => new JestProcess(), usable: (jest) => jest.usable, close: (jest) => jest.close() });
 }
 
 function failing(result: ExerciseResult): string[] {
   return result.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${(t.message ?? t.status).split('\n')[0]}`);
 }
 
-async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLanes, step: (what: string) => void): Promise<VerifyRow[]> {
+async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: Pool<JestProcess>, step: (what: string) => void): Promise<VerifyRow[]> {
   const rows: VerifyRow[] = [];
   const add = (check: string, ok: boolean, detail: string) => rows.push({ exercise: exercise.id, check, ok, detail });
   const root = ctx.root;
@@ -68,8 +48,12 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: JestLa
   add('files', missingFiles.length === 0, missingFiles.length ? `missing: ${missingFiles.join(', ')}` : `suite, stub${given} and solution present`);
   if (missingFiles.length) return rows;
 
-  const run = (implRoot: string, typecheck = false, failFast = false) =>
-    pool.with((jest) => runGraded({ hidden: true, courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest, typecheck, failFast }));
+  const run = async (implRoot: string, typecheck = false, failFast = false) => {
+    const r = await pool.with((lane) => runGraded({ hidden: true, courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest: lane.get(), typecheck, failFast }));
+    // verify never cancels its pool: every run it asks for runs.
+    if (!r.ran) throw new Error('verify: the pool was cancelled');
+    return r.value;
+  };
   // The instructor-only suite, when there is one, runs after the visible one in every run below (solution, stub,
   // mutants): the solution must pass both, the stub fail every test of both, and mutants count as caught by either.
   const hidden = hiddenSuite(root, exercise);
@@ -169,7 +153,7 @@ Exit code: 0 when everything holds, 1 on any violation.`,
     if (noSolution) {
       throw new UsageError(`verify needs the reference solutions, and ${noSolution.solution} is missing: this looks like a learners' copy (course release); run verify in the authors' repository`);
     }
-    const pool = new JestLanes(jobs);
+    const pool = jestLanes(jobs);
     const rows: VerifyRow[] = [];
     const step = (what: string) => {
       if (values.json) return;

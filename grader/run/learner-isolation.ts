@@ -4,8 +4,11 @@
 
 import { childIsolation } from './child-isolation';
 import { networkIsolation, NETWORK_LAYER } from './check-network';
+import type { LayerId } from '../batch/isolation';
 
 export interface LayerState {
+  /** Stable (what comparisons use); the same ids as the batch's layers of the same kind. */
+  id: LayerId;
   name: string;
   on: boolean;
   /** Why a layer is off. */
@@ -20,8 +23,8 @@ export function learnerIsolation(): LayerState[] {
   // child-isolation.ts words its reason into `describe`: "…: off (reason)".
   const pidWhy = pid.on ? undefined : (/: off \((.*)\)$/.exec(pid.describe)?.[1] ?? 'off');
   return [
-    { name: NETWORK_LAYER, on: net.on, ...(net.why ? { why: net.why } : {}) },
-    { name: PID_LAYER, on: pid.on, ...(pidWhy ? { why: pidWhy } : {}) },
+    { id: 'net-ns', name: NETWORK_LAYER, on: net.on, ...(net.why ? { why: net.why } : {}) },
+    { id: 'pid-ns-host', name: PID_LAYER, on: pid.on, ...(pidWhy ? { why: pidWhy } : {}) },
   ];
 }
 
@@ -30,4 +33,9 @@ export function describeLayers(layers: LayerState[]): string {
   const on = layers.filter((l) => l.on).map((l) => l.name);
   const off = layers.filter((l) => !l.on).map((l) => `${l.name} (${l.why ?? 'off'})`);
   return `isolation: ${on.length ? on.join('; ') : 'none beyond the child process'}${off.length ? ` — OFF: ${off.join('; ')}` : ''}`;
+}
+
+/** The layers as `course check --json` prints them (its schema has no ids: grader/course/output-schema.ts). */
+export function shownLayers(layers: LayerState[]): Array<Omit<LayerState, 'id'>> {
+  return layers.map((l) => ({ name: l.name, on: l.on, ...(l.why !== undefined ? { why: l.why } : {}) }));
 }
