@@ -309,13 +309,13 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
       typecheck: options.typecheck ?? false,
       heapMb,
       packagesRoot,
-      sandboxWrapper: [...(cg?.wrapper(worker) ?? []), ...isolation.sandboxWrapper(worker, {
+      sandboxWrapper: { argv: [...(cg?.wrapper(worker) ?? []), ...isolation.sandboxWrapper(worker, {
         cpuSeconds: timeoutMs / 1000 + 5,
         dataBytes: memoryMb * 1024 * 1024,
         fileSize: 16 * 1024 * 1024,
         openFiles: 256,
         processes: 128,
-      })],
+      })], parentDeathSignal: isolation.sandboxParentDeathSignal },
     });
     // Nothing of the code under test may outlive its suite (it would steal CPU from, or use up the process limit
     // of, the next learner graded as this uid).
