@@ -6,6 +6,7 @@ import path from 'node:path';
 import { anomalyText, MANIFEST_FILE, type BuildManifest } from '../../harness/sandbox/contract';
 import { DuplicateSubmissionError, discoverSubmissions } from '../../grader/batch/intake';
 import { buildImplementation } from '../../grader/run/build';
+import { runExercise } from '../../grader/run/run-exercise';
 import { fixtureExercise, repoRoot } from '../helpers';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'contract-test-'));
@@ -41,4 +42,18 @@ test('two submissions for one learner are an input error of its own class (the C
   mkdirSync(path.join(subs, 'bob'), { recursive: true });
   writeFileSync(path.join(subs, 'bob.tar'), '');
   expect(() => discoverSubmissions(subs)).toThrow(DuplicateSubmissionError);
+});
+
+test('the code under test cannot report an anomaly only the trusted side observes (processes that outlived a kill)', async () => {
+  const r = await runExercise({
+    courseRoot: repoRoot,
+    exercise: fixtureExercise('calc'),
+    implRoot: path.join(repoRoot, 'test', 'fixtures', 'calc', 'variants', 'forged-survivor'),
+    workDir: tmp,
+    seed: 42,
+    typecheck: false,
+  });
+  expect(r.anomalies.filter((a) => /outlived/.test(a))).toEqual([]);
+  expect(r.status).toBe('tampered');
+  expect(r.message).toMatch(/malformed "anomaly"/);
 });
