@@ -4,7 +4,7 @@
 
 import { TestEnvironment } from 'jest-environment-node';
 import type { Circus } from '@jest/types';
-import { SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
+import { ANOMALY_KINDS, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
 
 function collect(block: Circus.DescribeBlock, ancestors: string[], out: ExpectedTest[]): void {
@@ -28,6 +28,7 @@ export default class TrustedEnvironment extends TestEnvironment {
     const hooks: Required<CourseHooks> = {
       // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
       __courseAnomaly: (anomaly: Anomaly) => {
+        if (!ANOMALY_KINDS.includes(anomaly.kind)) return;
         const message: FromWorker = { type: 'anomaly', anomaly: { kind: anomaly.kind, detail: String(anomaly.detail).slice(0, 1000) } };
         process.send?.(message);
       },

@@ -66,8 +66,8 @@ export type SandboxSignal = (typeof SANDBOX_SIGNALS)[number];
 export const HOST_ANOMALY_KINDS = ['exit-attempt', 'uncaught-exception', 'unhandled-rejection', 'unsendable-callback'] as const;
 export type HostAnomalyKind = (typeof HOST_ANOMALY_KINDS)[number];
 /** Anomalies the trusted side observes itself: a process outlived its host's kill; a trusted process got SIGUSR1. */
-export type TrustedAnomalyKind = 'survivor' | 'debug-signal';
-export type AnomalyKind = HostAnomalyKind | TrustedAnomalyKind;
+export const ANOMALY_KINDS = [...HOST_ANOMALY_KINDS, 'survivor', 'debug-signal'] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 /** Something the code under test did that it should not have. `detail` is untrusted for the host's kinds. */
 export interface Anomaly {
