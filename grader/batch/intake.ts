@@ -67,6 +67,9 @@ export type IntakeResult = AcceptedIntake | RejectedIntake;
 
 class Rejected extends Error {}
 
+/** Two or more entries of the submissions folder would be one learner: an input error of the whole run. */
+export class DuplicateSubmissionError extends Error {}
+
 /** An entry name as the instructor can tell it apart from any other: quoted, escapes and controls made visible. */
 function entryName(name: string): string {
   return neutraliseLine(JSON.stringify(name), 300);
@@ -112,7 +115,7 @@ export function discoverSubmissions(dir: string): Submission[] {
   const shared = [...entries].filter(([, names]) => names.length > 1);
   if (shared.length) {
     const list = shared.map(([id, names]) => `learner ${entryName(id)}: ${names.map(entryName).join(', ')}`).join('; ');
-    throw new Error(`more than one submission for one learner id (${list}); rename or remove all but one of each`);
+    throw new DuplicateSubmissionError(`more than one submission for one learner id (${list}); rename or remove all but one of each`);
   }
   return [...out.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -36,6 +36,8 @@ export interface Isolation {
   jestWrapper(index: number): string[];
   /** Prefix for the sandbox host started by worker `index`. */
   sandboxWrapper(index: number, limits: ChildLimits): string[];
+  /** That prefix gives the host a parent-death signal (so the host may run in a session of its own). */
+  sandboxParentDeathSignal: boolean;
   /** The uid student children of worker `index` run as (undefined when not dropping privileges). */
   uidOf(index: number): number | undefined;
   /** One line: which layers are on. */
@@ -146,6 +148,8 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   return {
     layers,
     jestWrapper: () => (netOn ? [...jestPrefix, ...loUp] : []),
+    // (hostPrefix starts with setpriv --pdeathsig; the uid layer sets it again after the uid change.)
+    sandboxParentDeathSignal: hostPidOn || uidOn,
     sandboxWrapper(index, limits) {
       const out: string[] = [];
       if (hostPidOn) out.push(...hostPrefix);

@@ -56,10 +56,13 @@ export async function runJob(m: Machinery, options: RunSettings, job: Pick<Job, 
     typecheck: options.typecheck ?? false,
     heapMb: m.heapMb,
     packagesRoot: m.packagesRoot,
-    sandboxWrapper: [
-      ...(cg?.wrapper(worker) ?? []),
-      ...m.isolation.sandboxWrapper(worker, { cpuSeconds: timeoutMs / 1000 + 5, dataBytes: m.memoryMb * 1024 * 1024, fileSize: 16 * 1024 * 1024, openFiles: 256, processes: 128 }),
-    ],
+    sandboxWrapper: {
+      argv: [
+        ...(cg?.wrapper(worker) ?? []),
+        ...m.isolation.sandboxWrapper(worker, { cpuSeconds: timeoutMs / 1000 + 5, dataBytes: m.memoryMb * 1024 * 1024, fileSize: 16 * 1024 * 1024, openFiles: 256, processes: 128 }),
+      ],
+      parentDeathSignal: m.isolation.sandboxParentDeathSignal,
+    },
   });
   // Nothing of the code under test may outlive its suite (it would steal CPU from, or use up the process limit
   // of, the next learner graded as this uid).

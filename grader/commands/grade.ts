@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { loadCourse } from '../course/course-file';
 import { AnomalyError, UsageError } from '../course/errors';
 import { toMs } from '../course/schema';
-import { DEFAULT_LIMITS } from '../batch/intake';
+import { DEFAULT_LIMITS, DuplicateSubmissionError } from '../batch/intake';
 import type { Gradebook } from '../batch/model';
 import { BatchInputError, CanaryError, OutputBusyError, parseShard, runBatch, withOutputLock, type BatchEvent, type BatchOptions } from '../batch/run-batch';
 import { LateError, parseIsoTime, parseLatePolicy } from '../batch/late';
@@ -289,7 +289,7 @@ grading machinery failed: the canary failed, or some run has status "error".`,
           onNotice: (text) => process.stderr.write(`${ctx.c.yellow(text)}\n`),
         });
       } catch (err) {
-        if (err instanceof Error && err.message.startsWith('more than one submission')) throw new UsageError(err.message);
+        if (err instanceof DuplicateSubmissionError) throw new UsageError(err.message);
         if (err instanceof UidBlockError) throw new UsageError(err.message);
         if (err instanceof CanaryError) throw new AnomalyError(err.message);
         if (err instanceof BatchInputError || err instanceof LateError) throw new UsageError(err.message);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync, transformSync, version as esbuildVersion, type Message } from 'esbuild';
-import type { BuildManifest } from '../../harness/sandbox/client';
+import { MANIFEST_FILE, type BuildManifest, type HostWrapper } from '../../harness/sandbox/contract';
 import type { ExerciseSpec } from '../course/schema';
 import type { Diagnostic } from './result';
 
@@ -20,8 +20,8 @@ export interface BuildInput {
   /** Where build folders go. */
   buildRoot: string;
   heapMb?: number;
-  /** Command prefix for the sandbox host (batch isolation). */
-  wrapper?: string[];
+  /** Command prefix for the sandbox host (a PID namespace; batch isolation). */
+  wrapper?: HostWrapper;
   /** The node_modules folder the exercise's packages are taken from (default: the course's own). */
   packagesRoot?: string;
 }
@@ -102,7 +102,7 @@ function transpile(file: SourceFile): { code?: string; diagnostics: Diagnostic[]
 }
 
 /** Part of every build's cache key: bump it when what a build folder holds (the manifest, the host) changes. */
-const BUILD_FORMAT = 4;
+const BUILD_FORMAT = 5;
 
 function realPath(p: string): string {
   try {
@@ -124,11 +124,11 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   const givenRoot = input.packagesRoot ?? path.join(input.courseRoot, 'node_modules');
   const packagesRoot = realPath(givenRoot);
   const linked = givenRoot !== packagesRoot;
-  const settings = JSON.stringify({ format: BUILD_FORMAT, heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? [], packages: input.exercise.packages, givenRoot, packagesRoot, esbuildVersion });
+  const settings = JSON.stringify({ format: BUILD_FORMAT, heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? null, packages: input.exercise.packages, givenRoot, packagesRoot, esbuildVersion });
   const key = createHash('sha256').update(filesHash).update(hostText).update(settings).digest('hex').slice(0, 24);
   mkdirSync(input.buildRoot, { recursive: true });
   const buildDir = path.join(realPath(input.buildRoot), input.exercise.id, key);
-  if (existsSync(path.join(buildDir, 'sandbox.json'))) return { buildDir, diagnostics: [], files, filesHash, missing };
+  if (existsSync(path.join(buildDir, MANIFEST_FILE))) return { buildDir, diagnostics: [], files, filesHash, missing };
 
   const outputs: Array<[string, string]> = [];
   const diagnostics: Diagnostic[] = [];
@@ -169,18 +169,18 @@ export function buildImplementation(input: BuildInput): BuildOutput {
     ],
     nodePath: input.exercise.packages.length ? [packagesRoot] : [],
     heapMb: input.heapMb ?? 256,
-    wrapper: input.wrapper ?? [],
+    wrapper: input.wrapper?.argv ?? [],
     packages: input.exercise.packages,
     // A host started with a parent-death signal may run in a session of its own (see child-isolation.ts).
-    ownSession: (input.wrapper ?? []).includes('--pdeathsig'),
+    ownSession: input.wrapper?.parentDeathSignal === true,
   };
-  writeFileSync(path.join(tmpDir, 'sandbox.json'), JSON.stringify(manifest, null, 2));
+  writeFileSync(path.join(tmpDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
   try {
     renameSync(tmpDir, buildDir);
   } catch (err) {
     rmSync(tmpDir, { recursive: true, force: true });
     // Another process built the same content first: use theirs.
-    if (!existsSync(path.join(buildDir, 'sandbox.json'))) throw err;
+    if (!existsSync(path.join(buildDir, MANIFEST_FILE))) throw err;
   }
   return { buildDir, diagnostics: [], files, filesHash, missing };
 }

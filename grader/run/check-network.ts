@@ -47,7 +47,7 @@ export function networkIsolation(): NetworkIsolation {
   if (!prefix) return (cached = off(which('unshare') ? 'ip (iproute2) not found' : 'unshare (util-linux) not found'));
   // One probe in the common case: the sandbox host's own PID namespace nested inside this one, as it will run.
   const host = childIsolation();
-  if (prefixWorks([...prefix, ...host.wrapper])) {
+  if (prefixWorks([...prefix, ...host.wrapper.argv])) {
     return (cached = { wrapper: prefix, on: true });
   }
   if (host.on && prefixWorks(prefix)) return (cached = off("the code under test's PID namespace cannot be created inside it here"));

@@ -9,10 +9,11 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import type { HostWrapper } from '../../harness/sandbox/contract';
 
 export interface ChildIsolation {
-  /** Command prefix for the sandbox host; empty when the layer is off. */
-  wrapper: string[];
+  /** Command prefix for the sandbox host (its argv empty when the layer is off). */
+  wrapper: HostWrapper;
   /** A sentence for the summary: which layer is on, or why it is off. */
   describe: string;
   on: boolean;
@@ -59,21 +60,23 @@ export function pidNamespaceCandidates(asRoot: boolean): string[][] {
 }
 
 let cached: ChildIsolation | undefined;
+const NO_WRAPPER: HostWrapper = { argv: [], parentDeathSignal: false };
 
 /** The PID-namespace layer for sandbox hosts started by this process (detected once). */
 export function childIsolation(): ChildIsolation {
   if (cached) return cached;
   if (process.env.COURSE_NO_CHILD_ISOLATION === '1') {
-    return (cached = { wrapper: [], on: false, describe: 'PID namespace for the code under test: off (COURSE_NO_CHILD_ISOLATION=1)' });
+    return (cached = { wrapper: NO_WRAPPER, on: false, describe: 'PID namespace for the code under test: off (COURSE_NO_CHILD_ISOLATION=1)' });
   }
   if (process.platform !== 'linux') {
-    return (cached = { wrapper: [], on: false, describe: `PID namespace for the code under test: off (not available on ${process.platform})` });
+    return (cached = { wrapper: NO_WRAPPER, on: false, describe: `PID namespace for the code under test: off (not available on ${process.platform})` });
   }
   const asRoot = process.getuid?.() === 0;
   for (const prefix of pidNamespaceCandidates(asRoot)) {
     if (prefixWorks(prefix)) {
+      // Every candidate starts with the parent-death signal (pidNamespaceCandidates).
       return (cached = {
-        wrapper: prefix,
+        wrapper: { argv: prefix, parentDeathSignal: true },
         on: true,
         describe: `PID namespace for the code under test: on${asRoot ? '' : ' (through an unprivileged user namespace)'}${prefix.includes('--mount-proc') ? '' : ', without its own /proc'}`,
       });
@@ -84,5 +87,5 @@ export function childIsolation(): ChildIsolation {
       ? 'unshare --pid failed here'
       : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, or an AppArmor restriction)'
     : 'unshare or setpriv (util-linux) not found';
-  return (cached = { wrapper: [], on: false, describe: `PID namespace for the code under test: off (${why})` });
+  return (cached = { wrapper: NO_WRAPPER, on: false, describe: `PID namespace for the code under test: off (${why})` });
 }

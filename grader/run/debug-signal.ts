@@ -13,6 +13,3 @@ export function hardenedExecArgv(): string[] {
 export function refuseDebugSignal(onSignal: () => void = () => undefined): void {
   process.on('SIGUSR1', onSignal);
 }
-
-/** The anomaly text recorded when a trusted process receives the signal during a run. */
-export const DEBUG_SIGNAL_ANOMALY = "a process sent SIGUSR1 to the grader's test process (an attempt to open its debugger)";

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { toMs, type ExerciseSpec } from '../course/schema';
 import { JestProcess } from './jest-process';
 import type { ExerciseResult, ExerciseStatus } from './result';
-import { MACHINERY, NOT_RUN_FAIL_FAST, runExercise, suiteHash, type RunOptions } from './run-exercise';
+import { runExercise, suiteHash, type RunOptions } from './run-exercise';
 
 /** `foo.test.ts` → `foo.hidden.test.ts` (relative to the course root, like `suite`). */
 export function hiddenSuiteOf(suite: string): string {
@@ -66,7 +66,7 @@ export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, comb
   if (visibleRank < 2 && hiddenRank === 2) {
     status = hidden.status;
     // A machinery failure keeps its leading words (and its status, error): never the learner's.
-    message = hidden.status === 'error' || hidden.message?.startsWith(MACHINERY)
+    message = hidden.status === 'error'
       ? `${hidden.message} (in the instructor-only suite)`
       : `instructor-only tests: ${hidden.message ?? hidden.status}`;
   } else if (visibleRank < 2) {
@@ -98,8 +98,9 @@ export async function runGraded(options: GradedRunOptions): Promise<ExerciseResu
   const hidden = withHidden ? hiddenSuite(options.courseRoot, options.exercise) : undefined;
   const visible = await runExercise(runOptions);
   if (!hidden) return visible;
-  // Fail-fast (verify's mutants): a failure in the visible suite already decides; the hidden one is not run.
-  if (options.failFast && visible.tests.some((t) => t.status !== 'passed' && t.message !== NOT_RUN_FAIL_FAST)) return visible;
+  // Fail-fast (verify's mutants): a failure in the visible suite already decides; the hidden one is not run. (A
+  // test fail-fast skipped is never alone: the failure that stopped the run is among the tests too.)
+  if (options.failFast && visible.tests.some((t) => t.status !== 'passed')) return visible;
   const combinedHash = gradingSuiteHash(options.courseRoot, options.exercise);
   // Nothing was built (not submitted, does not compile): the hidden suite cannot run either.
   if (visible.tests.length === 0 && visible.status === 'error') return { ...visible, suiteHash: combinedHash };

@@ -3,12 +3,13 @@
 // through the sandbox host (harness/sandbox). One worker can run many jobs in a row (batch grading reuses it;
 // jest's runCLI costs ~0.6 s the first time and ~0.1 s after that).
 
-import { DEBUG_SIGNAL_ANOMALY, refuseDebugSignal } from './debug-signal';
+import { ENV } from '../../harness/sandbox/contract';
+import { refuseDebugSignal } from './debug-signal';
 import { jestConfig } from './jest-worker-config';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
 
 // First of all: the code under test must not be able to open this process's debugger (debug-signal.ts).
-refuseDebugSignal(() => send({ type: 'anomaly', what: DEBUG_SIGNAL_ANOMALY }));
+refuseDebugSignal(() => send({ type: 'anomaly', anomaly: { kind: 'debug-signal', detail: '' } }));
 
 // Loading jest is most of a check's start-up time: do it now, while the grader compiles the learner's code.
 // `jest` itself loads lazily, so the modules every run needs are required here explicitly.
@@ -26,8 +27,8 @@ function send(message: FromWorker): void {
 }
 
 async function run(job: SuiteJob): Promise<void> {
-  process.env.COURSE_BUILD_DIR = job.buildDir;
-  process.env.COURSE_SEED = String(job.seed);
+  process.env[ENV.buildDir] = job.buildDir;
+  process.env[ENV.seed] = String(job.seed);
   await runCLI(
     {
       $0: 'course',

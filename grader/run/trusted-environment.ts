@@ -4,6 +4,7 @@
 
 import { TestEnvironment } from 'jest-environment-node';
 import type { Circus } from '@jest/types';
+import { ANOMALY_KINDS, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
 
 function collect(block: Circus.DescribeBlock, ancestors: string[], out: ExpectedTest[]): void {
@@ -24,18 +25,22 @@ export default class TrustedEnvironment extends TestEnvironment {
   constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
     super(...args);
     this.failFast = args[0].projectConfig.testEnvironmentOptions?.courseFailFast === true;
-    // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
-    this.global.__courseAnomaly = (what: string) => {
-      const message: FromWorker = { type: 'anomaly', what: String(what).slice(0, 1000) };
-      process.send?.(message);
+    const hooks: Required<CourseHooks> = {
+      // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
+      __courseAnomaly: (anomaly: Anomaly) => {
+        if (!ANOMALY_KINDS.includes(anomaly.kind)) return;
+        const message: FromWorker = { type: 'anomaly', anomaly: { kind: anomaly.kind, detail: String(anomaly.detail).slice(0, 1000) } };
+        process.send?.(message);
+      },
+      // How the sandbox hosts fared (loaded, failed to load, machinery failure, protocol violation): the grader's
+      // verdict tells a learner's load crash from a failure of the grading machinery (grader/run/verdict.ts).
+      __courseSandboxSignal: (kind: SandboxSignal, detail: string) => {
+        if (!SANDBOX_SIGNALS.includes(kind)) return;
+        const message: FromWorker = { type: 'sandbox', kind, detail: String(detail).slice(0, 4000) };
+        process.send?.(message);
+      },
     };
-    // How the sandbox hosts fared (loaded, failed to load, machinery failure, protocol violation): the grader's
-    // verdict tells a learner's load crash from a failure of the grading machinery (grader/run/run-exercise.ts).
-    this.global.__courseSandboxSignal = (kind: string, detail: string) => {
-      if (!['loaded', 'load-error', 'machinery', 'protocol'].includes(kind)) return;
-      const message: FromWorker = { type: 'sandbox', kind: kind as 'loaded', detail: String(detail).slice(0, 4000) };
-      process.send?.(message);
-    };
+    Object.assign(this.global, hooks);
   }
 
   async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {

@@ -1,5 +1,7 @@
 // Messages between the grader (run-exercise.ts) and the trusted jest process (jest-worker.ts).
 
+import type { Anomaly, SandboxSignal } from '../../harness/sandbox/contract';
+
 export interface SuiteJob {
   /** Absolute path of the hidden suite. */
   suite: string;
@@ -43,8 +45,9 @@ export type FromWorker =
     }
   /** The suite file itself failed (harness bug, or a suite that could not be loaded). */
   | { type: 'suite-error'; message: string }
-  | { type: 'anomaly'; what: string }
+  /** Something the code under test did (reported by the sandbox client, or by the jest process itself). */
+  | { type: 'anomaly'; anomaly: Anomaly }
   /** A sandbox host loaded the code under test, failed to load it, hit a machinery failure, or broke the protocol. */
-  | { type: 'sandbox'; kind: 'loaded' | 'load-error' | 'machinery' | 'protocol'; detail: string }
+  | { type: 'sandbox'; kind: SandboxSignal; detail: string }
   | { type: 'done' }
   | { type: 'worker-error'; message: string };

@@ -13,35 +13,17 @@ import { deserialize, serialize } from 'node:v8';
 import { z } from 'zod';
 import { endHost } from './end-host';
 import { encodeFrame, FrameDecoder, VALUE_CAP } from './frames';
-import type { CallbackRef, HostMessage, HostOptions, Request, WireError } from './protocol';
+import { anomalyText, courseHooks, ENV, HOST_ANOMALY_KINDS, MANIFEST_FILE, type BuildManifest, type HostOptions, type SandboxSignal } from './contract';
+import type { CallbackRef, HostMessage, Request, WireError } from './protocol';
 
-/** Written by the runner next to the compiled code: how to start the host for this build. */
-export interface BuildManifest {
-  /** Folder holding the host and the compiled code under test. */
-  buildDir: string;
-  /** Compiled host script. */
-  host: string;
-  /** Compiled module under test. */
-  entry: string;
-  /** Extra folders the code under test may read (packages such as ws or undici that the exercise provides). */
-  readPaths: string[];
-  /** Extra module folders to put on NODE_PATH for the code under test. */
-  nodePath: string[];
-  heapMb: number;
-  /** Prefix the host command with these (unshare/setpriv/prlimit); empty when no layer is available. */
-  wrapper: string[];
-  /** The packages the exercise provides (the host checks they load before it loads the code under test). */
-  packages?: string[];
-  /** Start the host in a session of its own (the wrapper gives it a parent-death signal). */
-  ownSession?: boolean;
-}
+export type { BuildManifest } from './contract';
 
 export interface SandboxOptions {
   /** Per-call timeout. */
   callTimeoutMs?: number;
   /** Time allowed for the module to load. */
   loadTimeoutMs?: number;
-  /** Overrides the build folder (defaults to COURSE_BUILD_DIR set by the runner). */
+  /** Overrides the build folder (defaults to ENV.buildDir, COURSE_BUILD_DIR, set by the runner). */
   buildDir?: string;
 }
 
@@ -127,7 +109,7 @@ const HostMessageSchema = z.union([
   z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(false), error: WireErrorSchema }),
   z.object({ type: z.literal('ready'), exports: z.record(z.string().max(200), z.enum(['class', 'function', 'value'])) }),
   z.object({ type: z.literal('load-error'), error: WireErrorSchema }),
-  z.object({ type: z.literal('anomaly'), what: Text(ANOMALY_CAP) }),
+  z.object({ type: z.literal('anomaly'), kind: z.enum(HOST_ANOMALY_KINDS), detail: Text(ANOMALY_CAP) }),
   z.object({ type: z.literal('preflight'), ok: z.literal(true) }),
   z.object({ type: z.literal('preflight'), ok: z.literal(false), what: Text(TEXT_CAP) }),
 ]);
@@ -141,14 +123,13 @@ function serializedSize(value: unknown): number {
 }
 
 /** What the suite's sandbox saw, for the grader's verdict (grader/run/trusted-environment.ts passes it on). */
-type SandboxSignal = 'loaded' | 'load-error' | 'machinery' | 'protocol';
 function signal(kind: SandboxSignal, detail: string): void {
-  (globalThis as { __courseSandboxSignal?: (kind: SandboxSignal, detail: string) => void }).__courseSandboxSignal?.(kind, detail);
+  courseHooks().__courseSandboxSignal?.(kind, detail);
 }
 
-export function readManifest(buildDir = process.env.COURSE_BUILD_DIR): BuildManifest {
-  if (!buildDir) throw new Error('COURSE_BUILD_DIR is not set: hidden suites run only through `course check`');
-  return JSON.parse(readFileSync(path.join(buildDir, 'sandbox.json'), 'utf8')) as BuildManifest;
+export function readManifest(buildDir = process.env[ENV.buildDir]): BuildManifest {
+  if (!buildDir) throw new Error(`${ENV.buildDir} is not set: hidden suites run only through \`course check\``);
+  return JSON.parse(readFileSync(path.join(buildDir, MANIFEST_FILE), 'utf8')) as BuildManifest;
 }
 
 function permissionFlags(readPaths: string[]): string[] {
@@ -316,8 +297,7 @@ export class Sandbox {
     if (this.child.pid === undefined || !running()) return;
     this.ended = endHost(this.child.pid, this.ownSession, running).then((survivors) => {
       if (!survivors.length) return;
-      const what = `${survivors.length} process(es) of the code under test outlived the kill (pids ${survivors.join(', ')})`;
-      (globalThis as { __courseAnomaly?: (what: string) => void }).__courseAnomaly?.(what);
+      courseHooks().__courseAnomaly?.({ kind: 'survivor', detail: survivors.join(', ') });
     });
   }
 
@@ -486,14 +466,16 @@ export class Sandbox {
         callback(...message.args);
         return;
       }
-      case 'anomaly':
+      case 'anomaly': {
         if (++this.anomalyMessages > ANOMALY_MESSAGE_CAP) return this.violation(`it reported more than ${ANOMALY_MESSAGE_CAP} anomalies`);
-        if (this.anomalies.length < 100 && !this.anomalies.includes(message.what)) {
-          this.anomalies.push(message.what);
+        const text = anomalyText(message);
+        if (this.anomalies.length < 100 && !this.anomalies.includes(text)) {
+          this.anomalies.push(text);
           // Passed on to the grader through the trusted test environment (grader/run/trusted-environment.ts).
-          (globalThis as { __courseAnomaly?: (what: string) => void }).__courseAnomaly?.(message.what);
+          courseHooks().__courseAnomaly?.({ kind: message.kind, detail: message.detail });
         }
         return;
+      }
     }
   }
 

@@ -40,7 +40,7 @@ function post(message: HostMessage): void {
     if (message.type === 'reply' && message.ok) {
       post({ type: 'reply', id: message.id, ok: false, error: unsendable(err) });
     } else if (message.type === 'callback') {
-      post({ type: 'anomaly', what: `a callback argument could not be sent: ${String(err)}` });
+      post({ type: 'anomaly', kind: 'unsendable-callback', detail: String(err) });
     }
   }
 }
@@ -166,7 +166,7 @@ function reviveArgs(args: unknown[]): unknown[] {
 // Exiting would make every pending call look like a crash; report the attempt so the grader can name it.
 const realExit = process.exit.bind(process);
 process.exit = ((code?: number) => {
-  post({ type: 'anomaly', what: `the code under test called process.exit(${code ?? ''})` });
+  post({ type: 'anomaly', kind: 'exit-attempt', detail: String(code ?? '') });
   throw new Error('process.exit() is not allowed in the code under test');
 }) as typeof process.exit;
 
@@ -241,8 +241,8 @@ channel.on('error', () => realExit(0));
 
 // Errors that escape the learner's code (a throw inside a timer, an unhandled rejection) are reported, not fatal:
 // the suite sees the consequences through the calls and events it makes.
-process.on('uncaughtException', (err) => post({ type: 'anomaly', what: `uncaught exception: ${toWireError(err).message}` }));
-process.on('unhandledRejection', (err) => post({ type: 'anomaly', what: `unhandled rejection: ${toWireError(err).message}` }));
+process.on('uncaughtException', (err) => post({ type: 'anomaly', kind: 'uncaught-exception', detail: toWireError(err).message }));
+process.on('unhandledRejection', (err) => post({ type: 'anomaly', kind: 'unhandled-rejection', detail: toWireError(err).message }));
 // When the trusted side goes away, nothing may outlive it.
 channel.on('end', () => realExit(0));
 

@@ -3,6 +3,8 @@
 // Uint8Arrays, Maps, Sets, BigInts and undefined survive the trip. Functions cannot cross: a callback
 // passed by the suite travels as a CallbackRef and comes back as `callback` messages.
 
+import type { HostAnomalyKind } from './contract';
+
 export interface CallbackRef {
   $callback: number;
 }
@@ -41,7 +43,7 @@ export type HostMessage =
   | { type: 'reply'; id: number; ok: false; error: WireError }
   | { type: 'callback'; callback: number; args: unknown[] }
   /** Something the code under test did that the grader should know about (e.g. it tried to exit). */
-  | { type: 'anomaly'; what: string }
+  | { type: 'anomaly'; kind: HostAnomalyKind; detail: string }
   /**
    * Sent before the code under test is loaded: the host checked that the packages the exercise provides load in
    * the sandbox. A failure here is the grading machinery's (a denied read, a missing package), never the learner's;
@@ -50,16 +52,4 @@ export type HostMessage =
   | { type: 'preflight'; ok: true }
   | { type: 'preflight'; ok: false; what: string };
 
-/** Settings the trusted side hands to the host on its command line (JSON in argv[2]). */
-export interface HostOptions {
-  /** Absolute path of the compiled module under test (inside the build folder). */
-  entry: string;
-  /** Packages the exercise provides (loaded once before the code under test, as a check of the machinery). */
-  packages?: string[];
-  /**
-   * The only folders module resolution may look in (the build folder and the packages folder). Node walks up from
-   * the build folder looking for node_modules; when the build folder sits inside the course (an output folder under
-   * the course root), the walk would find the course's own node_modules first, a copy the sandbox may not read.
-   */
-  moduleRoots?: string[];
-}
+export type { HostOptions } from './contract';

@@ -1,9 +1,11 @@
 // Seeded randomness for the suites: fault schedules, chunk split points and jitter sources all derive from the
 // run's seed (COURSE_SEED, set by the runner), so a failure can be replayed with `course check --seed N`.
 
+import { ENV } from '../sandbox/contract';
+
 /** The run's seed. */
 export function runSeed(): number {
-  const seed = Number(process.env.COURSE_SEED);
+  const seed = Number(process.env[ENV.seed]);
   return Number.isInteger(seed) && seed > 0 ? seed : 1;
 }
 

@@ -1,0 +1,84 @@
+// Collects what the trusted jest process streams during one run (worker-protocol.ts) into the plain facts the
+// verdict is decided from (verdict.ts), and passes progress on as RunEvents (the watch screen, the terminal).
+// Everything here may have been shaped by the code under test: texts are cut and lists capped on arrival.
+
+import { anomalyText, type AnomalyKind } from '../../harness/sandbox/contract';
+import type { JobOutcome } from './jest-process';
+import { specOf, type TestResult } from './result';
+import type { RunFacts, SandboxTally } from './verdict';
+import type { ExpectedTest, FromWorker } from './worker-protocol';
+
+export type RunEvent =
+  | { type: 'phase'; phase: 'compiling' | 'testing' | 'type-checking' }
+  | { type: 'test-start'; fullName: string }
+  | { type: 'test-result'; test: TestResult }
+  | { type: 'expected'; count: number };
+
+export class RunCollector {
+  private expected: ExpectedTest[] | undefined;
+  private readonly results: TestResult[] = [];
+  private running: string | undefined;
+  private suiteError: string | undefined;
+  /** The anomalies' sentences for the result (at most 20, each once). */
+  readonly anomalies: string[] = [];
+  private readonly anomalyKinds = new Set<AnomalyKind>();
+  private readonly sandbox: SandboxTally = { loaded: 0, loadErrors: [], machinery: [], protocol: [] };
+
+  constructor(private readonly emit: (event: RunEvent) => void) {}
+
+  receive(message: FromWorker): void {
+    switch (message.type) {
+      case 'tests':
+        this.expected = message.tests;
+        this.emit({ type: 'expected', count: message.tests.length });
+        return;
+      case 'test-start':
+        this.running = message.fullName;
+        this.emit({ type: 'test-start', fullName: message.fullName });
+        return;
+      case 'test-result': {
+        if (message.status === 'skipped') return;
+        this.running = undefined;
+        const { fullName, group, title, status, durationMs } = message;
+        const test: TestResult = { fullName, group, title, status, message: message.message, durationMs, spec: specOf(title), score: status === 'passed' ? 1 : 0, maxScore: 1 };
+        this.results.push(test);
+        this.emit({ type: 'test-result', test });
+        return;
+      }
+      case 'suite-error':
+        this.suiteError = message.message;
+        return;
+      case 'anomaly': {
+        this.anomalyKinds.add(message.anomaly.kind);
+        const text = anomalyText(message.anomaly).slice(0, 1000);
+        if (this.anomalies.length < 20 && !this.anomalies.includes(text)) this.anomalies.push(text);
+        return;
+      }
+      case 'sandbox': {
+        if (message.kind === 'loaded') return void this.sandbox.loaded++;
+        const detail = String(message.detail).slice(0, 4000);
+        const list = message.kind === 'load-error' ? this.sandbox.loadErrors : message.kind === 'machinery' ? this.sandbox.machinery : this.sandbox.protocol;
+        if (list.length < 5 && !list.includes(detail)) list.push(detail);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** The facts of the run, once the job has ended. */
+  facts(outcome: JobOutcome, timeoutMs: number, failFast: boolean): RunFacts {
+    return {
+      expected: this.expected,
+      results: [...this.results],
+      running: this.running,
+      suiteError: this.suiteError,
+      anomalyKinds: [...this.anomalyKinds],
+      sandbox: this.sandbox,
+      end: outcome.end,
+      endDetail: outcome.detail,
+      timeoutMs,
+      failFast,
+    };
+  }
+}
