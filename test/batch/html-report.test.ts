@@ -108,9 +108,9 @@ maybe('report.html in headless Chromium', () => {
     const rows = await page.$$eval('#grades tbody tr', (trs: DomEl[]) => trs.map((tr) => tr.getAttribute('data-learner')));
     expect(rows).toEqual(['alice', 'bob', 'carol', 'dave', 'mallory']);
     const classes = await page.$$eval('#grades tbody tr[data-learner="bob"] td[data-exercise]', (tds: DomEl[]) => tds.map((td) => td.className));
-    expect(classes).toEqual(['score-full', 'score-partial']);
-    expect(await page.$eval('tr[data-learner="carol"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-zero');
-    expect(await page.$eval('tr[data-learner="dave"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-none');
+    expect(classes).toEqual(['score-full st-passed', 'score-partial st-failed']);
+    expect(await page.$eval('tr[data-learner="carol"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-zero st-failed');
+    expect(await page.$eval('tr[data-learner="dave"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-none st-not-submitted');
     // The colours are real computed colours, not just class names.
     const bg = (sel: string) => page.$eval(sel, (td: DomEl) => (globalThis as unknown as { getComputedStyle(e: DomEl): { backgroundColor: string } }).getComputedStyle(td).backgroundColor);
     const full = await bg('tr[data-learner="alice"] td[data-exercise="calc"]');
@@ -134,7 +134,7 @@ maybe('report.html in headless Chromium', () => {
 
   test("drills down to a learner's failed tests and their messages, as text", async () => {
     await page.click('tr[data-learner="bob"] button.learner');
-    const detail = page.locator('tr[data-detail-for="bob"]');
+    const detail = page.locator('tr[data-detail-for="bob"][data-state="shown"]');
     await detail.waitFor();
     const text: string = await detail.innerText();
     expect(text).toContain('words — failed 2/4');
@@ -146,7 +146,7 @@ maybe('report.html in headless Chromium', () => {
     await page.click('tr[data-learner="bob"] button.learner');
     expect(await page.locator('tr[data-detail-for="bob"]').count()).toBe(0);
     await page.click('tr[data-learner="mallory"] button.learner');
-    expect(await page.locator('tr[data-detail-for="mallory"]').innerText()).toContain('goes outside the submission');
+    expect(await page.locator('tr[data-detail-for="mallory"][data-state="shown"]').innerText()).toContain('goes outside the submission');
   });
 
   test('shows the score distribution per exercise', async () => {

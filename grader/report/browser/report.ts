@@ -121,7 +121,8 @@ function toggle(tr: HTMLTableRowElement, button: HTMLButtonElement, row: Summary
     button.setAttribute('aria-expanded', 'false');
     return;
   }
-  const detailRow = el('tr', { class: 'detail', 'data-detail-for': row.learner });
+  // data-state: loading, shown or failed (a test or a user agent can wait for `shown`).
+  const detailRow = el('tr', { class: 'detail', 'data-detail-for': row.learner, 'data-state': row.key ? 'loading' : 'shown' });
   const cell = el('td', { colspan: String(columns.length) });
   const box = el('div', { class: 'detail-box' });
   cell.appendChild(box);
@@ -135,8 +136,10 @@ function toggle(tr: HTMLTableRowElement, button: HTMLButtonElement, row: Summary
     (d) => {
       loading.remove();
       renderDetail(box, d);
+      detailRow.setAttribute('data-state', 'shown');
     },
     (e: unknown) => {
+      detailRow.setAttribute('data-state', 'failed');
       loading.className = 'status-error';
       loading.textContent = e instanceof Error ? e.message : String(e);
     },
