@@ -75,7 +75,9 @@ td.run-checkpoint { color: #57606a; font-style: italic; } td.late-penalty { colo
 #roster td, #roster th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
 #meta td { padding: 2px 12px 2px 0; vertical-align: top; } .on { color: var(--pass); } .off { color: var(--zero); }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
-.table-wrap { max-width: 100%; max-height: 85vh; overflow: auto; border: 1px solid #d0d7de; }
+.table-wrap { max-width: 100%; max-height: 85vh; overflow: auto; border: 1px solid #d0d7de; contain: layout paint; }
+/* Below the table, a large class makes long sections: laid out only when scrolled to. */
+#failing > section, #similarity > section, #distributions > .dist { content-visibility: auto; contain-intrinsic-size: auto 400px; }
 tr.detail > td > .detail-box { position: sticky; left: 0; max-width: calc(100vw - 90px); }
 .failed-test pre, .failing pre, .pair pre { overflow-wrap: anywhere; }
 .failing table, .pairs { border-collapse: collapse; width: 100%; table-layout: fixed; }
