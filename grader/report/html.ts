@@ -117,15 +117,15 @@ function legend(): string {
     ['score-full st-passed', '✓ all tests passed'],
     ['score-partial st-failed', '✗ some tests failed (points earned)'],
     ['score-zero st-failed', '✗ 0: every test failed'],
-    ['st-compile-error', '⛔ compile error'],
-    ['st-load-error', '⛔ load error (threw or hung while loading)'],
-    ['st-timeout', '⏱ timeout (points of the tests that ran)'],
+    ['st-compile-error', '✎ compile error'],
+    ['st-load-error', '↯ load error (threw or hung while loading)'],
+    ['st-timeout', '◷ timeout (points of the tests that ran)'],
     ['st-tampered', '⚑ tampered'],
     ['st-not-submitted', '– not submitted'],
     ['st-rejected', '⊘ rejected'],
     ['score-error', '⚠ not graded (machinery error, not the learner’s)'],
     ['st-missing', '∅ in the roster, no submission'],
-    ['late-penalty', '⏰ late'],
+    ['late-penalty', '⇥ late'],
   ];
   return `<p class="legend">${items.map(([cls, text]) => `<span class="${cls}">${esc(text)}</span>`).join('')}</p>`;
 }

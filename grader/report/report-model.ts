@@ -13,13 +13,16 @@ export function pts(n: number): string {
   return String(Math.round(n * 100) / 100);
 }
 
-/** How the table shows each outcome kind: an icon (never colour alone) and, where no points mean much, words. */
+/**
+ * How the table shows each outcome kind: an icon (never colour alone) and, where no points mean much, words. Icons
+ * from fonts every system has (DejaVu included): no emoji, which a Linux without an emoji font shows as boxes.
+ */
 const ICON: Record<CellKind, string> = {
   passed: '✓',
   failed: '✗',
-  'compile-error': '⛔ compile error',
-  'load-error': '⛔ load error',
-  timeout: '⏱',
+  'compile-error': '✎ compile error',
+  'load-error': '↯ load error',
+  timeout: '◷',
   tampered: '⚑ tampered',
   'not-submitted': '– not submitted',
   rejected: '⊘ rejected',
@@ -62,7 +65,7 @@ function cell(o: ExerciseOutcome | undefined): SummaryCell {
 function lateness(l: LearnerResult): LatenessCell {
   const s = l.submitted;
   if (!s) return { text: '', title: '', lateMs: 0, penalty: false, late: false };
-  const text = !s.at ? '?' : s.penalty ? `⏰ -${pts(s.penalty * 100)}%` : s.lateMs ? '⏰ late' : 'on time';
+  const text = !s.at ? '?' : s.penalty ? `⇥ -${pts(s.penalty * 100)}%` : s.lateMs ? '⇥ late' : 'on time';
   return { text, title: s.label, lateMs: s.lateMs, penalty: s.penalty > 0, late: s.lateMs > 0 };
 }
 

@@ -110,8 +110,8 @@ maybe('report.html with points, lateness, roster and run origins', () => {
     const headers: string[] = await page.$$eval('#grades th', (ths: Array<{ textContent: string }>) => ths.map((th) => th.textContent));
     expect(headers).toEqual(['Learner', 'calc /10', 'words /20', 'Total /30', '%', 'Late', 'Final', 'Status', 'Run']);
     const ben: string[] = await page.$$eval('tr[data-learner="ben"] td', (tds: Array<{ textContent: string }>) => tds.map((td) => td.textContent));
-    // Each cell says what it is beside its colour (✗ some tests failed, ✓ all passed, ⏰ late); the roster name is text.
-    expect(ben).toEqual(['ben<b>Bell</b>', '✗ 6.67', '✓ 20', '26.67/30', '88.9%', '⏰ -10%', '24', 'graded', 'mixed']);
+    // Each cell says what it is beside its colour (✗ some tests failed, ✓ all passed, ⇥ late); the roster name is text.
+    expect(ben).toEqual(['ben<b>Bell</b>', '✗ 6.67', '✓ 20', '26.67/30', '88.9%', '⇥ -10%', '24', 'graded', 'mixed']);
     expect(await page.$eval('tr[data-learner="zed"] td.run', (td: { textContent: string }) => td.textContent)).toBe('checkpoint');
   }, 60_000);
 

@@ -131,7 +131,7 @@ maybe('report.html for 300 learners at 1280×800', () => {
   });
 
   test('every outcome has its own look and its own text: colour is never the only signal', async () => {
-    const cells = await page.$$eval('#grades td[data-kind]', (tds) =>
+    const cells: Array<{ kind: string; cls: string; text: string; look: string }> = await page.$$eval('#grades td[data-kind]', (tds) =>
       tds.map((td) => {
         const style = (globalThis as unknown as Win).getComputedStyle(td);
         return {
@@ -146,7 +146,7 @@ maybe('report.html for 300 learners at 1280×800', () => {
     const byKind = new Map<string, { classes: Set<string>; texts: Set<string>; looks: Set<string> }>();
     for (const c of cells) {
       const k = byKind.get(c.kind) ?? { classes: new Set<string>(), texts: new Set<string>(), looks: new Set<string>() };
-      k.classes.add(c.cls.split(' ').find((x) => x.startsWith('st-'))!);
+      k.classes.add(c.cls.split(' ').find((x: string) => x.startsWith('st-'))!);
       k.texts.add(c.text);
       k.looks.add(c.look);
       byKind.set(c.kind, k);
@@ -162,11 +162,11 @@ maybe('report.html for 300 learners at 1280×800', () => {
         expect({ a: kinds[i], b: kinds[j], shared: [...byKind.get(kinds[i]!)!.looks].filter((l) => looks.includes(l)) }).toEqual({ a: kinds[i], b: kinds[j], shared: [] });
       }
     }
-    expect(byKind.get('compile-error')!.texts).toEqual(new Set(['⛔ compile error']));
+    expect(byKind.get('compile-error')!.texts).toEqual(new Set(['✎ compile error']));
     // Late submissions are marked in words and icon too.
     const late = await page.$$eval('#grades td.late-penalty', (tds) => tds.map((td) => td.textContent ?? ''));
     expect(late.length).toBeGreaterThan(0);
-    for (const t of late) expect(t).toMatch(/^⏰ -\d+%$/);
+    for (const t of late) expect(t).toMatch(/^⇥ -\d+%$/);
   });
 });
 
