@@ -149,6 +149,14 @@ maybe('report.html in headless Chromium', () => {
     expect(await page.locator('tr[data-detail-for="mallory"][data-state="shown"]').innerText()).toContain('goes outside the submission');
   });
 
+  test("a learner's detail file missing (report.html copied without report/): the drill-down says which file it needs", async () => {
+    rmSync(path.join(dir, 'report', 'carol.js'));
+    await page.click('tr[data-learner="carol"] button.learner');
+    const detail = page.locator('tr[data-detail-for="carol"][data-state="failed"]');
+    expect(await detail.innerText()).toContain('could not load report/carol.js (it belongs beside report.html)');
+    await page.click('tr[data-learner="carol"] button.learner');
+  });
+
   test('shows the score distribution per exercise', async () => {
     const counts = await page.$$eval('.dist[data-exercise="calc"] .bar', (bars: DomEl[]) => bars.map((b) => Number(b.getAttribute('data-count'))));
     expect(counts).toEqual([1, 0, 0, 2]); // carol 0; alice and bob 3; dave and mallory apart
