@@ -18,7 +18,7 @@ import { reportScript } from './browser-script';
 import { learnerDetail, reportView } from './report-model';
 import { DETAIL_CALLBACK } from './report-view';
 
-/** The gradebook for the page's script: every string neutralised, nothing that could close the <script>. */
+/** The summary (report-view.ts) for the page's script: every string neutralised, nothing that could close the <script>. */
 function embedJson(value: unknown): string {
   return htmlEmbeddedJson(value);
 }
