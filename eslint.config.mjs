@@ -25,7 +25,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ['./tsconfig.json', './tsconfig.scripts.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ['./tsconfig.json', './tsconfig.scripts.json', './grader/report/browser/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // The code indexes arrays and records with `!` (`lanes[i]!`) as if noUncheckedIndexedAccess were on, which is how
@@ -107,6 +107,7 @@ export default tseslint.config(
   {
     // The tools tsconfig.scripts.json does not type-check yet (it says why): linted without type information.
     files: [
+      'bench/report.js',
       'bench/frame-parser.js',
       'bench/h2-flow-control.js',
       'bench/long-polling.js',

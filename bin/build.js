@@ -2,6 +2,8 @@
 'use strict';
 // Compiles the grader (grader/ -> dist/) and stamps the build with a hash of its sources, so that `course` can
 // tell when the sources changed since (a `git pull` of a course update) and rebuild before running.
+// report.html's script (grader/report/browser/, typed against the DOM by its own tsconfig) is type-checked and
+// bundled with esbuild into one IIFE, dist/grader/report/browser/report.js, which the report writer inlines.
 // Run by `npm install` (the prepare script) and `npm run build`; bin/course.js runs it when the stamp is stale.
 require('./node-version').requireSupportedNode('course build');
 const { execFileSync } = require('node:child_process');
@@ -11,9 +13,23 @@ const { sourceHash, STAMP } = require('./source-hash');
 
 const root = path.join(__dirname, '..');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+const browser = path.join(root, 'grader', 'report', 'browser');
 try {
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
-} catch {
+  execFileSync(process.execPath, [tsc, '-p', path.join(browser, 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
+  require('esbuild').buildSync({
+    entryPoints: [path.join(browser, 'report.ts')],
+    outfile: path.join(root, 'dist', 'grader', 'report', 'browser', 'report.js'),
+    bundle: true,
+    format: 'iife',
+    target: 'es2020',
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+} catch (e) {
+  const err = /** @type {{ errors?: unknown, status?: unknown, stack?: string } | undefined} */ (e);
+  if (err && err.errors === undefined && err.status === undefined) process.stderr.write(`${err.stack ?? require('node:util').inspect(e)}\n`);
   process.stderr.write('course: building the grader failed (see the errors above)\n');
   process.exit(1);
 }

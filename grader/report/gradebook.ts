@@ -1,5 +1,6 @@
-// The files a batch writes into --out: grades.csv, results/<learner>.json, junit.xml, report.html, gradebook.json
-// (the metadata `course merge` reads), and behind flags Gradescope's and Exercism's per-learner results.json.
+// The files a batch writes into --out: grades.csv, results/<learner>.json, junit.xml, report.html with its per-learner
+// detail in report/<learner>.js, gradebook.json (the metadata `course merge` reads), and behind flags Gradescope's
+// and Exercism's per-learner results.json.
 // Per-learner files and folders are named by the learner's collision-free key (learner-key.ts); the files carry
 // the exact id inside (`learner`).
 
@@ -10,7 +11,7 @@ import { learnerKeys } from '../batch/learner-key';
 import type { TestResult } from '../run/result';
 import { csvDocument, csvField } from './csv-safe';
 import { jsonText, xmlAttr, xmlText } from './escape';
-import { renderHtmlReport } from './html';
+import { DETAIL_DIR, detailScript, renderHtmlReport } from './html';
 import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
 import { feedbackFiles } from './feedback';
 import { learnerOutcome, learnerReason } from './learner-view';
@@ -327,7 +328,14 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
     similarity = similarityOf(book.code, book.meta.exercises.map((e) => e.id));
     put('similarity.json', JSON.stringify(similarity, null, 2));
   }
-  put('report.html', renderHtmlReport(book, { similarity }));
+  // report.html and beside it its per-learner detail (report/<key>.js, loaded on demand); the folder holds exactly
+  // this gradebook's learners.
+  const detailDir = path.join(outDir, DETAIL_DIR);
+  mkdirSync(detailDir, { recursive: true });
+  const details = new Set(book.learners.map((l) => `${keyOf(l)}.js`));
+  for (const name of readdirSync(detailDir)) if (!details.has(name)) rmSync(path.join(detailDir, name), { recursive: true, force: true });
+  for (const l of book.learners) put(path.join(DETAIL_DIR, `${keyOf(l)}.js`), detailScript(book, l, keyOf(l)));
+  put('report.html', renderHtmlReport(book, { similarity, keys, detailDir: DETAIL_DIR }));
   for (const file of ['canvas-grades.csv', 'moodle-grades.csv', 'moodle-not-imported.csv']) rmSync(path.join(outDir, file), { force: true });
   if (flags.lms?.includes('canvas')) put('canvas-grades.csv', canvasCsv(book, flags.lmsOptions));
   if (flags.lms?.includes('moodle')) {

@@ -1,13 +1,24 @@
-// report.html: one self-contained page (inline CSS and JS, no network: a CSP forbids any fetch) that an instructor
-// opens in a browser. A sortable table of learners × exercises with colour-coded scores, a drill-down per learner
-// to every failed test's message, a distribution of scores per exercise, and the run's metadata. Learner data is
-// embedded as JSON and rendered with textContent only, so nothing a submission printed can inject markup.
+// report.html: the page an instructor opens in a browser. A sortable table of learners × exercises (the learner and
+// total columns stay in view however far it scrolls), each outcome with its own colour and icon or words, roster
+// learners without a submission included; a drill-down per learner to every failed test's message; a distribution
+// of scores per exercise; the tests most learners failed; similar submissions; the run's metadata.
+//
+// The server computes the view (report-model.ts). The page embeds only the summary table's data; each learner's
+// detail is a file beside it (report/<learner key>.js, written by gradebook.ts) that the page's script
+// (browser/report.ts, bundled at build time and inlined here) loads on the first click, so a class of 300 stays a
+// light page. A CSP allows no network and no script but this page's own (a nonce), which the detail files carry.
+// All text goes through escape.ts: HTML escaping here, neutralised JSON for the embedded data and the detail.
 
 import type { Gradebook } from '../batch/model';
 import type { SimilarityReport } from '../similarity';
-import { htmlEmbeddedJson, htmlText } from './escape';
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { htmlEmbeddedJson, htmlText, jsonText } from './escape';
+import { reportScript } from './browser-script';
+import { learnerDetail, reportView } from './report-model';
+import { DETAIL_CALLBACK } from './report-view';
 
-/** The gradebook for the page's script: every string neutralised, nothing that could close the <script>. */
+/** The summary (report-view.ts) for the page's script: every string neutralised, nothing that could close the <script>. */
 function embedJson(value: unknown): string {
   return htmlEmbeddedJson(value);
 }
@@ -28,12 +39,27 @@ table { border-collapse: collapse; }
 #grades th:first-child, #grades td:first-child { text-align: left; }
 #grades th { background: #f6f8fa; cursor: pointer; user-select: none; position: sticky; top: 0; }
 #grades th[aria-sort="ascending"]::after { content: " ▲"; } #grades th[aria-sort="descending"]::after { content: " ▼"; }
-td.score-full { background: var(--pass-bg); color: var(--pass); }
-td.score-partial { background: var(--part-bg); color: var(--part); }
-td.score-zero { background: var(--zero-bg); color: var(--zero); }
-td.score-none { background: var(--none-bg); color: var(--none); }
+td.score-full, .legend .score-full { background: var(--pass-bg); color: var(--pass); }
+td.score-partial, .legend .score-partial { background: var(--part-bg); color: var(--part); }
+td.score-zero, .legend .score-zero { background: var(--zero-bg); color: var(--zero); }
+td.score-none, .legend .score-none { background: var(--none-bg); color: var(--none); }
 .score-error { background: #ffd8b5; color: #8a4600; font-weight: 600; }
-.status-rejected, .status-error { color: var(--zero); font-weight: 600; } .status-not-submitted { color: var(--none); }
+/* Each outcome its own look beyond the score band: compile and load errors, timeouts and tampering are not a 0. */
+td.st-compile-error, .legend .st-compile-error { background: #fbefff; color: #8250df; font-weight: 600; }
+td.st-load-error, .legend .st-load-error { background: #fbefff; color: #8250df; font-style: italic; font-weight: 600; }
+td.st-timeout, .legend .st-timeout { background: #fff1e5; color: #bc4c00; }
+td.st-tampered, .legend .st-tampered { background: #24292f; color: #ffebe9; font-weight: 600; }
+td.st-not-submitted, .legend .st-not-submitted { background: var(--none-bg); color: var(--none); }
+td.st-rejected, .legend .st-rejected { background: var(--none-bg); color: var(--zero); text-decoration: line-through; }
+td.st-missing, .legend .st-missing { background: repeating-linear-gradient(45deg, #eaeef2, #eaeef2 4px, #f6f8fa 4px, #f6f8fa 8px); color: var(--none); font-style: italic; }
+td.late-only, td.late-penalty, .legend .late-penalty { background: #fff1e5; }
+.status-rejected, .status-error { color: var(--zero); font-weight: 600; } .status-not-submitted, .status-no-submission { color: var(--none); }
+/* The learner and total columns stay in view when the table scrolls sideways (and the header when it scrolls down). */
+#grades .learner-col { position: sticky; left: 0; z-index: 1; background: #fff; max-width: 16em; overflow: hidden; text-overflow: ellipsis; }
+#grades .total-col { position: sticky; right: 0; z-index: 1; background: #fff; box-shadow: -2px 0 0 #d0d7de; font-weight: 600; }
+#grades .learner-col { box-shadow: 2px 0 0 #d0d7de; }
+#grades th.learner-col, #grades th.total-col { z-index: 3; background: #f6f8fa; }
+#grades th { z-index: 2; }
 button.learner { background: none; border: none; padding: 0; color: #0969da; cursor: pointer; font: inherit; text-decoration: underline; }
 tr.detail > td { background: #fff; text-align: left; white-space: normal; padding: 8px 16px; }
 .exercise-detail { margin: 6px 0 12px; } .exercise-detail h4 { margin: 4px 0; font-size: 14px; }
@@ -45,11 +71,13 @@ tr.detail > td { background: #fff; text-align: left; white-space: normal; paddin
 .dist .bar span { position: absolute; top: -16px; width: 100%; text-align: center; font-size: 11px; color: #57606a; }
 .dist .labels { display: flex; gap: 3px; font-size: 11px; color: #57606a; } .dist .labels div { width: 22px; text-align: center; }
 td.run-checkpoint { color: #57606a; font-style: italic; } td.late-penalty { color: var(--zero); }
-.learner-name { display: block; font-size: 12px; color: #57606a; }
+.learner-name { display: block; font-size: 12px; color: #57606a; overflow: hidden; text-overflow: ellipsis; }
 #roster td, #roster th { border: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
 #meta td { padding: 2px 12px 2px 0; vertical-align: top; } .on { color: var(--pass); } .off { color: var(--zero); }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
-.table-wrap { max-width: 100%; overflow-x: auto; }
+.table-wrap { max-width: 100%; max-height: 85vh; overflow: auto; border: 1px solid #d0d7de; contain: layout paint; }
+/* Below the table, a large class makes long sections: laid out only when scrolled to. */
+#failing > section, #similarity > section, #distributions > .dist { content-visibility: auto; contain-intrinsic-size: auto 400px; }
 tr.detail > td > .detail-box { position: sticky; left: 0; max-width: calc(100vw - 90px); }
 .failed-test pre, .failing pre, .pair pre { overflow-wrap: anywhere; }
 .failing table, .pairs { border-collapse: collapse; width: 100%; table-layout: fixed; }
@@ -63,188 +91,72 @@ tr.detail > td > .detail-box { position: sticky; left: 0; max-width: calc(100vw 
 .side-by-side .where { font-size: 12px; color: #57606a; overflow-wrap: anywhere; }
 `;
 
-const SCRIPT = `
-(function () {
-  var book = JSON.parse(document.getElementById('data').textContent);
-  var exercises = book.meta.exercises;
-  var hasDeadline = !!book.meta.deadline;
-  function pts(n) { return String(Math.round(n * 100) / 100); }
-  function xmax(x) { return x.maxPoints !== undefined ? x.maxPoints : x.maxScore; }
-  function opts(o) { return o.points !== undefined ? o.points : o.score; }
-  function origin(l) {
-    var withRun = l.exercises.filter(function (o) { return o.run; });
-    if (!withRun.length) return '';
-    var fresh = withRun.filter(function (o) { return o.run.fresh; }).length;
-    return fresh === withRun.length ? 'this run' : fresh === 0 ? 'checkpoint' : 'mixed';
-  }
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    if (attrs) for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function cls(o) {
-    if (!o || o.status === 'not submitted' || o.status === 'rejected') return 'score-none';
-    if (o.status === 'error') return 'score-error';
-    if (o.maxScore > 0 && o.score >= o.maxScore && o.status === 'passed') return 'score-full';
-    if (o.score > 0) return 'score-partial';
-    return 'score-zero';
-  }
-  function outcome(l, id) { for (var i = 0; i < l.exercises.length; i++) if (l.exercises[i].exercise === id) return l.exercises[i]; return null; }
-
-  // Table.
-  var table = document.getElementById('grades');
-  var head = el('tr');
-  var columns = [{ key: 'learner', label: 'Learner', type: 'text' }];
-  exercises.forEach(function (x) { columns.push({ key: 'ex:' + x.id, label: x.id + ' /' + pts(xmax(x)), type: 'num' }); });
-  columns.push({ key: 'total', label: 'Total /' + pts(exercises.reduce(function (s, x) { return s + xmax(x); }, 0)), type: 'num' });
-  columns.push({ key: 'percent', label: '%', type: 'num' });
-  if (hasDeadline) {
-    columns.push({ key: 'late', label: 'Late', type: 'num' });
-    columns.push({ key: 'final', label: 'Final', type: 'num' });
-  }
-  columns.push({ key: 'status', label: 'Status', type: 'text' });
-  columns.push({ key: 'run', label: 'Run', type: 'text' });
-  columns.forEach(function (c, i) { var th = el('th', { 'data-key': c.key, 'data-col': String(i), scope: 'col' }, c.label); head.appendChild(th); });
-  var thead = el('thead'); thead.appendChild(head); table.appendChild(thead);
-  var tbody = el('tbody'); table.appendChild(tbody);
-
-  function value(l, key) {
-    if (key === 'learner') return l.learner;
-    if (key === 'total') return l.points !== undefined ? l.points : l.score;
-    if (key === 'percent') return l.percent || 0;
-    if (key === 'late') return l.submitted ? l.submitted.lateMs : 0;
-    if (key === 'final') return l.finalPoints !== undefined ? l.finalPoints : l.score;
-    if (key === 'status') return l.status;
-    if (key === 'run') return origin(l);
-    var o = outcome(l, key.slice(3));
-    return o ? opts(o) : -1;
-  }
-
-  function detailRow(l) {
-    var tr = el('tr', { 'class': 'detail', 'data-detail-for': l.learner });
-    var cell = el('td', { colspan: String(columns.length) });
-    var td = el('div', { 'class': 'detail-box' });
-    cell.appendChild(td);
-    if (l.reason) td.appendChild(el('p', { 'class': 'status-' + l.status.replace(' ', '-') }, l.status + ': ' + l.reason));
-    if (l.roster) td.appendChild(el('p', { 'class': 'roster' }, [l.roster.name, l.roster.email, l.roster.section, l.roster.lmsId ? 'LMS id ' + l.roster.lmsId : ''].filter(Boolean).join(' · ')));
-    else if (book.meta.roster) td.appendChild(el('p', { 'class': 'status-error' }, 'not in the roster'));
-    if (l.submitted) {
-      td.appendChild(el('p', { 'class': 'submitted' }, 'submitted ' + (l.submitted.at ? l.submitted.at + ' (' + l.submitted.source + ')' : '?') + ', deadline ' + l.submitted.deadline + (l.submitted.extension ? ' (extension ' + l.submitted.extension + ')' : '') + ': ' + l.submitted.label + (l.submitted.penalty ? ' → ' + pts(l.finalPoints) + ' of ' + pts(l.points) + ' points' : '')));
-    }
-    (l.notes || []).forEach(function (n) { td.appendChild(el('p', { 'class': 'status-error' }, 'note: ' + n)); });
-    l.exercises.forEach(function (o) {
-      var box = el('div', { 'class': 'exercise-detail', 'data-exercise': o.exercise });
-      var run = o.run ? (o.run.fresh ? 'graded by this run' + (o.run.reason ? ' (' + o.run.reason + ')' : '') : 'from the checkpoint (graded ' + (o.run.at || '?') + ')') : '';
-      box.appendChild(el('h4', null, o.exercise + ' — ' + o.status + ' ' + o.score + '/' + o.maxScore + ' tests' + (o.hidden ? ' (visible ' + (o.score - o.hidden.score) + '/' + (o.maxScore - o.hidden.maxScore) + ', instructor-only ' + o.hidden.score + '/' + o.hidden.maxScore + ')' : '') + (o.points !== undefined ? ', ' + pts(o.points) + '/' + pts(o.maxPoints) + ' points' : '') + (o.durationMs ? ' (' + (o.durationMs / 1000).toFixed(1) + ' s)' : '')));
-      if (run) box.appendChild(el('p', { 'class': 'muted run' }, run));
-      (o.groups || []).forEach(function (g) {
-        box.appendChild(el('p', { 'class': 'muted group-points' }, (g.name || '(other tests)') + ': ' + pts(g.points) + '/' + pts(g.max) + ' points, ' + pts(g.passed) + ' of ' + g.tests + ' tests passed'));
-      });
-      if (o.message) box.appendChild(el('p', null, o.message));
-      if (o.anomalies && o.anomalies.length) box.appendChild(el('p', { 'class': 'status-error' }, 'anomalies: ' + o.anomalies.join('; ')));
-      (o.diagnostics || []).filter(function (d) { return d.kind === 'syntax'; }).slice(0, 10).forEach(function (d) {
-        box.appendChild(el('pre', null, d.file + ':' + d.line + ':' + d.column + ' ' + d.message));
-      });
-      var failed = o.tests.filter(function (t) { return t.status !== 'passed'; });
-      failed.forEach(function (t) {
-        var f = el('div', { 'class': 'failed-test' });
-        f.appendChild(el('div', { 'class': 'name' }, '✗ ' + t.fullName + ' [' + t.status + ']' + (t.hidden ? ' [instructor-only]' : '')));
-        f.appendChild(el('pre', null, t.message || t.status));
-        box.appendChild(f);
-      });
-      if (!failed.length && o.tests.length) box.appendChild(el('p', { 'class': 'muted' }, 'all ' + o.tests.length + ' tests passed'));
-      td.appendChild(box);
-    });
-    tr.appendChild(cell);
-    return tr;
-  }
-
-  function render(list) {
-    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
-    list.forEach(function (l) {
-      var tr = el('tr', { 'data-learner': l.learner });
-      var first = el('td');
-      var b = el('button', { 'class': 'learner', type: 'button', 'aria-expanded': 'false' }, l.learner);
-      b.addEventListener('click', function () {
-        var open = tr.nextSibling && tr.nextSibling.getAttribute && tr.nextSibling.getAttribute('data-detail-for') === l.learner;
-        if (open) { tbody.removeChild(tr.nextSibling); b.setAttribute('aria-expanded', 'false'); }
-        else { tbody.insertBefore(detailRow(l), tr.nextSibling); b.setAttribute('aria-expanded', 'true'); }
-      });
-      first.appendChild(b);
-      tr.appendChild(first);
-      exercises.forEach(function (x) {
-        var o = outcome(l, x.id);
-        var text = !o ? '—' : o.status === 'not submitted' ? '–' : o.status === 'rejected' ? '✗' : o.status === 'error' ? '⚠ not graded' : pts(opts(o));
-        var td = el('td', { 'class': cls(o), 'data-exercise': x.id, 'data-score': o ? String(o.score) : '', 'data-points': o ? String(opts(o)) : '', title: o ? o.status + ' (' + o.score + '/' + o.maxScore + ' tests)' + (o.message ? ': ' + o.message : '') : '' }, text);
-        tr.appendChild(td);
-      });
-      var lp = l.points !== undefined ? l.points : l.score, lm = l.maxPoints !== undefined ? l.maxPoints : l.maxScore;
-      tr.appendChild(el('td', { 'class': 'total', 'data-score': String(l.score), 'data-points': String(lp), title: l.score + '/' + l.maxScore + ' tests' }, pts(lp) + '/' + pts(lm)));
-      tr.appendChild(el('td', { 'class': 'percent' }, pts(l.percent || 0) + '%'));
-      if (hasDeadline) {
-        var s = l.submitted;
-        tr.appendChild(el('td', { 'class': 'late' + (s && s.penalty ? ' late-penalty' : ''), title: s ? s.label : '' }, !s ? '' : !s.at ? '?' : s.penalty ? '-' + pts(s.penalty * 100) + '%' : s.lateMs ? 'late' : 'on time'));
-        tr.appendChild(el('td', { 'class': 'final', 'data-points': String(l.finalPoints) }, pts(l.finalPoints !== undefined ? l.finalPoints : lp)));
-      }
-      tr.appendChild(el('td', { 'class': 'status status-' + l.status.replace(' ', '-') }, l.status));
-      var org = origin(l);
-      tr.appendChild(el('td', { 'class': 'run run-' + org.replace(' ', '-'), title: org === 'checkpoint' ? 'every run of this learner came from the checkpoint' : org === 'mixed' ? 'some runs graded now, some from the checkpoint' : 'graded by this run' }, org));
-      tbody.appendChild(tr);
-    });
-  }
-
-  var state = { key: 'learner', dir: 1 };
-  function sortBy(key) {
-    state.dir = state.key === key ? -state.dir : (key === 'learner' || key === 'status' ? 1 : -1);
-    state.key = key;
-    var col = columns.filter(function (c) { return c.key === key; })[0];
-    var list = book.learners.slice().sort(function (a, b) {
-      var va = value(a, key), vb = value(b, key);
-      var cmp = col.type === 'num' ? va - vb : String(va).localeCompare(String(vb));
-      if (cmp === 0) cmp = a.learner.localeCompare(b.learner);
-      return cmp * state.dir;
-    });
-    Array.prototype.forEach.call(head.children, function (th) {
-      if (th.getAttribute('data-key') === key) th.setAttribute('aria-sort', state.dir > 0 ? 'ascending' : 'descending');
-      else th.removeAttribute('aria-sort');
-    });
-    render(list);
-  }
-  Array.prototype.forEach.call(head.children, function (th) { th.addEventListener('click', function () { sortBy(th.getAttribute('data-key')); }); });
-  state.dir = -1; sortBy('learner');
-
-  // Distributions: learners per score, per exercise (rejected and not submitted are counted apart).
-  var dists = document.getElementById('distributions');
-  exercises.forEach(function (x) {
-    var max = x.maxScore, buckets = [], labels = [], step = Math.max(1, Math.ceil((max + 1) / 12)); // tests passed
-    for (var s = 0; s <= max; s += step) { buckets.push(0); labels.push(step === 1 ? String(s) : s + '–' + Math.min(max, s + step - 1)); }
-    if (!buckets.length) { buckets.push(0); labels.push('0'); }
-    var missing = 0;
-    book.learners.forEach(function (l) {
-      var o = outcome(l, x.id);
-      if (!o || o.status === 'not submitted' || o.status === 'rejected') { missing++; return; }
-      buckets[Math.min(buckets.length - 1, Math.floor(o.score / step))]++;
-    });
-    var peak = Math.max.apply(null, buckets.concat([1]));
-    var box = el('div', { 'class': 'dist', 'data-exercise': x.id });
-    box.appendChild(el('div', null, x.id + ' (' + x.title + ')'));
-    var bars = el('div', { 'class': 'bars' }), labs = el('div', { 'class': 'labels' });
-    buckets.forEach(function (n, i) {
-      var bar = el('div', { 'class': 'bar', 'data-count': String(n), 'data-bucket': labels[i], title: n + ' learner(s) scored ' + labels[i] });
-      bar.style.height = Math.round((n / peak) * 100) + 'px';
-      bar.appendChild(el('span', null, n ? String(n) : ''));
-      bars.appendChild(bar); labs.appendChild(el('div', null, labels[i]));
-    });
-    box.appendChild(bars); box.appendChild(labs);
-    box.appendChild(el('div', { 'class': 'muted' }, missing + ' not submitted or rejected'));
-    dists.appendChild(box);
-  });
-})();
-`;
-
 export interface ReportExtras {
   similarity?: SimilarityReport;
+  /** The learners' file keys (learner-key.ts), naming their detail files; without them, no learner has one. */
+  keys?: Map<string, string>;
+  /** The folder of the detail files, beside report.html. */
+  detailDir?: string;
+}
+
+/** The folder beside report.html that holds one detail file per learner. */
+export const DETAIL_DIR = 'report';
+
+/**
+ * A learner's detail file (report/<key>.js): a call of the page's callback with the learner's key and the detail's
+ * neutralised JSON (escape.ts), gzipped and base64-encoded, so the file holds nothing but base64 text.
+ */
+export function detailScript(book: Gradebook, learner: Gradebook['learners'][number], key: string): string {
+  const data = gzipSync(Buffer.from(jsonText(learnerDetail(book, learner)), 'utf8'), { level: 9 }).toString('base64');
+  return `${DETAIL_CALLBACK}(${JSON.stringify(key)}, "${data}");\n`;
+}
+
+/** What each look in the table means: every outcome its colour and its icon or words. */
+function legend(): string {
+  const items: Array<[string, string]> = [
+    ['score-full st-passed', '✓ all tests passed'],
+    ['score-partial st-failed', '✗ some tests failed (points earned)'],
+    ['score-zero st-failed', '✗ 0: every test failed'],
+    ['st-compile-error', '✎ compile error'],
+    ['st-load-error', '↯ load error (threw or hung while loading)'],
+    ['st-timeout', '◷ timeout (points of the tests that ran)'],
+    ['st-tampered', '⚑ tampered'],
+    ['st-not-submitted', '– not submitted'],
+    ['st-rejected', '⊘ rejected'],
+    ['score-error', '⚠ not graded (machinery error, not the learner’s)'],
+    ['st-missing', '∅ in the roster, no submission'],
+    ['late-penalty', '⇥ late'],
+  ];
+  return `<p class="legend">${items.map(([cls, text]) => `<span class="${cls}">${esc(text)}</span>`).join('')}</p>`;
+}
+
+/** Learners per number of tests passed, per exercise (not submitted and rejected counted apart). */
+function distributions(book: Gradebook): string {
+  return book.meta.exercises
+    .map((x) => {
+      const max = x.maxScore;
+      const step = Math.max(1, Math.ceil((max + 1) / 12));
+      const labels: string[] = [];
+      for (let s = 0; s <= max; s += step) labels.push(step === 1 ? String(s) : `${s}–${Math.min(max, s + step - 1)}`);
+      if (!labels.length) labels.push('0');
+      const buckets = labels.map(() => 0);
+      let missing = 0;
+      for (const l of book.learners) {
+        const o = l.exercises.find((e) => e.exercise === x.id);
+        if (!o || o.status === 'not submitted' || o.status === 'rejected') missing++;
+        else buckets[Math.min(buckets.length - 1, Math.floor(o.score / step))]!++;
+      }
+      missing += book.meta.roster?.missing.length ?? 0;
+      const peak = Math.max(1, ...buckets);
+      const bars = buckets
+        .map((n, i) => `<div class="bar" data-count="${n}" data-bucket="${esc(labels[i]!)}" title="${n} learner(s) scored ${esc(labels[i]!)}" style="height:${Math.round((n / peak) * 100)}px"><span>${n || ''}</span></div>`)
+        .join('');
+      return (
+        `<div class="dist" data-exercise="${esc(x.id)}"><div>${esc(x.id)} (${esc(x.title)})</div><div class="bars">${bars}</div>` +
+        `<div class="labels">${labels.map((t) => `<div>${esc(t)}</div>`).join('')}</div><div class="muted">${missing} not submitted or rejected</div></div>`
+      );
+    })
+    .join('');
 }
 
 export interface FailingTest {
@@ -372,6 +284,8 @@ function similaritySection(report: SimilarityReport | undefined): string {
 
 export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): string {
   const m = book.meta;
+  // A fresh nonce per page: the only scripts that run are this page's own and the detail files it adds.
+  const nonce = randomBytes(16).toString('base64');
   const counts = (status: string) => book.learners.filter((l) => l.status === status).length;
   const metaRows: Array<[string, string]> = [
     ['course', m.course],
@@ -409,18 +323,18 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Grades — ${esc(m.course)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <h1>Grades — ${esc(m.course)}</h1>
-<p class="muted">Click a column to sort, a learner to see each failed test's message.</p>
-<p class="legend"><span class="score-full" style="background:var(--pass-bg);color:var(--pass)">all tests passed</span><span style="background:var(--part-bg);color:var(--part)">some</span><span style="background:var(--zero-bg);color:var(--zero)">none</span><span style="background:var(--none-bg);color:var(--none)">not submitted / rejected</span></p>
+<p class="muted">Click a column to sort, a learner to see each failed test's message (loaded from the folder ${esc(extras.detailDir ?? DETAIL_DIR)}/ beside this page).</p>
+${legend()}
 <div class="table-wrap"><table id="grades"></table></div>
 <h2>Tests passed per exercise</h2>
-<div id="distributions"></div>
+<div id="distributions">${distributions(book)}</div>
 <h2>Tests learners failed, most failed first</h2>
 <p class="muted">Per exercise: how many learners failed each test and the first failure message. A test most of the class fails points at the lesson or at a test that is too strict.</p>
 <div id="failing">${failingSection(book)}</div>
@@ -434,8 +348,8 @@ ${rosterSection}
 <table id="suites">${suites}</table>
 <h3>Isolation layers</h3>
 <table id="isolation">${layers}</table>
-<script type="application/json" id="data">${embedJson({ meta: book.meta, learners: book.learners })}</script>
-<script>${SCRIPT}</script>
+<script type="application/json" id="data">${embedJson(reportView(book, extras.keys ?? new Map<string, string>(), extras.detailDir ?? DETAIL_DIR))}</script>
+<script nonce="${nonce}">${reportScript()}</script>
 </body>
 </html>
 `;

@@ -231,7 +231,7 @@ describe('course grade: adversarial submissions together with honest ones', () =
     const lines = readFileSync(path.join(out, 'checkpoint.jsonl'), 'utf8').trim().split('\n');
     for (const line of lines) expect((JSON.parse(line) as { suiteHash: string }).suiteHash).toMatch(/^[0-9a-f]{64}$/);
     // The work folder is gone; only the outputs are left.
-    expect(readdirSync(out).sort()).toEqual(['checkpoint.jsonl', 'feedback', 'gradebook.json', 'grades.csv', 'junit.xml', 'report.html', 'results', 'similarity.json', 'submitted-code.json']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.jsonl', 'feedback', 'gradebook.json', 'grades.csv', 'junit.xml', 'report', 'report.html', 'results', 'similarity.json', 'submitted-code.json']);
   });
 
   test('the network beyond loopback was not reachable (when the network namespace layer is on)', () => {

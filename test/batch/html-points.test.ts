@@ -109,19 +109,28 @@ maybe('report.html with points, lateness, roster and run origins', () => {
     const headers: string[] = await page.$$eval('#grades th', (ths: Array<{ textContent: string }>) => ths.map((th) => th.textContent));
     expect(headers).toEqual(['Learner', 'calc /10', 'words /20', 'Total /30', '%', 'Late', 'Final', 'Status', 'Run']);
     const ben: string[] = await page.$$eval('tr[data-learner="ben"] td', (tds: Array<{ textContent: string }>) => tds.map((td) => td.textContent));
-    expect(ben).toEqual(['ben', '6.67', '20', '26.67/30', '88.9%', '-10%', '24', 'graded', 'mixed']);
+    // Each cell says what it is beside its colour (✗ some tests failed, ✓ all passed, ⇥ late); the roster name is text.
+    expect(ben).toEqual(['ben<b>Bell</b>', '✗ 6.67', '✓ 20', '26.67/30', '88.9%', '⇥ -10%', '24', 'graded', 'mixed']);
     expect(await page.$eval('tr[data-learner="zed"] td.run', (td: { textContent: string }) => td.textContent)).toBe('checkpoint');
   }, 60_000);
 
   test('the drill-down names the learner, the submission time, the deduction, each run\'s origin and the group points, as text', async () => {
     await page.click('tr[data-learner="ben"] button.learner');
-    const text: string = await page.locator('tr[data-detail-for="ben"]').innerText();
+    const text: string = await page.locator('tr[data-detail-for="ben"][data-state="shown"]').innerText();
     expect(text).toContain('<b>Bell</b>'); // a roster name is text, never markup
     expect(text).toContain('submitted 2026-03-02T05:00:00.000Z (git commit), deadline 2026-03-01T23:59:00.000Z: 5 h late, 1 day × 10%: -10% → 24 of 26.67 points');
     expect(text).toContain('calc — failed 2/3 tests, 6.67/10 points');
     expect(text).toContain('graded by this run (suite changed)');
     expect(text).toContain('from the checkpoint (graded 2026-03-04T09:00:00.000Z)');
     expect(text).toContain('Words: 20/20 points, 4 of 4 tests passed');
+  }, 60_000);
+
+  test('a roster learner without a submission is a row of the main table, every exercise marked as such', async () => {
+    const ivy: string[] = await page.$$eval('tr[data-learner="ivy"] td', (tds: Array<{ textContent: string }>) => tds.map((td) => td.textContent));
+    expect(ivy[0]).toContain('ivy');
+    expect(ivy.slice(1, 3)).toEqual(['∅ no submission', '∅ no submission']);
+    expect(ivy[ivy.length - 2]).toBe('no submission');
+    expect(await page.$$eval('tr[data-learner="ivy"] td[data-exercise]', (tds: Array<{ className: string }>) => tds.map((td) => td.className))).toEqual(['score-none st-missing', 'score-none st-missing']);
   }, 60_000);
 
   test('roster learners without a submission and submissions not in the roster are listed; the run says what changed', async () => {

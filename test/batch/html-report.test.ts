@@ -105,9 +105,9 @@ maybe('report.html in headless Chromium', () => {
     const rows = await page.$$eval('#grades tbody tr', (trs: DomEl[]) => trs.map((tr) => tr.getAttribute('data-learner')));
     expect(rows).toEqual(['alice', 'bob', 'carol', 'dave', 'mallory']);
     const classes = await page.$$eval('#grades tbody tr[data-learner="bob"] td[data-exercise]', (tds: DomEl[]) => tds.map((td) => td.className));
-    expect(classes).toEqual(['score-full', 'score-partial']);
-    expect(await page.$eval('tr[data-learner="carol"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-zero');
-    expect(await page.$eval('tr[data-learner="dave"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-none');
+    expect(classes).toEqual(['score-full st-passed', 'score-partial st-failed']);
+    expect(await page.$eval('tr[data-learner="carol"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-zero st-failed');
+    expect(await page.$eval('tr[data-learner="dave"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-none st-not-submitted');
     // The colours are real computed colours, not just class names.
     const bg = (sel: string) => page.$eval(sel, (td: DomEl) => (globalThis as unknown as { getComputedStyle(e: DomEl): { backgroundColor: string } }).getComputedStyle(td).backgroundColor);
     const full = await bg('tr[data-learner="alice"] td[data-exercise="calc"]');
@@ -131,7 +131,7 @@ maybe('report.html in headless Chromium', () => {
 
   test("drills down to a learner's failed tests and their messages, as text", async () => {
     await page.click('tr[data-learner="bob"] button.learner');
-    const detail = page.locator('tr[data-detail-for="bob"]');
+    const detail = page.locator('tr[data-detail-for="bob"][data-state="shown"]');
     await detail.waitFor();
     const text: string = await detail.innerText();
     expect(text).toContain('words — failed 2/4');
@@ -143,7 +143,15 @@ maybe('report.html in headless Chromium', () => {
     await page.click('tr[data-learner="bob"] button.learner');
     expect(await page.locator('tr[data-detail-for="bob"]').count()).toBe(0);
     await page.click('tr[data-learner="mallory"] button.learner');
-    expect(await page.locator('tr[data-detail-for="mallory"]').innerText()).toContain('goes outside the submission');
+    expect(await page.locator('tr[data-detail-for="mallory"][data-state="shown"]').innerText()).toContain('goes outside the submission');
+  });
+
+  test("a learner's detail file missing (report.html copied without report/): the drill-down says which file it needs", async () => {
+    rmSync(path.join(dir, 'report', 'carol.js'));
+    await page.click('tr[data-learner="carol"] button.learner');
+    const detail = page.locator('tr[data-detail-for="carol"][data-state="failed"]');
+    expect(await detail.innerText()).toContain('could not load report/carol.js (it belongs beside report.html)');
+    await page.click('tr[data-learner="carol"] button.learner');
   });
 
   test('shows the score distribution per exercise', async () => {

@@ -144,7 +144,7 @@ maybe('report.html layout in headless Chromium', () => {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       await page.goto(`file://${path.join(dir, 'report.html')}`);
       await page.click('tr[data-learner="learner-with-a-long-name-00"] button.learner');
-      await page.locator('tr[data-detail-for="learner-with-a-long-name-00"]').waitFor();
+      await page.locator('tr[data-detail-for="learner-with-a-long-name-00"][data-state="shown"]').waitFor();
       // Every <details> open: the similarity fragments and the learner lists of the failing tests.
       await page.$$eval('details', (all) => all.forEach((d) => d.setAttribute('open', '')));
       const sizes = await page.evaluate(() => {
