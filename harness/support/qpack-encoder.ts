@@ -100,15 +100,18 @@ export class RandomEncoder {
           if (ins) {
             stream.push(...ins);
             refs.push({ field: [name, value], absolute: this.inserted - 1 });
+            this.pinned.add(this.inserted - 1); // from now on: a later insert of this section must not evict it
             continue;
           }
         }
         const existing = [...this.entries].reverse().find((e) => e.name === name && (e.value === value || this.chance(0.5)));
-        if (existing && this.chance(0.7)) refs.push({ field: [name, value], absolute: existing.index, nameOnly: existing.value !== value || this.chance(0.2) });
+        if (existing && this.chance(0.7)) {
+          refs.push({ field: [name, value], absolute: existing.index, nameOnly: existing.value !== value || this.chance(0.2) });
+          this.pinned.add(existing.index);
+        }
         else refs.push({ field: [name, value] });
       }
       const dynamic = refs.filter((r) => r.absolute !== undefined).map((r) => r.absolute!);
-      for (const a of dynamic) this.pinned.add(a);
       const required = dynamic.length ? Math.max(...dynamic) + 1 : 0;
       // Any Base from the oldest reference to the inserts so far: below it post-Base indexing, above it relative.
       const base = required === 0 ? 0 : Math.min(...dynamic) + Math.floor(this.random() * (this.inserted - Math.min(...dynamic) + 1));

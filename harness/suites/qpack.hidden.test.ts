@@ -1,0 +1,120 @@
+// Instructor-only suite of exercise 10, qpack: generated property tests. Random header lists are encoded by a small
+// trusted encoder that uses every representation (harness/support/qpack-encoder.ts) and played to the learner's
+// decoder in generation order and in an adversarial order; and the learner's encoder is driven on random header
+// lists under a random delivery schedule and checked by the suite's own decoder. A failing input is shrunk (fewer
+// header lists, fewer fields, shorter strings) before it is shown. Not in the learners' copy.
+
+import { adversarialOrder } from '../support/qpack-interop';
+import { RandomEncoder } from '../support/qpack-encoder';
+import { STATIC, type Field } from '../support/qpack-model';
+import { EncoderPeer, type Schedule } from '../support/qpack-peer';
+import { playRecords } from '../support/qpack-playback';
+import { checkProperty, pick, shrinkList, shrinkString } from '../support/property';
+import { randomInt, seededRandom } from '../support/random';
+import { useSandbox } from '../support/sandbox';
+
+const sandbox = useSandbox({ callTimeoutMs: 5000 });
+
+interface Case {
+  maxTableCapacity: number;
+  lists: Field[][];
+  /** Seeds the encoder's choices (decoder property) or the delivery schedule (encoder property). */
+  seed: number;
+  adversarial: boolean;
+  maxBlockedStreams: number;
+}
+
+const VALUES = ['', '0', 'gzip', 'text/html', 'no-cache', 'max-age=0', 'www.example.com', '/index.html', 'custom-value', 'Mon, 21 Oct 2013 20:13:21 GMT'];
+
+function randomText(random: () => number, max: number): string {
+  const length = randomInt(random, 0, max);
+  let out = '';
+  for (let i = 0; i < length; i++) out += String.fromCharCode(random() < 0.08 ? randomInt(random, 0xa0, 0xff) : randomInt(random, 0x20, 0x7e));
+  return out;
+}
+
+function randomField(random: () => number, used: Field[]): Field {
+  const r = random();
+  if (used.length && r < 0.4) return [...pick(random, used)] as Field;
+  const name = r < 0.7 ? pick(random, STATIC)[0] : `x-${randomText(random, 12).toLowerCase().replace(/[^a-z0-9-]/g, 'q') || 'h'}`;
+  const value = random() < 0.5 ? pick(random, VALUES) : randomText(random, 40);
+  return [name, value];
+}
+
+function generate(random: () => number): Case {
+  const used: Field[] = [];
+  const lists = Array.from({ length: randomInt(random, 1, 12) }, () =>
+    Array.from({ length: randomInt(random, 1, 8) }, () => {
+      const f = randomField(random, used);
+      used.push(f);
+      return f;
+    }),
+  );
+  return {
+    maxTableCapacity: pick(random, [64, 200, 512, 4096]),
+    lists,
+    seed: randomInt(random, 1, 2 ** 30),
+    adversarial: random() < 0.5,
+    maxBlockedStreams: pick(random, [0, 1, 2, 100]),
+  };
+}
+
+function shrink(c: Case): Case[] {
+  const shrinkField = ([n, v]: Field): Field[] => shrinkString(v).map((s) => [n, s] as Field);
+  return shrinkList(c.lists, (list) => shrinkList(list, shrinkField, 1), 1).map((lists) => ({ ...c, lists }));
+}
+
+function show(c: Case): string {
+  return [
+    `SETTINGS_QPACK_MAX_TABLE_CAPACITY ${c.maxTableCapacity}, SETTINGS_QPACK_BLOCKED_STREAMS ${c.maxBlockedStreams}, seed ${c.seed}${c.adversarial ? ', adversarial order' : ''}`,
+    ...c.lists.map((l, k) => `stream ${4 * (k + 1)}: ${l.map(([n, v]) => `${JSON.stringify(n)}: ${JSON.stringify(v)}`).join(', ')}`),
+  ].join('\n');
+}
+
+test('random header lists, encoded with every representation, decode in generation order and in an adversarial order (RFC 9204 §2.1.2, §4.3, §4.5)', async () => {
+  await checkProperty<Case>({
+    name: 'decoding random QPACK encodings',
+    runs: 40,
+    generate,
+    shrink,
+    show,
+    check: async (c) => {
+      const records = new RandomEncoder(c.maxTableCapacity, seededRandom(c.seed)).encodeAll(c.lists);
+      const ordered = c.adversarial ? adversarialOrder(records, c.maxTableCapacity) : records;
+      const expected = new Map(c.lists.map((l, k) => [4 * (k + 1), l] as const));
+      const decoder = await sandbox().construct('QpackDecoder', { maxTableCapacity: c.maxTableCapacity, maxBlockedStreams: 1000 });
+      await playRecords(decoder, { label: 'generated encoding', expected, maxTableCapacity: c.maxTableCapacity }, ordered, c.adversarial ? 'adversarial order' : 'generation order');
+    },
+  });
+}, 60_000);
+
+test('the encoder on random header lists under a random delivery schedule: limits, evictions and round trip (RFC 9204 §2.1)', async () => {
+  await checkProperty<Case>({
+    name: 'encoding random header lists',
+    runs: 30,
+    generate,
+    shrink,
+    show,
+    check: async (c) => {
+      const random = seededRandom(c.seed);
+      const schedule: Schedule = c.adversarial
+        ? { delayEncoderStream: 0.6, delaySection: 0.5, delayAcks: 0.7, cancel: 0.15 }
+        : { delayEncoderStream: 0.1, delaySection: 0.1, delayAcks: 0.2 };
+      const remote = await sandbox().construct('QpackEncoder', { maxTableCapacity: c.maxTableCapacity, maxBlockedStreams: c.maxBlockedStreams });
+      const peer = new EncoderPeer(
+        {
+          encode: async (s, h) => (await remote.call('encode', s, h)) as { encoderStream: Uint8Array; section: Uint8Array },
+          receiveDecoderStream: async (b) => {
+            await remote.call('receiveDecoderStream', b);
+          },
+        },
+        c.maxTableCapacity,
+        c.maxBlockedStreams,
+        random,
+        schedule,
+      );
+      for (let k = 0; k < c.lists.length; k++) await peer.send(4 * (k + 1), c.lists[k]!);
+      await peer.drain();
+    },
+  });
+}, 60_000);
