@@ -118,3 +118,31 @@ test('the encoder on random header lists under a random delivery schedule: limit
     },
   });
 }, 60_000);
+
+test('the encoder: names and values whose lengths sit on the integer prefix boundaries (RFC 9204 §4.1.1, §4.1.2)', async () => {
+  // '{' has a 15-bit Huffman code, so these strings go out raw and their lengths are exactly these numbers. With a
+  // 7-bit length prefix 127 + 128 = 255 needs a continuation octet of 0x80 then 0x01; 3- and 5-bit prefixes too.
+  const lengths = [126, 127, 128, 254, 255, 256, 383];
+  const lists: Field[][] = [
+    lengths.map((n) => [`x-${n}`, '{'.repeat(n)] as Field),
+    [7 + 128, 31 + 128, 7 + 127, 31 + 127].map((n) => ['{'.repeat(n), 'v'] as Field),
+    lengths.map((n) => [`x-${n}`, '{'.repeat(n)] as Field),
+  ];
+  for (const [max, blocked] of [[0, 0], [4096, 10]] as const) {
+    const remote = await sandbox().construct('QpackEncoder', { maxTableCapacity: max, maxBlockedStreams: blocked });
+    const peer = new EncoderPeer(
+      {
+        encode: async (s, h) => (await remote.call('encode', s, h)) as { encoderStream: Uint8Array; section: Uint8Array },
+        receiveDecoderStream: async (b) => {
+          await remote.call('receiveDecoderStream', b);
+        },
+      },
+      max,
+      blocked,
+      seededRandom(),
+      { delayEncoderStream: 0, delaySection: 0, delayAcks: 0 },
+    );
+    for (let k = 0; k < lists.length; k++) await peer.send(4 * (k + 1), lists[k]!);
+    await peer.drain();
+  }
+}, 60_000);
