@@ -6,7 +6,7 @@
 
 import { adversarialOrder } from '../support/qpack-interop';
 import { RandomEncoder } from '../support/qpack-encoder';
-import { STATIC, type Field } from '../support/qpack-model';
+import { describeDecoderInstruction, encodeInteger, encodeRawString, encodeRic, hex, parseDecoderStream, STATIC, type Field } from '../support/qpack-model';
 import { EncoderPeer, type Schedule } from '../support/qpack-peer';
 import { playRecords } from '../support/qpack-playback';
 import { checkProperty, pick, shrinkList, shrinkString } from '../support/property';
@@ -146,3 +146,30 @@ test('the encoder: names and values whose lengths sit on the integer prefix boun
     await peer.drain();
   }
 }, 60_000);
+
+test('decoder-stream instructions past their prefixes: Section Acknowledgment of stream 200 (Required Insert Count 1), Stream Cancellation of stream 100 (RFC 9204 §4.4.1, §4.4.2)', async () => {
+  const decoder = await sandbox().construct('QpackDecoder', { maxTableCapacity: 4096, maxBlockedStreams: 10 });
+  await decoder.call('receiveEncoderStream', new Uint8Array([...encodeInteger(500, 5, 0x20), ...encodeRawString('a', 5, 0x40), ...encodeRawString('1', 7)]));
+  // Stream 200 needs the one insert (Required Insert Count 1): an acknowledgment, stream id 200 above the 7-bit prefix.
+  await decoder.call('decodeSection', 200, new Uint8Array([...encodeInteger(encodeRic(1, 4096), 8), 0x00, 0x80]));
+  // Stream 100 waits for a second insert, then is cancelled: stream id 100 above the 6-bit prefix.
+  await decoder.call('decodeSection', 100, new Uint8Array([...encodeInteger(encodeRic(2, 4096), 8), 0x00, 0x80]));
+  await decoder.call('cancelStream', 100);
+  const raw = new Uint8Array((await decoder.call('takeDecoderStream')) as Uint8Array);
+  let got: string[];
+  try {
+    got = parseDecoderStream(raw).map(describeDecoderInstruction);
+  } catch (err) {
+    throw new Error(`takeDecoderStream() returned ${hex(raw)}, which is not a sequence of decoder-stream instructions: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const want = ['Section Acknowledgment (stream 200)', 'Stream Cancellation (stream 100)'];
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    throw new Error(
+      [
+        `takeDecoderStream() = ${hex(raw)} = ${got.join(', ') || '(nothing)'}; expected ${want.join(', ')}`,
+        '  a section whose Required Insert Count is 1 is acknowledged like any other nonzero count (the acknowledgment covers the insert,',
+        '  so no Insert Count Increment is needed); stream ids above 127 and 63 continue past the 7- and 6-bit prefixes',
+      ].join('\n'),
+    );
+  }
+});
