@@ -27,6 +27,7 @@ const HELPERS = [
       { name: 'hpack', what: 'the HPACK decoder and encoder (HpackDecoder, HpackEncoder)' },
     ],
   },
+  { source: 'solutions/10-qpack/given', target: 'exercises/10-qpack', modules: [{ name: 'huffman', what: 'the HPACK Huffman code (decode and encode)' }] },
 ];
 
 /** The same settings the grader type-checks learners' code with (grader/run/typecheck-worker.ts), plus emit. */
