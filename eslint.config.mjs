@@ -108,6 +108,8 @@ export default tseslint.config(
     // The tools tsconfig.scripts.json does not type-check yet (it says why): linted without type information.
     files: [
       'bench/report.js',
+      'bench/qpack.js',
+      'scripts/interop-nghttp3.js',
       'bench/frame-parser.js',
       'bench/h2-flow-control.js',
       'bench/long-polling.js',

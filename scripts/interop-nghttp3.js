@@ -167,7 +167,7 @@ async function oursToNghttp3(Q, bin, [capacity, blocked], lists, random, stats) 
   return lists.length;
 }
 
-(async () => {
+void (async () => {
   const { cases, seed, file } = parseArgs('node scripts/interop-nghttp3.js [--cases N] [--seed S] [--file path/to/qpack.ts]', REFERENCE);
   const Q = await loadTs(file, GIVEN);
   const bin = build();
