@@ -45,9 +45,17 @@ for (let i = 0; i < N; i++) {
 const exercises = fx.EXERCISES;
 const runs = N * exercises.length;
 
-console.log(`bench/batch: ${N} submissions × ${exercises.length} exercises = ${runs} runs; ${os.cpus().length} cores; load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `bench/batch: ${N} submissions × ${exercises.length} exercises = ${runs} runs; ${os.cpus().length} cores; load ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 let t0 = Date.now();
-const batch = spawnSync(process.execPath, [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', path.join(tmp, 'out'), '--jobs', String(jobs)], { cwd: course, encoding: 'utf8' });
+const batch = spawnSync(process.execPath, [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', path.join(tmp, 'out'), '--jobs', String(jobs)], {
+  cwd: course,
+  encoding: 'utf8',
+});
 const batchSec = (Date.now() - t0) / 1000;
 if (batch.status !== 0) console.log(batch.stdout.slice(-2000), batch.stderr.slice(-2000));
 const batchRate = (runs / batchSec) * 60;
@@ -68,6 +76,8 @@ for (const id of ids.slice(0, sample)) {
 }
 const naiveSec = (Date.now() - t0) / 1000;
 const naiveRate = (naiveRuns / naiveSec) * 60;
-console.log(`naive loop (${useNpx ? 'npx course check' : 'node bin/course.js check'}, ${naiveRuns} runs${sample < N ? `, first ${sample} submissions` : ''}): ${naiveSec.toFixed(1)} s, ${naiveRate.toFixed(1)} runs/min${naiveFailures ? ` (${naiveFailures} runs did not complete)` : ''}`);
+console.log(
+  `naive loop (${useNpx ? 'npx course check' : 'node bin/course.js check'}, ${naiveRuns} runs${sample < N ? `, first ${sample} submissions` : ''}): ${naiveSec.toFixed(1)} s, ${naiveRate.toFixed(1)} runs/min${naiveFailures ? ` (${naiveFailures} runs did not complete)` : ''}`,
+);
 console.log(`ratio: ${(batchRate / naiveRate).toFixed(1)}× the naive loop`);
 fs.rmSync(tmp, { recursive: true, force: true });

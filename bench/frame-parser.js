@@ -118,7 +118,7 @@ for (const [name, data, chunkLabel, chunks] of cases) {
     String(frames),
     ms.toFixed(0),
     (data.length / 1e6 / (ms / 1000)).toFixed(0),
-    `${((frames / (ms / 1000)) / 1e6).toFixed(2)} M`,
+    `${(frames / (ms / 1000) / 1e6).toFixed(2)} M`,
   ]);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

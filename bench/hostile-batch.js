@@ -156,7 +156,10 @@ async function grade(label, subs) {
   for (const f of fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir) : []) {
     try {
       const l = JSON.parse(fs.readFileSync(path.join(resultsDir, f), 'utf8'));
-      scores.set(l.learner, l.exercises.reduce((sum, e) => sum + e.score, 0));
+      scores.set(
+        l.learner,
+        l.exercises.reduce((sum, e) => sum + e.score, 0),
+      );
       statuses.set(l.learner, l.exercises.map((e) => `${e.exercise} ${e.status} ${e.score}/${e.maxScore}`).join(', '));
     } catch {
       /* a half-written result */
@@ -179,7 +182,10 @@ async function grade(label, subs) {
 async function main() {
   console.log(
     `bench/hostile-batch: ${LOOPERS} loopers + ${CRASHERS} crashers + ${CORRECT} correct learners × ${fx.EXERCISES.length} exercises; --jobs ${jobs}; ` +
-      `${os.cpus().length} cores; load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ${process.getuid?.() === 0 ? 'root' : 'not root'}`,
+      `${os.cpus().length} cores; load ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}; ${process.getuid?.() === 0 ? 'root' : 'not root'}`,
   );
   const hostile = await grade('class', all);
   const alone = await grade('correct', correctOnly);
@@ -196,7 +202,11 @@ async function main() {
   const rows = [
     ['run', 'wall', 'exit', 'correct learners', 'hosts at once (running)', 'left at exit', 'left after 3 s'],
     ...[hostile, alone, same].map((run) => [
-      run.label === 'class' ? `class of ${LOOPERS + CRASHERS + CORRECT}` : run.label === 'correct' ? `${CORRECT} correct alone` : `${LOOPERS + CRASHERS + CORRECT} correct`,
+      run.label === 'class'
+        ? `class of ${LOOPERS + CRASHERS + CORRECT}`
+        : run.label === 'correct'
+          ? `${CORRECT} correct alone`
+          : `${LOOPERS + CRASHERS + CORRECT} correct`,
       run.timedOut ? `>${fmt(run.seconds)} (killed)` : fmt(run.seconds),
       String(run.code),
       summary(run),
@@ -234,7 +244,10 @@ async function main() {
       for (const p of run.later.slice(0, 20)) console.log(`  pid ${p.pid} uid ${p.uid} ${p.argv.slice(0, 160)}`);
       if (run.later.length > 20) console.log(`  … and ${run.later.length - 20} more`);
     }
-    if (run.code !== 0 && run.code !== 1) console.log(`\n${run.label}: course grade exited with ${run.code}${run.timedOut ? ' (killed by the bench)' : ''}\n${run.stdout.slice(-1500)}\n${run.stderr.slice(-1500)}`);
+    if (run.code !== 0 && run.code !== 1)
+      console.log(
+        `\n${run.label}: course grade exited with ${run.code}${run.timedOut ? ' (killed by the bench)' : ''}\n${run.stdout.slice(-1500)}\n${run.stderr.slice(-1500)}`,
+      );
   }
   if (keep) console.log(`\nkept: ${tmp}`);
   else fs.rmSync(tmp, { recursive: true, force: true });

@@ -94,7 +94,7 @@ async function longPolling(pattern) {
   const proxy = await relay(port);
   const dispatcher = new Agent({ connections: null, keepAliveTimeout: 30_000 });
   let requests = 0;
-  const counting = (url, init) => ((requests++), fetch(url, { ...init, dispatcher }));
+  const counting = (url, init) => (requests++, fetch(url, { ...init, dispatcher }));
   const latencies = [];
   const received = new Array(CLIENTS).fill(0);
   const clients = [];
@@ -102,15 +102,17 @@ async function longPolling(pattern) {
   for (let i = 0; i < CLIENTS; i++) {
     const c = new PollingClient(`http://127.0.0.1:${proxy.port}/updates`, { fetch: counting, baseDelayMs: 20 });
     clients.push(c);
-    loops.push((async () => {
-      for (;;) {
-        const b = await c.next();
-        if (!b) return;
-        const now = performance.now();
-        for (const u of b.updates ?? []) latencies.push(now - u.data.at);
-        received[i] += (b.updates ?? []).length;
-      }
-    })());
+    loops.push(
+      (async () => {
+        for (;;) {
+          const b = await c.next();
+          if (!b) return;
+          const now = performance.now();
+          for (const u of b.updates ?? []) latencies.push(now - u.data.at);
+          received[i] += (b.updates ?? []).length;
+        }
+      })(),
+    );
   }
   while (server.waiting < CLIENTS) await sleep(5);
   const before = requests;
@@ -142,27 +144,29 @@ async function sse(pattern) {
   const controller = new AbortController();
   const loops = [];
   for (let i = 0; i < CLIENTS; i++) {
-    loops.push((async () => {
-      const res = await fetch(`http://127.0.0.1:${proxy.port}/events`, { dispatcher, signal: controller.signal });
-      const decoder = new TextDecoder();
-      let buffer = '';
-      try {
-        for await (const chunk of res.body) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = block.split('\n').find((l) => l.startsWith('data: '));
-            if (!data) continue;
-            latencies.push(performance.now() - JSON.parse(data.slice(6)).at);
-            received[i]++;
+    loops.push(
+      (async () => {
+        const res = await fetch(`http://127.0.0.1:${proxy.port}/events`, { dispatcher, signal: controller.signal });
+        const decoder = new TextDecoder();
+        let buffer = '';
+        try {
+          for await (const chunk of res.body) {
+            buffer += decoder.decode(chunk, { stream: true });
+            let end;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const data = block.split('\n').find((l) => l.startsWith('data: '));
+              if (!data) continue;
+              latencies.push(performance.now() - JSON.parse(data.slice(6)).at);
+              received[i]++;
+            }
           }
+        } catch {
+          /* aborted */
         }
-      } catch {
-        /* aborted */
-      }
-    })());
+      })(),
+    );
   }
   while (streams.size < CLIENTS) await sleep(5);
   await sleep(50);
@@ -173,7 +177,13 @@ async function sse(pattern) {
     for (const s of streams) s.write(text);
   }, pattern);
   await untilAll(received);
-  const result = { requests: 0, bytes: proxy.stats.bytes - bytesBefore, latencies, delivered: received.reduce((a, b) => a + b, 0), note: `${CLIENTS} requests opened the streams` };
+  const result = {
+    requests: 0,
+    bytes: proxy.stats.bytes - bytesBefore,
+    latencies,
+    delivered: received.reduce((a, b) => a + b, 0),
+    note: `${CLIENTS} requests opened the streams`,
+  };
   controller.abort();
   await Promise.allSettled(loops);
   for (const s of streams) s.destroy();
@@ -190,14 +200,18 @@ async function websocket(pattern) {
   const latencies = [];
   const received = new Array(CLIENTS).fill(0);
   const sockets = await Promise.all(
-    Array.from({ length: CLIENTS }, (_, i) => new Promise((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/`, { perMessageDeflate: false });
-      ws.on('message', (data) => {
-        latencies.push(performance.now() - JSON.parse(String(data)).at);
-        received[i]++;
-      });
-      ws.on('open', () => resolve(ws));
-    })),
+    Array.from(
+      { length: CLIENTS },
+      (_, i) =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/`, { perMessageDeflate: false });
+          ws.on('message', (data) => {
+            latencies.push(performance.now() - JSON.parse(String(data)).at);
+            received[i]++;
+          });
+          ws.on('open', () => resolve(ws));
+        }),
+    ),
   );
   while (wss.clients.size < CLIENTS) await sleep(5);
   const bytesBefore = proxy.stats.bytes;
@@ -206,7 +220,13 @@ async function websocket(pattern) {
     for (const c of wss.clients) c.send(text);
   }, pattern);
   await untilAll(received);
-  const result = { requests: 0, bytes: proxy.stats.bytes - bytesBefore, latencies, delivered: received.reduce((a, b) => a + b, 0), note: `${CLIENTS} upgrade requests opened the sockets` };
+  const result = {
+    requests: 0,
+    bytes: proxy.stats.bytes - bytesBefore,
+    latencies,
+    delivered: received.reduce((a, b) => a + b, 0),
+    note: `${CLIENTS} upgrade requests opened the sockets`,
+  };
   sockets.forEach((s) => s.terminate());
   await new Promise((r) => wss.close(r));
   await proxy.close();
@@ -218,7 +238,11 @@ async function websocket(pattern) {
   console.log(`long polling: ${path.relative(root, impl)}; Node ${process.versions.node}\n`);
   const rows = [];
   for (const pattern of ['steady', 'bursts']) {
-    for (const [name, run] of [['long polling', longPolling], ['SSE', sse], ['WebSocket', websocket]]) {
+    for (const [name, run] of [
+      ['long polling', longPolling],
+      ['SSE', sse],
+      ['WebSocket', websocket],
+    ]) {
       const r = await run(pattern);
       const sorted = r.latencies.sort((a, b) => a - b);
       rows.push([

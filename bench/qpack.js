@@ -19,7 +19,15 @@ const V = path.join(root, 'harness', 'vectors', 'qpack-interop');
 
 function loadSolution() {
   const file = path.join(root, 'solutions/10-qpack/qpack.ts');
-  const built = esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, external: ['./huffman'] });
+  const built = esbuild.buildSync({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    external: ['./huffman'],
+  });
   // Compiled as if it sat beside the given helper, so require('./huffman') finds exercises/10-qpack/huffman.js.
   const beside = path.join(root, 'exercises/10-qpack/qpack.ts');
   const m = new Module(beside);
@@ -32,7 +40,7 @@ function loadSolution() {
 function records(file) {
   const d = fs.readFileSync(file);
   const out = [];
-  for (let i = 0; i < d.length; ) {
+  for (let i = 0; i < d.length;) {
     const l = d.readUInt32BE(i + 8);
     out.push({ sid: Number(d.readBigUInt64BE(i)), data: d.subarray(i + 12, i + 12 + l) });
     i += 12 + l;
@@ -71,10 +79,11 @@ function sectionsFirst(rs, capacity) {
       encoder.push({ r, after: dec.insertCount() });
     } else {
       let encoded = r.data[0];
-      if (encoded === 0xff) for (let i = 1, w = 1; ; i++, w *= 128) {
-        encoded += (r.data[i] & 0x7f) * w;
-        if (!(r.data[i] & 0x80)) break;
-      }
+      if (encoded === 0xff)
+        for (let i = 1, w = 1; ; i++, w *= 128) {
+          encoded += (r.data[i] & 0x7f) * w;
+          if (!(r.data[i] & 0x80)) break;
+        }
       sections.push({ r, required: Q.decodeRequiredInsertCount(encoded, capacity, dec.insertCount()) });
       dec.decodeSection(r.sid, r.data);
     }
@@ -158,13 +167,28 @@ function best(fn) {
 }
 
 const rows = [['case', 'units', 'best ms', 'units/s', 'MB/s (encoded)']];
-for (const [label, order, blocked] of [['decode, file order', 'inOrder', 100], ['decode, sections first', 'sectionsFirst', 100000]]) {
+for (const [label, order, blocked] of [
+  ['decode, file order', 'inOrder', 100],
+  ['decode, sections first', 'sectionsFirst', 100000],
+]) {
   const { ms, out } = best(() => decodeAll(order, blocked));
-  rows.push([`${label} (${files.length} files, ${out} sections)`, `${totalRecords} records`, ms.toFixed(0), (totalRecords / (ms / 1000)).toFixed(0), (totalBytes / 1e6 / (ms / 1000)).toFixed(1)]);
+  rows.push([
+    `${label} (${files.length} files, ${out} sections)`,
+    `${totalRecords} records`,
+    ms.toFixed(0),
+    (totalRecords / (ms / 1000)).toFixed(0),
+    (totalBytes / 1e6 / (ms / 1000)).toFixed(1),
+  ]);
 }
 for (const name of ['netbsd', 'fb-req', 'fb-resp']) {
   const { ms, out } = best(() => encodeAll(name));
-  rows.push([`encode + decode ${name} (${out.raw} → ${out.octets} octets)`, `${out.lists} lists`, ms.toFixed(0), (out.lists / (ms / 1000)).toFixed(0), (out.octets / 1e6 / (ms / 1000)).toFixed(1)]);
+  rows.push([
+    `encode + decode ${name} (${out.raw} → ${out.octets} octets)`,
+    `${out.lists} lists`,
+    ms.toFixed(0),
+    (out.lists / (ms / 1000)).toFixed(0),
+    (out.octets / 1e6 / (ms / 1000)).toFixed(1),
+  ]);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));

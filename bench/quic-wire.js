@@ -55,23 +55,39 @@ longPacket.set([0xc3, 0x51, 0xc0, 0xde, 0x01, 8, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9
 const rows = [['case', 'operations', 'best ms', 'M ops/s']];
 const add = (name, n, ms) => rows.push([name, String(n), ms.toFixed(0), (n / (ms / 1000) / 1e6).toFixed(2)]);
 
-add('decodeVarint (1/2/4/8-byte mix)', ops, best(() => {
-  let at = 0;
-  for (let i = 0; i < ops; i++) {
-    const r = q.decodeVarint(encoded, at);
-    at += r.length;
-    if (at >= encoded.length) at = 0;
-  }
-}));
-add('encodeVarint (1/2/4/8-byte mix)', ops, best(() => {
-  for (let i = 0; i < ops; i++) q.encodeVarint(values[i & 3]);
-}));
-add('parseHeader short (8-byte CID)', ops, best(() => {
-  for (let i = 0; i < ops; i++) q.parseHeader(shortPacket, 8);
-}));
-add('parseHeader long Initial', ops, best(() => {
-  for (let i = 0; i < ops; i++) q.parseHeader(longPacket, 8);
-}));
+add(
+  'decodeVarint (1/2/4/8-byte mix)',
+  ops,
+  best(() => {
+    let at = 0;
+    for (let i = 0; i < ops; i++) {
+      const r = q.decodeVarint(encoded, at);
+      at += r.length;
+      if (at >= encoded.length) at = 0;
+    }
+  }),
+);
+add(
+  'encodeVarint (1/2/4/8-byte mix)',
+  ops,
+  best(() => {
+    for (let i = 0; i < ops; i++) q.encodeVarint(values[i & 3]);
+  }),
+);
+add(
+  'parseHeader short (8-byte CID)',
+  ops,
+  best(() => {
+    for (let i = 0; i < ops; i++) q.parseHeader(shortPacket, 8);
+  }),
+);
+add(
+  'parseHeader long Initial',
+  ops,
+  best(() => {
+    for (let i = 0; i < ops; i++) q.parseHeader(longPacket, 8);
+  }),
+);
 
 async function download() {
   const payload = Buffer.alloc(mb * 1e6, 0x61);
@@ -100,5 +116,7 @@ void (async () => {
   const results = [];
   for (let r = 0; r < runs; r++) results.push(await download());
   const fastest = Math.min(...results.map((r) => r.ms));
-  console.log(`\nloopback download of ${mb} MB (no loss, 16 packets in flight): best ${fastest.toFixed(0)} ms = ${(mb / (fastest / 1000)).toFixed(1)} MB/s; bytes ${results.every((r) => r.ok) ? 'identical' : 'DIFFER'}`);
+  console.log(
+    `\nloopback download of ${mb} MB (no loss, 16 packets in flight): best ${fastest.toFixed(0)} ms = ${(mb / (fastest / 1000)).toFixed(1)} MB/s; bytes ${results.every((r) => r.ok) ? 'identical' : 'DIFFER'}`,
+  );
 })();

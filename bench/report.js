@@ -49,7 +49,12 @@ async function main() {
   const html = sizeOf(path.join(tmp, 'report.html'));
   const detail = sizeOf(path.join(tmp, 'report'));
   const rows = book.learners.length + (book.meta.roster?.missing.length ?? 0);
-  console.log(`bench/report: ${book.learners.length} learners (+${rows - book.learners.length} in the roster without a submission) × ${book.meta.exercises.length} exercises, ${book.meta.exercises.reduce((s, x) => s + x.maxScore, 0)} tests; ${os.cpus().length} cores; load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `bench/report: ${book.learners.length} learners (+${rows - book.learners.length} in the roster without a submission) × ${book.meta.exercises.length} exercises, ${book.meta.exercises.reduce((s, x) => s + x.maxScore, 0)} tests; ${os.cpus().length} cores; load ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`writeOutputs (every output): ${ms(writeMs)}`);
   console.log('');
   console.log('what                          size');
@@ -63,7 +68,10 @@ async function main() {
     return finish(tmp);
   }
   const { chromium } = require('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   const times = { load: [], table: [], detail: [], sort: [] };
   const url = `file://${path.join(tmp, 'report.html')}`;
   try {

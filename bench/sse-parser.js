@@ -154,7 +154,9 @@ if (only !== undefined) {
   const chunks = split(stream.bytes, stream.chunk);
   const [ref, other] = compare(chunks, stream.bytes.length);
   const ok = ref.out.n === stream.events && other.out.n === stream.events && ref.out.size === other.out.size;
-  process.stdout.write(`${JSON.stringify({ name: stream.name, ok, ref: ref.mbps, other: other.mbps, detail: ok ? undefined : { ref: ref.out, other: other.out } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ name: stream.name, ok, ref: ref.mbps, other: other.mbps, detail: ok ? undefined : { ref: ref.out, other: other.out } })}\n`,
+  );
 } else {
   const { execFileSync } = require('node:child_process');
   const rows = streams.map((_, k) => {

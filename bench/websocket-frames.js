@@ -48,7 +48,9 @@ function elapsedMs(t0) {
   return (d.user + d.system) / 1000;
 }
 if (process.argv.includes('--help')) {
-  console.log('usage: node bench/websocket-frames.js [--mb 40] [--runs 5] [--min-ms 1000] [--only TEXT] [--clock cpu|wall] [--solution FILE]\nPrints a table of frame parse throughput (MB/s): the reference Receiver vs ws/lib/receiver.');
+  console.log(
+    'usage: node bench/websocket-frames.js [--mb 40] [--runs 5] [--min-ms 1000] [--only TEXT] [--clock cpu|wall] [--solution FILE]\nPrints a table of frame parse throughput (MB/s): the reference Receiver vs ws/lib/receiver.',
+  );
   process.exit(0);
 }
 
@@ -137,13 +139,37 @@ function addCase(name, role, frames, messagesPerUnit, chunkSize) {
 const masked = (opcode, payload, fin = true) => frame({ fin, opcode, payload, mask: key() });
 const plain = (opcode, payload, fin = true) => frame({ fin, opcode, payload });
 
-addCase('small text, 32 B, masked (client→server)', 'server', Array.from({ length: 64 }, () => masked(1, utf8Payload(32))), 64, 16384);
-addCase('small binary, 32 B, unmasked (server→client)', 'client', Array.from({ length: 64 }, () => plain(2, textOf(32))), 64, 16384);
-addCase('small mixed, 2-125 B, masked, pings', 'server', Array.from({ length: 64 }, (_, i) => (i % 8 === 7 ? masked(9, textOf(8)) : masked(i % 2 ? 2 : 1, utf8Payload(2 + ((i * 37) % 124))))), 56, 16384);
+addCase(
+  'small text, 32 B, masked (client→server)',
+  'server',
+  Array.from({ length: 64 }, () => masked(1, utf8Payload(32))),
+  64,
+  16384,
+);
+addCase(
+  'small binary, 32 B, unmasked (server→client)',
+  'client',
+  Array.from({ length: 64 }, () => plain(2, textOf(32))),
+  64,
+  16384,
+);
+addCase(
+  'small mixed, 2-125 B, masked, pings',
+  'server',
+  Array.from({ length: 64 }, (_, i) => (i % 8 === 7 ? masked(9, textOf(8)) : masked(i % 2 ? 2 : 1, utf8Payload(2 + ((i * 37) % 124))))),
+  56,
+  16384,
+);
 addCase('large binary, 64 KiB, masked', 'server', [masked(2, textOf(65536))], 1, 65536);
 addCase('large text, 64 KiB, masked', 'server', [masked(1, utf8Payload(65536))], 1, 65536);
 addCase('large binary, 1 MiB, unmasked', 'client', [plain(2, textOf(1 << 20))], 1, 65536);
-addCase('fragmented text, 16 x 1 KiB, masked', 'server', [masked(1, utf8Payload(1024), false), ...Array.from({ length: 14 }, () => masked(0, utf8Payload(1024), false)), masked(0, utf8Payload(1024))], 1, 16384);
+addCase(
+  'fragmented text, 16 x 1 KiB, masked',
+  'server',
+  [masked(1, utf8Payload(1024), false), ...Array.from({ length: 14 }, () => masked(0, utf8Payload(1024), false)), masked(0, utf8Payload(1024))],
+  1,
+  16384,
+);
 
 function copies(chunks) {
   return chunks.map((c) => Buffer.from(c));

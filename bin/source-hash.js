@@ -13,7 +13,12 @@ function sourceHash(root) {
     for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const r = path.join(rel, entry.name);
       if (entry.isDirectory()) walk(r);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) hash.update(r).update('\0').update(fs.readFileSync(path.join(root, r))).update('\0');
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+        hash
+          .update(r)
+          .update('\0')
+          .update(fs.readFileSync(path.join(root, r)))
+          .update('\0');
     }
   };
   walk('grader');
@@ -24,7 +29,12 @@ function sourceHash(root) {
       if (entry.isDirectory()) built(r);
       else if (entry.name.endsWith('.js')) {
         const source = r.replace(/\.js$/, '.ts');
-        if (fs.existsSync(path.join(root, source))) hash.update(source).update('\0').update(fs.readFileSync(path.join(root, source))).update('\0');
+        if (fs.existsSync(path.join(root, source)))
+          hash
+            .update(source)
+            .update('\0')
+            .update(fs.readFileSync(path.join(root, source)))
+            .update('\0');
       }
     }
   };

@@ -83,8 +83,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = commands.find((c) => c.name === first);
   if (!entry) {
-    const near = first.startsWith('-') ? [] : closestNames(commands.map((c) => c.name), first.toLowerCase());
-    const hint = near.length ? ` Did you mean ${near.slice(0, 2).map((n) => `"${n}"`).join(' or ')}?` : '';
+    const near = first.startsWith('-')
+      ? []
+      : closestNames(
+          commands.map((c) => c.name),
+          first.toLowerCase(),
+        );
+    const hint = near.length
+      ? ` Did you mean ${near
+          .slice(0, 2)
+          .map((n) => `"${n}"`)
+          .join(' or ')}?`
+      : '';
     process.stderr.write(`course: unknown command "${first}".${hint}\n\n${mainHelp(ctx)}\n`);
     return EXIT.usage;
   }
@@ -136,24 +146,24 @@ export function run(argv: string[]): void {
     // A jest process started early but not used (e.g. after a usage error) must not keep the CLI alive.
     .finally(() => takePrestarted()?.kill())
     .then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      // Ctrl-C inside an inquirer prompt (the terminal is in raw mode, so no SIGINT): the same as Ctrl-C anywhere.
-      if (err instanceof Error && err.name === 'ExitPromptError') {
-        process.stderr.write('\ninterrupted\n');
-        process.exitCode = 130;
-      } else if (err instanceof AnomalyError) {
-        process.stderr.write(`course: ${err.message}\n`);
-        process.exitCode = EXIT.anomaly;
-      } else if (err instanceof UsageError) {
-        process.stderr.write(`course: ${err.message}\n`);
-        process.exitCode = EXIT.usage;
-      } else {
-        process.stderr.write(`course: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        process.exitCode = 70;
-      }
-    },
-  );
+      (code) => {
+        process.exitCode = code;
+      },
+      (err: unknown) => {
+        // Ctrl-C inside an inquirer prompt (the terminal is in raw mode, so no SIGINT): the same as Ctrl-C anywhere.
+        if (err instanceof Error && err.name === 'ExitPromptError') {
+          process.stderr.write('\ninterrupted\n');
+          process.exitCode = 130;
+        } else if (err instanceof AnomalyError) {
+          process.stderr.write(`course: ${err.message}\n`);
+          process.exitCode = EXIT.anomaly;
+        } else if (err instanceof UsageError) {
+          process.stderr.write(`course: ${err.message}\n`);
+          process.exitCode = EXIT.usage;
+        } else {
+          process.stderr.write(`course: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+          process.exitCode = 70;
+        }
+      },
+    );
 }

@@ -103,7 +103,8 @@ function leadingComment(text) {
 /** A declaration transformer: private members are not API (their names and notes describe the implementation). */
 function withoutPrivateMembers(context) {
   const isPrivate = (member) =>
-    (member.name && ts.isPrivateIdentifier(member.name)) || (ts.canHaveModifiers(member) && (ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword));
+    (member.name && ts.isPrivateIdentifier(member.name)) ||
+    (ts.canHaveModifiers(member) && (ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword));
   const visit = (node) => {
     if (ts.isClassDeclaration(node)) {
       return ts.factory.updateClassDeclaration(
@@ -144,7 +145,9 @@ function declarations(root, group, composed) {
     throw new Error(`the sources of the given helpers do not type-check:\n${text.join('\n')}`);
   }
   const emitted = new Map();
-  const result = program.emit(undefined, (file, text) => emitted.set(path.resolve(file), text), undefined, true, { afterDeclarations: [withoutPrivateMembers] });
+  const result = program.emit(undefined, (file, text) => emitted.set(path.resolve(file), text), undefined, true, {
+    afterDeclarations: [withoutPrivateMembers],
+  });
   if (result.emitSkipped) throw new Error('declaration emit was skipped');
   return new Map(
     group.modules.map((m) => {
@@ -163,10 +166,12 @@ function buildGiven(courseRoot = ROOT) {
   for (const group of HELPERS) {
     const sourceDir = path.join(root, group.source);
     const names = group.modules.map((m) => m.name);
-    const composed = new Map(group.modules.map((m) => {
-      const file = path.join(sourceDir, `${m.name}.ts`);
-      return [file, composedSource(root, file)];
-    }));
+    const composed = new Map(
+      group.modules.map((m) => {
+        const file = path.join(sourceDir, `${m.name}.ts`);
+        return [file, composedSource(root, file)];
+      }),
+    );
     const dts = declarations(root, group, composed);
     for (const m of group.modules) {
       const source = `${group.source}/${m.name}.ts`;
@@ -178,7 +183,12 @@ function buildGiven(courseRoot = ROOT) {
       ].join('\n');
       const bundle = esbuild.buildSync({
         absWorkingDir: root,
-        stdin: { contents: /** @type {{ text: string }} */ (composed.get(path.join(sourceDir, `${m.name}.ts`))).text, resolveDir: sourceDir, sourcefile: `${m.name}.ts`, loader: 'ts' },
+        stdin: {
+          contents: /** @type {{ text: string }} */ (composed.get(path.join(sourceDir, `${m.name}.ts`))).text,
+          resolveDir: sourceDir,
+          sourcefile: `${m.name}.ts`,
+          loader: 'ts',
+        },
         bundle: true,
         write: false,
         platform: 'node',

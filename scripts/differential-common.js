@@ -22,7 +22,17 @@ async function loadTs(file, givenDir) {
       });
     },
   };
-  const built = await esbuild.build({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, packages: 'external', plugins: [given], logLevel: 'silent' });
+  const built = await esbuild.build({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    packages: 'external',
+    plugins: [given],
+    logLevel: 'silent',
+  });
   const m = { exports: {} };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the bundle as a CommonJS module, on purpose
   new Function('module', 'exports', 'require', '__filename', '__dirname', built.outputFiles[0].text)(m, m.exports, require, file, path.dirname(file));
@@ -37,7 +47,9 @@ function parseArgs(usage, reference) {
     return i >= 0 ? args[i + 1] : fallback;
   };
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(`usage: ${usage}\n  --cases N   how many random cases (default 2000)\n  --seed S    replay a run (default: a fresh seed, printed)\n  --file F    another implementation instead of the reference`);
+    console.log(
+      `usage: ${usage}\n  --cases N   how many random cases (default 2000)\n  --seed S    replay a run (default: a fresh seed, printed)\n  --file F    another implementation instead of the reference`,
+    );
     process.exit(0);
   }
   const cases = Number(opt('--cases', '2000'));

@@ -26,7 +26,22 @@ const root = path.join(__dirname, '..');
 const REFERENCE = path.join(root, 'solutions', '02-frame-parser', 'frame-parser.ts');
 const nghttpdPath = ['/usr/sbin/nghttpd', '/usr/bin/nghttpd', '/usr/local/bin/nghttpd'].find((p) => fs.existsSync(p));
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-const CODES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+const CODES = [
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED',
+];
 const TYPES = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
 const TYPE_NAMES = Object.fromEntries(Object.entries(TYPES).map(([k, v]) => [v, k]));
 // Extension types nghttp2 knows (ALTSVC 0xa, ORIGIN 0xc, PRIORITY_UPDATE 0x10) are left out; every other is unknown.
@@ -89,7 +104,23 @@ function generate(r, randomInt) {
   const resized = (payload, short) => (short ? payload.subarray(0, randomInt(r, 0, payload.length - 1)) : Buffer.concat([payload, bytes(randomInt(r, 1, 4))]));
   let closed = false; // after RST_STREAM or GOAWAY nothing else is sent but the PING
   for (let n = randomInt(r, 1, 4); n > 0 && !closed; n--) {
-    const kind = pick(['DATA', 'DATA', 'HEADERS', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'SETTINGS', 'PING', 'GOAWAY', 'WINDOW_UPDATE', 'WINDOW_UPDATE', 'CONTINUATION', 'UNKNOWN', 'OVERSIZED']);
+    const kind = pick([
+      'DATA',
+      'DATA',
+      'HEADERS',
+      'HEADERS',
+      'PRIORITY',
+      'RST_STREAM',
+      'SETTINGS',
+      'SETTINGS',
+      'PING',
+      'GOAWAY',
+      'WINDOW_UPDATE',
+      'WINDOW_UPDATE',
+      'CONTINUATION',
+      'UNKNOWN',
+      'OVERSIZED',
+    ]);
     switch (kind) {
       case 'DATA': {
         const f = fault('stream 0', 'padding');
@@ -108,10 +139,14 @@ function generate(r, randomInt) {
         const continued = f === 'interrupted block' || f === 'continuation on another stream' || r() < 0.35;
         const split = continued ? randomInt(r, 0, block.length - 1) : block.length;
         const flags = noise() | (withPriority ? PRIORITY : 0) | (!continued && f !== 'no END_HEADERS' ? END_HEADERS : 0);
-        const p = f === 'short priority'
-          ? { payload: fixed.subarray(0, randomInt(r, 0, 4)), flags, label: 'priority flag with no room for it' }
-          : padded(block.subarray(0, split), fixed, flags, f === 'padding');
-        out.push({ label: `HEADERS stream ${stream}${withPriority ? ' priority' : ''}${p.flags & END_HEADERS ? ' END_HEADERS' : ''} ${p.label}`, bytes: frame(TYPES.HEADERS, p.flags, stream, p.payload) });
+        const p =
+          f === 'short priority'
+            ? { payload: fixed.subarray(0, randomInt(r, 0, 4)), flags, label: 'priority flag with no room for it' }
+            : padded(block.subarray(0, split), fixed, flags, f === 'padding');
+        out.push({
+          label: `HEADERS stream ${stream}${withPriority ? ' priority' : ''}${p.flags & END_HEADERS ? ' END_HEADERS' : ''} ${p.label}`,
+          bytes: frame(TYPES.HEADERS, p.flags, stream, p.payload),
+        });
         if (continued && f !== 'stream 0' && f !== 'padding' && f !== 'short priority') {
           // The rest of the block in CONTINUATION frames; broken: a PING between them, or one on another stream.
           let at = split;
@@ -124,7 +159,10 @@ function generate(r, randomInt) {
               break;
             }
             const cs = f === 'continuation on another stream' && (last || cuts > 0) ? stream + 2 : stream;
-            out.push({ label: `CONTINUATION stream ${cs}${last ? ' END_HEADERS' : ''}`, bytes: frame(TYPES.CONTINUATION, noise() | (last ? END_HEADERS : 0), cs, block.subarray(at, to)) });
+            out.push({
+              label: `CONTINUATION stream ${cs}${last ? ' END_HEADERS' : ''}`,
+              bytes: frame(TYPES.CONTINUATION, noise() | (last ? END_HEADERS : 0), cs, block.subarray(at, to)),
+            });
             if (cs !== stream) break;
             at = to;
             cuts++;
@@ -168,7 +206,11 @@ function generate(r, randomInt) {
           else if (id === 5) entry(id, pick([16384, 16777215, randomInt(r, 16384, 1 << 20)]));
           else entry(id, pick([0, 1, 100, 4096, 0xffffffff, randomInt(r, 0, 0xffffff)]));
         }
-        const bad = { ENABLE_PUSH: [2, pick([2, 3, 0xffffffff])], INITIAL_WINDOW_SIZE: [4, pick([0x80000000, 0xffffffff])], MAX_FRAME_SIZE: [5, pick([0, 16383, 16777216, 0xffffffff])] }[f];
+        const bad = {
+          ENABLE_PUSH: [2, pick([2, 3, 0xffffffff])],
+          INITIAL_WINDOW_SIZE: [4, pick([0x80000000, 0xffffffff])],
+          MAX_FRAME_SIZE: [5, pick([0, 16383, 16777216, 0xffffffff])],
+        }[f];
         if (bad) {
           // nghttp2 keeps only the last value of a repeated setting before it checks them (RFC 9113 §6.5.2 wants
           // every value checked): the bad one is the only entry with its id.
@@ -177,7 +219,11 @@ function generate(r, randomInt) {
         }
         let payload = Buffer.concat(entries);
         if (f === 'not a multiple of 6') payload = Buffer.concat([payload, bytes(randomInt(r, 1, 5))]);
-        out.push({ label: `SETTINGS stream ${stream}${ack ? ' ACK' : ''} length ${payload.length}${bad ? ` with a bad ${f}` : ''}`, ack, bytes: frame(TYPES.SETTINGS, (noise() & ~0x1) | (ack ? 0x1 : 0), stream, payload) });
+        out.push({
+          label: `SETTINGS stream ${stream}${ack ? ' ACK' : ''} length ${payload.length}${bad ? ` with a bad ${f}` : ''}`,
+          ack,
+          bytes: frame(TYPES.SETTINGS, (noise() & ~0x1) | (ack ? 0x1 : 0), stream, payload),
+        });
         break;
       }
       case 'PING': {
@@ -203,18 +249,27 @@ function generate(r, randomInt) {
         // Increments stay far below 2^31-1 - 65535: an overflow is flow-control state, not framing.
         let payload = u32((r() < 0.2 ? 0x80000000 : 0) | (f === 'zero increment' ? 0 : randomInt(r, 1, 1 << 20)));
         if (f === 'short' || f === 'long') payload = resized(payload, f === 'short');
-        out.push({ label: `WINDOW_UPDATE stream ${stream} length ${payload.length} increment ${payload.length === 4 ? payload.readUInt32BE(0) & 0x7fffffff : '-'}`, bytes: frame(TYPES.WINDOW_UPDATE, noise(), stream, payload) });
+        out.push({
+          label: `WINDOW_UPDATE stream ${stream} length ${payload.length} increment ${payload.length === 4 ? payload.readUInt32BE(0) & 0x7fffffff : '-'}`,
+          bytes: frame(TYPES.WINDOW_UPDATE, noise(), stream, payload),
+        });
         break;
       }
       case 'CONTINUATION': {
         const stream = pick([1, 3, 0]);
-        out.push({ label: `CONTINUATION stream ${stream} with no header block open`, bytes: frame(TYPES.CONTINUATION, noise() | (r() < 0.5 ? END_HEADERS : 0), stream, requestBlock()) });
+        out.push({
+          label: `CONTINUATION stream ${stream} with no header block open`,
+          bytes: frame(TYPES.CONTINUATION, noise() | (r() < 0.5 ? END_HEADERS : 0), stream, requestBlock()),
+        });
         break;
       }
       case 'UNKNOWN': {
         const type = pick(UNKNOWN_TYPES);
         const stream = pick([0, 1, 2, 3, 99]);
-        out.push({ label: `unknown type 0x${type.toString(16)} stream ${stream}`, bytes: frame(type, randomInt(r, 0, 255), stream, bytes(randomInt(r, 0, 64))) });
+        out.push({
+          label: `unknown type 0x${type.toString(16)} stream ${stream}`,
+          bytes: frame(type, randomInt(r, 0, 255), stream, bytes(randomInt(r, 0, 64))),
+        });
         break;
       }
       case 'OVERSIZED': {
@@ -222,7 +277,10 @@ function generate(r, randomInt) {
         const stream = type === TYPES.DATA || type === TYPES.PRIORITY || type === 0x0b ? 1 : 0;
         // Past 65535 now and then: the length field is 24 bits.
         const length = r() < 0.3 ? 65536 + randomInt(r, 0, 400) : 16384 + randomInt(r, 1, 3000);
-        out.push({ label: `${TYPE_NAMES[type] ?? `unknown type 0x${type.toString(16)}`} stream ${stream} of ${length} octets (max 16384)`, bytes: frame(type, 0, stream, r() < 0.5 ? Buffer.alloc(length) : bytes(length)) });
+        out.push({
+          label: `${TYPE_NAMES[type] ?? `unknown type 0x${type.toString(16)}`} stream ${stream} of ${length} octets (max 16384)`,
+          bytes: frame(type, 0, stream, r() < 0.5 ? Buffer.alloc(length) : bytes(length)),
+        });
         break;
       }
     }
@@ -259,9 +317,14 @@ function askNghttp2(port, bytes, pingData) {
         buffered = buffered.subarray(9 + length);
         if (type === TYPES.GOAWAY) {
           const code = payload.readUInt32BE(4);
-          return finish(code === 0 ? { kind: 'ok', via: 'GOAWAY NO_ERROR' } : { kind: 'error', scope: 'connection', code: CODES[code] ?? `0x${code.toString(16)}`, debug: payload.subarray(8).toString('latin1') });
+          return finish(
+            code === 0
+              ? { kind: 'ok', via: 'GOAWAY NO_ERROR' }
+              : { kind: 'error', scope: 'connection', code: CODES[code] ?? `0x${code.toString(16)}`, debug: payload.subarray(8).toString('latin1') },
+          );
         }
-        if (type === TYPES.RST_STREAM) return finish({ kind: 'error', scope: 'stream', code: CODES[payload.readUInt32BE(0)] ?? String(payload.readUInt32BE(0)), streamId });
+        if (type === TYPES.RST_STREAM)
+          return finish({ kind: 'error', scope: 'stream', code: CODES[payload.readUInt32BE(0)] ?? String(payload.readUInt32BE(0)), streamId });
         if (type === TYPES.PING && flags & 0x1 && payload.equals(pingData)) return finish({ kind: 'ok', via: 'PING ACK' });
       }
     });
@@ -312,7 +375,8 @@ async function waitForPort(port, child) {
 }
 
 function describe(outcome) {
-  if (outcome.kind === 'error') return `${outcome.scope} error ${outcome.code}${outcome.streamId !== undefined ? ` on stream ${outcome.streamId}` : ''}${outcome.message ? ` (${outcome.message})` : ''}${outcome.debug ? ` (debug data "${outcome.debug}")` : ''}`;
+  if (outcome.kind === 'error')
+    return `${outcome.scope} error ${outcome.code}${outcome.streamId !== undefined ? ` on stream ${outcome.streamId}` : ''}${outcome.message ? ` (${outcome.message})` : ''}${outcome.debug ? ` (debug data "${outcome.debug}")` : ''}`;
   if (outcome.kind === 'ok') return 'no error';
   return outcome.kind;
 }
@@ -361,12 +425,16 @@ async function run({ cases = 2000, seed = 1, file = REFERENCE, onProgress } = {}
       counts[key] = (counts[key] ?? 0) + 1;
       // RFC 9113 §5.4.1: an endpoint MAY treat a stream error as a connection error (nghttp2 does, for a PRIORITY
       // frame of the wrong length): the same code with the wider scope agrees; a narrower scope does not.
-      const same = ours.kind === theirs.kind && (ours.kind !== 'error' || (ours.code === theirs.code && (ours.scope === theirs.scope || (ours.scope === 'stream' && theirs.scope === 'connection'))));
+      const same =
+        ours.kind === theirs.kind &&
+        (ours.kind !== 'error' || (ours.code === theirs.code && (ours.scope === theirs.scope || (ours.scope === 'stream' && theirs.scope === 'connection'))));
       if (!same) {
         return {
           disagreement: [
             `case ${i + 1} (run seed ${seed}, case seed ${caseSeed}), after the preface, SETTINGS and HEADERS on stream 1:`,
-            ...frames.map((f) => `  ${f.label.trim()}: ${f.bytes.subarray(0, 48).toString('hex')}${f.bytes.length > 48 ? `... (${f.bytes.length} octets)` : ''}`),
+            ...frames.map(
+              (f) => `  ${f.label.trim()}: ${f.bytes.subarray(0, 48).toString('hex')}${f.bytes.length > 48 ? `... (${f.bytes.length} octets)` : ''}`,
+            ),
             `  then PING ${pingData.toString('hex')}`,
             `${peer.name}: ${describe(theirs)}`,
             `parser:  ${describe(ours)}`,
@@ -386,20 +454,26 @@ module.exports = { run, haveNghttpd: () => nghttpdPath !== undefined };
 if (require.main === module) {
   const args = parseArgs('node scripts/differential-frames-nghttp2.js [--cases N] [--seed S] [--file frame-parser.ts]', REFERENCE);
   if (!nghttpdPath) {
-    console.error('nghttpd is not installed: apt-get install nghttp2-server (Debian, Ubuntu) or your system\'s nghttp2 package');
+    console.error("nghttpd is not installed: apt-get install nghttp2-server (Debian, Ubuntu) or your system's nghttp2 package");
     process.exit(2);
   }
   const started = Date.now();
-  run({ ...args, onProgress: (n) => process.stderr.write(`${n}/${args.cases} cases agree\n`) }).then((r) => {
-    if (r.disagreement) {
-      console.log(`DISAGREEMENT on ${r.disagreement}`);
-      process.exit(1);
-    }
-    const table = Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${String(v).padStart(6)}  ${k}`).join('\n');
-    console.log(`${r.agreed} cases agree with ${r.peer} (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s); nghttp2's answers:\n${table}`);
-    process.exit(0);
-  }, (err) => {
-    console.error(`differential: ${err && err.stack}`);
-    process.exit(2);
-  });
+  run({ ...args, onProgress: (n) => process.stderr.write(`${n}/${args.cases} cases agree\n`) }).then(
+    (r) => {
+      if (r.disagreement) {
+        console.log(`DISAGREEMENT on ${r.disagreement}`);
+        process.exit(1);
+      }
+      const table = Object.entries(r.outcomes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `  ${String(v).padStart(6)}  ${k}`)
+        .join('\n');
+      console.log(`${r.agreed} cases agree with ${r.peer} (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s); nghttp2's answers:\n${table}`);
+      process.exit(0);
+    },
+    (err) => {
+      console.error(`differential: ${err && err.stack}`);
+      process.exit(2);
+    },
+  );
 }

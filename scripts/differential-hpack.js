@@ -13,7 +13,28 @@ const { loadTs, parseArgs } = require('./differential-common');
 
 const root = path.join(__dirname, '..');
 const REFERENCE = path.join(root, 'solutions', '01-hpack-table', 'hpack-table.ts');
-const NAMES = [':authority', ':method', ':path', ':scheme', ':status', 'accept', 'accept-encoding', 'cache-control', 'content-length', 'content-type', 'cookie', 'date', 'etag', 'host', 'location', 'set-cookie', 'user-agent', 'authorization', 'x-request-id', 'x-custom'];
+const NAMES = [
+  ':authority',
+  ':method',
+  ':path',
+  ':scheme',
+  ':status',
+  'accept',
+  'accept-encoding',
+  'cache-control',
+  'content-length',
+  'content-type',
+  'cookie',
+  'date',
+  'etag',
+  'host',
+  'location',
+  'set-cookie',
+  'user-agent',
+  'authorization',
+  'x-request-id',
+  'x-custom',
+];
 const COMMON_VALUES = ['GET', 'POST', '/', '/index.html', 'https', 'http', '200', '404', 'gzip, deflate', ''];
 const SIZES = [4096, 4096, 4096, 256, 100, 64, 0];
 
@@ -87,12 +108,15 @@ async function run({ cases = 2000, seed = 1, file = REFERENCE, onProgress } = {}
       } catch (err) {
         got = `threw ${err instanceof Error ? err.message : String(err)}`;
       }
-      const fail = (what) => ({ disagreement: [`connection ${i + 1} (run seed ${seed}, case seed ${caseSeed}; hpack.js table of ${size} octets): ${what}`, ...log].join('\n') });
+      const fail = (what) => ({
+        disagreement: [`connection ${i + 1} (run seed ${seed}, case seed ${caseSeed}; hpack.js table of ${size} octets): ${what}`, ...log].join('\n'),
+      });
       if (JSON.stringify(got) !== JSON.stringify(want)) return fail(`block ${k} decodes to ${typeof got === 'string' ? got : JSON.stringify(got)}`);
       // hpack.js keeps its dynamic table oldest first.
       const theirs = compressor._table.dynamic.map((e) => [e.name, e.value]).reverse();
       const ours = decoder.dynamicTable().map((e) => [e.name, e.value]);
-      if (JSON.stringify(theirs) !== JSON.stringify(ours)) return fail(`after block ${k} the dynamic tables differ:\n  hpack.js ${JSON.stringify(theirs)}\n  this     ${JSON.stringify(ours)}`);
+      if (JSON.stringify(theirs) !== JSON.stringify(ours))
+        return fail(`after block ${k} the dynamic tables differ:\n  hpack.js ${JSON.stringify(theirs)}\n  this     ${JSON.stringify(ours)}`);
       blocks++;
     }
     if (onProgress && (i + 1) % 500 === 0) onProgress(i + 1);
@@ -105,14 +129,19 @@ module.exports = { run };
 if (require.main === module) {
   const args = parseArgs('node scripts/differential-hpack.js [--cases N] [--seed S] [--file hpack-table.ts]', REFERENCE);
   const started = Date.now();
-  run({ ...args, onProgress: (n) => process.stderr.write(`${n}/${args.cases} connections agree\n`) }).then((r) => {
-    if (r.disagreement) {
-      console.log(`DISAGREEMENT on ${r.disagreement}`);
-      process.exit(1);
-    }
-    console.log(`${r.agreed} connections, ${r.blocks} header blocks (${r.huffmanStrings} fields Huffman-coded) agree with hpack.js (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  }, (err) => {
-    console.error(`differential: ${err && err.message}`);
-    process.exit(2);
-  });
+  run({ ...args, onProgress: (n) => process.stderr.write(`${n}/${args.cases} connections agree\n`) }).then(
+    (r) => {
+      if (r.disagreement) {
+        console.log(`DISAGREEMENT on ${r.disagreement}`);
+        process.exit(1);
+      }
+      console.log(
+        `${r.agreed} connections, ${r.blocks} header blocks (${r.huffmanStrings} fields Huffman-coded) agree with hpack.js (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
+    },
+    (err) => {
+      console.error(`differential: ${err && err.message}`);
+      process.exit(2);
+    },
+  );
 }

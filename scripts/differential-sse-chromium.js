@@ -20,7 +20,28 @@ const root = path.join(__dirname, '..');
 const REFERENCE = path.join(root, 'solutions', '05-sse-consumer', 'sse-consumer.ts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-const FIELDS = ['data', 'data', 'data', 'event', 'id', 'retry', ':', 'Data', 'data ', ' data', 'ID', 'foo', 'dat', 'eventx', '', 'retrx', 'retr', 'retryy', 'idd', 'ix'];
+const FIELDS = [
+  'data',
+  'data',
+  'data',
+  'event',
+  'id',
+  'retry',
+  ':',
+  'Data',
+  'data ',
+  ' data',
+  'ID',
+  'foo',
+  'dat',
+  'eventx',
+  '',
+  'retrx',
+  'retr',
+  'retryy',
+  'idd',
+  'ix',
+];
 const TYPES = ['', 'message', 'update', 'error', 'open', 'x y', 'Ü', 'ping'];
 const PIECES = ['a', 'b', ' ', '  ', ':', 'x:y', '0', '42', '-1', 'é', '€', '😀', '\u0000', '\ufeff', 'data:', '\t', 'id'];
 const BAD_UTF8 = [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf0, 0x9f]];
@@ -53,7 +74,8 @@ function generate(random, randomInt) {
       if (field === 'event') line = Buffer.from(`event:${random() < 0.5 ? ' ' : ''}${pick(TYPES)}`);
       else if (field === 'retry') line = Buffer.from(`retry:${pick(['5', '10', '0', ' 7', '1x', '', '3.5', '20'])}`);
       else if (field === 'id' && random() < 0.5) line = Buffer.from(`id:${pick([' 1', '2', 'a\u0000b', '', ' ', 'é9'])}`);
-      else if (random() < 0.1) line = Buffer.from(field); // a field with no colon
+      else if (random() < 0.1)
+        line = Buffer.from(field); // a field with no colon
       else line = Buffer.concat([Buffer.from(`${field}:${random() < 0.6 ? ' ' : ''}`), value()]);
       parts.push(line, Buffer.from(ending()));
     }
@@ -122,7 +144,9 @@ async function run({ cases = 300, seed = 1, file = REFERENCE, onProgress } = {})
       const { bytes, cuts } = generate(seededRandom(caseSeed), randomInt);
       const chunks = chunksOf(bytes, cuts);
       streams.set(i, { chunks: chunks.map((c) => Buffer.from(c)), served: false });
-      const types = [...new Set([...TYPES.filter(Boolean), 'message', ...(bytes.toString('utf8').match(/event: ?[^\r\n]*/g) ?? []).map((e) => e.replace(/^event: ?/, ''))])].filter(Boolean);
+      const types = [
+        ...new Set([...TYPES.filter(Boolean), 'message', ...(bytes.toString('utf8').match(/event: ?[^\r\n]*/g) ?? []).map((e) => e.replace(/^event: ?/, ''))]),
+      ].filter(Boolean);
       const browserEvents = await page.evaluate(
         ({ url, types }) =>
           new Promise((resolve) => {
@@ -160,10 +184,19 @@ async function run({ cases = 300, seed = 1, file = REFERENCE, onProgress } = {})
       if (browserEvents.timedOut) problems.push('Chromium did not finish the stream within 10 s');
       if (want !== got) problems.push(`events differ:\n  Chromium: ${want}\n  parser:   ${got}`);
       // A header value loses its leading and trailing spaces and tabs on the way (HTTP's optional whitespace).
-      if (lastId !== undefined && lastId !== ours.lastEventId.replace(/^[ \t]+|[ \t]+$/g, '')) problems.push(`the last event ID differs: Chromium reconnected with ${JSON.stringify(lastId)}, the parser ends with ${JSON.stringify(ours.lastEventId)}`);
+      if (lastId !== undefined && lastId !== ours.lastEventId.replace(/^[ \t]+|[ \t]+$/g, ''))
+        problems.push(
+          `the last event ID differs: Chromium reconnected with ${JSON.stringify(lastId)}, the parser ends with ${JSON.stringify(ours.lastEventId)}`,
+        );
       if (problems.length) {
         return {
-          disagreement: [`case ${i + 1} (run seed ${seed}, case seed ${caseSeed})`, `stream ${JSON.stringify(bytes.toString('latin1'))}`, `hex ${bytes.toString('hex')}`, `cut at ${JSON.stringify(cuts.slice(0, 40))}`, ...problems].join('\n'),
+          disagreement: [
+            `case ${i + 1} (run seed ${seed}, case seed ${caseSeed})`,
+            `stream ${JSON.stringify(bytes.toString('latin1'))}`,
+            `hex ${bytes.toString('hex')}`,
+            `cut at ${JSON.stringify(cuts.slice(0, 40))}`,
+            ...problems,
+          ].join('\n'),
         };
       }
       streams.delete(i);
@@ -191,7 +224,9 @@ if (require.main === module) {
         console.log(`DISAGREEMENT on ${r.disagreement}`);
         process.exit(1);
       }
-      console.log(`${r.agreed} streams agree with Chromium's EventSource (${r.reconnects} reconnects with the last event ID checked; seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      console.log(
+        `${r.agreed} streams agree with Chromium's EventSource (${r.reconnects} reconnects with the last event ID checked; seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
     },
     (err) => {
       console.error(`differential: ${err && err.stack}`);

@@ -56,15 +56,18 @@ module.exports = { run };
 if (require.main === module) {
   const args = parseArgs('node scripts/differential-websocket.js [--cases N] [--seed S] [--file websocket-protocol.ts]', REFERENCE);
   const started = Date.now();
-  run({ ...args, onProgress: (n) => process.stderr.write(`${n}/${args.cases} cases agree\n`) }).then((r) => {
-    if (r.disagreement) {
-      console.log(`DISAGREEMENT on ${r.disagreement}`);
-      process.exit(1);
-    }
-    console.log(`${r.agreed} cases agree with ws's Receiver (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s). How the sessions ended:`);
-    for (const [k, v] of [...(r.ended ?? [])].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(12)} ${v}`);
-  }, (err) => {
-    console.error(`differential: ${err && err.message}`);
-    process.exit(2);
-  });
+  run({ ...args, onProgress: (n) => process.stderr.write(`${n}/${args.cases} cases agree\n`) }).then(
+    (r) => {
+      if (r.disagreement) {
+        console.log(`DISAGREEMENT on ${r.disagreement}`);
+        process.exit(1);
+      }
+      console.log(`${r.agreed} cases agree with ws's Receiver (seed ${args.seed}, ${((Date.now() - started) / 1000).toFixed(1)} s). How the sessions ended:`);
+      for (const [k, v] of [...(r.ended ?? [])].sort((a, b) => b[1] - a[1])) console.log(`  ${k.padEnd(12)} ${v}`);
+    },
+    (err) => {
+      console.error(`differential: ${err && err.message}`);
+      process.exit(2);
+    },
+  );
 }

@@ -13,7 +13,9 @@ const pk = lock.packages;
 const platform = (name) => {
   const n = name.split('/').pop();
   const os = ['android', 'darwin', 'freebsd', 'linux', 'openharmony', 'win32', 'wasm32'].find((o) => n.includes(o));
-  const cpu = ['arm64', 'arm-eabi', 'arm-gnueabihf', 'arm-musleabihf', 'ia32', 'x64', 'loong64', 'ppc64', 'riscv64', 's390x', 'wasm32'].find((c) => n.includes(`-${c}`));
+  const cpu = ['arm64', 'arm-eabi', 'arm-gnueabihf', 'arm-musleabihf', 'ia32', 'x64', 'loong64', 'ppc64', 'riscv64', 's390x', 'wasm32'].find((c) =>
+    n.includes(`-${c}`),
+  );
   return { os, cpu: cpu && cpu.startsWith('arm-') ? 'arm' : cpu };
 };
 let added = 0;
@@ -22,7 +24,10 @@ for (const [where, meta] of Object.entries(pk)) {
     const key = `node_modules/${dep}`;
     if (pk[key] || pk[`${where}/node_modules/${dep}`]) continue;
     const { os, cpu } = platform(dep);
-    if (!os || !cpu) { console.error('cannot tell the platform of', dep); continue; }
+    if (!os || !cpu) {
+      console.error('cannot tell the platform of', dep);
+      continue;
+    }
     pk[key] = { version, cpu: [cpu], license: 'MIT', optional: true, os: [os === 'wasm32' ? 'any' : os] };
     added++;
   }

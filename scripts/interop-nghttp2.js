@@ -83,18 +83,33 @@ async function run({ file = REFERENCE, log = () => {} } = {}) {
     const label = options.initialWindowSize ? 'server window 16, 4 streams at most' : 'server defaults';
     try {
       // -w20 -W16: 1 MiB stream windows over a 65 535-octet connection window, which the connection window must hold.
-      for (const [w, W] of [[16, 16], [10, 10], [4, 14], [14, 4], [20, 16]]) {
+      for (const [w, W] of [
+        [16, 16],
+        [10, 10],
+        [4, 14],
+        [14, 4],
+        [20, 16],
+      ]) {
         const r = await nghttp(['-n', `-w${w}`, `-W${W}`, ...[...bodies.keys()].map((p) => base + p)]);
         check(`nghttp -w${w} -W${W} fetches all ${bodies.size} resources at once (${label})`, !r.err, r.err ? `${r.err} ${firstLines(r.stderr)}` : '');
       }
       const small = [...bodies.keys()].filter((p) => bodies.get(p).length <= 20_000);
       const r1 = await nghttp(['-n', '-w1', '-W1', ...small.map((p) => base + p)]);
-      check(`nghttp with 1-octet windows (-w1 -W1) fetches ${small.length} small resources (${label})`, !r1.err, r1.err ? `${r1.err} ${firstLines(r1.stderr)}` : '');
+      check(
+        `nghttp with 1-octet windows (-w1 -W1) fetches ${small.length} small resources (${label})`,
+        !r1.err,
+        r1.err ? `${r1.err} ${firstLines(r1.stderr)}` : '',
+      );
       let same = 0;
       for (const [p, body] of bodies) {
         const r = await nghttp(['-w12', '-W13', base + p]);
         if (!r.err && Buffer.compare(r.stdout, body) === 0) same++;
-        else check(`GET ${p} (${body.length} octets) through nghttp -w12 -W13 (${label})`, false, r.err ? `${r.err} ${firstLines(r.stderr)}` : `${r.stdout.length} octets, not the resource's bytes`);
+        else
+          check(
+            `GET ${p} (${body.length} octets) through nghttp -w12 -W13 (${label})`,
+            false,
+            r.err ? `${r.err} ${firstLines(r.stderr)}` : `${r.stdout.length} octets, not the resource's bytes`,
+          );
       }
       check(`every resource arrives byte for byte through nghttp -w12 -W13 (${label})`, same === bodies.size, `${same}/${bodies.size}`);
       const post = crypto.randomBytes(300_000);
@@ -102,7 +117,11 @@ async function run({ file = REFERENCE, log = () => {} } = {}) {
       fs.writeFileSync(postFile, post);
       const rp = await nghttp(['-d', postFile, '-w10', `${base}/echo`]);
       fs.rmSync(postFile, { force: true });
-      check(`a 300 000-octet POST is received (windows replenished) and echoed into nghttp's 1023-octet window (${label})`, !rp.err && Buffer.compare(rp.stdout, post) === 0, rp.err ? `${rp.err} ${firstLines(rp.stderr)}` : `${rp.stdout.length} octets back`);
+      check(
+        `a 300 000-octet POST is received (windows replenished) and echoed into nghttp's 1023-octet window (${label})`,
+        !rp.err && Buffer.compare(rp.stdout, post) === 0,
+        rp.err ? `${rp.err} ${firstLines(rp.stderr)}` : `${rp.stdout.length} octets back`,
+      );
       const rm = await nghttp(['-n', '-m', '30', '-w8', `${base}/r8`]);
       check(`30 concurrent requests for one resource into 255-octet windows (${label})`, !rm.err, rm.err ? `${rm.err} ${firstLines(rm.stderr)}` : '');
       const rt = await nghttp(['-v', `${base}/trailers`]);
@@ -138,7 +157,14 @@ async function run({ file = REFERENCE, log = () => {} } = {}) {
         if (!results) check(`${specs.length} requests at once (${label})`, false, 'no answers within 60 s');
         else {
           const bad = results.filter((r) => r.error || r.status !== 200 || Buffer.compare(Buffer.from(r.body), bodies.get(r.path)) !== 0);
-          check(`${specs.length} requests at once, bodies byte for byte (${label})`, bad.length === 0, bad.slice(0, 3).map((b) => `${b.path}: status ${b.status}, ${b.body.length} octets${b.error ? `, ${b.error.reason} ${b.error.code}` : ''}`).join('; '));
+          check(
+            `${specs.length} requests at once, bodies byte for byte (${label})`,
+            bad.length === 0,
+            bad
+              .slice(0, 3)
+              .map((b) => `${b.path}: status ${b.status}, ${b.body.length} octets${b.error ? `, ${b.error.reason} ${b.error.code}` : ''}`)
+              .join('; '),
+          );
         }
       } catch (err) {
         check(`requests to nghttpd (${label})`, false, `${err && err.message}${stderr ? ` (nghttpd: ${firstLines(stderr, 2)})` : ''}`);
@@ -158,7 +184,9 @@ module.exports = { run, available };
 if (require.main === module) {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('usage: node scripts/interop-nghttp2.js [--file h2-connection.ts]\nNeeds nghttp and nghttpd (Debian: apt install nghttp2-client nghttp2-server).');
+    console.log(
+      'usage: node scripts/interop-nghttp2.js [--file h2-connection.ts]\nNeeds nghttp and nghttpd (Debian: apt install nghttp2-client nghttp2-server).',
+    );
     process.exit(0);
   }
   if (!available()) {

@@ -19,7 +19,13 @@ const { loadTs, parseArgs } = require('./differential-common');
 const root = path.join(__dirname, '..');
 const REFERENCE = path.join(root, 'solutions', '10-qpack', 'qpack.ts');
 const GIVEN = path.join(root, 'exercises', '10-qpack');
-const SETTINGS = [[0, 0], [256, 0], [256, 2], [1024, 5], [4096, 100]];
+const SETTINGS = [
+  [0, 0],
+  [256, 0],
+  [256, 2],
+  [1024, 5],
+  [4096, 100],
+];
 
 function mulberry32(seed) {
   let a = seed >>> 0;
@@ -118,7 +124,9 @@ async function nghttp3ToOurs(Q, bin, [capacity, blocked], lists, random, stats) 
     if (ack !== 'OK') throw new Error(`nghttp3's encoder rejected our decoder stream after stream ${id}: ${ack}`);
   }
   peer.close();
-  for (let k = 0; k < lists.length; k++) if (!same(got.get(4 * k), lists[k])) throw new Error(`stream ${4 * k}: decoded ${JSON.stringify(got.get(4 * k))}, nghttp3 encoded ${JSON.stringify(lists[k])}`);
+  for (let k = 0; k < lists.length; k++)
+    if (!same(got.get(4 * k), lists[k]))
+      throw new Error(`stream ${4 * k}: decoded ${JSON.stringify(got.get(4 * k))}, nghttp3 encoded ${JSON.stringify(lists[k])}`);
   return lists.length;
 }
 
@@ -144,26 +152,30 @@ async function oursToNghttp3(Q, bin, [capacity, blocked], lists, random, stats) 
     const out = encoder.encode(id, lists[k]);
     held.push(out.encoderStream);
     const late = random() < 0.5;
-    if (!late) for (const chunk of held.splice(0)) {
-      peer.send(`ENC ${hex(chunk)}`);
-      await readUnblocked();
-    }
+    if (!late)
+      for (const chunk of held.splice(0)) {
+        peer.send(`ENC ${hex(chunk)}`);
+        await readUnblocked();
+      }
     peer.send(`SEC ${id} ${hex(out.section)}`);
     const l = await peer.line();
     stats.octets += out.section.length + out.encoderStream.length;
     if (l.startsWith('HEADERS')) got.set(id, await peer.headers(Number(l.split(' ')[2])));
     else if (l === 'BLOCKED') stats.blocked++;
     else throw new Error(`nghttp3's decoder rejected our section on stream ${id}: ${l}`);
-    if (late) for (const chunk of held.splice(0)) {
-      peer.send(`ENC ${hex(chunk)}`);
-      await readUnblocked();
-    }
+    if (late)
+      for (const chunk of held.splice(0)) {
+        peer.send(`ENC ${hex(chunk)}`);
+        await readUnblocked();
+      }
     peer.send('DEC');
     const [, dstream] = (await peer.line()).split(' ');
     encoder.receiveDecoderStream(fromHex(dstream));
   }
   peer.close();
-  for (let k = 0; k < lists.length; k++) if (!same(got.get(4 * k), lists[k])) throw new Error(`stream ${4 * k}: nghttp3 decoded ${JSON.stringify(got.get(4 * k))}, we encoded ${JSON.stringify(lists[k])}`);
+  for (let k = 0; k < lists.length; k++)
+    if (!same(got.get(4 * k), lists[k]))
+      throw new Error(`stream ${4 * k}: nghttp3 decoded ${JSON.stringify(got.get(4 * k))}, we encoded ${JSON.stringify(lists[k])}`);
   return lists.length;
 }
 
@@ -177,7 +189,10 @@ void (async () => {
   for (let c = 0; c < cases; c++) {
     const settings = SETTINGS[c % SETTINGS.length];
     const lists = Array.from({ length: 1 + Math.floor(random() * 30) }, () => randomList(random));
-    for (const [label, fn] of [['nghttp3 encoder -> our decoder', nghttp3ToOurs], ['our encoder -> nghttp3 decoder', oursToNghttp3]]) {
+    for (const [label, fn] of [
+      ['nghttp3 encoder -> our decoder', nghttp3ToOurs],
+      ['our encoder -> nghttp3 decoder', oursToNghttp3],
+    ]) {
       try {
         const key = `${label}  capacity ${settings[0]}, blocked ${settings[1]}`;
         const stats = totals.get(key) ?? { lists: 0, blocked: 0, octets: 0 };
@@ -190,6 +205,7 @@ void (async () => {
     }
   }
   console.log(`  ${'direction, settings'.padEnd(62)} ${'lists'.padStart(6)} ${'blocked'.padStart(8)} ${'octets'.padStart(8)}`);
-  for (const [key, s] of [...totals].sort()) console.log(`  ${key.padEnd(62)} ${String(s.lists).padStart(6)} ${String(s.blocked).padStart(8)} ${String(s.octets).padStart(8)}`);
+  for (const [key, s] of [...totals].sort())
+    console.log(`  ${key.padEnd(62)} ${String(s.lists).padStart(6)} ${String(s.blocked).padStart(8)} ${String(s.octets).padStart(8)}`);
   console.log('every header list decoded equal, both directions; each decoder stream accepted by the other side');
 })();

@@ -18,7 +18,9 @@ const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const id = args[0];
 if (!id || id.startsWith('-') || args.includes('--help')) {
-  console.log('usage: node scripts/mutation-sweep.js <exercise-id> [--count N] [--seed S] [--all]\n  --count N  how many sampled mutants (default 40)\n  --seed S   which sample (default: a fresh one, printed)\n  --all      every mutant instead of a sample');
+  console.log(
+    'usage: node scripts/mutation-sweep.js <exercise-id> [--count N] [--seed S] [--all]\n  --count N  how many sampled mutants (default 40)\n  --seed S   which sample (default: a fresh one, printed)\n  --all      every mutant instead of a sample',
+  );
   process.exit(id ? 0 : 2);
 }
 const count = Number(opt('--count', '40'));
@@ -74,7 +76,17 @@ function mutantsOf(file, text) {
   const lines = text.split('\n');
   lines.forEach((line, n) => {
     const t = line.trim();
-    if (!t || t.startsWith('//') || t.startsWith('*') || t.startsWith('/*') || t.startsWith('import ') || t.startsWith('export type') || t.startsWith('type ') || /^(readonly |private |public )*\w+\??: [^=]+;$/.test(t)) return;
+    if (
+      !t ||
+      t.startsWith('//') ||
+      t.startsWith('*') ||
+      t.startsWith('/*') ||
+      t.startsWith('import ') ||
+      t.startsWith('export type') ||
+      t.startsWith('type ') ||
+      /^(readonly |private |public )*\w+\??: [^=]+;$/.test(t)
+    )
+      return;
     for (const [re, to] of SWAPS) {
       for (const m of line.matchAll(re)) {
         if (inString(line, m.index)) continue;
@@ -104,7 +116,13 @@ void (async () => {
   const solutionDir = path.join(root, exercise.solution);
   const all = exercise.files.flatMap((f) => mutantsOf(f, fs.readFileSync(path.join(solutionDir, f), 'utf8')));
   const random = seeded(seed);
-  const chosen = args.includes('--all') ? all : all.map((m) => [random(), m]).sort((a, b) => a[0] - b[0]).slice(0, count).map(([, m]) => m);
+  const chosen = args.includes('--all')
+    ? all
+    : all
+        .map((m) => [random(), m])
+        .sort((a, b) => a[0] - b[0])
+        .slice(0, count)
+        .map(([, m]) => m);
   console.log(`${id}: ${all.length} possible mutants, grading ${chosen.length} (seed ${seed})`);
   const survivors = [];
   const started = Date.now();

@@ -30,7 +30,8 @@ async function loop(label, count, quiet) {
       failures.push({ run: i, seed: r.seed, status: r.status, message: r.message, bad });
       if (!quiet) console.log(`[${label}] run ${i}: ${r.status} seed=${r.seed} ${r.message ?? ''}\n  ${bad.join('\n  ')}`);
     }
-    if (!quiet && i % 10 === 0) console.log(`[${label}] ${i}/${count} runs, ${failures.length} not passed, ${((Date.now() - started) / i / 1000).toFixed(2)} s/run`);
+    if (!quiet && i % 10 === 0)
+      console.log(`[${label}] ${i}/${count} runs, ${failures.length} not passed, ${((Date.now() - started) / i / 1000).toFixed(2)} s/run`);
   }
   return failures;
 }

@@ -17,9 +17,12 @@ if (!entryFile || !implRoot) {
 }
 const exercise = Exercise.parse(YAML.parse(fs.readFileSync(entryFile, 'utf8')));
 const root = path.resolve(__dirname, '..');
-void runExercise({ courseRoot: root, exercise, implRoot: path.resolve(implRoot), seed: seedAt > 0 ? Number(process.argv[seedAt + 1]) : undefined }).then((r) => {
-  for (const t of r.tests) console.log(`${t.status === 'passed' ? 'PASS' : 'FAIL'} ${t.fullName}${t.message ? `\n     ${t.message.split('\n').join('\n     ')}` : ''}`);
-  for (const d of r.diagnostics) console.log(`${d.kind} ${d.file}:${d.line}:${d.column} ${d.message}`);
-  console.log(`status=${r.status} score=${r.score}/${r.maxScore} seed=${r.seed} ${r.durationMs}ms${r.message ? `\n${r.message}` : ''}`);
-  process.exitCode = r.status === 'passed' ? 0 : 1;
-});
+void runExercise({ courseRoot: root, exercise, implRoot: path.resolve(implRoot), seed: seedAt > 0 ? Number(process.argv[seedAt + 1]) : undefined }).then(
+  (r) => {
+    for (const t of r.tests)
+      console.log(`${t.status === 'passed' ? 'PASS' : 'FAIL'} ${t.fullName}${t.message ? `\n     ${t.message.split('\n').join('\n     ')}` : ''}`);
+    for (const d of r.diagnostics) console.log(`${d.kind} ${d.file}:${d.line}:${d.column} ${d.message}`);
+    console.log(`status=${r.status} score=${r.score}/${r.maxScore} seed=${r.seed} ${r.durationMs}ms${r.message ? `\n${r.message}` : ''}`);
+    process.exitCode = r.status === 'passed' ? 0 : 1;
+  },
+);

@@ -49,7 +49,11 @@ for (const file of workflows) {
 }
 
 const KINDS = { Job, PersistentVolumeClaim, NetworkPolicy };
-const manifests = ['deploy/k8s/grade-job.yaml', 'deploy/k8s/merge-job.yaml', ...extra.filter((a) => a.startsWith('k8s:')).map((a) => path.relative(root, path.resolve(a.slice(4))))];
+const manifests = [
+  'deploy/k8s/grade-job.yaml',
+  'deploy/k8s/merge-job.yaml',
+  ...extra.filter((a) => a.startsWith('k8s:')).map((a) => path.relative(root, path.resolve(a.slice(4)))),
+];
 for (const rel of manifests) {
   const docs = parseAllDocuments(readFileSync(path.resolve(root, rel), 'utf8'));
   for (const doc of docs) {
@@ -68,7 +72,8 @@ for (const rel of manifests) {
   }
 }
 const dockerfiles = ['deploy/Dockerfile', ...extra.filter((a) => a.startsWith('docker:')).map((a) => path.resolve(a.slice(7)))];
-for (const file of dockerfiles) results.push({ file: path.isAbsolute(file) ? file : file, kind: 'Dockerfile', errors: checkDockerfile(path.resolve(root, file)) });
+for (const file of dockerfiles)
+  results.push({ file: path.isAbsolute(file) ? file : file, kind: 'Dockerfile', errors: checkDockerfile(path.resolve(root, file)) });
 
 function checkDockerfile(file) {
   const text = readFileSync(file, 'utf8');
@@ -76,28 +81,43 @@ function checkDockerfile(file) {
   const instructions = DockerfileParser.parse(text).getInstructions();
   const args = (i) => i.getArguments().map((a) => a.getValue());
   const from = instructions.find((i) => i.getKeyword() === 'FROM');
-  const image = from ? args(from)[0] ?? '' : '';
+  const image = from ? (args(from)[0] ?? '') : '';
   const lts = /^node:(\d+)(?:\.[\d.]+)?-[\w-]*slim$/.exec(image);
-  if (!lts || Number(lts[1]) % 2 !== 0 || Number(lts[1]) < 22) errors.push(`FROM ${image}: expected a Node LTS slim image (node:<even major >= 22>-<debian>-slim)`);
+  if (!lts || Number(lts[1]) % 2 !== 0 || Number(lts[1]) < 22)
+    errors.push(`FROM ${image}: expected a Node LTS slim image (node:<even major >= 22>-<debian>-slim)`);
   // What `npm ci` reads must be in the image before it runs: package.json, the lock file and each workspace's package.
   const ci = instructions.findIndex((i) => i.getKeyword() === 'RUN' && /\bnpm ci\b/.test(args(i).join(' ')));
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   const needed = ['package.json', 'package-lock.json', ...(pkg.workspaces ?? [])];
   if (ci < 0) errors.push('no RUN npm ci: the image must install the locked packages');
   else {
-    const copied = instructions.slice(0, ci).filter((i) => i.getKeyword() === 'COPY').flatMap((i) => args(i).filter((a) => !a.startsWith('--')).slice(0, -1));
+    const copied = instructions
+      .slice(0, ci)
+      .filter((i) => i.getKeyword() === 'COPY')
+      .flatMap((i) =>
+        args(i)
+          .filter((a) => !a.startsWith('--'))
+          .slice(0, -1),
+      );
     if (copied.includes('.')) errors.push('COPY . before npm ci: every source change would reinstall the packages');
     for (const need of needed) {
       const covers = (c) => path.normalize(c) === path.normalize(need) || path.normalize(need).startsWith(`${path.normalize(c).replace(/\/$/, '')}/`);
       if (!copied.some(covers)) errors.push(`${need} is not copied before \`npm ci\` (line ${instructions[ci].getRange().start.line + 1}), which needs it`);
     }
   }
-  const user = instructions.filter((i) => i.getKeyword() === 'USER').map((i) => args(i)[0]).pop();
+  const user = instructions
+    .filter((i) => i.getKeyword() === 'USER')
+    .map((i) => args(i)[0])
+    .pop();
   if (!user || user === 'root' || user === '0') errors.push('the image must run as a non-root USER');
   const ignoreFile = `${file}.dockerignore`;
-  const ignored = (existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8') : '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const ignored = (existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8') : '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   for (const need of [...needed, 'bin', 'grader', 'harness', 'course.yaml']) {
-    if (ignored.some((pattern) => path.normalize(pattern) === path.normalize(need))) errors.push(`${path.basename(ignoreFile)} leaves out ${need}, which the image needs`);
+    if (ignored.some((pattern) => path.normalize(pattern) === path.normalize(need)))
+      errors.push(`${path.basename(ignoreFile)} leaves out ${need}, which the image needs`);
   }
   return errors;
 }

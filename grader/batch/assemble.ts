@@ -6,7 +6,16 @@ import { untrusted } from '../report/escape';
 import type { IntakeResult, Submission } from './intake';
 import type { IsolationLayer } from './isolation';
 import { describePolicy, lateness } from './late';
-import { finalize, learnerStatus, type BatchMeta, type ExerciseMeta, type ExerciseOutcome, type Gradebook, type LearnerResult, type SubmissionTime } from './model';
+import {
+  finalize,
+  learnerStatus,
+  type BatchMeta,
+  type ExerciseMeta,
+  type ExerciseOutcome,
+  type Gradebook,
+  type LearnerResult,
+  type SubmissionTime,
+} from './model';
 import type { BatchOptions } from './options';
 import type { Learners, RunPlan } from './plan';
 import { resolvePoints } from './points';
@@ -36,7 +45,15 @@ export function exerciseMetas(
     const max = references.get(e.id)?.maxScore ?? maxOf.get(e.id)!;
     let hidden = references.get(e.id)?.hiddenMaxScore;
     for (const o of outcomes.ofExercise(e.id)) if (o.hidden) hidden = Math.max(hidden ?? 0, o.hidden.maxScore);
-    return { id: e.id, title: e.title, suiteHash: suites.get(e.id)!, maxScore: max, ...(hidden !== undefined ? { hiddenMaxScore: hidden } : {}), points, maxPoints: points ? points.total : max };
+    return {
+      id: e.id,
+      title: e.title,
+      suiteHash: suites.get(e.id)!,
+      maxScore: max,
+      ...(hidden !== undefined ? { hiddenMaxScore: hidden } : {}),
+      points,
+      maxPoints: points ? points.total : max,
+    };
   });
 }
 
@@ -61,7 +78,13 @@ export function learnerContext(submission: Submission, intake: IntakeResult, lea
 }
 
 /** One learner's result: every exercise rejected with the intake's reason, or the outcomes of the runs. */
-export function learnerResult(submission: Submission, intake: IntakeResult, who: Who, outcomes: RunTable<ExerciseOutcome>, metas: ExerciseMeta[]): LearnerResult {
+export function learnerResult(
+  submission: Submission,
+  intake: IntakeResult,
+  who: Who,
+  outcomes: RunTable<ExerciseOutcome>,
+  metas: ExerciseMeta[],
+): LearnerResult {
   // Keys in the order results/*.json has always had them.
   const head = { learner: submission.id, kind: submission.kind, ...who };
   if (intake.status === 'rejected') {
@@ -123,9 +146,18 @@ export function assembleGradebook(a: Assembly): Gradebook {
     runs: { graded: plan.jobs.length, resumed: plan.resumed.size, reasons: plan.reasons },
     ...(plan.suiteChanges.length ? { suiteChanges: plan.suiteChanges } : {}),
     ...(learners.only.size ? { only: [...learners.only] } : {}),
-    ...(options.roster && learners.roster ? { roster: { file: options.roster.file, missing: learners.roster.missing, unrostered: learners.roster.unrostered } } : {}),
+    ...(options.roster && learners.roster
+      ? { roster: { file: options.roster.file, missing: learners.roster.missing, unrostered: learners.roster.unrostered } }
+      : {}),
     ...(options.deadline
-      ? { deadline: { at: options.deadline.at.toISOString(), policy: describePolicy(options.deadline.policy), late: options.deadline.policyText, timesFile: options.deadline.timesFile } }
+      ? {
+          deadline: {
+            at: options.deadline.at.toISOString(),
+            policy: describePolicy(options.deadline.policy),
+            late: options.deadline.policyText,
+            timesFile: options.deadline.timesFile,
+          },
+        }
       : {}),
   };
   return { meta, learners: results, code: a.code };

@@ -125,7 +125,13 @@ export function setUpCgroups(workers: number, limits: CgroupLimits, sh = '/bin/s
         writeFileSync(path.join(g, 'pids.max'), String(limits.pids));
         groups.push(g);
       }
-      return make('cgroup v2', [top], (i) => [path.join(groups[i]!, 'cgroup.procs')], (i) => events(path.join(groups[i]!, 'memory.events')), sh);
+      return make(
+        'cgroup v2',
+        [top],
+        (i) => [path.join(groups[i]!, 'cgroup.procs')],
+        (i) => events(path.join(groups[i]!, 'memory.events')),
+        sh,
+      );
     }
     const memory = v1.get('memory');
     const pids = v1.get('pids');

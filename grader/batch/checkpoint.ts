@@ -74,7 +74,7 @@ export class Checkpoint {
     };
     this.fd ??= openSync(this.file, 'a', 0o644);
     const line = Buffer.from(`${JSON.stringify(record)}\n`);
-    for (let at = 0; at < line.length; ) at += writeSync(this.fd, line, at, line.length - at);
+    for (let at = 0; at < line.length;) at += writeSync(this.fd, line, at, line.length - at);
     fsyncSync(this.fd);
     this.records.set(runKey(learner, result.exercise, result.suiteHash, filesHash), record);
     this.latest.set(tupleKey(learner, result.exercise), record);

@@ -59,7 +59,6 @@ export interface ChildLimits {
   processes: number;
 }
 
-
 function which(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
     const full = path.join(dir, command);
@@ -109,7 +108,9 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   const loUp = ip ? [sh, '-c', `${ip} link set lo up && exec "$@"`, 'course-jest'] : [];
   if (netOn && !works(jestPrefix[0]!, [...jestPrefix.slice(1), ...loUp, process.execPath, '-e', ''])) {
     netOn = false;
-    netReason = root ? 'unshare --net --pid failed on this host' : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, AppArmor), or unshare --net failed';
+    netReason = root
+      ? 'unshare --net --pid failed on this host'
+      : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, AppArmor), or unshare --net failed';
   }
   layers.push({ id: 'net-ns', name: `network namespace (loopback only) per jest worker${how}`, on: netOn, why: netReason });
   layers.push({ id: 'pid-ns-jest', name: `PID namespace per jest worker${how}`, on: netOn, why: netReason });
@@ -120,7 +121,9 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
   const hostPidWhy = base(!linux ? 'not Linux' : !unshare ? 'unshare not found' : !setpriv ? 'setpriv not found' : undefined);
   const hostPrefix = unshare ? [...pdeath, unshare, ...userns, '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
   const inJest = netOn ? [...jestPrefix, ...loUp] : [];
-  const hostPidOn = hostPidWhy === undefined && works(inJest[0] ?? hostPrefix[0]!, [...inJest.slice(1), ...(inJest.length ? hostPrefix : hostPrefix.slice(1)), process.execPath, '-e', '']);
+  const hostPidOn =
+    hostPidWhy === undefined &&
+    works(inJest[0] ?? hostPrefix[0]!, [...inJest.slice(1), ...(inJest.length ? hostPrefix : hostPrefix.slice(1)), process.execPath, '-e', '']);
   layers.push({
     id: 'pid-ns-host',
     name: `own session and PID namespace per student child${how}`,
@@ -128,12 +131,28 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
     why: hostPidOn ? undefined : (hostPidWhy ?? (root ? 'unshare --pid failed' : 'unprivileged user namespaces are not allowed here')),
   });
 
-  const uidWhy = base(!linux ? 'not Linux' : !root ? 'not running as root (the code under test runs as your user, in its own namespaces where they are on)' : !setpriv ? 'setpriv not found' : undefined);
+  const uidWhy = base(
+    !linux
+      ? 'not Linux'
+      : !root
+        ? 'not running as root (the code under test runs as your user, in its own namespaces where they are on)'
+        : !setpriv
+          ? 'setpriv not found'
+          : undefined,
+  );
   let uidOn = uidWhy === undefined;
   let uidReason = uidWhy;
   if (uidOn) {
     const probe = options.probeFile && existsSync(options.probeFile) ? options.probeFile : undefined;
-    const args = [`--reuid=${uidBase}`, `--regid=${uidBase}`, '--clear-groups', '--no-new-privs', process.execPath, '-e', probe ? `require('fs').readFileSync(${JSON.stringify(probe)})` : ''];
+    const args = [
+      `--reuid=${uidBase}`,
+      `--regid=${uidBase}`,
+      '--clear-groups',
+      '--no-new-privs',
+      process.execPath,
+      '-e',
+      probe ? `require('fs').readFileSync(${JSON.stringify(probe)})` : '',
+    ];
     if (!works(setpriv!, args)) {
       uidOn = false;
       uidReason = probe ? 'the work folder is not readable by an unprivileged user (grade into a folder under /tmp?)' : 'setpriv failed';
@@ -143,7 +162,12 @@ export function detectIsolation(options: DetectOptions = {}): Isolation {
 
   const limWhy = base(!linux ? 'not Linux' : !prlimit ? 'prlimit not found' : undefined);
   const limOn = limWhy === undefined && works(prlimit!, ['--nofile=256', '--', process.execPath, '-e', '']);
-  layers.push({ id: 'prlimit', name: 'prlimit (CPU, memory, file size, open files, processes) for student children', on: limOn, why: limOn ? undefined : (limWhy ?? 'prlimit failed') });
+  layers.push({
+    id: 'prlimit',
+    name: 'prlimit (CPU, memory, file size, open files, processes) for student children',
+    on: limOn,
+    why: limOn ? undefined : (limWhy ?? 'prlimit failed'),
+  });
 
   return {
     layers,

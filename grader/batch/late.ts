@@ -26,7 +26,10 @@ export function parseDuration(text: string): number | undefined {
 }
 
 export function parseLatePolicy(text: string): LatePolicy {
-  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const head = (parts.shift() ?? '').toLowerCase();
   let graceMs = 0;
   let maxMs: number | undefined;
@@ -43,7 +46,8 @@ export function parseLatePolicy(text: string): LatePolicy {
     return { kind: 'zero', graceMs };
   }
   const m = /^(\d+(?:\.\d+)?)%\/(day|hour)$/.exec(head);
-  if (!m) throw new LateError(`--late: "${text}" is not a policy; use none, zero, or a deduction such as 10%/day, 2%/hour, 10%/day,max=3d (optionally ,grace=15m)`);
+  if (!m)
+    throw new LateError(`--late: "${text}" is not a policy; use none, zero, or a deduction such as 10%/day, 2%/hour, 10%/day,max=3d (optionally ,grace=15m)`);
   const percent = Number(m[1]);
   if (percent <= 0 || percent > 100) throw new LateError('--late: the deduction must be more than 0% and at most 100%');
   const unit = m[2] as 'day' | 'hour';
@@ -102,8 +106,13 @@ export function lateness(submittedAt: Date, deadline: Date, policy: LatePolicy):
   if (lateMs <= policy.graceMs) return { lateMs, penalty: 0, label: `${late} late, within the ${formatDuration(policy.graceMs)} grace` };
   if (policy.kind === 'none') return { lateMs, penalty: 0, label: `${late} late (no deduction)` };
   if (policy.kind === 'zero') return { lateMs, penalty: 1, label: `${late} late: 0 points` };
-  if (policy.maxMs !== undefined && lateMs > policy.maxMs) return { lateMs, penalty: 1, label: `${late} late, more than ${formatDuration(policy.maxMs)}: 0 points` };
+  if (policy.maxMs !== undefined && lateMs > policy.maxMs)
+    return { lateMs, penalty: 1, label: `${late} late, more than ${formatDuration(policy.maxMs)}: 0 points` };
   const units = Math.ceil((lateMs - policy.graceMs) / policy.unitMs);
   const penalty = Math.min(1, (units * policy.percent) / 100);
-  return { lateMs, penalty, label: `${late} late, ${units} ${policy.unit}${units === 1 ? '' : 's'} × ${policy.percent}%: -${Math.round(penalty * 1000) / 10}%` };
+  return {
+    lateMs,
+    penalty,
+    label: `${late} late, ${units} ${policy.unit}${units === 1 ? '' : 's'} × ${policy.percent}%: -${Math.round(penalty * 1000) / 10}%`,
+  };
 }

@@ -81,7 +81,8 @@ export function learnerKeys(ids: Iterable<string>): Map<string, string> {
     else owner.set(folded, id);
     keys.set(id, key);
   }
-  if (clashes.length) throw new LearnerKeyCollision(`learners would share one file name, so nothing was written: ${clashes.join('; ')}; rename one of each pair`);
+  if (clashes.length)
+    throw new LearnerKeyCollision(`learners would share one file name, so nothing was written: ${clashes.join('; ')}; rename one of each pair`);
   return keys;
 }
 

@@ -62,7 +62,12 @@ export function planLearners(options: LearnerOptions): Learners {
   const mine = shardOf(all, options.shard);
   const unknownOnly = (options.only ?? []).filter((id) => !all.some((s) => s.id === id));
   if (unknownOnly.length) throw new BatchInputError(`--only: no submission named ${unknownOnly.map((id) => `"${id}"`).join(', ')}`);
-  const roster = options.roster ? matchRoster(options.roster.entries, all.map((s) => s.id)) : undefined;
+  const roster = options.roster
+    ? matchRoster(
+        options.roster.entries,
+        all.map((s) => s.id),
+      )
+    : undefined;
   // Every learner's deadline up front: a bad extension in the roster is an input error before anything runs.
   const deadlineOf = new Map<string, Date>();
   if (options.deadline) {
@@ -155,7 +160,8 @@ export function planRuns(input: RunInputs): RunPlan {
 export function planNotices(plan: RunPlan, only: Set<string>): string[] {
   const short = (hash: string) => hash.slice(0, 12);
   const out = plan.suiteChanges.map(
-    (c) => `the suite of ${c.exercise} changed since the checkpoint (was ${c.from.map(short).join(', ')}, now ${short(c.to)}): ${c.exercise} is graded again for all ${c.runs} learner(s) the checkpoint had`,
+    (c) =>
+      `the suite of ${c.exercise} changed since the checkpoint (was ${c.from.map(short).join(', ')}, now ${short(c.to)}): ${c.exercise} is graded again for all ${c.runs} learner(s) the checkpoint had`,
   );
   if (only.size) out.push(`--only: ${[...only].join(', ')} graded again whatever the checkpoint holds`);
   return out;

@@ -67,7 +67,11 @@ export interface PointsResult {
  * a run with no tests (a compile error, a rejected or missing submission) scores 0 of `fallbackMax` (the max known
  * from other runs, or from the spec).
  */
-export function pointsOf(tests: Array<Pick<TestResult, 'group' | 'status' | 'score' | 'maxScore'>>, spec: PointsSpec | undefined, fallbackMax: number): PointsResult {
+export function pointsOf(
+  tests: Array<Pick<TestResult, 'group' | 'status' | 'score' | 'maxScore'>>,
+  spec: PointsSpec | undefined,
+  fallbackMax: number,
+): PointsResult {
   if (!spec) {
     const points = tests.reduce((s, t) => s + t.score, 0);
     const max = tests.length ? tests.reduce((s, t) => s + t.maxScore, 0) : fallbackMax;
@@ -109,10 +113,13 @@ export function checkPoints(spec: PointsSpec, tests: Array<Pick<TestResult, 'gro
   }
   const blocks = [...new Set(tests.map((t) => t.group.join(SEP)).filter(Boolean))];
   for (const [name, n] of count) {
-    if (n === 0) problems.push(`points group "${name}" matches no describe block of the suite (its blocks: ${blocks.map((b) => `"${b}"`).join(', ') || 'none'})`);
+    if (n === 0)
+      problems.push(`points group "${name}" matches no describe block of the suite (its blocks: ${blocks.map((b) => `"${b}"`).join(', ') || 'none'})`);
   }
   const rest = spec.total - Object.values(spec.groups).reduce((s, n) => s + n, 0);
-  if (names.length && ungrouped > 0 && rest <= 1e-9) problems.push(`${ungrouped} test(s) are in no points group and the groups use the whole total: those tests are worth nothing`);
-  if (rest > 1e-9 && ungrouped === 0 && tests.length > 0) problems.push(`${round2(rest)} point(s) of the total are in no group, and every test is in a group: nobody can earn them`);
+  if (names.length && ungrouped > 0 && rest <= 1e-9)
+    problems.push(`${ungrouped} test(s) are in no points group and the groups use the whole total: those tests are worth nothing`);
+  if (rest > 1e-9 && ungrouped === 0 && tests.length > 0)
+    problems.push(`${round2(rest)} point(s) of the total are in no group, and every test is in a group: nobody can earn them`);
   return problems;
 }

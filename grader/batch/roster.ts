@@ -84,7 +84,9 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
   if (!rows.length) throw new RosterError(`${file}: empty (expected a header row such as "submission,name,lms_id,email,section,extension")`);
   const header = rows[0]!.map((h) => COLUMNS[key(h)]);
   if (!header.includes('submission')) {
-    throw new RosterError(`${file}: no "submission" column (the folder or archive name of each learner's submission); the header is: ${neutraliseLine(rows[0]!.join(', '))}`);
+    throw new RosterError(
+      `${file}: no "submission" column (the folder or archive name of each learner's submission); the header is: ${neutraliseLine(rows[0]!.join(', '))}`,
+    );
   }
   const seen = new Map<string, number>();
   const identities = new Map<string, number>();

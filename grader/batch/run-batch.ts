@@ -44,7 +44,9 @@ export async function withOutputLock<T>(outDir: string, fn: () => Promise<T>): P
   mkdirSync(outDir, { recursive: true });
   const outLock = path.join(outDir, OUT_LOCK);
   if (!tryLock(outLock)) {
-    throw new OutputBusyError(`another \`course grade\` (pid ${lockOwner(outLock) ?? '?'}) is writing to ${outDir}; wait for it to finish or choose another --out`);
+    throw new OutputBusyError(
+      `another \`course grade\` (pid ${lockOwner(outLock) ?? '?'}) is writing to ${outDir}; wait for it to finish or choose another --out`,
+    );
   }
   const onExit = () => unlock(outLock);
   process.once('exit', onExit);
@@ -71,7 +73,15 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
 async function intakeAll(options: BatchOptions, learners: Learners, workDir: string): Promise<Map<string, IntakeResult>> {
   const intakes = new Map<string, IntakeResult>();
   for (const submission of learners.mine) {
-    intakes.set(submission.id, await intakeSubmission(submission, options.exercises, path.join(workDir, 'submissions', learners.keys.get(submission.id)!), options.limits ?? DEFAULT_LIMITS));
+    intakes.set(
+      submission.id,
+      await intakeSubmission(
+        submission,
+        options.exercises,
+        path.join(workDir, 'submissions', learners.keys.get(submission.id)!),
+        options.limits ?? DEFAULT_LIMITS,
+      ),
+    );
   }
   return intakes;
 }
@@ -88,10 +98,22 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
   const suites = new Map(options.exercises.map((e) => [e.id, gradingSuiteHash(options.courseRoot, e)]));
   const checkpoint = new Checkpoint(path.join(options.outDir, 'checkpoint.jsonl'));
   const intakes = await intakeAll(options, learners, m.workDir);
-  const plan = planRuns({ courseRoot: options.courseRoot, exercises: options.exercises, learners: learners.mine, intakes, suites, checkpoint, only: learners.only });
+  const plan = planRuns({
+    courseRoot: options.courseRoot,
+    exercises: options.exercises,
+    learners: learners.mine,
+    intakes,
+    suites,
+    checkpoint,
+    only: learners.only,
+  });
   for (const text of planNotices(plan, learners.only)) notice(text);
   const rejected = learners.mine.filter((s) => intakes.get(s.id)!.status === 'rejected').length;
-  const code = collectCode(options.courseRoot, options.exercises, learners.mine.map((s) => ({ id: s.id, intake: intakes.get(s.id)! })));
+  const code = collectCode(
+    options.courseRoot,
+    options.exercises,
+    learners.mine.map((s) => ({ id: s.id, intake: intakes.get(s.id)! })),
+  );
   for (const note of code.baseline?.notes ?? []) notice(`similarity: ${note}`);
 
   const lanes = Math.max(1, Math.min(options.jobs, plan.jobs.length || 1));
@@ -147,7 +169,15 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
 }
 
 /** Every job on the pool, in order; each outcome is checkpointed and reported as it finishes. */
-async function gradeJobs(m: Machinery, options: BatchOptions, pool: Pool<JestProcess>, jobs: Job[], checkpoint: Checkpoint, suites: Map<string, string>, outcomes: RunTable<ExerciseOutcome>): Promise<void> {
+async function gradeJobs(
+  m: Machinery,
+  options: BatchOptions,
+  pool: Pool<JestProcess>,
+  jobs: Job[],
+  checkpoint: Checkpoint,
+  suites: Map<string, string>,
+  outcomes: RunTable<ExerciseOutcome>,
+): Promise<void> {
   const emit = options.onEvent ?? (() => undefined);
   await pool.run(
     jobs,

@@ -38,7 +38,13 @@ export function batchPool(m: Machinery, lanes: number): Pool<JestProcess> {
 type RunSettings = Pick<BatchOptions, 'courseRoot' | 'timeoutMs' | 'seed' | 'typecheck'>;
 
 /** One run on a lane; `job.submission.id` seeds it. */
-export async function runJob(m: Machinery, options: RunSettings, job: Pick<Job, 'submission' | 'exercise' | 'implRoot'>, lane: Lane<JestProcess>, attempt = 0): Promise<ExerciseResult> {
+export async function runJob(
+  m: Machinery,
+  options: RunSettings,
+  job: Pick<Job, 'submission' | 'exercise' | 'implRoot'>,
+  lane: Lane<JestProcess>,
+  attempt = 0,
+): Promise<ExerciseResult> {
   const worker = lane.index;
   const cg = m.cgroups;
   const timeoutMs = options.timeoutMs ?? toMs(job.exercise.timeout);
@@ -59,7 +65,13 @@ export async function runJob(m: Machinery, options: RunSettings, job: Pick<Job, 
     sandboxWrapper: {
       argv: [
         ...(cg?.wrapper(worker) ?? []),
-        ...m.isolation.sandboxWrapper(worker, { cpuSeconds: timeoutMs / 1000 + 5, dataBytes: m.memoryMb * 1024 * 1024, fileSize: 16 * 1024 * 1024, openFiles: 256, processes: 128 }),
+        ...m.isolation.sandboxWrapper(worker, {
+          cpuSeconds: timeoutMs / 1000 + 5,
+          dataBytes: m.memoryMb * 1024 * 1024,
+          fileSize: 16 * 1024 * 1024,
+          openFiles: 256,
+          processes: 128,
+        }),
       ],
       parentDeathSignal: m.isolation.sandboxParentDeathSignal,
     },
@@ -85,7 +97,9 @@ export async function runJob(m: Machinery, options: RunSettings, job: Pick<Job, 
 /** The exercises the canary checks: those with runs to grade and a reference solution on disk. */
 export function canaryExercises(options: Pick<BatchOptions, 'canary' | 'exercises' | 'courseRoot'>, jobs: Job[]): ExerciseSpec[] {
   if (options.canary === false) return [];
-  return options.exercises.filter((e) => jobs.some((j) => j.exercise.id === e.id) && e.files.every((f) => existsSync(path.join(options.courseRoot, e.solution, f))));
+  return options.exercises.filter(
+    (e) => jobs.some((j) => j.exercise.id === e.id) && e.files.every((f) => existsSync(path.join(options.courseRoot, e.solution, f))),
+  );
 }
 
 /**
@@ -98,11 +112,18 @@ export async function runCanary(m: Machinery, options: RunSettings, pool: Pool<J
   const failures: string[] = [];
   const reference = untrusted('(reference solution)');
   const settled = await pool.run(exercises, async (exercise, lane) => {
-    const result = await runJob(m, options, { submission: { id: reference, source: options.courseRoot, kind: 'folder' }, exercise, implRoot: path.join(options.courseRoot, exercise.solution) }, lane);
+    const result = await runJob(
+      m,
+      options,
+      { submission: { id: reference, source: options.courseRoot, kind: 'folder' }, exercise, implRoot: path.join(options.courseRoot, exercise.solution) },
+      lane,
+    );
     canaryMax.set(exercise.id, result.maxScore);
     if (result.status !== 'passed' || result.maxScore === 0) {
       const firstBad = result.tests.find((t) => t.status !== 'passed');
-      failures.push(`  ${exercise.id}: ${result.status} ${result.score}/${result.maxScore}${result.message ? ` — ${result.message.split('\n')[0]}` : ''}${firstBad ? `\n    first failing test: ${firstBad.fullName}: ${(firstBad.message ?? firstBad.status).split('\n')[0]}` : ''}`);
+      failures.push(
+        `  ${exercise.id}: ${result.status} ${result.score}/${result.maxScore}${result.message ? ` — ${result.message.split('\n')[0]}` : ''}${firstBad ? `\n    first failing test: ${firstBad.fullName}: ${(firstBad.message ?? firstBad.status).split('\n')[0]}` : ''}`,
+      );
     }
   });
   // An internal failure of the canary itself is the run's failure, as before the pool caught errors per job.

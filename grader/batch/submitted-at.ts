@@ -81,18 +81,34 @@ export function gitCommitTime(dir: string, timeoutMs = GIT_TIMEOUT_MS): { at?: D
         '--no-pager',
         '--no-optional-locks',
         '--no-replace-objects',
-        '-c', 'core.hooksPath=/dev/null',
-        '-c', 'core.fsmonitor=false',
-        '-c', 'core.pager=cat',
-        '-c', 'log.showSignature=false',
-        '-c', 'gpg.program=false',
-        '-c', 'gpg.ssh.program=false',
-        '-c', 'gpg.x509.program=false',
-        '-c', 'protocol.allow=never',
-        '-c', 'core.alternateRefsCommand=',
-        '-c', 'safe.directory=*',
+        '-c',
+        'core.hooksPath=/dev/null',
+        '-c',
+        'core.fsmonitor=false',
+        '-c',
+        'core.pager=cat',
+        '-c',
+        'log.showSignature=false',
+        '-c',
+        'gpg.program=false',
+        '-c',
+        'gpg.ssh.program=false',
+        '-c',
+        'gpg.x509.program=false',
+        '-c',
+        'protocol.allow=never',
+        '-c',
+        'core.alternateRefsCommand=',
+        '-c',
+        'safe.directory=*',
         `--git-dir=${gitDir}`,
-        'log', '-1', '--no-show-signature', '--no-color', '--format=%cI', 'HEAD', '--',
+        'log',
+        '-1',
+        '--no-show-signature',
+        '--no-color',
+        '--format=%cI',
+        'HEAD',
+        '--',
       ],
       {
         cwd: home,
@@ -124,7 +140,11 @@ export function gitCommitTime(dir: string, timeoutMs = GIT_TIMEOUT_MS): { at?: D
     if (r.signal) return { note: `git did not answer within ${timeoutMs / 1000} s: the commit time was not read` };
     const out = (r.stdout ?? '').trim();
     if (r.status !== 0 || !out) {
-      const why = (r.stderr ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? `exit code ${r.status}`;
+      const why =
+        (r.stderr ?? '')
+          .split('\n')
+          .map((l) => l.trim())
+          .find(Boolean) ?? `exit code ${r.status}`;
       return { note: `a .git folder that git cannot read (${why.slice(0, 200)}): the commit time was not read` };
     }
     const at = new Date(out.split('\n')[0]!);

@@ -126,7 +126,10 @@ error, 3 the grader itself failed (not your code; nothing is recorded).`,
       ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise), { implRoot, previous: dir ? undefined : previous }));
       ctx.print();
       if (result.status === 'passed') ctx.print(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
-      else ctx.print(`Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`);
+      else
+        ctx.print(
+          `Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`,
+        );
       ctx.print(ctx.c.gray(describeLayers(isolation)));
     }
     return result.status === 'passed' ? EXIT.ok : result.status === 'error' ? EXIT.anomaly : EXIT.failed;

@@ -48,34 +48,54 @@ function proxyFinding(env: NodeJS.ProcessEnv): Finding {
   const proxies = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'].filter((n) => get(n));
   if (!proxies.length) return { check: 'proxy settings', level: 'ok', detail: 'no HTTP(S)_PROXY set' };
   const noProxy = (get('NO_PROXY') ?? '').split(',').map((s) => s.trim().toLowerCase());
-  const covered = ['localhost', '127.0.0.1'].every((h) => noProxy.includes(h) || noProxy.includes('*')) && (noProxy.includes('::1') || noProxy.includes('[::1]') || noProxy.includes('*'));
+  const covered =
+    ['localhost', '127.0.0.1'].every((h) => noProxy.includes(h) || noProxy.includes('*')) &&
+    (noProxy.includes('::1') || noProxy.includes('[::1]') || noProxy.includes('*'));
   if (covered) return { check: 'proxy settings', level: 'ok', detail: `${proxies.join(', ')} set, and NO_PROXY covers the loopback addresses` };
   return {
     check: 'proxy settings',
     level: 'warn',
     detail: `${proxies.join(', ')} set, and NO_PROXY does not cover localhost, 127.0.0.1 and ::1`,
-    fix: 'tools and libraries that honour the proxy variables would send the tests\' local traffic to the proxy. Run: export NO_PROXY=localhost,127.0.0.1,::1 (and no_proxy likewise)',
+    fix: "tools and libraries that honour the proxy variables would send the tests' local traffic to the proxy. Run: export NO_PROXY=localhost,127.0.0.1,::1 (and no_proxy likewise)",
   };
 }
 
 export async function diagnose(ctx: Context): Promise<Finding[]> {
   const findings: Finding[] = [];
   // (An older Node never gets here: bin/node-version.js stops it first. This names the version in the report.)
-  const { nodeIsSupported, MINIMUM } = require(path.join(courseRoot, 'bin', 'node-version.js')) as { nodeIsSupported: (v: string) => boolean; MINIMUM: number[] };
+  const { nodeIsSupported, MINIMUM } = require(path.join(courseRoot, 'bin', 'node-version.js')) as {
+    nodeIsSupported: (v: string) => boolean;
+    MINIMUM: number[];
+  };
   if (!nodeIsSupported(process.versions.node)) {
-    findings.push({ check: 'Node.js version', level: 'fail', detail: `Node.js ${process.versions.node}`, fix: `install Node.js 24 or 26 LTS (${MINIMUM.join('.')} at the least): https://nodejs.org/` });
+    findings.push({
+      check: 'Node.js version',
+      level: 'fail',
+      detail: `Node.js ${process.versions.node}`,
+      fix: `install Node.js 24 or 26 LTS (${MINIMUM.join('.')} at the least): https://nodejs.org/`,
+    });
   } else findings.push({ check: 'Node.js version', level: 'ok', detail: `Node.js ${process.versions.node}` });
 
   const v4 = await loopback('127.0.0.1');
   findings.push(
     v4
-      ? { check: 'loopback (127.0.0.1)', level: 'fail', detail: v4, fix: 'the tests run servers on 127.0.0.1: allow local connections in your firewall or security software, or run the course outside the sandbox that blocks them' }
+      ? {
+          check: 'loopback (127.0.0.1)',
+          level: 'fail',
+          detail: v4,
+          fix: 'the tests run servers on 127.0.0.1: allow local connections in your firewall or security software, or run the course outside the sandbox that blocks them',
+        }
       : { check: 'loopback (127.0.0.1)', level: 'ok', detail: 'a server on 127.0.0.1:0 answers' },
   );
   const v6 = await loopback('::1');
   findings.push(
     v6
-      ? { check: 'IPv6 loopback (::1)', level: 'warn', detail: v6, fix: 'the tests use 127.0.0.1, so this is fine for the course; in your own code connect to 127.0.0.1 rather than localhost' }
+      ? {
+          check: 'IPv6 loopback (::1)',
+          level: 'warn',
+          detail: v6,
+          fix: 'the tests use 127.0.0.1, so this is fine for the course; in your own code connect to 127.0.0.1 rather than localhost',
+        }
       : { check: 'IPv6 loopback (::1)', level: 'ok', detail: 'a server on [::1]:0 answers' },
   );
 
@@ -91,7 +111,12 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
       });
     } else findings.push({ check: 'localhost', level: 'ok', detail: `localhost resolves to ${order}` });
   } catch (err) {
-    findings.push({ check: 'localhost', level: 'warn', detail: `localhost does not resolve (${(err as NodeJS.ErrnoException).code})`, fix: 'add "127.0.0.1 localhost" to your hosts file; the tests themselves use 127.0.0.1' });
+    findings.push({
+      check: 'localhost',
+      level: 'warn',
+      detail: `localhost does not resolve (${(err as NodeJS.ErrnoException).code})`,
+      fix: 'add "127.0.0.1 localhost" to your hosts file; the tests themselves use 127.0.0.1',
+    });
   }
 
   findings.push(proxyFinding(process.env));
@@ -129,7 +154,12 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
     loadCourse(ctx.root);
     findings.push({ check: 'course.yaml', level: 'ok', detail: 'valid' });
   } catch (err) {
-    findings.push({ check: 'course.yaml', level: 'fail', detail: (err as Error).message.split('\n')[0]!, fix: 'see the message; after a `git pull` with conflicts, run `npx course update`' });
+    findings.push({
+      check: 'course.yaml',
+      level: 'fail',
+      detail: (err as Error).message.split('\n')[0]!,
+      fix: 'see the message; after a `git pull` with conflicts, run `npx course update`',
+    });
   }
   return findings;
 }
@@ -165,7 +195,9 @@ Exit code: 0 nothing failed (warnings allowed), 1 something failed.`,
       if (f.fix) ctx.print(`  ${' '.repeat(width)}  ${c.gray(`→ ${f.fix}`)}`);
     }
     ctx.print();
-    ctx.print(failed ? c.red('Something above will stop the exercises from working: fix it first.') : c.green('Nothing here stops the exercises from working.'));
+    ctx.print(
+      failed ? c.red('Something above will stop the exercises from working: fix it first.') : c.green('Nothing here stops the exercises from working.'),
+    );
     return failed ? EXIT.failed : EXIT.ok;
   },
 };

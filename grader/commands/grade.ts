@@ -22,7 +22,8 @@ import { EXIT, type Command, type Context } from './command';
 function positiveInt(value: string | boolean | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined || typeof value === 'boolean') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `${name} takes a whole number ≥ 1` : `${name} takes a whole number from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `${name} takes a whole number ≥ 1` : `${name} takes a whole number from 1 to ${max}`);
   return n;
 }
 
@@ -30,13 +31,17 @@ function positiveInt(value: string | boolean | undefined, name: string, fallback
 export function parseLmsFlags(values: Record<string, string | boolean | string[] | undefined>): { lms: Lms[]; lmsOptions: LmsOptions } {
   const lms: Lms[] = [];
   if (typeof values.lms === 'string') {
-    for (const name of values.lms.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
+    for (const name of values.lms
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean)) {
       if (name !== 'canvas' && name !== 'moodle') throw new UsageError(`--lms takes canvas or moodle (or canvas,moodle), not "${name}"`);
       if (!lms.includes(name)) lms.push(name);
     }
   }
   const moodleId = values['moodle-id'];
-  if (moodleId !== undefined && !['email', 'idnumber', 'username'].includes(String(moodleId))) throw new UsageError('--moodle-id takes email, idnumber or username');
+  if (moodleId !== undefined && !['email', 'idnumber', 'username'].includes(String(moodleId)))
+    throw new UsageError('--moodle-id takes email, idnumber or username');
   const assignment = typeof values['lms-assignment'] === 'string' ? values['lms-assignment'] : undefined;
   return { lms, lmsOptions: { assignment, moodleId: moodleId as MoodleId | undefined } };
 }
@@ -44,7 +49,10 @@ export function parseLmsFlags(values: Record<string, string | boolean | string[]
 /** --only a,b --only c: the names, once each. */
 function parseOnly(value: string | boolean | string[] | undefined): string[] | undefined {
   if (value === undefined || typeof value === 'boolean') return undefined;
-  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const names = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (!names.length) throw new UsageError('--only takes learner names (submission names), e.g. --only alice,bob');
   return [...new Set(names)];
 }
@@ -81,7 +89,10 @@ function progress(ctx: Context, quiet: boolean): { onEvent: (e: BatchEvent) => v
       else counts.errors++;
       if (quiet) return;
       if (bar) bar.update(done, counts);
-      else if (!e.resumed) ctx.print(`[${done}/${total}] ${visibleOneLine(e.learner)} ${o.exercise}: ${o.status} ${o.score}/${o.maxScore}${o.message && o.status !== 'passed' ? ` — ${visibleOneLine(o.message.split('\n')[0]!.slice(0, 120))}` : ''}`);
+      else if (!e.resumed)
+        ctx.print(
+          `[${done}/${total}] ${visibleOneLine(e.learner)} ${o.exercise}: ${o.status} ${o.score}/${o.maxScore}${o.message && o.status !== 'passed' ? ` — ${visibleOneLine(o.message.split('\n')[0]!.slice(0, 120))}` : ''}`,
+        );
     },
     stop() {
       bar?.stop();
@@ -315,9 +326,15 @@ grading machinery failed: the canary failed, or some run has status "error".`,
       ctx.print(renderBatchSummary(ctx.c, book));
       ctx.print();
       const lmsFiles = [lms.includes('canvas') ? 'canvas-grades.csv' : '', lms.includes('moodle') ? 'moodle-grades.csv' : ''].filter(Boolean);
-      ctx.print(`Wrote ${path.join(outDir, 'grades.csv')}, results/, junit.xml${lmsFiles.length ? `, ${lmsFiles.join(', ')}` : ''} and ${ctx.c.cyan(path.join(outDir, 'report.html'))}`);
+      ctx.print(
+        `Wrote ${path.join(outDir, 'grades.csv')}, results/, junit.xml${lmsFiles.length ? `, ${lmsFiles.join(', ')}` : ''} and ${ctx.c.cyan(path.join(outDir, 'report.html'))}`,
+      );
       if (lms.includes('moodle') && existsSync(path.join(outDir, 'moodle-not-imported.csv'))) {
-        ctx.print(ctx.c.yellow(`Some learners cannot go into Moodle's import (not in the roster, or no ${lmsOptions.moodleId ?? 'email'}): see ${path.join(outDir, 'moodle-not-imported.csv')}`));
+        ctx.print(
+          ctx.c.yellow(
+            `Some learners cannot go into Moodle's import (not in the roster, or no ${lmsOptions.moodleId ?? 'email'}): see ${path.join(outDir, 'moodle-not-imported.csv')}`,
+          ),
+        );
       }
     }
     return book.learners.some((l) => l.status === 'error') ? EXIT.anomaly : EXIT.ok;

@@ -23,9 +23,7 @@ export async function menu(ctx: Context): Promise<number> {
       { name: 'Restore the starter file', value: reset },
       { name: 'Quit', value: 'quit' },
     ];
-    const { action } = await inquirer.prompt<{ action: Command | 'quit' }>([
-      { type: 'select', name: 'action', message: 'What next?', choices, loop: false },
-    ]);
+    const { action } = await inquirer.prompt<{ action: Command | 'quit' }>([{ type: 'select', name: 'action', message: 'What next?', choices, loop: false }]);
     if (action === 'quit') return 0;
     ctx.print();
     await action.run(ctx, [], {});

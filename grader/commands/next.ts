@@ -23,9 +23,16 @@ export function snapshotStub(root: string, exercise: ExerciseSpec): void {
 
 function lessonTitle(root: string, exercise: ExerciseSpec): string {
   try {
-    const first = readFileSync(path.join(root, exercise.dir, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('# '));
+    const first = readFileSync(path.join(root, exercise.dir, 'README.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('# '));
     // "Exercise 1 — HPACK: ..." -> "HPACK: ...": the number is printed by the caller.
-    return first ? first.slice(2).trim().replace(/^(Exercise\s+)?\d+\s*[—·:.-]\s*/, '') : exercise.title;
+    return first
+      ? first
+          .slice(2)
+          .trim()
+          .replace(/^(Exercise\s+)?\d+\s*[—·:.-]\s*/, '')
+      : exercise.title;
   } catch {
     return exercise.title;
   }
@@ -51,7 +58,10 @@ async function completeCourse(ctx: Context, course: LoadedCourse): Promise<numbe
     await recordAttempt(ctx, result, { asked: true });
     const ok = result.status === 'passed';
     // No score when it did not run at all (a syntax error, a timeout): say what happened instead.
-    const outcome = result.maxScore > 0 ? `${result.score}/${result.maxScore}` : `${result.status}${result.message ? `: ${result.message.split('\n')[0]!.slice(0, 100)}` : ''}`;
+    const outcome =
+      result.maxScore > 0
+        ? `${result.score}/${result.maxScore}`
+        : `${result.status}${result.message ? `: ${result.message.split('\n')[0]!.slice(0, 100)}` : ''}`;
     ctx.print(`  ${ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${exercise.id}  ${outcome}`);
     if (!ok) {
       await updateProgress(loadCourse(ctx.root), (p) => changed(p, reopen(p)), [exercise.id]);

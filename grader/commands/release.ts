@@ -46,15 +46,23 @@ Options:
       ctx.print(JSON.stringify(summary, null, 2));
       return EXIT.ok;
     }
-    ctx.print(`${ctx.c.green('✓')} wrote the learners' copy to ${ctx.c.cyan(summary.outDir)}: ${summary.files} files, ${(summary.bytes / 1024).toFixed(0)} KiB (${summary.source === 'git' ? 'the files git tracks' : 'every file'})`);
+    ctx.print(
+      `${ctx.c.green('✓')} wrote the learners' copy to ${ctx.c.cyan(summary.outDir)}: ${summary.files} files, ${(summary.bytes / 1024).toFixed(0)} KiB (${summary.source === 'git' ? 'the files git tracks' : 'every file'})`,
+    );
     ctx.print(`  left out: ${summary.leftOut.join(', ')}`);
     if (summary.untracked.length) {
       const shown = summary.untracked.slice(0, 10).join(', ');
-      ctx.print(ctx.c.yellow(`  not tracked by git, so not included: ${shown}${summary.untracked.length > 10 ? ` and ${summary.untracked.length - 10} more` : ''}`));
+      ctx.print(
+        ctx.c.yellow(`  not tracked by git, so not included: ${shown}${summary.untracked.length > 10 ? ` and ${summary.untracked.length - 10} more` : ''}`),
+      );
     }
     if (summary.uncommitted.length) {
       const shown = summary.uncommitted.slice(0, 10).join(', ');
-      ctx.print(ctx.c.yellow(`  not committed, shipped as they are in the working tree (--include-uncommitted): ${shown}${summary.uncommitted.length > 10 ? ` and ${summary.uncommitted.length - 10} more` : ''}`));
+      ctx.print(
+        ctx.c.yellow(
+          `  not committed, shipped as they are in the working tree (--include-uncommitted): ${shown}${summary.uncommitted.length > 10 ? ` and ${summary.uncommitted.length - 10} more` : ''}`,
+        ),
+      );
     }
     ctx.print('  progress in course.yaml cleared; `npm test` there runs `course check`');
     if (values.classroom) ctx.print('  GitHub Classroom autograding: .github/workflows/classroom.yml (runs `course check --json` on every push)');

@@ -33,12 +33,18 @@ function inProgress(root: string): 'merge' | 'rebase' | undefined {
 /** After resolving course.yaml: conclude the merge or rebase when nothing else is left unmerged. */
 function conclude(ctx: Context, resolution: Resolution): boolean {
   const { c } = ctx;
-  ctx.print(`Resolved course.yaml: the course from the update, your progress kept (${resolution.kept.length ? resolution.kept.join(', ') : 'no progress yet'}).`);
+  ctx.print(
+    `Resolved course.yaml: the course from the update, your progress kept (${resolution.kept.length ? resolution.kept.join(', ') : 'no progress yet'}).`,
+  );
   if (resolution.dropped.length) ctx.print(c.yellow(`The update removed ${resolution.dropped.join(', ')}; that progress is only in the backup.`));
   ctx.print(c.gray(`The conflicted file is kept in ${path.relative(ctx.root, resolution.backup)}`));
   const left = unmerged(ctx.root);
   if (left.length) {
-    ctx.print(c.yellow(`Other files still have conflicts: ${left.join(', ')}. Resolve them (they are your edits against the update), \`git add\` them, then \`git commit\`.`));
+    ctx.print(
+      c.yellow(
+        `Other files still have conflicts: ${left.join(', ')}. Resolve them (they are your edits against the update), \`git add\` them, then \`git commit\`.`,
+      ),
+    );
     return false;
   }
   const state = inProgress(ctx.root);
@@ -46,7 +52,8 @@ function conclude(ctx: Context, resolution: Resolution): boolean {
     state === 'merge'
       ? git(ctx.root, ['commit', '--no-edit', '--quiet'])
       : state === 'rebase'
-        ? spawnSync('git', ['-c', 'core.editor=true', 'rebase', '--continue'], { cwd: ctx.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).status === 0
+        ? spawnSync('git', ['-c', 'core.editor=true', 'rebase', '--continue'], { cwd: ctx.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+            .status === 0
           ? { ok: true, out: '' }
           : { ok: false, out: 'git rebase --continue failed' }
         : { ok: true, out: '' };
@@ -75,7 +82,9 @@ Options:
     if (positionals.length) throw new UsageError('update takes no arguments');
     const { root } = ctx;
     if (!git(root, ['rev-parse', '--is-inside-work-tree']).ok) {
-      throw new UsageError('this copy of the course is not a git clone, so it cannot update itself: clone the course again and copy your exercises/ folder into the new clone');
+      throw new UsageError(
+        'this copy of the course is not a git clone, so it cannot update itself: clone the course again and copy your exercises/ folder into the new clone',
+      );
     }
     const file = path.join(root, COURSE_FILE);
     if (hasConflictMarkers(readFileSync(file, 'utf8'))) {
@@ -104,9 +113,11 @@ Options:
     if (!pull.ok) {
       ctx.print(pull.out);
       ctx.print();
-      ctx.print(ctx.c.red('The update was not applied (see git\'s message above); your progress is as it was.'));
+      ctx.print(ctx.c.red("The update was not applied (see git's message above); your progress is as it was."));
       if (/would be overwritten|commit your changes|stash them/i.test(pull.out)) {
-        ctx.print(`Your own edits are in the way: commit them (${ctx.c.bold('git add -A && git commit -m "my work"')}) and run ${ctx.c.bold('npx course update')} again.`);
+        ctx.print(
+          `Your own edits are in the way: commit them (${ctx.c.bold('git add -A && git commit -m "my work"')}) and run ${ctx.c.bold('npx course update')} again.`,
+        );
       }
       return EXIT.failed;
     }

@@ -35,7 +35,11 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: Pool<J
   const add = (check: string, ok: boolean, detail: string) => rows.push({ exercise: exercise.id, check, ok, detail });
   const root = ctx.root;
   const lesson = path.join(root, exercise.dir, 'README.md');
-  add('lesson', existsSync(lesson) && readFileSync(lesson, 'utf8').trim().length > 200, existsSync(lesson) ? path.relative(root, lesson) : `missing ${path.relative(root, lesson)}`);
+  add(
+    'lesson',
+    existsSync(lesson) && readFileSync(lesson, 'utf8').trim().length > 200,
+    existsSync(lesson) ? path.relative(root, lesson) : `missing ${path.relative(root, lesson)}`,
+  );
   add('hints', exercise.hints.length >= 2, `${exercise.hints.length} hint(s)${exercise.hints.length < 2 ? ' (at least 2 needed)' : ''}`);
   const missingFiles = [
     exercise.suite,
@@ -49,7 +53,9 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: Pool<J
   if (missingFiles.length) return rows;
 
   const run = async (implRoot: string, typecheck = false, failFast = false) => {
-    const r = await pool.with((lane) => runGraded({ hidden: true, courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest: lane.get(), typecheck, failFast }));
+    const r = await pool.with((lane) =>
+      runGraded({ hidden: true, courseRoot: root, exercise, implRoot: path.join(root, implRoot), jest: lane.get(), typecheck, failFast }),
+    );
     // verify never cancels its pool: every run it asks for runs.
     if (!r.ran) throw new Error('verify: the pool was cancelled');
     return r.value;
@@ -82,16 +88,33 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: Pool<J
     // The groups of points: name describe blocks the suite has, and leave no test or point stranded.
     const problems = sol!.tests.length ? checkPoints(points, sol!.tests) : ['the solution run reported no tests, so the points groups could not be checked'];
     const groups = Object.keys(points.groups);
-    add('points', problems.length === 0, problems.length ? problems.join(' | ') : `${points.total} points${groups.length ? ` (${groups.map((g) => `"${g}": ${points.groups[g]}`).join(', ')})` : ''}`);
+    add(
+      'points',
+      problems.length === 0,
+      problems.length
+        ? problems.join(' | ')
+        : `${points.total} points${groups.length ? ` (${groups.map((g) => `"${g}": ${points.groups[g]}`).join(', ')})` : ''}`,
+    );
   }
-  add('solution type-checks', solTypes.length === 0, solTypes.length ? solTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
+  add(
+    'solution type-checks',
+    solTypes.length === 0,
+    solTypes.length
+      ? solTypes
+          .slice(0, 2)
+          .map((d) => `${d.file}:${d.line} ${d.message}`)
+          .join(' | ')
+      : 'no type errors',
+  );
   if (sol!.maxScore < 15) add('suite size', false, `${sol!.maxScore} tests (at least 15 expected)`);
   if (hidden) {
     const h = sol!.hidden;
     add(
       'hidden suite',
       h !== undefined && h.status === 'passed' && h.maxScore > 0,
-      h ? `${hidden}: solution ${h.score}/${h.maxScore} (${h.status}${h.message ? `: ${h.message.split('\n')[0]}` : ''}), stub ${stub!.hidden?.score ?? 0}/${stub!.hidden?.maxScore ?? 0}` : `${hidden} did not run`,
+      h
+        ? `${hidden}: solution ${h.score}/${h.maxScore} (${h.status}${h.message ? `: ${h.message.split('\n')[0]}` : ''}), stub ${stub!.hidden?.score ?? 0}/${stub!.hidden?.maxScore ?? 0}`
+        : `${hidden} did not run`,
     );
   }
 
@@ -106,7 +129,16 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: Pool<J
         : `0/${stub!.maxScore} passed`,
   );
   const stubTypes = stub!.diagnostics.filter((d) => d.kind === 'type');
-  add('stub type-checks', stubTypes.length === 0, stubTypes.length ? stubTypes.slice(0, 2).map((d) => `${d.file}:${d.line} ${d.message}`).join(' | ') : 'no type errors');
+  add(
+    'stub type-checks',
+    stubTypes.length === 0,
+    stubTypes.length
+      ? stubTypes
+          .slice(0, 2)
+          .map((d) => `${d.file}:${d.line} ${d.message}`)
+          .join(' | ')
+      : 'no type errors',
+  );
 
   if (!exercise.mutants) add('mutants', false, 'no mutants folder declared');
   else if (mutants.length < 6) add('mutants', false, `${mutants.length} mutant(s) in ${exercise.mutants} (at least 6 expected)`);
@@ -121,7 +153,11 @@ async function verifyExercise(ctx: Context, exercise: ExerciseSpec, pool: Pool<J
     add(
       `mutant ${name}`,
       compiles && m.status !== 'passed' && caught.length > 0,
-      !compiles ? 'does not compile (a mutant must be a plausible program)' : caught.length ? `caught by "${caught[0]!.fullName}"${m.tests.some((t) => t.message === NOT_RUN_FAIL_FAST) ? ' (the tests after it skipped)' : ''}` : `NOT caught (seed ${m.seed})`,
+      !compiles
+        ? 'does not compile (a mutant must be a plausible program)'
+        : caught.length
+          ? `caught by "${caught[0]!.fullName}"${m.tests.some((t) => t.message === NOT_RUN_FAIL_FAST) ? ' (the tests after it skipped)' : ''}`
+          : `NOT caught (seed ${m.seed})`,
     );
   });
   return rows;
@@ -151,7 +187,9 @@ Exit code: 0 when everything holds, 1 on any violation.`,
     const exercises = positionals.length ? positionals.map((id) => exerciseById(course, id)) : course.data.exercises;
     const noSolution = exercises.find((e) => !existsSync(path.join(ctx.root, e.solution)));
     if (noSolution) {
-      throw new UsageError(`verify needs the reference solutions, and ${noSolution.solution} is missing: this looks like a learners' copy (course release); run verify in the authors' repository`);
+      throw new UsageError(
+        `verify needs the reference solutions, and ${noSolution.solution} is missing: this looks like a learners' copy (course release); run verify in the authors' repository`,
+      );
     }
     const pool = jestLanes(jobs);
     const rows: VerifyRow[] = [];
@@ -173,7 +211,9 @@ Exit code: 0 when everything holds, 1 on any violation.`,
       const w1 = Math.max(...rows.map((r) => r.exercise.length));
       const w2 = Math.max(...rows.map((r) => r.check.length));
       for (const r of rows) {
-        ctx.print(`${r.ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${r.exercise.padEnd(w1)}  ${r.check.padEnd(w2)}  ${r.ok ? ctx.c.gray(r.detail) : ctx.c.red(r.detail)}`);
+        ctx.print(
+          `${r.ok ? ctx.c.green('✓') : ctx.c.red('✗')} ${r.exercise.padEnd(w1)}  ${r.check.padEnd(w2)}  ${r.ok ? ctx.c.gray(r.detail) : ctx.c.red(r.detail)}`,
+        );
       }
       ctx.print();
       ctx.print(`verify: ${rows.length - bad.length} passed, ${bad.length} failed`);

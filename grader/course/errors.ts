@@ -30,7 +30,10 @@ export class AnomalyError extends Error {
 /** course.yaml has git conflict markers (a course update conflicted with the progress in it). */
 export class CourseConflictError extends CourseFileError {
   constructor(where: string) {
-    super('merge conflict markers (<<<<<<<, =======, >>>>>>>) from a course update that conflicted with your progress. Run `npx course update`: it resolves the file, taking the course from the update and keeping your progress', where);
+    super(
+      'merge conflict markers (<<<<<<<, =======, >>>>>>>) from a course update that conflicted with your progress. Run `npx course update`: it resolves the file, taking the course from the update and keeping your progress',
+      where,
+    );
     this.name = 'CourseConflictError';
   }
 }

@@ -10,7 +10,7 @@ import { outputJsonSchemas } from './output-schema';
 
 export function courseJsonSchema(): string {
   const schema = z.toJSONSchema(Course, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return `${JSON.stringify({ ...schema, title: 'course.yaml', description: 'A course: its exercises in order, and the learner\'s progress.' }, null, 2)}\n`;
+  return `${JSON.stringify({ ...schema, title: 'course.yaml', description: "A course: its exercises in order, and the learner's progress." }, null, 2)}\n`;
 }
 
 if (require.main === module) {

@@ -59,7 +59,8 @@ export const Points = z
         if (p.total !== undefined && sum > p.total + 1e-9) {
           ctx.addIssue({ code: 'custom', path: ['groups'], message: `the groups add up to ${sum}, more than the total ${p.total}` });
         }
-        if (p.total === undefined && sum <= 0) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'the groups must add up to more than 0 (or give a total)' });
+        if (p.total === undefined && sum <= 0)
+          ctx.addIssue({ code: 'custom', path: ['groups'], message: 'the groups must add up to more than 0 (or give a total)' });
       }),
   ])
   .describe('what the exercise is worth in the gradebook; default: one point per test');
@@ -71,15 +72,18 @@ export const Exercise = z
     summary: z.string().min(1).describe('two or three sentences shown by `course next`'),
     dir: RelPath.describe("the learner's folder: the lesson (README.md) and the stub files"),
     solution: RelPath.describe('the reference solution: same file names and exports as the stub'),
-    files: z.array(z.string().regex(/^[\w.-]+\.ts$/, 'a .ts file name inside dir')).min(1).describe('the files the learner edits; the first is the module the suite loads'),
+    files: z
+      .array(z.string().regex(/^[\w.-]+\.ts$/, 'a .ts file name inside dir'))
+      .min(1)
+      .describe('the files the learner edits; the first is the module the suite loads'),
     given: z
       .array(z.string().regex(/^[\w.-]+\.(ts|js)$/, 'a .ts, .js or .d.ts file name inside dir'))
       .default([])
       .describe(
-        'helper files the course provides in dir beside the graded ones (e.g. a Huffman decoder), never taken from a submission: a .ts is built with them, a .js (CommonJS) is used as it is, a .d.ts is only seen by the type checker (give one with each .js, for the learner\'s imports). Other files in dir are not built',
+        "helper files the course provides in dir beside the graded ones (e.g. a Huffman decoder), never taken from a submission: a .ts is built with them, a .js (CommonJS) is used as it is, a .d.ts is only seen by the type checker (give one with each .js, for the learner's imports). Other files in dir are not built",
       ),
     suite: RelPath.describe('the hidden jest suite'),
-    contract: RelPath.optional().describe('a TypeScript file that uses the required API through `@exercise`, type-checked with the learner\'s code'),
+    contract: RelPath.optional().describe("a TypeScript file that uses the required API through `@exercise`, type-checked with the learner's code"),
     mutants: RelPath.optional().describe('a folder of known-wrong implementations (one sub-folder each) that the suite must catch'),
     packages: z.array(z.string()).default([]).describe('npm packages the code under test may load (e.g. ws)'),
     timeout: Duration.default('20s').describe('wall-clock limit for the whole suite'),
@@ -102,7 +106,8 @@ export const Exercise = z
     // Under strict type-checking an import of a .js without declarations is an error (TS7016) in the learner's file.
     for (const name of ex.given.filter((f) => f.endsWith('.js'))) {
       const declarations = name.replace(/\.js$/, '.d.ts');
-      if (!ex.given.includes(declarations)) ctx.addIssue({ code: 'custom', path: ['given'], message: `${name} needs its declarations: add ${declarations} to given` });
+      if (!ex.given.includes(declarations))
+        ctx.addIssue({ code: 'custom', path: ['given'], message: `${name} needs its declarations: add ${declarations} to given` });
     }
   });
 

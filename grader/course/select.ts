@@ -10,7 +10,10 @@ import { closestNames } from '../did-you-mean';
 
 /** The ids closest to a mistyped one (at most a third of its letters wrong), best first. */
 export function closestIds(course: LoadedCourse, typed: string): string[] {
-  return closestNames(course.data.exercises.map((e) => e.id), typed);
+  return closestNames(
+    course.data.exercises.map((e) => e.id),
+    typed,
+  );
 }
 
 /** An exercise by id ("hpack-table"), number ("1", as `course status` shows it) or folder name ("01-hpack-table"). */
@@ -25,7 +28,13 @@ export function exerciseById(course: LoadedCourse, id: string): ExerciseSpec {
   const found = list.find((e) => e.id === id || path.posix.basename(e.dir) === id);
   if (found) return found;
   const near = closestIds(course, id.toLowerCase());
-  if (near.length) throw new UsageError(`no exercise "${id}" in course.yaml. Did you mean ${near.slice(0, 3).map((n) => `"${n}"`).join(' or ')}?`);
+  if (near.length)
+    throw new UsageError(
+      `no exercise "${id}" in course.yaml. Did you mean ${near
+        .slice(0, 3)
+        .map((n) => `"${n}"`)
+        .join(' or ')}?`,
+    );
   throw new UsageError(`no exercise "${id}" in course.yaml (exercises: ${list.map((e, i) => `${i + 1} ${e.id}`).join(', ')})`);
 }
 

@@ -19,9 +19,22 @@ export class ReleaseError extends Error {}
 
 /** Left out of every release (relative to the course root); the exercises' solution and mutant folders too. */
 export const AUTHOR_ONLY = [
-  'solutions', 'harness/mutants', 'test', 'bench', 'scripts', '.ci', 'docs/AUTHORING.md', 'deploy', 'docs/SCALING.md',
+  'solutions',
+  'harness/mutants',
+  'test',
+  'bench',
+  'scripts',
+  '.ci',
+  'docs/AUTHORING.md',
+  'deploy',
+  'docs/SCALING.md',
   // The contributors' toolchain: the project's own jest run, the linter, the formatter, the scripts' type check.
-  'jest.config.js', 'jest.global-setup.js', 'eslint.config.mjs', 'prettier.config.js', '.prettierignore', 'tsconfig.scripts.json',
+  'jest.config.js',
+  'jest.global-setup.js',
+  'eslint.config.mjs',
+  'prettier.config.js',
+  '.prettierignore',
+  'tsconfig.scripts.json',
 ];
 /** Never copied: installed, built or per-learner state. */
 const NEVER = ['node_modules', 'dist', '.course', '.git', 'coverage'];
@@ -88,7 +101,8 @@ function listFiles(root: string): { files: string[]; untracked: string[]; source
  * relative to `root`, each with git's letter (M, D, A, T). All of them when there is no commit yet.
  */
 export function changedSinceHead(root: string, tracked: string[]): Map<string, string> {
-  const run = (args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+  const run = (args: string[]) =>
+    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
   try {
     run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   } catch {
@@ -98,7 +112,9 @@ export function changedSinceHead(root: string, tracked: string[]): Map<string, s
   try {
     fields = run(['diff', '--name-status', '--no-renames', '--relative', '-z', 'HEAD', '--']).split('\0');
   } catch (err) {
-    throw new ReleaseError(`could not compare the course with its last commit (git diff HEAD failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); nothing was written`);
+    throw new ReleaseError(
+      `could not compare the course with its last commit (git diff HEAD failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}); nothing was written`,
+    );
   }
   const out = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i]) out.set(fields[i + 1]!, fields[i]!.slice(0, 1));
@@ -122,7 +138,8 @@ function sha(data: Buffer | string): string {
 
 export function releaseCourse(root: string, outArg: string, options: ReleaseOptions = {}): ReleaseSummary {
   const outDir = path.resolve(outArg);
-  if (inside(root, outDir)) throw new ReleaseError(`--out ${outArg} is the course folder or contains it; choose a new folder, e.g. --out ../${path.basename(root)}-learners`);
+  if (inside(root, outDir))
+    throw new ReleaseError(`--out ${outArg} is the course folder or contains it; choose a new folder, e.g. --out ../${path.basename(root)}-learners`);
   if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length > 0)) {
     throw new ReleaseError(`${outArg} already exists and is not empty; choose a new folder (nothing was written)`);
   }
@@ -144,7 +161,10 @@ export function releaseCourse(root: string, outArg: string, options: ReleaseOpti
   for (const e of course.data.exercises) {
     for (const f of [...e.files, ...e.given]) {
       const rel = path.posix.join(e.dir, f);
-      if (!shipped.has(rel)) throw new ReleaseError(`${rel} (exercise ${e.id}) would not be in the release${untracked.includes(rel) ? ': git does not track it' : ''}; add it (nothing was written)`);
+      if (!shipped.has(rel))
+        throw new ReleaseError(
+          `${rel} (exercise ${e.id}) would not be in the release${untracked.includes(rel) ? ': git does not track it' : ''}; add it (nothing was written)`,
+        );
     }
   }
 
@@ -159,7 +179,10 @@ export function releaseCourse(root: string, outArg: string, options: ReleaseOpti
       .filter((f) => !(f === COURSE_FILE && changed.get(f) === 'M' && sameWithoutProgress(committedText(root, f), path.join(root, f))))
       .sort();
     if (uncommitted.length && !options.includeUncommitted) {
-      const shown = uncommitted.slice(0, 20).map((f) => `  ${f} (${CHANGE[changed.get(f) ?? 'M'] ?? 'changed'})`).join('\n');
+      const shown = uncommitted
+        .slice(0, 20)
+        .map((f) => `  ${f} (${CHANGE[changed.get(f) ?? 'M'] ?? 'changed'})`)
+        .join('\n');
       throw new ReleaseError(
         `${uncommitted.length} file(s) of the release differ from the last commit (HEAD):\n${shown}${uncommitted.length > 20 ? `\n  and ${uncommitted.length - 20} more` : ''}\n` +
           'Commit them (or undo them: git restore <file>), or pass --include-uncommitted to ship the working tree as it is (nothing was written)',
@@ -193,7 +216,10 @@ export function releaseCourse(root: string, outArg: string, options: ReleaseOpti
     }
     if (options.classroom) {
       // GitHub Classroom autograding: a workflow that runs `course check --json` and reports the points.
-      for (const [rel, text] of [[CLASSROOM_WORKFLOW_PATH, CLASSROOM_WORKFLOW], [CLASSROOM_SCRIPT_PATH, CLASSROOM_SCRIPT]] as const) {
+      for (const [rel, text] of [
+        [CLASSROOM_WORKFLOW_PATH, CLASSROOM_WORKFLOW],
+        [CLASSROOM_SCRIPT_PATH, CLASSROOM_SCRIPT],
+      ] as const) {
         const to = path.join(staging, rel);
         mkdirSync(path.dirname(to), { recursive: true });
         writeFileSync(to, text);

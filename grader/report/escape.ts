@@ -50,7 +50,12 @@ export function neutralise(raw: string, cap = TEXT_CAP): string {
 
 /** Like `neutralise`, for a value that must stay on one line: newlines and tabs are made visible too. */
 export function neutraliseLine(raw: string, cap = LINE_CAP): string {
-  return neutralise(String(raw).replace(/\r\n|\n/g, '\\n').replace(/\t/g, '\\t'), cap);
+  return neutralise(
+    String(raw)
+      .replace(/\r\n|\n/g, '\\n')
+      .replace(/\t/g, '\\t'),
+    cap,
+  );
 }
 
 /** Marks text from outside the grader (and neutralises it already, so a stored gradebook holds no raw escape). */
@@ -141,8 +146,7 @@ export function htmlEmbeddedJson(value: unknown): string {
 
 /** Markdown inline text (a heading, a table cell): one line, Markdown and HTML punctuation backslash-escaped. */
 export function markdownInline(text: string): string {
-  return neutraliseLine(String(text).replace(/\s+/g, ' '))
-    .replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`);
+  return neutraliseLine(String(text).replace(/\s+/g, ' ')).replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`);
 }
 
 /** A fenced Markdown code block holding the text, its fence longer than any backtick run inside. */

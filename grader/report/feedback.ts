@@ -19,9 +19,12 @@ import { renderDiagnostics, renderTests } from './terminal';
 
 /** A ChalkInstance that colours nothing (chalk is ESM-only; this keeps report writing synchronous). */
 export const PLAIN: ChalkInstance = (() => {
-  const plain: unknown = new Proxy(function plainChalk(...args: unknown[]) {
-    return args.join(' ');
-  }, { get: (_target, key) => (key === 'level' ? 0 : plain) });
+  const plain: unknown = new Proxy(
+    function plainChalk(...args: unknown[]) {
+      return args.join(' ');
+    },
+    { get: (_target, key) => (key === 'level' ? 0 : plain) },
+  );
   return plain as ChalkInstance;
 })();
 
@@ -86,7 +89,19 @@ function collect(book: Gradebook, l: LearnerResult): ExerciseFeedback[] {
   return book.meta.exercises.map((meta, i) => {
     const o = l.exercises.find((e) => e.exercise === meta.id);
     if (!o) {
-      return { id: meta.id, title: meta.title, number: i + 1, status: 'not submitted', score: 0, maxScore: meta.maxScore, visible: { score: 0, maxScore: meta.maxScore }, note: 'not submitted', checkText: '', diagnostics: '', anomalies: [] };
+      return {
+        id: meta.id,
+        title: meta.title,
+        number: i + 1,
+        status: 'not submitted',
+        score: 0,
+        maxScore: meta.maxScore,
+        visible: { score: 0, maxScore: meta.maxScore },
+        note: 'not submitted',
+        checkText: '',
+        diagnostics: '',
+        anomalies: [],
+      };
     }
     // Learners get the instructor-only tests' score, never their names, messages or inputs.
     return exerciseFeedback(learnerOutcome(o), meta.title, i + 1);
@@ -128,7 +143,9 @@ export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
   out.push('|---|---|---|---|---|');
   const exercises = collect(book, l);
   for (const e of exercises) {
-    out.push(`| ${e.number}. ${mdInline(e.id)} | ${mdInline(e.status)} | ${e.score}/${e.maxScore} | ${e.visible.score}/${e.visible.maxScore} | ${e.hidden ? `${e.hidden.score}/${e.hidden.maxScore}` : '—'} |`);
+    out.push(
+      `| ${e.number}. ${mdInline(e.id)} | ${mdInline(e.status)} | ${e.score}/${e.maxScore} | ${e.visible.score}/${e.visible.maxScore} | ${e.hidden ? `${e.hidden.score}/${e.hidden.maxScore}` : '—'} |`,
+    );
   }
   for (const e of exercises) {
     out.push('');
@@ -138,11 +155,18 @@ export function feedbackMarkdown(book: Gradebook, l: LearnerResult): string {
     if (e.diagnostics) out.push('Compiler messages:', '', fence(e.diagnostics), '');
     if (e.anomalies.length) out.push('Your code did things it should not:', '', fence(e.anomalies.map((a) => `- ${a}`).join('\n')), '');
     if (e.checkText) out.push(`Tests (${e.visible.score}/${e.visible.maxScore} passed), as \`course check\` shows them:`, '', fence(e.checkText), '');
-    if (e.hidden) out.push(`Instructor-only tests (${e.hidden.score}/${e.hidden.maxScore} passed; they are not in your copy of the course, so \`course check\` does not run them, and they are not listed here).`, '');
+    if (e.hidden)
+      out.push(
+        `Instructor-only tests (${e.hidden.score}/${e.hidden.maxScore} passed; they are not in your copy of the course, so \`course check\` does not run them, and they are not listed here).`,
+        '',
+      );
     const replay = replayLine(e);
     if (replay) out.push(`Replay: \`${replay.replace(/`/g, "'")}\``, '');
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -166,22 +190,35 @@ export function feedbackHtml(book: Gradebook, l: LearnerResult): string {
   const h = escapeHtml;
   const parts: string[] = [];
   parts.push(`<h1>Feedback: ${h(book.meta.course)}</h1>`);
-  parts.push(`<p>Learner: <code>${h(l.learner)}</code><br>Graded: ${h(book.meta.finishedAt)}<br>Total: <strong>${l.score}/${l.maxScore}</strong>${l.status !== 'graded' ? ` (${h(l.status)})` : ''}</p>`);
+  parts.push(
+    `<p>Learner: <code>${h(l.learner)}</code><br>Graded: ${h(book.meta.finishedAt)}<br>Total: <strong>${l.score}/${l.maxScore}</strong>${l.status !== 'graded' ? ` (${h(l.status)})` : ''}</p>`,
+  );
   const reason = learnerReason(l.reason, l.exercises);
   if (reason) parts.push(`<pre>${h(reason)}</pre>`);
   parts.push('<table><thead><tr><th>exercise</th><th>status</th><th>score</th><th>visible tests</th><th>instructor-only tests</th></tr></thead><tbody>');
   for (const e of exercises) {
     const cls = h(e.status.replace(/\s+/g, '-'));
-    parts.push(`<tr><td>${e.number}. ${h(e.id)}</td><td class="${cls}">${h(e.status)}</td><td>${e.score}/${e.maxScore}</td><td>${e.visible.score}/${e.visible.maxScore}</td><td>${e.hidden ? `${e.hidden.score}/${e.hidden.maxScore}` : '—'}</td></tr>`);
+    parts.push(
+      `<tr><td>${e.number}. ${h(e.id)}</td><td class="${cls}">${h(e.status)}</td><td>${e.score}/${e.maxScore}</td><td>${e.visible.score}/${e.visible.maxScore}</td><td>${e.hidden ? `${e.hidden.score}/${e.hidden.maxScore}` : '—'}</td></tr>`,
+    );
   }
   parts.push('</tbody></table>');
   for (const e of exercises) {
-    parts.push(`<section data-exercise="${h(e.id)}"><h2>Exercise ${e.number}: ${h(e.title)} (${h(e.id)}): ${e.score}/${e.maxScore}, <span class="${h(e.status.replace(/\s+/g, '-'))}">${h(e.status)}</span></h2>`);
+    parts.push(
+      `<section data-exercise="${h(e.id)}"><h2>Exercise ${e.number}: ${h(e.title)} (${h(e.id)}): ${e.score}/${e.maxScore}, <span class="${h(e.status.replace(/\s+/g, '-'))}">${h(e.status)}</span></h2>`,
+    );
     if (e.note) parts.push(`<pre class="note">${h(e.note)}</pre>`);
     if (e.diagnostics) parts.push(`<p>Compiler messages:</p><pre class="diagnostics">${h(e.diagnostics)}</pre>`);
-    if (e.anomalies.length) parts.push(`<p>Your code did things it should not:</p><pre class="anomalies">${h(e.anomalies.map((a) => `- ${a}`).join('\n'))}</pre>`);
-    if (e.checkText) parts.push(`<p>Tests (${e.visible.score}/${e.visible.maxScore} passed), as <code>course check</code> shows them:</p><pre class="tests">${h(e.checkText)}</pre>`);
-    if (e.hidden) parts.push(`<p class="hidden-tests">Instructor-only tests (${e.hidden.score}/${e.hidden.maxScore} passed; not in your copy of the course, so <code>course check</code> does not run them, and they are not listed here).</p>`);
+    if (e.anomalies.length)
+      parts.push(`<p>Your code did things it should not:</p><pre class="anomalies">${h(e.anomalies.map((a) => `- ${a}`).join('\n'))}</pre>`);
+    if (e.checkText)
+      parts.push(
+        `<p>Tests (${e.visible.score}/${e.visible.maxScore} passed), as <code>course check</code> shows them:</p><pre class="tests">${h(e.checkText)}</pre>`,
+      );
+    if (e.hidden)
+      parts.push(
+        `<p class="hidden-tests">Instructor-only tests (${e.hidden.score}/${e.hidden.maxScore} passed; not in your copy of the course, so <code>course check</code> does not run them, and they are not listed here).</p>`,
+      );
     const replay = replayLine(e);
     if (replay) parts.push(`<p class="muted replay">Replay: <code>${h(replay)}</code></p>`);
     parts.push('</section>');

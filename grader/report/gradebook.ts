@@ -70,7 +70,16 @@ export function gradesCsv(book: Gradebook): string {
     row.push(l.points ?? l.score, l.maxPoints ?? l.maxScore, l.percent ?? 0, l.score, l.maxScore);
     if (deadline) {
       const s = l.submitted;
-      row.push(s?.at ?? '', s?.source ?? '', s?.deadline ?? '', s ? Math.round((s.lateMs / 3_600_000) * 100) / 100 : 0, s ? Math.round(s.penalty * 1000) / 10 : 0, l.finalPoints ?? l.points ?? l.score, l.finalPercent ?? l.percent ?? 0, s?.label ?? '');
+      row.push(
+        s?.at ?? '',
+        s?.source ?? '',
+        s?.deadline ?? '',
+        s ? Math.round((s.lateMs / 3_600_000) * 100) / 100 : 0,
+        s ? Math.round(s.penalty * 1000) / 10 : 0,
+        l.finalPoints ?? l.points ?? l.score,
+        l.finalPercent ?? l.percent ?? 0,
+        s?.label ?? '',
+      );
     }
     const note = [l.reason, ...(l.notes ?? []), roster && !l.roster ? 'not in the roster' : undefined].filter(Boolean).join('; ');
     row.push(l.status, note, ...ids.map((id) => l.exercises.find((e) => e.exercise === id)?.status ?? 'not submitted'));
@@ -134,7 +143,9 @@ export function junitXml(book: Gradebook): string {
       const name = `${l.learner}.${e.exercise}`;
       if (e.tests.length === 0) {
         err = 1;
-        cases.push(`    <testcase classname="${xml(name)}" name="${xml(e.status)}" time="0"><error message="${xmlAttr(e.status)}">${xml(e.message ?? '')}</error></testcase>`);
+        cases.push(
+          `    <testcase classname="${xml(name)}" name="${xml(e.status)}" time="0"><error message="${xmlAttr(e.status)}">${xml(e.message ?? '')}</error></testcase>`,
+        );
       }
       for (const t of e.tests) {
         const time = (t.durationMs / 1000).toFixed(3);
@@ -227,14 +238,29 @@ export function gradescopeJson(l: LearnerResult): string {
         tags: [e.exercise, 'instructor-only'],
       }));
     const summary = e.hidden
-      ? [{ name: `${e.exercise}: instructor-only tests`, name_format: 'text', number: e.exercise, score: 0, max_score: 0, status: e.hidden.status === 'passed' ? 'passed' : 'failed', output: hiddenSummary(e), output_format: 'text', visibility: 'visible', tags: [e.exercise] }]
+      ? [
+          {
+            name: `${e.exercise}: instructor-only tests`,
+            name_format: 'text',
+            number: e.exercise,
+            score: 0,
+            max_score: 0,
+            status: e.hidden.status === 'passed' ? 'passed' : 'failed',
+            output: hiddenSummary(e),
+            output_format: 'text',
+            visibility: 'visible',
+            tags: [e.exercise],
+          },
+        ]
       : [];
     return [...visibleTests(e), ...summary, ...secret];
   });
   return jsonText(
     {
       score: l.finalPoints ?? l.score,
-      output: learnerReason(l.reason, l.exercises) ?? `${l.status}: ${l.finalPoints ?? l.score}/${l.maxPoints ?? l.maxScore} points${l.submitted?.penalty ? ` (${l.submitted.label})` : ''}`,
+      output:
+        learnerReason(l.reason, l.exercises) ??
+        `${l.status}: ${l.finalPoints ?? l.score}/${l.maxPoints ?? l.maxScore} points${l.submitted?.penalty ? ` (${l.submitted.label})` : ''}`,
       output_format: 'text',
       visibility: 'visible',
       stdout_visibility: 'hidden',
@@ -260,7 +286,20 @@ function visibleTests(e: ExerciseOutcome): object[] {
         visibility: 'visible',
         tags: [e.exercise],
       }))
-    : [{ name: `${e.exercise}: ${e.status}`, name_format: 'text', number: e.exercise, score: 0, max_score: e.maxScore, status: 'failed', output: e.message ?? '', output_format: 'text', visibility: 'visible', tags: [e.exercise] }];
+    : [
+        {
+          name: `${e.exercise}: ${e.status}`,
+          name_format: 'text',
+          number: e.exercise,
+          score: 0,
+          max_score: e.maxScore,
+          status: 'failed',
+          output: e.message ?? '',
+          output_format: 'text',
+          visibility: 'visible',
+          tags: [e.exercise],
+        },
+      ];
 }
 
 /**
@@ -287,7 +326,15 @@ export function exercismJson(raw: LearnerResult): string {
           task_id: e.exercise,
         })),
         ...(e.hidden && e.tests.length
-          ? [{ name: `${e.exercise}: instructor-only tests`, status: e.hidden.status === 'passed' ? 'pass' : 'fail', ...(e.hidden.status === 'passed' ? {} : { message: hiddenSummary(e) }), test_code: '', task_id: e.exercise }]
+          ? [
+              {
+                name: `${e.exercise}: instructor-only tests`,
+                status: e.hidden.status === 'passed' ? 'pass' : 'fail',
+                ...(e.hidden.status === 'passed' ? {} : { message: hiddenSummary(e) }),
+                test_code: '',
+                task_id: e.exercise,
+              },
+            ]
           : []),
       ]),
     },
@@ -325,7 +372,10 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   let similarity: SimilarityReport | undefined;
   if (book.code) {
     put('submitted-code.json', JSON.stringify(book.code));
-    similarity = similarityOf(book.code, book.meta.exercises.map((e) => e.id));
+    similarity = similarityOf(
+      book.code,
+      book.meta.exercises.map((e) => e.id),
+    );
     put('similarity.json', JSON.stringify(similarity, null, 2));
   }
   // report.html and beside it its per-learner detail (report/<key>.js, loaded on demand); the folder holds exactly

@@ -149,7 +149,10 @@ function distributions(book: Gradebook): string {
       missing += book.meta.roster?.missing.length ?? 0;
       const peak = Math.max(1, ...buckets);
       const bars = buckets
-        .map((n, i) => `<div class="bar" data-count="${n}" data-bucket="${esc(labels[i]!)}" title="${n} learner(s) scored ${esc(labels[i]!)}" style="height:${Math.round((n / peak) * 100)}px"><span>${n || ''}</span></div>`)
+        .map(
+          (n, i) =>
+            `<div class="bar" data-count="${n}" data-bucket="${esc(labels[i]!)}" title="${n} learner(s) scored ${esc(labels[i]!)}" style="height:${Math.round((n / peak) * 100)}px"><span>${n || ''}</span></div>`,
+        )
         .join('');
       return (
         `<div class="dist" data-exercise="${esc(x.id)}"><div>${esc(x.id)} (${esc(x.title)})</div><div class="bars">${bars}</div>` +
@@ -244,7 +247,11 @@ function referenceCopies(x: SimilarityReport['exercises'][number]): string {
   if (!x.reference.length) return '<p>No submission copies the reference solution.</p>';
   const rows = x.reference
     .map((m) => {
-      const what = m.identical ? 'identical to the reference solution' : m.sameTokens ? 'the reference solution renamed or reformatted' : `${Math.round(m.score * 100)}% of the reference solution's fingerprints`;
+      const what = m.identical
+        ? 'identical to the reference solution'
+        : m.sameTokens
+          ? 'the reference solution renamed or reformatted'
+          : `${Math.round(m.score * 100)}% of the reference solution's fingerprints`;
       return `<tr class="reference-copy" data-learner="${esc(m.learner)}" data-score="${m.score}"><td>${esc(m.learner)}<span class="tag">copy of the reference solution</span></td><td>${esc(what)} (${m.shared} fingerprints)</td></tr>`;
     })
     .join('');
@@ -256,30 +263,33 @@ function similaritySection(report: SimilarityReport | undefined): string {
   const baseline = report.baseline
     ? `<p class="muted baseline">Starter files and reference solutions: ${report.baseline.source === 'git HEAD' ? `as committed (git ${esc((report.baseline.commit ?? '').slice(0, 12))})` : 'the working tree'}.${report.baseline.notes.map((n) => ` ${esc(n)}`).join('')}</p>`
     : '';
-  return baseline + report.exercises
-    .map((x) => {
-      const head = `<h3>${esc(x.exercise)}</h3><p class="muted">${x.submissions} submission(s) compared (k = ${x.settings.k} tokens, window ${x.settings.w}, flagged at ${Math.round(x.settings.threshold * 100)}% with at least ${x.settings.minShared} shared fingerprints; fingerprints in the starter code or in more than ${x.ignored.maxCommon} submissions ignored)${x.highestUnflagged ? `; highest pair not flagged: ${Math.round(x.highestUnflagged.score * 100)}%` : ''}.</p>`;
-      const copies = referenceCopies(x);
-      if (!x.pairs.length) return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}${copies}<p>No pair flagged.</p></section>`;
-      const rows = x.pairs
-        .map((p) => {
-          const fragments = p.fragments
-            .map(
-              (f) =>
-                `<div class="side-by-side"><div><div class="where">${esc(p.a)}: ${esc(f.a.file)} lines ${f.a.fromLine}–${f.a.toLine}</div><pre>${esc(f.a.text)}</pre></div>` +
-                `<div><div class="where">${esc(p.b)}: ${esc(f.b.file)} lines ${f.b.fromLine}–${f.b.toLine}</div><pre>${esc(f.b.text)}</pre></div></div>`,
-            )
-            .join('');
-          return (
-            `<tr class="pair" data-a="${esc(p.a)}" data-b="${esc(p.b)}" data-score="${p.score}"><td>${esc(p.a)} ↔ ${esc(p.b)}${p.identical ? '<span class="tag">identical files</span>' : ''}</td>` +
-            `<td>${Math.round(p.score * 100)}% (${Math.round(p.ofA * 100)}% of the first, ${Math.round(p.ofB * 100)}% of the second; ${p.shared} fingerprints)</td></tr>` +
-            `<tr class="pair-fragments"><td colspan="2"><details><summary>${p.fragments.length} shared fragment(s), side by side</summary>${fragments}</details></td></tr>`
-          );
-        })
-        .join('');
-      return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}${copies}<table class="pairs"><colgroup><col class="learners"><col></colgroup><thead><tr><th>pair</th><th>similarity</th></tr></thead><tbody>${rows}</tbody></table></section>`;
-    })
-    .join('\n');
+  return (
+    baseline +
+    report.exercises
+      .map((x) => {
+        const head = `<h3>${esc(x.exercise)}</h3><p class="muted">${x.submissions} submission(s) compared (k = ${x.settings.k} tokens, window ${x.settings.w}, flagged at ${Math.round(x.settings.threshold * 100)}% with at least ${x.settings.minShared} shared fingerprints; fingerprints in the starter code or in more than ${x.ignored.maxCommon} submissions ignored)${x.highestUnflagged ? `; highest pair not flagged: ${Math.round(x.highestUnflagged.score * 100)}%` : ''}.</p>`;
+        const copies = referenceCopies(x);
+        if (!x.pairs.length) return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}${copies}<p>No pair flagged.</p></section>`;
+        const rows = x.pairs
+          .map((p) => {
+            const fragments = p.fragments
+              .map(
+                (f) =>
+                  `<div class="side-by-side"><div><div class="where">${esc(p.a)}: ${esc(f.a.file)} lines ${f.a.fromLine}–${f.a.toLine}</div><pre>${esc(f.a.text)}</pre></div>` +
+                  `<div><div class="where">${esc(p.b)}: ${esc(f.b.file)} lines ${f.b.fromLine}–${f.b.toLine}</div><pre>${esc(f.b.text)}</pre></div></div>`,
+              )
+              .join('');
+            return (
+              `<tr class="pair" data-a="${esc(p.a)}" data-b="${esc(p.b)}" data-score="${p.score}"><td>${esc(p.a)} ↔ ${esc(p.b)}${p.identical ? '<span class="tag">identical files</span>' : ''}</td>` +
+              `<td>${Math.round(p.score * 100)}% (${Math.round(p.ofA * 100)}% of the first, ${Math.round(p.ofB * 100)}% of the second; ${p.shared} fingerprints)</td></tr>` +
+              `<tr class="pair-fragments"><td colspan="2"><details><summary>${p.fragments.length} shared fragment(s), side by side</summary>${fragments}</details></td></tr>`
+            );
+          })
+          .join('');
+        return `<section class="similarity" data-exercise="${esc(x.exercise)}">${head}${copies}<table class="pairs"><colgroup><col class="learners"><col></colgroup><thead><tr><th>pair</th><th>similarity</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+      })
+      .join('\n')
+  );
 }
 
 export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): string {
@@ -290,14 +300,36 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
   const metaRows: Array<[string, string]> = [
     ['course', m.course],
     ['graded', `${m.startedAt} → ${m.finishedAt}`],
-    ['learners', `${book.learners.length} (${counts('graded')} graded, ${counts('not submitted')} not submitted, ${counts('rejected')} rejected, ${counts('error')} error)`],
+    [
+      'learners',
+      `${book.learners.length} (${counts('graded')} graded, ${counts('not submitted')} not submitted, ${counts('rejected')} rejected, ${counts('error')} error)`,
+    ],
     ['shard', m.mergedFrom ? `merged from ${m.mergedFrom.length} outputs` : m.shard ? `${m.shard.index}/${m.shard.count}` : 'all submissions'],
     ['workers', String(m.jobs)],
-    ['runs', `${m.runs.graded} graded now${Object.keys(m.runs.reasons ?? {}).length ? ` (${Object.entries(m.runs.reasons ?? {}).map(([r, n]) => `${n} ${r}`).join(', ')})` : ''}, ${m.runs.resumed} taken from the checkpoint`],
-    ...(m.suiteChanges ?? []).map((c): [string, string] => ['suite changed', `${c.exercise}: ${c.from.map((h) => h.slice(0, 12)).join(', ')} → ${c.to.slice(0, 12)}, regraded for ${c.runs} learner(s)`]),
+    [
+      'runs',
+      `${m.runs.graded} graded now${
+        Object.keys(m.runs.reasons ?? {}).length
+          ? ` (${Object.entries(m.runs.reasons ?? {})
+              .map(([r, n]) => `${n} ${r}`)
+              .join(', ')})`
+          : ''
+      }, ${m.runs.resumed} taken from the checkpoint`,
+    ],
+    ...(m.suiteChanges ?? []).map((c): [string, string] => [
+      'suite changed',
+      `${c.exercise}: ${c.from.map((h) => h.slice(0, 12)).join(', ')} → ${c.to.slice(0, 12)}, regraded for ${c.runs} learner(s)`,
+    ]),
     ...(m.only?.length ? [['--only', m.only.join(', ')] as [string, string]] : []),
     ...(m.deadline ? [['deadline', `${m.deadline.at} — ${m.deadline.policy}`] as [string, string]] : []),
-    ...(m.roster ? [['roster', `${m.roster.file}: ${m.roster.missing.length} without a submission, ${m.roster.unrostered.length} submission(s) not in the roster`] as [string, string]] : []),
+    ...(m.roster
+      ? [
+          ['roster', `${m.roster.file}: ${m.roster.missing.length} without a submission, ${m.roster.unrostered.length} submission(s) not in the roster`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     [
       'machinery errors',
       (() => {
@@ -309,15 +341,34 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
   const rosterSection = m.roster
     ? `<h2>Roster</h2>
 <table id="roster"><thead><tr><th>who</th><th>name</th><th>email</th><th>section</th><th>why listed</th></tr></thead><tbody>${[
-        ...m.roster.missing.map((r) => `<tr data-missing="${esc(r.submission)}"><td>${esc(r.submission)}</td><td>${esc(r.name ?? '')}</td><td>${esc(r.email ?? '')}</td><td>${esc(r.section ?? '')}</td><td>in the roster, no submission</td></tr>`),
-        ...m.roster.unrostered.filter((id) => m.learners.includes(id)).map((id) => `<tr data-unrostered="${esc(id)}"><td>${esc(id)}</td><td></td><td></td><td></td><td>submission not in the roster</td></tr>`),
+        ...m.roster.missing.map(
+          (r) =>
+            `<tr data-missing="${esc(r.submission)}"><td>${esc(r.submission)}</td><td>${esc(r.name ?? '')}</td><td>${esc(r.email ?? '')}</td><td>${esc(r.section ?? '')}</td><td>in the roster, no submission</td></tr>`,
+        ),
+        ...m.roster.unrostered
+          .filter((id) => m.learners.includes(id))
+          .map((id) => `<tr data-unrostered="${esc(id)}"><td>${esc(id)}</td><td></td><td></td><td></td><td>submission not in the roster</td></tr>`),
       ].join('')}</tbody></table>`
     : '';
   const suites = m.exercises
-    .map((e) => `<tr><td>${esc(e.id)}</td><td><code>${esc(e.suiteHash.slice(0, 16))}</code></td><td>${e.maxScore} tests</td><td>${e.maxPoints ?? e.maxScore} points${e.points && Object.keys(e.points.groups).length ? ` (${esc(Object.entries(e.points.groups).map(([g, n]) => `${g}: ${n}`).join(', '))})` : ''}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${esc(e.id)}</td><td><code>${esc(e.suiteHash.slice(0, 16))}</code></td><td>${e.maxScore} tests</td><td>${e.maxPoints ?? e.maxScore} points${
+          e.points && Object.keys(e.points.groups).length
+            ? ` (${esc(
+                Object.entries(e.points.groups)
+                  .map(([g, n]) => `${g}: ${n}`)
+                  .join(', '),
+              )})`
+            : ''
+        }</td></tr>`,
+    )
     .join('');
   const layers = m.isolation
-    .map((l) => `<tr><td class="${l.on ? 'on' : 'off'}">${l.on ? 'on' : 'off'}</td><td>${esc(l.name)}${l.why ? ` <span class="muted">(${esc(l.why)})</span>` : ''}</td></tr>`)
+    .map(
+      (l) =>
+        `<tr><td class="${l.on ? 'on' : 'off'}">${l.on ? 'on' : 'off'}</td><td>${esc(l.name)}${l.why ? ` <span class="muted">(${esc(l.why)})</span>` : ''}</td></tr>`,
+    )
     .join('');
   return `<!DOCTYPE html>
 <html lang="en">

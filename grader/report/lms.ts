@@ -58,14 +58,23 @@ export function canvasCsv(book: Gradebook, options: LmsOptions = {}): string {
   const body: Array<{ key: string; row: Array<string | number> }> = [];
   for (const l of book.learners) {
     const r = l.roster;
-    if (r) body.push({ key: r.name ?? l.learner, row: [r.name ?? l.learner, r.lmsId ?? '', r.sisUserId ?? '', r.sisLoginId ?? '', r.section ?? '', l.finalPoints ?? l.score] });
+    if (r)
+      body.push({
+        key: r.name ?? l.learner,
+        row: [r.name ?? l.learner, r.lmsId ?? '', r.sisUserId ?? '', r.sisLoginId ?? '', r.section ?? '', l.finalPoints ?? l.score],
+      });
   }
   for (const r of book.meta.roster?.missing ?? []) {
-    body.push({ key: r.name ?? r.submission, row: [r.name ?? r.submission, r.lmsId ?? '', r.sisUserId ?? '', r.sisLoginId ?? '', r.section ?? '', missingValue(book, r)] });
+    body.push({
+      key: r.name ?? r.submission,
+      row: [r.name ?? r.submission, r.lmsId ?? '', r.sisUserId ?? '', r.sisLoginId ?? '', r.section ?? '', missingValue(book, r)],
+    });
   }
   body.sort(byName);
   // Not in the roster: Canvas shows these on its import page to be matched to a student by hand.
-  const unrostered = book.learners.filter((l) => !l.roster).map((l) => ({ key: l.learner, row: [`${l.learner} (not in the roster)`, '', '', '', '', l.finalPoints ?? l.score] as Array<string | number> }));
+  const unrostered = book.learners
+    .filter((l) => !l.roster)
+    .map((l) => ({ key: l.learner, row: [`${l.learner} (not in the roster)`, '', '', '', '', l.finalPoints ?? l.score] as Array<string | number> }));
   unrostered.sort(byName);
   return csvDocument([...rows, ...body.map((b) => b.row), ...unrostered.map((b) => b.row)]);
 }

@@ -161,7 +161,8 @@ export async function renderMarkdown(markdown: string, options: MarkdownOptions 
   extension.renderer.paragraph = function (this: { parser: { parseInline(tokens: unknown[]): string } }, ...args: unknown[]) {
     const token = args[0] as { tokens?: unknown[] } | string;
     // A paragraph in a (loose) list: marked-terminal would reflow it to the full width, then indent it.
-    if (typeof token === 'object' && token.tokens && listDepth > 0) return `${wrapText(this.parser.parseInline(token.tokens).replace(/\s*\n\s*/g, ' '), width - 6 * listDepth)}\n\n`;
+    if (typeof token === 'object' && token.tokens && listDepth > 0)
+      return `${wrapText(this.parser.parseInline(token.tokens).replace(/\s*\n\s*/g, ' '), width - 6 * listDepth)}\n\n`;
     return paragraph.apply(this, args);
   };
   const code = extension.renderer.code!;

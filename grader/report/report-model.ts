@@ -135,24 +135,36 @@ function exerciseDetail(o: ExerciseOutcome): ExerciseDetail {
   const lines: DetailLine[] = [];
   const run = o.run ? (o.run.fresh ? `graded by this run${o.run.reason ? ` (${o.run.reason})` : ''}` : `from the checkpoint (graded ${o.run.at ?? '?'})`) : '';
   if (run) lines.push({ cls: 'muted run', text: run });
-  for (const g of o.groups ?? []) lines.push({ cls: 'muted group-points', text: `${g.name || '(other tests)'}: ${pts(g.points)}/${pts(g.max)} points, ${pts(g.passed)} of ${g.tests} tests passed` });
+  for (const g of o.groups ?? [])
+    lines.push({
+      cls: 'muted group-points',
+      text: `${g.name || '(other tests)'}: ${pts(g.points)}/${pts(g.max)} points, ${pts(g.passed)} of ${g.tests} tests passed`,
+    });
   if (o.message) lines.push({ cls: '', text: o.message });
   if (o.anomalies.length) lines.push({ cls: 'status-error', text: `anomalies: ${o.anomalies.join('; ')}` });
-  const hidden = o.hidden ? ` (visible ${o.score - o.hidden.score}/${o.maxScore - o.hidden.maxScore}, instructor-only ${o.hidden.score}/${o.hidden.maxScore})` : '';
+  const hidden = o.hidden
+    ? ` (visible ${o.score - o.hidden.score}/${o.maxScore - o.hidden.maxScore}, instructor-only ${o.hidden.score}/${o.hidden.maxScore})`
+    : '';
   const points = o.points !== undefined ? `, ${pts(o.points)}/${pts(o.maxPoints ?? 0)} points` : '';
   const time = o.durationMs ? ` (${(o.durationMs / 1000).toFixed(1)} s)` : '';
   return {
     exercise: o.exercise,
     heading: `${o.exercise} — ${o.status} ${o.score}/${o.maxScore} tests${hidden}${points}${time}`,
     lines,
-    diagnostics: o.diagnostics.filter((d) => d.kind === 'syntax').slice(0, 10).map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`),
+    diagnostics: o.diagnostics
+      .filter((d) => d.kind === 'syntax')
+      .slice(0, 10)
+      .map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`),
     failed: o.tests
       .filter((t) => t.status !== 'passed')
       .map((t) => {
         const message = t.message || t.status;
         return {
           name: `✗ ${t.fullName} [${t.status}]${t.hidden ? ' [instructor-only]' : ''}`,
-          message: message.length > MESSAGE_CAP ? `${message.slice(0, MESSAGE_CAP)}\n… (${message.length - MESSAGE_CAP} more characters: the whole message is in results/)` : message,
+          message:
+            message.length > MESSAGE_CAP
+              ? `${message.slice(0, MESSAGE_CAP)}\n… (${message.length - MESSAGE_CAP} more characters: the whole message is in results/)`
+              : message,
         };
       }),
     ran: o.tests.length,
@@ -164,13 +176,20 @@ export function learnerDetail(book: Gradebook, l: LearnerResult): LearnerDetail 
   const lines: DetailLine[] = [];
   const statusCls = `status-${l.status.replace(' ', '-')}`;
   if (l.reason) lines.push({ cls: statusCls, text: `${l.status}: ${l.reason}` });
-  if (l.roster) lines.push({ cls: 'roster', text: [l.roster.name, l.roster.email, l.roster.section, l.roster.lmsId ? `LMS id ${l.roster.lmsId}` : ''].filter(Boolean).join(' · ') });
+  if (l.roster)
+    lines.push({
+      cls: 'roster',
+      text: [l.roster.name, l.roster.email, l.roster.section, l.roster.lmsId ? `LMS id ${l.roster.lmsId}` : ''].filter(Boolean).join(' · '),
+    });
   else if (book.meta.roster) lines.push({ cls: 'status-error', text: 'not in the roster' });
   const s = l.submitted;
   if (s) {
     const when = s.at ? `${s.at} (${s.source})` : '?';
     const deduction = s.penalty ? ` → ${pts(l.finalPoints ?? 0)} of ${pts(l.points ?? 0)} points` : '';
-    lines.push({ cls: 'submitted', text: `submitted ${when}, deadline ${s.deadline}${s.extension ? ` (extension ${s.extension})` : ''}: ${s.label}${deduction}` });
+    lines.push({
+      cls: 'submitted',
+      text: `submitted ${when}, deadline ${s.deadline}${s.extension ? ` (extension ${s.extension})` : ''}: ${s.label}${deduction}`,
+    });
   }
   for (const n of l.notes ?? []) lines.push({ cls: 'status-error', text: `note: ${n}` });
   return { learner: l.learner, lines, exercises: l.exercises.map(exerciseDetail) };

@@ -124,7 +124,15 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   const givenRoot = input.packagesRoot ?? path.join(input.courseRoot, 'node_modules');
   const packagesRoot = realPath(givenRoot);
   const linked = givenRoot !== packagesRoot;
-  const settings = JSON.stringify({ format: BUILD_FORMAT, heapMb: input.heapMb ?? 256, wrapper: input.wrapper ?? null, packages: input.exercise.packages, givenRoot, packagesRoot, esbuildVersion });
+  const settings = JSON.stringify({
+    format: BUILD_FORMAT,
+    heapMb: input.heapMb ?? 256,
+    wrapper: input.wrapper ?? null,
+    packages: input.exercise.packages,
+    givenRoot,
+    packagesRoot,
+    esbuildVersion,
+  });
   const key = createHash('sha256').update(filesHash).update(hostText).update(settings).digest('hex').slice(0, 24);
   mkdirSync(input.buildRoot, { recursive: true });
   const buildDir = path.join(realPath(input.buildRoot), input.exercise.id, key);
@@ -188,7 +196,16 @@ export function buildImplementation(input: BuildInput): BuildOutput {
 /** The host and the files beside it that it imports, as one CommonJS file (Node built-ins stay imports). */
 function bundleHost(hostPath: string): { code: string } {
   try {
-    const result = buildSync({ entryPoints: [hostPath], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, sourcemap: 'inline', logLevel: 'silent' });
+    const result = buildSync({
+      entryPoints: [hostPath],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      sourcemap: 'inline',
+      logLevel: 'silent',
+    });
     return { code: result.outputFiles[0]!.text };
   } catch (err) {
     const errors = (err as { errors?: Message[] }).errors;

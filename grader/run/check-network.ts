@@ -51,5 +51,9 @@ export function networkIsolation(): NetworkIsolation {
     return (cached = { wrapper: prefix, on: true });
   }
   if (host.on && prefixWorks(prefix)) return (cached = off("the code under test's PID namespace cannot be created inside it here"));
-  return (cached = off(asRoot ? 'unshare --net failed here' : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, or an AppArmor restriction)'));
+  return (cached = off(
+    asRoot
+      ? 'unshare --net failed here'
+      : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, or an AppArmor restriction)',
+  ));
 }

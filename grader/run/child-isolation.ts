@@ -82,10 +82,11 @@ export function childIsolation(): ChildIsolation {
       });
     }
   }
-  const why = which('unshare') && which('setpriv')
-    ? asRoot
-      ? 'unshare --pid failed here'
-      : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, or an AppArmor restriction)'
-    : 'unshare or setpriv (util-linux) not found';
+  const why =
+    which('unshare') && which('setpriv')
+      ? asRoot
+        ? 'unshare --pid failed here'
+        : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, or an AppArmor restriction)'
+      : 'unshare or setpriv (util-linux) not found';
   return (cached = { wrapper: NO_WRAPPER, on: false, describe: `PID namespace for the code under test: off (${why})` });
 }

@@ -40,7 +40,17 @@ export class RunCollector {
         if (message.status === 'skipped') return;
         this.running = undefined;
         const { fullName, group, title, status, durationMs } = message;
-        const test: TestResult = { fullName, group, title, status, message: message.message, durationMs, spec: specOf(title), score: status === 'passed' ? 1 : 0, maxScore: 1 };
+        const test: TestResult = {
+          fullName,
+          group,
+          title,
+          status,
+          message: message.message,
+          durationMs,
+          spec: specOf(title),
+          score: status === 'passed' ? 1 : 0,
+          maxScore: 1,
+        };
         this.results.push(test);
         this.emit({ type: 'test-result', test });
         return;

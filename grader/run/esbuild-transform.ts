@@ -20,15 +20,7 @@ function process(source: string, filename: string): { code: string } {
 }
 
 function getCacheKey(source: string, filename: string, options: TransformOptions): string {
-  return createHash('sha256')
-    .update(version)
-    .update('\0')
-    .update(filename)
-    .update('\0')
-    .update(source)
-    .update('\0')
-    .update(options.configString)
-    .digest('hex');
+  return createHash('sha256').update(version).update('\0').update(filename).update('\0').update(source).update('\0').update(options.configString).digest('hex');
 }
 
 export = { process, getCacheKey };

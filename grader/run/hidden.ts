@@ -38,7 +38,11 @@ export function gradingSuiteHash(courseRoot: string, exercise: ExerciseSpec): st
   const visible = suiteHash(courseRoot, exercise);
   const hidden = hiddenSuite(courseRoot, exercise);
   if (!hidden) return visible;
-  return createHash('sha256').update(visible).update('\0hidden\0').update(readFileSync(path.join(courseRoot, hidden))).digest('hex');
+  return createHash('sha256')
+    .update(visible)
+    .update('\0hidden\0')
+    .update(readFileSync(path.join(courseRoot, hidden)))
+    .digest('hex');
 }
 
 export interface GradedRunOptions extends RunOptions {
@@ -66,9 +70,7 @@ export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, comb
   if (visibleRank < 2 && hiddenRank === 2) {
     status = hidden.status;
     // A machinery failure keeps its leading words (and its status, error): never the learner's.
-    message = hidden.status === 'error'
-      ? `${hidden.message} (in the instructor-only suite)`
-      : `instructor-only tests: ${hidden.message ?? hidden.status}`;
+    message = hidden.status === 'error' ? `${hidden.message} (in the instructor-only suite)` : `instructor-only tests: ${hidden.message ?? hidden.status}`;
   } else if (visibleRank < 2) {
     status = visible.status === 'passed' && hidden.status === 'passed' ? 'passed' : 'failed';
   }
@@ -128,7 +130,10 @@ export async function runGraded(options: GradedRunOptions): Promise<ExerciseResu
 }
 
 /** Visible and hidden scores of a result (the hidden part is absent when no hidden suite ran). */
-export function splitScores(result: Pick<ExerciseResult, 'score' | 'maxScore' | 'hidden'>): { visible: { score: number; maxScore: number }; hidden?: { score: number; maxScore: number } } {
+export function splitScores(result: Pick<ExerciseResult, 'score' | 'maxScore' | 'hidden'>): {
+  visible: { score: number; maxScore: number };
+  hidden?: { score: number; maxScore: number };
+} {
   if (!result.hidden) return { visible: { score: result.score, maxScore: result.maxScore } };
   return {
     visible: { score: result.score - result.hidden.score, maxScore: result.maxScore - result.hidden.maxScore },

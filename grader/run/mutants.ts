@@ -56,7 +56,11 @@ export function prepareMutants(courseRoot: string, exercise: ExerciseSpec, workD
     const text = readFileSync(full, 'utf8');
     try {
       const files = applyMutantPatch(solution, text);
-      const hash = createHash('sha256').update(text).update([...solution.values()].join('\0')).digest('hex').slice(0, 16);
+      const hash = createHash('sha256')
+        .update(text)
+        .update([...solution.values()].join('\0'))
+        .digest('hex')
+        .slice(0, 16);
       const target = path.join(workDir, 'mutants', exercise.id, `${name}-${hash}`);
       if (!existsSync(target)) {
         const tmp = `${target}.${process.pid}.tmp`;

@@ -37,9 +37,7 @@ export class Lane<R> {
 
 /** How a job ended: its value, the error it threw, or never started (cancelled). */
 export type Settled<J, T> =
-  | { status: 'done'; job: J; lane: number; value: T }
-  | { status: 'failed'; job: J; lane: number; error: unknown }
-  | { status: 'cancelled'; job: J };
+  { status: 'done'; job: J; lane: number; value: T } | { status: 'failed'; job: J; lane: number; error: unknown } | { status: 'cancelled'; job: J };
 
 export class Pool<R> {
   private readonly lanes: Array<Lane<R>>;
@@ -70,7 +68,11 @@ export class Pool<R> {
   }
 
   /** Runs every job in order on the lanes; `onSettled` hears each as it ends. Resolves when all have settled. */
-  async run<J, T>(jobs: readonly J[], work: (job: J, lane: Lane<R>) => Promise<T>, onSettled?: (settled: Settled<J, T>) => void): Promise<Array<Settled<J, T>>> {
+  async run<J, T>(
+    jobs: readonly J[],
+    work: (job: J, lane: Lane<R>) => Promise<T>,
+    onSettled?: (settled: Settled<J, T>) => void,
+  ): Promise<Array<Settled<J, T>>> {
     return Promise.all(
       jobs.map(async (job): Promise<Settled<J, T>> => {
         let index = -1;

@@ -19,7 +19,10 @@ export function cleanFailure(raw: string): string {
     if (/^\s+at /.test(line)) break;
     kept.push(line);
   }
-  let text = kept.join('\n').replace(/^(Error|AssertionError|JestAssertionError|SandboxFailure): /, '').trimEnd();
+  let text = kept
+    .join('\n')
+    .replace(/^(Error|AssertionError|JestAssertionError|SandboxFailure): /, '')
+    .trimEnd();
   if (text.length > MESSAGE_CAP) text = `${text.slice(0, MESSAGE_CAP)}\n… (message cut at ${MESSAGE_CAP} characters)`;
   return text;
 }

@@ -49,7 +49,17 @@ export function accountTests(facts: Pick<RunFacts, 'expected' | 'results' | 'run
     if (got) return got;
     const reason = why(t);
     const message = SENTENCES[reason](facts.timeoutMs);
-    return { fullName: t.fullName, group: t.group, title: t.title, status: reason === 'hung' ? 'timeout' : 'missing', message, durationMs: 0, spec: specOf(t.title), score: 0, maxScore: 1 };
+    return {
+      fullName: t.fullName,
+      group: t.group,
+      title: t.title,
+      status: reason === 'hung' ? 'timeout' : 'missing',
+      message,
+      durationMs: 0,
+      spec: specOf(t.title),
+      score: 0,
+      maxScore: 1,
+    };
   });
   return { tests, declared: declared.length, duplicates, undeclared: [...reported.keys()].filter((name) => !names.has(name)) };
 }

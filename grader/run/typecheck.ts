@@ -23,7 +23,13 @@ export function startTypecheck(job: TypecheckJob): Promise<Diagnostic[]> {
   const contractText = job.request.contract ? readFileSync(job.request.contract, 'utf8') : '';
   // The checker's own code is part of the key: a change in its settings invalidates old verdicts.
   const checker = readFileSync(distFile('run', 'typecheck-worker.js'));
-  const key = createHash('sha256').update(job.filesHash).update(contractText).update(ts.version).update(checker).update(JSON.stringify(job.request.support)).digest('hex');
+  const key = createHash('sha256')
+    .update(job.filesHash)
+    .update(contractText)
+    .update(ts.version)
+    .update(checker)
+    .update(JSON.stringify(job.request.support))
+    .digest('hex');
   const cacheFile = path.join(job.cacheDir, `${key}.json`);
   try {
     return Promise.resolve(JSON.parse(readFileSync(cacheFile, 'utf8')) as Diagnostic[]);

@@ -82,7 +82,10 @@ export function decideVerdict(facts: RunFacts): Verdict {
   }
   if (tampering) return verdict('tampered', tampering);
   if (sandbox.loadErrors.length && sandbox.loaded === 0) {
-    return verdict('load-error', `your module could not be loaded, so no test could run it: ${sandbox.loadErrors[0]!.replace(/^your module (could not be loaded: )?/, '')}`);
+    return verdict(
+      'load-error',
+      `your module could not be loaded, so no test could run it: ${sandbox.loadErrors[0]!.replace(/^your module (could not be loaded: )?/, '')}`,
+    );
   }
   return verdict(declared > 0 && score === maxScore ? 'passed' : 'failed');
 }

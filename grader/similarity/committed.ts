@@ -99,7 +99,9 @@ export function committedFiles(root: string): CommittedFiles {
     return {
       baseline: {
         source: 'working tree',
-        notes: ['the course is not a git checkout (or has no commit): the starter files and reference solutions were read from the working tree as they are; an edited stub would skew the flags. Grade from a git checkout for a baseline no local edit can change.'],
+        notes: [
+          'the course is not a git checkout (or has no commit): the starter files and reference solutions were read from the working tree as they are; an edited stub would skew the flags. Grade from a git checkout for a baseline no local edit can change.',
+        ],
       },
       readAll: fromDisk,
     };

@@ -60,7 +60,9 @@ export function mergeCode(parts: SubmittedCode[]): SubmittedCode {
     if (p.references) merged.references = { ...merged.references, ...p.references };
     if (p.baseline && !merged.baseline) merged.baseline = { ...p.baseline, notes: [...p.baseline.notes] };
     else if (p.baseline && merged.baseline && (p.baseline.source !== merged.baseline.source || p.baseline.commit !== merged.baseline.commit)) {
-      merged.baseline.notes.push(`the shards were graded from different baselines (${merged.baseline.commit ?? merged.baseline.source} and ${p.baseline.commit ?? p.baseline.source})`);
+      merged.baseline.notes.push(
+        `the shards were graded from different baselines (${merged.baseline.commit ?? merged.baseline.source} and ${p.baseline.commit ?? p.baseline.source})`,
+      );
     }
     Object.assign(merged.learners, p.learners);
   }

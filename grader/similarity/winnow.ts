@@ -289,7 +289,12 @@ function fragmentsOf(a: Document, b: Document, sharedHashes: Set<number>, k: num
  * The flagged pairs among the submissions of one exercise. `starter` is the stub the course hands out: its
  * fingerprints (and a submission that is only the stub) count for nothing.
  */
-export function compareSubmissions(exercise: string, submissions: Array<{ id: string; files: Record<string, string> }>, starter: Record<string, string>, options: SimilarityOptions = {}): ExerciseSimilarity {
+export function compareSubmissions(
+  exercise: string,
+  submissions: Array<{ id: string; files: Record<string, string> }>,
+  starter: Record<string, string>,
+  options: SimilarityOptions = {},
+): ExerciseSimilarity {
   const k = options.k ?? DEFAULTS.k;
   const w = options.w ?? DEFAULTS.w;
   const threshold = options.threshold ?? DEFAULTS.threshold;
@@ -339,7 +344,14 @@ export function compareSubmissions(exercise: string, submissions: Array<{ id: st
     }
   }
   pairs.sort((x, y) => y.score - x.score || y.shared - x.shared || (x.a + x.b < y.a + y.b ? -1 : 1));
-  return { exercise, submissions: docs.length, ignored: { starter: starterIgnored, common: commonIgnored, maxCommon }, settings: { k, w, threshold, minShared }, pairs, highestUnflagged };
+  return {
+    exercise,
+    submissions: docs.length,
+    ignored: { starter: starterIgnored, common: commonIgnored, maxCommon },
+    settings: { k, w, threshold, minShared },
+    pairs,
+    highestUnflagged,
+  };
 }
 
 /** Every k-gram hash (not only the winnowed ones): used for the starter code, so that none of it can match. */
@@ -371,7 +383,12 @@ export interface ReferenceMatch {
  * threshold. Fingerprints of the starter code count for nothing; fingerprints common in the class still count
  * (a solution copied by many is exactly what this must find, and a common copy would otherwise hide itself).
  */
-export function compareWithReference(submissions: Array<{ id: string; files: Record<string, string> }>, reference: Record<string, string>, starter: Record<string, string>, options: SimilarityOptions = {}): ReferenceMatch[] {
+export function compareWithReference(
+  submissions: Array<{ id: string; files: Record<string, string> }>,
+  reference: Record<string, string>,
+  starter: Record<string, string>,
+  options: SimilarityOptions = {},
+): ReferenceMatch[] {
   if (!Object.keys(reference).length) return [];
   const k = options.k ?? DEFAULTS.k;
   const w = options.w ?? DEFAULTS.w;
@@ -390,7 +407,14 @@ export function compareWithReference(submissions: Array<{ id: string; files: Rec
     const shared = new Set([...mine].filter((h) => refSet.has(h)));
     const score = mine.size && refSet.size ? shared.size / Math.min(mine.size, refSet.size) : 0;
     if (identical || sameTokens || (score >= threshold && shared.size >= minShared)) {
-      out.push({ learner: s.id, identical, sameTokens, score: identical || sameTokens ? 1 : round(score), shared: shared.size, fragments: fragmentsOf(doc, ref, shared, k, w) });
+      out.push({
+        learner: s.id,
+        identical,
+        sameTokens,
+        score: identical || sameTokens ? 1 : round(score),
+        shared: shared.size,
+        fragments: fragmentsOf(doc, ref, shared, k, w),
+      });
     }
   }
   return out.sort((x, y) => y.score - x.score || (x.learner < y.learner ? -1 : 1));

@@ -39,10 +39,11 @@ export function watchFiles(dir: string, files: readonly string[], options: { pol
   let watcher: FSWatcher | undefined;
   let poller: NodeJS.Timeout | undefined;
   if (options.poll) {
-    const stamp = () => read((f) => {
-      const st = statSync(f);
-      return `${st.size}:${st.mtimeMs}`;
-    });
+    const stamp = () =>
+      read((f) => {
+        const st = statSync(f);
+        return `${st.size}:${st.mtimeMs}`;
+      });
     let stamped = stamp();
     poller = setInterval(() => {
       const now = stamp();

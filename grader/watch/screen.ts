@@ -29,7 +29,12 @@ export function bar(done: number, total: number, width = 20): string {
 }
 
 function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n').find((l) => l.trim())?.trim() ?? '';
+  return (
+    (text ?? '')
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? ''
+  );
 }
 
 /** The screen as text, fitted to `rows` lines where it can be. */
@@ -46,7 +51,9 @@ export function renderScreen(s: WatchState, options: ScreenOptions): string {
   const footer: string[] = [];
   if (s.running) {
     const r = s.running;
-    out.push(`${c.cyan('⟳ checking')} ${r.phase}${r.expected ? `  tests ${bar(r.done, r.expected)}${r.failed ? c.red(` ${r.failed} failed`) : ''}` : ''}   ${courseBar}`);
+    out.push(
+      `${c.cyan('⟳ checking')} ${r.phase}${r.expected ? `  tests ${bar(r.done, r.expected)}${r.failed ? c.red(` ${r.failed} failed`) : ''}` : ''}   ${courseBar}`,
+    );
   }
   if (result) {
     const passed = result.tests.filter((t) => t.status === 'passed');
@@ -75,14 +82,18 @@ export function renderScreen(s: WatchState, options: ScreenOptions): string {
     if (passed.length) tail.push(c.green(`✓ ${passed.length} passed`));
     const types = result.diagnostics.filter((d) => d.kind === 'type');
     if (types.length) tail.push(c.yellow(`${types.length} type error(s), e.g. ${types[0]!.file}:${types[0]!.line}: ${firstLine(types[0]!.message)}`));
-    if (result.status !== 'passed' && result.tests.length) tail.push(c.gray(`seed ${result.seed}: npx course check ${exercise.id} --seed ${result.seed} replays this run`));
+    if (result.status !== 'passed' && result.tests.length)
+      tail.push(c.gray(`seed ${result.seed}: npx course check ${exercise.id} --seed ${result.seed} replays this run`));
     if (firstFail) {
       out.push(`${c.red('✗')} ${c.bold(name(firstFail))}`);
       // The evidence gets the room the rest leaves (at least 8 lines).
       const room = Math.max(8, rows - out.length - tail.length - 6 - (panelText ? panelText.split('\n').length + 1 : 0));
       // Every line of the message after a "│ " mark (escape.ts): none can pass for the grader's own lines.
       const lines = terminalBlock(firstFail.message ?? '', '    ').split('\n');
-      const shown = lines.length > room ? [...lines.slice(0, room - 1), `    ${c.gray(`… ${lines.length - room + 1} more lines: npx course check shows them all`)}`] : lines;
+      const shown =
+        lines.length > room
+          ? [...lines.slice(0, room - 1), `    ${c.gray(`… ${lines.length - room + 1} more lines: npx course check shows them all`)}`]
+          : lines;
       out.push(shown.join('\n'), '');
     }
     out.push(...tail);
@@ -110,7 +121,6 @@ function renderList(c: ChalkInstance, course: CourseData, selected: number, watc
   });
   return [c.bold('Exercises: ↑/↓ to choose, Enter to watch it, Esc to go back'), ...lines].join('\n');
 }
-
 
 function renderPanel(panel: Panel, options: ScreenOptions): string {
   const { c } = options;

@@ -38,7 +38,13 @@ function enter(state: WatchState, id: string): Step {
 function switchTo(state: WatchState, target: ExerciseSpec): Step {
   if (progressIn(target).status === 'done') return enter(state, target.id);
   const reason: SaveReason = { kind: 'switch', target: target.id };
-  return { state, effects: [{ type: 'snapshot-stub', exercise: target }, { type: 'save', change: { kind: 'move-to', target: target.id }, reason }] };
+  return {
+    state,
+    effects: [
+      { type: 'snapshot-stub', exercise: target },
+      { type: 'save', change: { kind: 'move-to', target: target.id }, reason },
+    ],
+  };
 }
 
 function onKey(state: WatchState, key: string): Step {
@@ -66,7 +72,8 @@ function onKey(state: WatchState, key: string): Step {
       const shown = revealHint(progressIn(exercise), exercise.hints);
       if (!shown) return { state: { ...state, panel: { kind: 'no-hints', exercise: exercise.id } }, effects: [draw] };
       // A hint seen for the first time is counted: the screen shows it once that is saved.
-      if (shown.progress !== progressIn(exercise)) return { state, effects: [{ type: 'save', ids: [exercise.id], change: { kind: 'hint' }, reason: { kind: 'hint', index: shown.index } }] };
+      if (shown.progress !== progressIn(exercise))
+        return { state, effects: [{ type: 'save', ids: [exercise.id], change: { kind: 'hint' }, reason: { kind: 'hint', index: shown.index } }] };
       return { state: { ...state, panel: hintPanel(exercise, shown.index) }, effects: [draw] };
     }
     case 'n': {
@@ -133,7 +140,10 @@ export function reduce(state: WatchState, event: WatchEvent): Step {
     }
     case 'saved':
     case 'save-failed': {
-      const next = event.type === 'saved' ? { ...state, course: event.course } : { ...state, panel: { kind: 'message' as const, tone: 'error' as const, text: event.message } };
+      const next =
+        event.type === 'saved'
+          ? { ...state, course: event.course }
+          : { ...state, panel: { kind: 'message' as const, tone: 'error' as const, text: event.message } };
       const reason = event.reason;
       if (reason.kind === 'check') {
         const r = state.running;

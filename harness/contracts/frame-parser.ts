@@ -1,14 +1,6 @@
 // The public API of exercise 02 (frame-parser), type-checked together with the learner's file: a mismatch here
 // is reported as "your exports do not match the API the lesson asks for".
-import {
-  CONNECTION_PREFACE,
-  FrameParser,
-  type ErrorCodeName,
-  type Frame,
-  type FrameError,
-  type FrameParserOptions,
-  type ParserEvent,
-} from '@exercise';
+import { CONNECTION_PREFACE, FrameParser, type ErrorCodeName, type Frame, type FrameError, type FrameParserOptions, type ParserEvent } from '@exercise';
 
 const options: FrameParserOptions = { expectPreface: true, maxFrameSize: 16_384 };
 const parser: FrameParser = new FrameParser(options);

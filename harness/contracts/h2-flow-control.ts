@@ -32,7 +32,11 @@ async function live(): Promise<void> {
   const results: ResponseResult[] = await client.fetchAll(requests);
   const failure: StreamFailure | null = results[0]!.error;
   await client.close();
-  const server: H2Server = new H2Server({ resources: { '/': { status: 200, headers: {}, body: new Uint8Array(1), trailers: { a: 'b' } } }, initialWindowSize: 1000, maxConcurrentStreams: 5 });
+  const server: H2Server = new H2Server({
+    resources: { '/': { status: 200, headers: {}, body: new Uint8Array(1), trailers: { a: 'b' } } },
+    initialWindowSize: 1000,
+    maxConcurrentStreams: 5,
+  });
   const port: number = await server.listen(0, '127.0.0.1');
   await server.close();
   void [failure, port];

@@ -1,15 +1,7 @@
 // The public contract of exercise 7 (long-polling): the API the hidden suite uses, type-checked together with the
 // learner's file so that a wrong name or signature is reported in the learner's terms.
 import { fetch } from 'undici';
-import {
-  backoffDelay,
-  parseRetryAfter,
-  PollingClient,
-  UpdateServer,
-  type Batch,
-  type RetryEvent,
-  type Update,
-} from '@exercise';
+import { backoffDelay, parseRetryAfter, PollingClient, UpdateServer, type Batch, type RetryEvent, type Update } from '@exercise';
 
 async function contract(): Promise<void> {
   const server = new UpdateServer({ host: '127.0.0.1', port: 0, holdMs: 25_000, historyLimit: 1000, maxBatch: 100, maxWaiting: 10, retryAfterSeconds: 1 });

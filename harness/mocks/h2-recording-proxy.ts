@@ -107,10 +107,7 @@ export async function startRecordingProxy(targetPort: number, targetHost = '127.
     async drained(timeoutMs = 3000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`recording proxy: the proxied connection did not close within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
+        timer = setTimeout(() => reject(new Error(`recording proxy: the proxied connection did not close within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
         await Promise.race([bothClosed, timeout]);
@@ -135,8 +132,6 @@ export async function startRecordingProxy(targetPort: number, targetHost = '127.
 // ground truth the decoded frames must agree with. The script is deterministic in everything the log records:
 // the interleaving of the two lock-step responses is forced by waiting, before each write, until the client has
 // received the previous one, so the order of their DATA frames on the wire is fixed.
-
-
 
 export interface LiveStreamLog {
   path: string;
@@ -274,9 +269,7 @@ export async function recordLiveSession(options: LiveSessionOptions): Promise<Li
     });
 
     // PING with a payload we choose; its ACK echoes it.
-    await new Promise<void>((resolve, reject) =>
-      session.ping(pingPayload, (err) => (err ? reject(err) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => session.ping(pingPayload, (err) => (err ? reject(err) : resolve())));
 
     const streams: LiveStreamLog[] = [];
     const request = (path: string, body: Buffer | null, extra: http2.OutgoingHttpHeaders = {}, name?: string) =>
@@ -316,11 +309,7 @@ export async function recordLiveSession(options: LiveSessionOptions): Promise<Li
 
     const lockA = request('/lockstep/a', null, {}, 'a');
     const lockB = request('/lockstep/b', null, {}, 'b');
-    const others = [
-      request('/upload', uploadBody),
-      request('/trailers', null),
-      request('/big-header', null, { 'x-big': bigHeaderValue }),
-    ];
+    const others = [request('/upload', uploadBody), request('/trailers', null), request('/big-header', null, { 'x-big': bigHeaderValue })];
     responseBodies.set('/lockstep/a', Buffer.concat(lockstepPieces.a!));
     responseBodies.set('/lockstep/b', Buffer.concat(lockstepPieces.b!));
     await bothLockstep;

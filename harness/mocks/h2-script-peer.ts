@@ -106,12 +106,19 @@ export class ScriptConnection {
     const data = Buffer.alloc(8);
     data.write(tag.slice(0, 8), 'latin1');
     this.write(frame('PING', 0, 0, data));
-    await this.until(() => this.frames.some((f) => f.header.type === 0x6 && f.header.flags & 0x1 && f.payload.equals(data)), `the ACK of PING "${tag}"`, timeoutMs);
+    await this.until(
+      () => this.frames.some((f) => f.header.type === 0x6 && f.header.flags & 0x1 && f.payload.equals(data)),
+      `the ACK of PING "${tag}"`,
+      timeoutMs,
+    );
   }
 
   describe(max = 24): string {
     const shown = this.frames.slice(-max).map((f) => `    ${describeHeader(f.header)}${summary(f)}`);
-    return [`  frames received (${this.frames.length}${this.frames.length > max ? `, last ${max} shown` : ''}):`, ...(shown.length ? shown : ['    (none)'])].join('\n');
+    return [
+      `  frames received (${this.frames.length}${this.frames.length > max ? `, last ${max} shown` : ''}):`,
+      ...(shown.length ? shown : ['    (none)']),
+    ].join('\n');
   }
 
   destroy(): void {
@@ -133,9 +140,20 @@ function summary(f: WireFrame): string {
 }
 
 export const ERROR_NAMES = [
-  'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',
-  'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM',
-  'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED',
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED',
 ];
 
 export function errorName(code: number): string {

@@ -71,7 +71,12 @@ export class LongPollMock {
   private readonly options: Required<Omit<MockOptions, 'faults'>> & Pick<MockOptions, 'faults'>;
 
   private constructor(options: MockOptions) {
-    this.options = { holdMs: options.holdMs ?? 300, historyLimit: options.historyLimit ?? 10_000, timeoutStyle: options.timeoutStyle ?? '204', faults: options.faults };
+    this.options = {
+      holdMs: options.holdMs ?? 300,
+      historyLimit: options.historyLimit ?? 10_000,
+      timeoutStyle: options.timeoutStyle ?? '204',
+      faults: options.faults,
+    };
     this.server = this.createServer();
   }
 
@@ -166,9 +171,11 @@ export class LongPollMock {
       const t = `+${(r.at - this.started).toFixed(0)} ms`.padStart(9);
       const took = r.endedAt === undefined ? 'still open' : `${r.ending} after ${(r.endedAt - r.at).toFixed(0)} ms`;
       const gap = this.gapBefore(r.index);
-      return `  ${t}  #${r.index + 1} GET ${r.path}${r.rawAfter === null ? '' : `?after=${r.rawAfter}`}` +
+      return (
+        `  ${t}  #${r.index + 1} GET ${r.path}${r.rawAfter === null ? '' : `?after=${r.rawAfter}`}` +
         `${gap === undefined ? '' : ` (${gap.toFixed(0)} ms after #${r.index} ended)`}` +
-        `${r.fault ? ` [fault: ${describeFault(r.fault)}]` : ''} → ${took}`;
+        `${r.fault ? ` [fault: ${describeFault(r.fault)}]` : ''} → ${took}`
+      );
     });
     if (from > 0) rows.unshift(`  … (${from} earlier requests)`);
     return rows.join('\n');

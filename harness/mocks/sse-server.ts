@@ -141,8 +141,10 @@ export class SseMockServer {
         const gap = this.gapBefore(i);
         const header = r.lastEventId === null ? 'no Last-Event-ID' : `Last-Event-ID: ${JSON.stringify(r.lastEventId)}`;
         const ended = r.endedAt === undefined ? 'still open' : `${r.ending} at ${rel(r.endedAt)}`;
-        return `  request #${i + 1} at ${rel(r.at)}${gap === undefined ? '' : ` (${gap.toFixed(0)} ms after the previous response ended)`}: ` +
-          `Accept: ${JSON.stringify(r.accept ?? null)}, ${header}; response ${ended}`;
+        return (
+          `  request #${i + 1} at ${rel(r.at)}${gap === undefined ? '' : ` (${gap.toFixed(0)} ms after the previous response ended)`}: ` +
+          `Accept: ${JSON.stringify(r.accept ?? null)}, ${header}; response ${ended}`
+        );
       })
       .join('\n');
   }

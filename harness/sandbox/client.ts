@@ -33,7 +33,10 @@ export class RemoteError extends Error {
   readonly props: Record<string, unknown>;
   /** The message the code under test gave, without the call in front. */
   readonly remoteMessage: string;
-  constructor(readonly call: string, wire: WireError) {
+  constructor(
+    readonly call: string,
+    wire: WireError,
+  ) {
     super(`${call} threw ${wire.name}${wire.code ? ` [${wire.code}]` : ''}: ${wire.message}`);
     this.remoteMessage = wire.message;
     this.name = wire.name;
@@ -194,11 +197,7 @@ export class Sandbox {
       packages: manifest.packages ?? [],
       moduleRoots: [manifest.buildDir, ...manifest.nodePath],
     };
-    const execArgv = [
-      `--max-old-space-size=${manifest.heapMb}`,
-      '--disable-proto=delete',
-      ...permissionFlags([manifest.buildDir, ...manifest.readPaths]),
-    ];
+    const execArgv = [`--max-old-space-size=${manifest.heapMb}`, '--disable-proto=delete', ...permissionFlags([manifest.buildDir, ...manifest.readPaths])];
     // With a wrapper (setpriv/unshare/prlimit ...), the node binary becomes an argument of the wrapper.
     const command = [...manifest.wrapper, process.execPath, ...execArgv, manifest.host, JSON.stringify(hostOptions)];
     const child = spawn(command[0]!, command.slice(1), {
@@ -265,12 +264,7 @@ export class Sandbox {
         // under test (its bytes swallowed the reply), not a slow answer.
         if (this.stalledFrame()) return this.violation(`it left a frame unfinished (${this.decoder.pending} bytes, then nothing)`);
         this.pending.delete(id);
-        reject(
-          new SandboxFailure(
-            `${describe} did not answer within ${limit} ms (an infinite loop, or a promise that never settles?)`,
-            'timeout',
-          ),
-        );
+        reject(new SandboxFailure(`${describe} did not answer within ${limit} ms (an infinite loop, or a promise that never settles?)`, 'timeout'));
         // A host stuck in a loop cannot take further calls: stop it so the next test starts clean.
         this.kill();
       }, limit);
@@ -446,7 +440,7 @@ export class Sandbox {
           `your module threw while loading: ${message.error.name}: ${message.error.message}` +
             // An import of a file of the learner's own: only the graded files (and the course's helpers) are built.
             (/Cannot find module '\.\.?\//.test(message.error.message)
-              ? '\n(Only the exercise\'s graded file(s) and the helpers the course gives are compiled and submitted: put your code into the graded file rather than a new module.)'
+              ? "\n(Only the exercise's graded file(s) and the helpers the course gives are compiled and submitted: put your code into the graded file rather than a new module.)"
               : ''),
         );
         return;
@@ -502,8 +496,7 @@ export class Remote {
 
   /** Like call, with a timeout of its own (for calls expected to take long, e.g. a large input). */
   async callWithin(timeoutMs: number, method: string, ...args: unknown[]): Promise<unknown> {
-    return (await this.sandbox.request({ op: 'call', handle: this.handle, method, args }, this.describe(method, args), timeoutMs))
-      .value;
+    return (await this.sandbox.request({ op: 'call', handle: this.handle, method, args }, this.describe(method, args), timeoutMs)).value;
   }
 
   async get(prop: string): Promise<unknown> {
@@ -525,7 +518,10 @@ export function describeArgs(args: unknown[]): string {
       if (typeof a === 'object' && a !== null && '$callback' in a) return '<callback>';
       let text: string;
       try {
-        text = typeof a === 'string' ? JSON.stringify(a) : (JSON.stringify(a, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v)) ?? String(a));
+        text =
+          typeof a === 'string'
+            ? JSON.stringify(a)
+            : (JSON.stringify(a, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v)) ?? String(a));
       } catch {
         text = String(a);
       }

@@ -48,7 +48,8 @@ function post(message: HostMessage): void {
 function unsendable(err: unknown): WireError {
   return {
     name: 'UnsendableValue',
-    message: `the value returned cannot be sent back to the grader (use plain data: numbers, strings, arrays, ` +
+    message:
+      `the value returned cannot be sent back to the grader (use plain data: numbers, strings, arrays, ` +
       `plain objects, Uint8Array/Buffer): ${err instanceof Error ? err.message : String(err)}`,
   };
 }

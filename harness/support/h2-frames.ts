@@ -16,16 +16,25 @@ export const FRAME_TYPE_NAMES: Record<number, string> = {
   0x9: 'CONTINUATION',
 };
 
-export const FRAME_TYPE_CODES: Record<string, number> = Object.fromEntries(
-  Object.entries(FRAME_TYPE_NAMES).map(([code, name]) => [name, Number(code)]),
-);
+export const FRAME_TYPE_CODES: Record<string, number> = Object.fromEntries(Object.entries(FRAME_TYPE_NAMES).map(([code, name]) => [name, Number(code)]));
 
 /** Flag names defined per frame type (RFC 9113 §6). Bits not listed are undefined for that type. */
 const FLAG_NAMES: Record<number, Array<[number, string]>> = {
-  0x0: [[0x1, 'END_STREAM'], [0x8, 'PADDED']],
-  0x1: [[0x1, 'END_STREAM'], [0x4, 'END_HEADERS'], [0x8, 'PADDED'], [0x20, 'PRIORITY']],
+  0x0: [
+    [0x1, 'END_STREAM'],
+    [0x8, 'PADDED'],
+  ],
+  0x1: [
+    [0x1, 'END_STREAM'],
+    [0x4, 'END_HEADERS'],
+    [0x8, 'PADDED'],
+    [0x20, 'PRIORITY'],
+  ],
   0x4: [[0x1, 'ACK']],
-  0x5: [[0x4, 'END_HEADERS'], [0x8, 'PADDED']],
+  0x5: [
+    [0x4, 'END_HEADERS'],
+    [0x8, 'PADDED'],
+  ],
   0x6: [[0x1, 'ACK']],
   0x9: [[0x4, 'END_HEADERS']],
 };

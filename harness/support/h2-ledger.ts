@@ -120,7 +120,16 @@ export function auditSender(transcript: TranscriptChunk[], yourDirection: Direct
     for (const [s, w] of windows) {
       if (closed.has(s)) continue;
       windows.set(s, w + delta);
-      rows.push({ stream: s, row: { label, expected: `stream ${s}: ${w} → ${w + delta}`, actual: `connection: ${conn}`, ok: true, note: `SETTINGS_INITIAL_WINDOW_SIZE ${delta >= 0 ? '+' : ''}${delta}` } });
+      rows.push({
+        stream: s,
+        row: {
+          label,
+          expected: `stream ${s}: ${w} → ${w + delta}`,
+          actual: `connection: ${conn}`,
+          ok: true,
+          note: `SETTINGS_INITIAL_WINDOW_SIZE ${delta >= 0 ? '+' : ''}${delta}`,
+        },
+      });
     }
   };
   const close = (s: number) => {
@@ -136,7 +145,11 @@ export function auditSender(transcript: TranscriptChunk[], yourDirection: Direct
     violation = [
       what,
       `  the frame: ${describeHeader(f.header)} (octet ${f.offset} of what you sent)`,
-      renderTimeline(mine, { title: `  window accounting of stream ${stream} and the connection, in the order the proxy saw the frames:`, headings: ['frame', `stream ${stream}`, 'connection'], maxRows: 24 }),
+      renderTimeline(mine, {
+        title: `  window accounting of stream ${stream} and the connection, in the order the proxy saw the frames:`,
+        headings: ['frame', `stream ${stream}`, 'connection'],
+        maxRows: 24,
+      }),
     ].join('\n');
   };
 
@@ -191,7 +204,11 @@ export function auditSender(transcript: TranscriptChunk[], yourDirection: Direct
             active.add(s);
             maxActive = Math.max(maxActive, active.size);
             if (active.size > maxConcurrent) {
-              fail(s, f, `you opened stream ${s} while ${active.size - 1} of your streams were active; the peer's SETTINGS_MAX_CONCURRENT_STREAMS is ${maxConcurrent} (RFC 9113 §5.1.2).`);
+              fail(
+                s,
+                f,
+                `you opened stream ${s} while ${active.size - 1} of your streams were active; the peer's SETTINGS_MAX_CONCURRENT_STREAMS is ${maxConcurrent} (RFC 9113 §5.1.2).`,
+              );
             }
           }
         }
@@ -205,8 +222,12 @@ export function auditSender(transcript: TranscriptChunk[], yourDirection: Direct
         rows.push({ stream: s, data: true, row: { label, expected: `${w} → ${w - len}`, actual: `${conn} → ${conn - len}`, ok: !bad } });
         conn -= len;
         if (bad) {
-          fail(s, f, `you sent ${len} DATA octets on stream ${s} when the peer allowed ${Math.max(0, Math.min(w, conn + len))} ` +
-            `(stream window ${w}, connection window ${conn + len}): a sender must never exceed either window (RFC 9113 §6.9.1).`);
+          fail(
+            s,
+            f,
+            `you sent ${len} DATA octets on stream ${s} when the peer allowed ${Math.max(0, Math.min(w, conn + len))} ` +
+              `(stream window ${w}, connection window ${conn + len}): a sender must never exceed either window (RFC 9113 §6.9.1).`,
+          );
         }
         if (flags & END_STREAM) endYou.add(s);
       } else if (type === WINDOW_UPDATE && f.payload.length >= 4) {

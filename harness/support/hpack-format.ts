@@ -75,7 +75,8 @@ export function firstTableDifference(expected: EntryLike[], actual: unknown): st
   for (let i = 0; i < n; i++) {
     const e = expected[i];
     const a = actual[i] as Partial<EntryLike> | undefined;
-    if (!e) return `index ${STATIC_COUNT + 1 + i}: unexpected entry ${quote(String(a?.name), 40)}: ${quote(String(a?.value), 40)} (the table should hold ${expected.length} entries)`;
+    if (!e)
+      return `index ${STATIC_COUNT + 1 + i}: unexpected entry ${quote(String(a?.name), 40)}: ${quote(String(a?.value), 40)} (the table should hold ${expected.length} entries)`;
     if (!a) return `index ${STATIC_COUNT + 1 + i}: missing entry ${quote(e.name, 40)}: ${quote(e.value, 40)} (size ${e.size})`;
     if (a.name !== e.name || a.value !== e.value || a.size !== e.size) {
       return `index ${STATIC_COUNT + 1 + i}: expected ${quote(e.name, 40)}: ${quote(e.value, 40)} size ${e.size}, got ${quote(String(a.name), 40)}: ${quote(String(a.value), 40)} size ${String(a.size)}`;

@@ -108,8 +108,7 @@ export class RandomEncoder {
         if (existing && this.chance(0.7)) {
           refs.push({ field: [name, value], absolute: existing.index, nameOnly: existing.value !== value || this.chance(0.2) });
           this.pinned.add(existing.index);
-        }
-        else refs.push({ field: [name, value] });
+        } else refs.push({ field: [name, value] });
       }
       const dynamic = refs.filter((r) => r.absolute !== undefined).map((r) => r.absolute!);
       const required = dynamic.length ? Math.max(...dynamic) + 1 : 0;
@@ -124,7 +123,10 @@ export class RandomEncoder {
         else if (r.absolute !== undefined && !r.nameOnly) {
           section.push(...(r.absolute < base ? encodeInteger(base - 1 - r.absolute, 6, 0x80) : encodeInteger(r.absolute - base, 4, 0x10)));
         } else if (r.absolute !== undefined) {
-          section.push(...(r.absolute < base ? encodeInteger(base - 1 - r.absolute, 4, 0x40 | (n << 5)) : encodeInteger(r.absolute - base, 3, n << 3)), ...this.string(value, 7, 0));
+          section.push(
+            ...(r.absolute < base ? encodeInteger(base - 1 - r.absolute, 4, 0x40 | (n << 5)) : encodeInteger(r.absolute - base, 3, n << 3)),
+            ...this.string(value, 7, 0),
+          );
         } else {
           const staticName = STATIC.findIndex(([sn]) => sn === name);
           if (staticName >= 0 && this.chance(0.7)) section.push(...encodeInteger(staticName, 4, 0x50 | (n << 5)), ...this.string(value, 7, 0));
@@ -132,7 +134,7 @@ export class RandomEncoder {
         }
       }
       // The encoder stream goes out in random pieces, the section after its own inserts (generation order).
-      for (let at = 0; at < stream.length; ) {
+      for (let at = 0; at < stream.length;) {
         const piece = 1 + Math.floor(this.random() * Math.min(24, stream.length - at));
         records.push({ streamId: 0, data: new Uint8Array(stream.slice(at, at + piece)) });
         at += piece;

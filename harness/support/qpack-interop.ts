@@ -27,7 +27,7 @@ export interface InteropFile {
 export function readRecords(file: string): QpackRecord[] {
   const data = readFileSync(file);
   const out: QpackRecord[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const streamId = Number(data.readBigUInt64BE(at));
     const length = data.readUInt32BE(at + 8);
     out.push({ streamId, data: new Uint8Array(data.subarray(at + 12, at + 12 + length)) });

@@ -15,34 +15,105 @@ export interface Entry {
 
 /** RFC 9204 Appendix A. */
 export const STATIC: readonly Field[] = [
-  [':authority', ''], [':path', '/'], ['age', '0'], ['content-disposition', ''], ['content-length', '0'], ['cookie', ''],
-  ['date', ''], ['etag', ''], ['if-modified-since', ''], ['if-none-match', ''], ['last-modified', ''], ['link', ''],
-  ['location', ''], ['referer', ''], ['set-cookie', ''], [':method', 'CONNECT'], [':method', 'DELETE'],
-  [':method', 'GET'], [':method', 'HEAD'], [':method', 'OPTIONS'], [':method', 'POST'], [':method', 'PUT'],
-  [':scheme', 'http'], [':scheme', 'https'], [':status', '103'], [':status', '200'], [':status', '304'],
-  [':status', '404'], [':status', '503'], ['accept', '*/*'], ['accept', 'application/dns-message'],
-  ['accept-encoding', 'gzip, deflate, br'], ['accept-ranges', 'bytes'], ['access-control-allow-headers', 'cache-control'],
-  ['access-control-allow-headers', 'content-type'], ['access-control-allow-origin', '*'], ['cache-control', 'max-age=0'],
-  ['cache-control', 'max-age=2592000'], ['cache-control', 'max-age=604800'], ['cache-control', 'no-cache'],
-  ['cache-control', 'no-store'], ['cache-control', 'public, max-age=31536000'], ['content-encoding', 'br'],
-  ['content-encoding', 'gzip'], ['content-type', 'application/dns-message'], ['content-type', 'application/javascript'],
-  ['content-type', 'application/json'], ['content-type', 'application/x-www-form-urlencoded'], ['content-type', 'image/gif'],
-  ['content-type', 'image/jpeg'], ['content-type', 'image/png'], ['content-type', 'text/css'],
-  ['content-type', 'text/html; charset=utf-8'], ['content-type', 'text/plain'], ['content-type', 'text/plain;charset=utf-8'],
-  ['range', 'bytes=0-'], ['strict-transport-security', 'max-age=31536000'],
+  [':authority', ''],
+  [':path', '/'],
+  ['age', '0'],
+  ['content-disposition', ''],
+  ['content-length', '0'],
+  ['cookie', ''],
+  ['date', ''],
+  ['etag', ''],
+  ['if-modified-since', ''],
+  ['if-none-match', ''],
+  ['last-modified', ''],
+  ['link', ''],
+  ['location', ''],
+  ['referer', ''],
+  ['set-cookie', ''],
+  [':method', 'CONNECT'],
+  [':method', 'DELETE'],
+  [':method', 'GET'],
+  [':method', 'HEAD'],
+  [':method', 'OPTIONS'],
+  [':method', 'POST'],
+  [':method', 'PUT'],
+  [':scheme', 'http'],
+  [':scheme', 'https'],
+  [':status', '103'],
+  [':status', '200'],
+  [':status', '304'],
+  [':status', '404'],
+  [':status', '503'],
+  ['accept', '*/*'],
+  ['accept', 'application/dns-message'],
+  ['accept-encoding', 'gzip, deflate, br'],
+  ['accept-ranges', 'bytes'],
+  ['access-control-allow-headers', 'cache-control'],
+  ['access-control-allow-headers', 'content-type'],
+  ['access-control-allow-origin', '*'],
+  ['cache-control', 'max-age=0'],
+  ['cache-control', 'max-age=2592000'],
+  ['cache-control', 'max-age=604800'],
+  ['cache-control', 'no-cache'],
+  ['cache-control', 'no-store'],
+  ['cache-control', 'public, max-age=31536000'],
+  ['content-encoding', 'br'],
+  ['content-encoding', 'gzip'],
+  ['content-type', 'application/dns-message'],
+  ['content-type', 'application/javascript'],
+  ['content-type', 'application/json'],
+  ['content-type', 'application/x-www-form-urlencoded'],
+  ['content-type', 'image/gif'],
+  ['content-type', 'image/jpeg'],
+  ['content-type', 'image/png'],
+  ['content-type', 'text/css'],
+  ['content-type', 'text/html; charset=utf-8'],
+  ['content-type', 'text/plain'],
+  ['content-type', 'text/plain;charset=utf-8'],
+  ['range', 'bytes=0-'],
+  ['strict-transport-security', 'max-age=31536000'],
   ['strict-transport-security', 'max-age=31536000; includesubdomains'],
-  ['strict-transport-security', 'max-age=31536000; includesubdomains; preload'], ['vary', 'accept-encoding'],
-  ['vary', 'origin'], ['x-content-type-options', 'nosniff'], ['x-xss-protection', '1; mode=block'], [':status', '100'],
-  [':status', '204'], [':status', '206'], [':status', '302'], [':status', '400'], [':status', '403'], [':status', '421'],
-  [':status', '425'], [':status', '500'], ['accept-language', ''], ['access-control-allow-credentials', 'FALSE'],
-  ['access-control-allow-credentials', 'TRUE'], ['access-control-allow-headers', '*'], ['access-control-allow-methods', 'get'],
-  ['access-control-allow-methods', 'get, post, options'], ['access-control-allow-methods', 'options'],
-  ['access-control-expose-headers', 'content-length'], ['access-control-request-headers', 'content-type'],
-  ['access-control-request-method', 'get'], ['access-control-request-method', 'post'], ['alt-svc', 'clear'],
-  ['authorization', ''], ['content-security-policy', "script-src 'none'; object-src 'none'; base-uri 'none'"],
-  ['early-data', '1'], ['expect-ct', ''], ['forwarded', ''], ['if-range', ''], ['origin', ''], ['purpose', 'prefetch'],
-  ['server', ''], ['timing-allow-origin', '*'], ['upgrade-insecure-requests', '1'], ['user-agent', ''],
-  ['x-forwarded-for', ''], ['x-frame-options', 'deny'], ['x-frame-options', 'sameorigin'],
+  ['strict-transport-security', 'max-age=31536000; includesubdomains; preload'],
+  ['vary', 'accept-encoding'],
+  ['vary', 'origin'],
+  ['x-content-type-options', 'nosniff'],
+  ['x-xss-protection', '1; mode=block'],
+  [':status', '100'],
+  [':status', '204'],
+  [':status', '206'],
+  [':status', '302'],
+  [':status', '400'],
+  [':status', '403'],
+  [':status', '421'],
+  [':status', '425'],
+  [':status', '500'],
+  ['accept-language', ''],
+  ['access-control-allow-credentials', 'FALSE'],
+  ['access-control-allow-credentials', 'TRUE'],
+  ['access-control-allow-headers', '*'],
+  ['access-control-allow-methods', 'get'],
+  ['access-control-allow-methods', 'get, post, options'],
+  ['access-control-allow-methods', 'options'],
+  ['access-control-expose-headers', 'content-length'],
+  ['access-control-request-headers', 'content-type'],
+  ['access-control-request-method', 'get'],
+  ['access-control-request-method', 'post'],
+  ['alt-svc', 'clear'],
+  ['authorization', ''],
+  ['content-security-policy', "script-src 'none'; object-src 'none'; base-uri 'none'"],
+  ['early-data', '1'],
+  ['expect-ct', ''],
+  ['forwarded', ''],
+  ['if-range', ''],
+  ['origin', ''],
+  ['purpose', 'prefetch'],
+  ['server', ''],
+  ['timing-allow-origin', '*'],
+  ['upgrade-insecure-requests', '1'],
+  ['user-agent', ''],
+  ['x-forwarded-for', ''],
+  ['x-frame-options', 'deny'],
+  ['x-frame-options', 'sameorigin'],
 ];
 
 export type ModelErrorCode = 'QPACK_DECOMPRESSION_FAILED' | 'QPACK_ENCODER_STREAM_ERROR' | 'QPACK_DECODER_STREAM_ERROR';
@@ -200,7 +271,9 @@ export class ModelDecoder {
             name = f[0];
           } else name = this.entry(this.inserted - 1 - index, 'QPACK_ENCODER_STREAM_ERROR').name;
           const value = c.str(7);
-          done.push(`Insert With Name Reference: T=${isStatic ? '1 (static)' : '0 (dynamic)'}, name index ${index}${isStatic ? '' : ` (relative: absolute ${this.inserted - 1 - index})`} = ${q(name)}, value ${hs(value)} -> absolute index ${this.inserted}`);
+          done.push(
+            `Insert With Name Reference: T=${isStatic ? '1 (static)' : '0 (dynamic)'}, name index ${index}${isStatic ? '' : ` (relative: absolute ${this.inserted - 1 - index})`} = ${q(name)}, value ${hs(value)} -> absolute index ${this.inserted}`,
+          );
           this.add(name, value.text);
         } else if (b & 0x40) {
           const name = c.str(5);
@@ -268,7 +341,9 @@ export class ModelDecoder {
           const isStatic = (b & 0x40) !== 0;
           const i = c.int(6);
           const f: Field = isStatic ? [...stat(i)] : (({ name, value }) => [name, value] as Field)(dyn(base - 1 - i));
-          lines.push(`Indexed Field Line: T=${isStatic ? '1 static' : '0 dynamic'}, index ${i}${isStatic ? '' : ` (absolute ${base - 1 - i})`} = ${q(f[0])}: ${q(f[1])}`);
+          lines.push(
+            `Indexed Field Line: T=${isStatic ? '1 static' : '0 dynamic'}, index ${i}${isStatic ? '' : ` (absolute ${base - 1 - i})`} = ${q(f[0])}: ${q(f[1])}`,
+          );
           headers.push(f);
         } else if (b & 0x40) {
           const n = (b & 0x20) !== 0;
@@ -276,7 +351,9 @@ export class ModelDecoder {
           const i = c.int(4);
           const name = isStatic ? stat(i)[0] : dyn(base - 1 - i).name;
           const v = c.str(7);
-          lines.push(`Literal Field Line With Name Reference: N=${n ? 1 : 0}, T=${isStatic ? '1 static' : '0 dynamic'}, name index ${i}${isStatic ? '' : ` (absolute ${base - 1 - i})`} = ${q(name)}, value ${hs(v)}`);
+          lines.push(
+            `Literal Field Line With Name Reference: N=${n ? 1 : 0}, T=${isStatic ? '1 static' : '0 dynamic'}, name index ${i}${isStatic ? '' : ` (absolute ${base - 1 - i})`} = ${q(name)}, value ${hs(v)}`,
+          );
           headers.push([name, v.text]);
         } else if (b & 0x20) {
           const n = (b & 0x10) !== 0;
@@ -330,10 +407,7 @@ export function encodeRic(ric: number, maxTableCapacity: number): number {
 // ---------------------------------------------------------------------------------------------------------------
 // The decoder stream, parsed
 
-export type DecoderInstruction =
-  | { kind: 'ack'; streamId: number }
-  | { kind: 'cancel'; streamId: number }
-  | { kind: 'increment'; increment: number };
+export type DecoderInstruction = { kind: 'ack'; streamId: number } | { kind: 'cancel'; streamId: number } | { kind: 'increment'; increment: number };
 
 /** Parses whole decoder-stream bytes; throws ModelError (QPACK_DECODER_STREAM_ERROR) when cut or malformed. */
 export function parseDecoderStream(bytes: Uint8Array): DecoderInstruction[] {
@@ -369,7 +443,9 @@ export function encodeDecoderInstruction(i: DecoderInstruction): number[] {
 export function formatEntries(entries: unknown, maxLines = 8): string {
   if (!Array.isArray(entries)) return `    (not a list: ${String(JSON.stringify(entries)).slice(0, 80)})`;
   if (!entries.length) return '    (empty)';
-  const lines = (entries as Partial<Entry>[]).slice(0, maxLines).map((e) => `    [abs ${String(e?.index)}] ${q(String(e?.name), 40)}: ${q(String(e?.value), 50)}  size ${String(e?.size)}`);
+  const lines = (entries as Partial<Entry>[])
+    .slice(0, maxLines)
+    .map((e) => `    [abs ${String(e?.index)}] ${q(String(e?.name), 40)}: ${q(String(e?.value), 50)}  size ${String(e?.size)}`);
   if (entries.length > maxLines) lines.push(`    … ${entries.length - maxLines} older entries`);
   return lines.join('\n');
 }
@@ -377,7 +453,9 @@ export function formatEntries(entries: unknown, maxLines = 8): string {
 export function formatFields(fields: unknown, maxLines = 8): string {
   if (!Array.isArray(fields)) return `    (not a list: ${String(JSON.stringify(fields)).slice(0, 80)})`;
   if (!fields.length) return '    (no fields)';
-  const lines = fields.slice(0, maxLines).map((f, i) => (Array.isArray(f) ? `    ${i + 1}. ${q(String(f[0]), 40)}: ${q(String(f[1]), 60)}` : `    ${i + 1}. ${JSON.stringify(f)}`));
+  const lines = fields
+    .slice(0, maxLines)
+    .map((f, i) => (Array.isArray(f) ? `    ${i + 1}. ${q(String(f[0]), 40)}: ${q(String(f[1]), 60)}` : `    ${i + 1}. ${JSON.stringify(f)}`));
   if (fields.length > maxLines) lines.push(`    … ${fields.length - maxLines} more`);
   return lines.join('\n');
 }

@@ -144,7 +144,14 @@ export class EncoderPeer {
       ]);
     }
     const diff = firstFieldDifference(headers, decoded.headers);
-    if (diff) fail([`stream ${streamId}: the section decodes to a different header list: ${diff}`, '  encoded:', formatFields(headers), '  decoded field lines:', ...decoded.lines.map((l) => `    ${l}`)]);
+    if (diff)
+      fail([
+        `stream ${streamId}: the section decodes to a different header list: ${diff}`,
+        '  encoded:',
+        formatFields(headers),
+        '  decoded field lines:',
+        ...decoded.lines.map((l) => `    ${l}`),
+      ]);
     this.note(`stream ${streamId}: section with Required Insert Count ${decoded.required}, ${section.length} octets`);
     if (decoded.required > 0) {
       this.outstanding.push({ streamId, required: decoded.required, references: decoded.references });
@@ -218,7 +225,11 @@ export class EncoderPeer {
     try {
       required = this.peer.requiredInsertCount(item.section);
     } catch (err) {
-      fail([`stream ${item.streamId}: the peer cannot read the section prefix: ${err instanceof Error ? err.message : String(err)} (the peer has ${this.peer.inserted} inserts)`, `  section: ${hex(item.section)}`, ...this.context()]);
+      fail([
+        `stream ${item.streamId}: the peer cannot read the section prefix: ${err instanceof Error ? err.message : String(err)} (the peer has ${this.peer.inserted} inserts)`,
+        `  section: ${hex(item.section)}`,
+        ...this.context(),
+      ]);
     }
     if (required > this.peer.inserted) {
       if (this.waiting.length + 1 > this.maxBlockedStreams) {
@@ -248,7 +259,13 @@ export class EncoderPeer {
       ]);
     }
     const diff = firstFieldDifference(item.headers, result.headers);
-    if (diff) fail([`stream ${item.streamId}: the peer decoded a different header list: ${diff}`, '  field lines:', ...result.lines.map((l) => `    ${l}`), ...this.context()]);
+    if (diff)
+      fail([
+        `stream ${item.streamId}: the peer decoded a different header list: ${diff}`,
+        '  field lines:',
+        ...result.lines.map((l) => `    ${l}`),
+        ...this.context(),
+      ]);
     this.decoded++;
     if (item.required > 0) {
       this.ackQueue.push([{ kind: 'ack', streamId: item.streamId }]);

@@ -18,7 +18,12 @@ function describeThrown(err: unknown): string {
 const WINDOW = 64;
 
 /** Plays one delivery order of a file to a decoder under test, record by record, against the expected steps. */
-export async function playRecords(decoder: Remote, file: Pick<InteropFile, 'label' | 'expected' | 'maxTableCapacity'>, records: QpackRecord[], orderName: string): Promise<void> {
+export async function playRecords(
+  decoder: Remote,
+  file: Pick<InteropFile, 'label' | 'expected' | 'maxTableCapacity'>,
+  records: QpackRecord[],
+  orderName: string,
+): Promise<void> {
   const steps = expectedSteps(records, file.maxTableCapacity);
   const decoded = new Map<number, unknown>();
   const timeline: string[] = [];
@@ -28,14 +33,23 @@ export async function playRecords(decoder: Remote, file: Pick<InteropFile, 'labe
     for (let j = 0; j < i; j++) if (records[j]!.streamId === 0) model.encoderStream(records[j]!.data);
     const before = model.table();
     const r = records[i]!;
-    const lines = r.streamId === 0 ? model.encoderStream(r.data) : (() => {
-      try {
-        return model.decodeSection(r.data, steps[i]!.required).lines;
-      } catch (err) {
-        return [`(blocked: ${err instanceof Error ? err.message : String(err)})`];
-      }
-    })();
-    return ['  the record, instruction by instruction:', ...lines.slice(0, 14).map((l) => `    ${l}`), '  dynamic table before it:', formatEntries(before), ...(r.streamId === 0 ? ['  dynamic table after it:', formatEntries(model.table())] : [])];
+    const lines =
+      r.streamId === 0
+        ? model.encoderStream(r.data)
+        : (() => {
+            try {
+              return model.decodeSection(r.data, steps[i]!.required).lines;
+            } catch (err) {
+              return [`(blocked: ${err instanceof Error ? err.message : String(err)})`];
+            }
+          })();
+    return [
+      '  the record, instruction by instruction:',
+      ...lines.slice(0, 14).map((l) => `    ${l}`),
+      '  dynamic table before it:',
+      formatEntries(before),
+      ...(r.streamId === 0 ? ['  dynamic table after it:', formatEntries(model.table())] : []),
+    ];
   };
   // The calls go out in windows of WINDOW without waiting for each answer (the host runs them in order), then the
   // answers are checked one by one: thousands of records per file would otherwise cost one round trip each.
@@ -60,7 +74,13 @@ export async function playRecords(decoder: Remote, file: Pick<InteropFile, 'labe
       got = answer.value;
     } catch (err) {
       if (err instanceof SandboxFailure) throw err;
-      fail([`${where(i)}: ${r.streamId === 0 ? 'receiveEncoderStream' : `decodeSection(${r.streamId}, …)`} ${describeThrown(err)}`, `  bytes: ${hex(r.data)}`, ...replay(i), '  blocking timeline:', ...timeline.slice(-10).map((t) => `    ${t}`)]);
+      fail([
+        `${where(i)}: ${r.streamId === 0 ? 'receiveEncoderStream' : `decodeSection(${r.streamId}, …)`} ${describeThrown(err)}`,
+        `  bytes: ${hex(r.data)}`,
+        ...replay(i),
+        '  blocking timeline:',
+        ...timeline.slice(-10).map((t) => `    ${t}`),
+      ]);
     }
     if (r.streamId === 0) {
       const list = Array.isArray(got) ? (got as Array<{ streamId?: unknown; headers?: unknown }>) : [];
@@ -78,15 +98,33 @@ export async function playRecords(decoder: Remote, file: Pick<InteropFile, 'labe
     } else {
       if (step.blocks) {
         timeline.push(`record ${i + 1}: stream ${r.streamId} waits for insert count ${step.required} (has ${step.insertsAfter})`);
-        if (got !== null) fail([`${where(i)}: stream ${r.streamId} needs ${step.required} inserts and ${step.insertsAfter} have arrived: decodeSection must return null (blocked), it returned ${JSON.stringify(got)?.slice(0, 120)}`, ...replay(i), '  blocking timeline:', ...timeline.slice(-10).map((t) => `    ${t}`)]);
+        if (got !== null)
+          fail([
+            `${where(i)}: stream ${r.streamId} needs ${step.required} inserts and ${step.insertsAfter} have arrived: decodeSection must return null (blocked), it returned ${JSON.stringify(got)?.slice(0, 120)}`,
+            ...replay(i),
+            '  blocking timeline:',
+            ...timeline.slice(-10).map((t) => `    ${t}`),
+          ]);
       } else {
-        if (got === null) fail([`${where(i)}: stream ${r.streamId} needs ${step.required} inserts and ${step.insertsAfter} have arrived: it must decode now, but decodeSection returned null (blocked)`, ...replay(i), '  blocking timeline:', ...timeline.slice(-10).map((t) => `    ${t}`)]);
+        if (got === null)
+          fail([
+            `${where(i)}: stream ${r.streamId} needs ${step.required} inserts and ${step.insertsAfter} have arrived: it must decode now, but decodeSection returned null (blocked)`,
+            ...replay(i),
+            '  blocking timeline:',
+            ...timeline.slice(-10).map((t) => `    ${t}`),
+          ]);
         decoded.set(r.streamId, got);
       }
     }
     for (const [id, headers] of decoded) {
       const diff = firstFieldDifference(file.expected.get(id) ?? [], headers);
-      if (diff) fail([`${where(i)}: stream ${id} decodes differently from the .qif: ${diff}`, ...replay(records.findIndex((x) => x.streamId === id)), '  expected:', formatFields(file.expected.get(id))]);
+      if (diff)
+        fail([
+          `${where(i)}: stream ${id} decodes differently from the .qif: ${diff}`,
+          ...replay(records.findIndex((x) => x.streamId === id)),
+          '  expected:',
+          formatFields(file.expected.get(id)),
+        ]);
     }
     decoded.clear();
   }
@@ -94,5 +132,6 @@ export async function playRecords(decoder: Remote, file: Pick<InteropFile, 'labe
   const raw = new Uint8Array((await decoder.call('takeDecoderStream')) as Uint8Array);
   const acked = parseDecoderStream(raw).reduce((n, i) => n + (i.kind === 'increment' ? i.increment : 0), 0);
   const last = steps[steps.length - 1]?.insertsAfter ?? 0;
-  if (acked > last) fail([`${file.label} (${orderName}): the Insert Count Increments add up to ${acked}, more than the ${last} inserts received (RFC 9204 §4.4.3)`]);
+  if (acked > last)
+    fail([`${file.label} (${orderName}): the Insert Count Increments add up to ${acked}, more than the ${last} inserts received (RFC 9204 §4.4.3)`]);
 }

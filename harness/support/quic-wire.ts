@@ -87,7 +87,8 @@ export function decodeDatagram(bytes: Uint8Array, shortCidLength = CID_LENGTH): 
   if (!len) return { form: 'long', longType, version, dcid, scid, frames: [], problem: 'Length truncated' };
   at += len.length;
   const end = at + Number(len.value);
-  if (end > b.length || Number(len.value) < pnLength) return { form: 'long', longType, version, dcid, scid, frames: [], problem: `Length ${len.value} does not fit the datagram` };
+  if (end > b.length || Number(len.value) < pnLength)
+    return { form: 'long', longType, version, dcid, scid, frames: [], problem: `Length ${len.value} does not fit the datagram` };
   const packetNumber = b.readUIntBE(at, pnLength);
   return { form: 'long', longType, version, dcid, scid, packetNumber, frames: decodeFrames(b.subarray(at + pnLength, end)) };
 }
@@ -230,7 +231,13 @@ export const frame = {
     Buffer.concat([Buffer.from([0x0e | (fin ? 1 : 0)]), encodeVarint(streamId), encodeVarint(offset), encodeVarint(data.length), data]),
   /** ranges descending and disjoint, [low, high] */
   ack: (ranges: Array<[number, number]>) => {
-    const parts = [Buffer.from([0x02]), encodeVarint(ranges[0]![1]), encodeVarint(0), encodeVarint(ranges.length - 1), encodeVarint(ranges[0]![1] - ranges[0]![0])];
+    const parts = [
+      Buffer.from([0x02]),
+      encodeVarint(ranges[0]![1]),
+      encodeVarint(0),
+      encodeVarint(ranges.length - 1),
+      encodeVarint(ranges[0]![1] - ranges[0]![0]),
+    ];
     for (let i = 1; i < ranges.length; i++) parts.push(encodeVarint(ranges[i - 1]![0] - ranges[i]![1] - 2), encodeVarint(ranges[i]![1] - ranges[i]![0]));
     return Buffer.concat(parts);
   },

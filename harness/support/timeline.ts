@@ -53,7 +53,10 @@ export function renderTimeline(rows: TimelineRow[], options: TimelineOptions = {
   let shown = rows;
   let cut = 0;
   if (rows.length > maxRows) {
-    const firstBad = Math.max(0, rows.findIndex((r) => !r.ok));
+    const firstBad = Math.max(
+      0,
+      rows.findIndex((r) => !r.ok),
+    );
     const start = Math.min(Math.max(0, firstBad - Math.floor(maxRows / 2)), rows.length - maxRows);
     shown = rows.slice(start, start + maxRows);
     cut = rows.length - maxRows;

@@ -205,7 +205,17 @@ function fault(g: Gen, limits: { maxMessageSize: number }): FuzzFrame[] {
     case 'opcode':
       return [frame(g, pick(random, [3, 4, 5, 6, 7, 11, 12, 13, 14, 15]), bytes(random, randomInt(random, 0, 10)), 'reserved opcode (Autobahn 4)')];
     case 'mask':
-      return [frame(g, pick(random, [1, 2, 9]), Buffer.from(text(random, 10)), g.role === 'server' ? 'unmasked from a client (§5.1)' : 'masked from a server (§5.1)', true, 0, true)];
+      return [
+        frame(
+          g,
+          pick(random, [1, 2, 9]),
+          Buffer.from(text(random, 10)),
+          g.role === 'server' ? 'unmasked from a client (§5.1)' : 'masked from a server (§5.1)',
+          true,
+          0,
+          true,
+        ),
+      ];
     case 'fragmented control':
       return [frame(g, pick(random, [8, 9, 10]), bytes(random, randomInt(random, 0, 5)), 'control frame without FIN (Autobahn 5.1)', false)];
     case 'control over 125':
@@ -260,7 +270,9 @@ function validItem(g: Gen, limits: { maxMessageSize: number }): FuzzFrame[] {
   if (limits.maxMessageSize <= 1000 && r < 0.12) {
     // At the limit: accepted, however it is fragmented (the limit is the largest size allowed).
     const n = limits.maxMessageSize - randomInt(random, 0, 1);
-    return random() < 0.5 ? message(g, 1, textOfSize(random, n).subarray(0, n), `text of ${n} octets (limit ${limits.maxMessageSize})`) : message(g, 2, bytes(random, n), `binary of ${n} octets (limit ${limits.maxMessageSize})`);
+    return random() < 0.5
+      ? message(g, 1, textOfSize(random, n).subarray(0, n), `text of ${n} octets (limit ${limits.maxMessageSize})`)
+      : message(g, 2, bytes(random, n), `binary of ${n} octets (limit ${limits.maxMessageSize})`);
   }
   if (r < 0.45) return message(g, 1, textOfSize(random, size(random)), 'text');
   if (r < 0.7) return message(g, 2, bytes(random, size(random)), 'binary');
@@ -278,7 +290,8 @@ export function generateFrames(random: () => number, role: Role, limits: { maxMe
   if (random() < 0.65) frames.splice(randomInt(random, 0, frames.length), 0, ...fault(g, limits));
   if (random() < 0.35) {
     frames.push(closeFrame(g));
-    for (let k = randomInt(random, 0, 2); k > 0; k--) frames.push(random() < 0.5 ? control(g) : frame(g, 1, Buffer.from(text(random, 8)), 'text after the close'));
+    for (let k = randomInt(random, 0, 2); k > 0; k--)
+      frames.push(random() < 0.5 ? control(g) : frame(g, 1, Buffer.from(text(random, 8)), 'text after the close'));
   }
   if (!frames.length) frames.push(control(g));
   return frames;
@@ -326,11 +339,17 @@ export function shrinkCase(c: FuzzCase): FuzzCase[] {
 
 /** A JSON string with the invisible characters (a BOM, noncharacters, zero-width marks) spelled out. */
 export function quote(text: string): string {
-  return JSON.stringify(text).replace(/[\u{feff}\u{fffe}\u{ffff}\u{10ffff}\u{200b}-\u{200f}\u{2028}\u{2029}]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+  return JSON.stringify(text).replace(
+    /[\u{feff}\u{fffe}\u{ffff}\u{10ffff}\u{200b}-\u{200f}\u{2028}\u{2029}]/gu,
+    (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`,
+  );
 }
 
 export function hexOf(b: Uint8Array, max = 4096): string {
-  const h = Buffer.from(b.buffer, b.byteOffset, b.byteLength).subarray(0, max).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  const h = Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+    .subarray(0, max)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
   return b.length > max ? `${h} …(${b.length} octets)` : h;
 }
 
@@ -427,7 +446,9 @@ export function showCase(c: FuzzCase): string {
   const chunks = chunksOf(c).length;
   const cuts = [...new Set(c.cuts.filter((x) => x > 0 && x < all.length))].sort((a, b) => a - b);
   const cutText = cuts.length > 20 ? `${cuts.slice(0, 20).join(', ')}, … (${cuts.length} cuts)` : cuts.join(', ');
-  const lines = [`new Receiver({ role: '${c.role}', maxMessageSize: ${c.maxMessageSize} }), ${all.length} octets pushed in ${chunks} chunk(s)${cuts.length ? `, cut at offsets [${cutText}]` : ''}`];
+  const lines = [
+    `new Receiver({ role: '${c.role}', maxMessageSize: ${c.maxMessageSize} }), ${all.length} octets pushed in ${chunks} chunk(s)${cuts.length ? `, cut at offsets [${cutText}]` : ''}`,
+  ];
   let at = 0;
   for (const f of c.frames) {
     const label = OPCODE_LABEL[f.opcode] ?? `reserved 0x${f.opcode.toString(16)}`;

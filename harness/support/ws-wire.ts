@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 
 export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-export const acceptFor = (key: string): string => createHash('sha1').update(key + GUID).digest('base64');
+export const acceptFor = (key: string): string =>
+  createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 
 export const OPCODE_NAMES: Record<number, string> = {
   0x0: 'continuation',
@@ -84,7 +87,9 @@ export function hex(bytes: Uint8Array, max = 24): string {
 }
 
 function printable(bytes: Uint8Array, max = 40): string {
-  const s = Buffer.from(bytes.subarray(0, max)).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  const s = Buffer.from(bytes.subarray(0, max))
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '.');
   return bytes.length > max ? `${s}…` : s;
 }
 
@@ -261,7 +266,8 @@ export class WireLog {
 
   /** All frames received, one line each plus field detail for the first few. */
   render(max = 6): string {
-    if (!this.frames.length) return `  (no frames received${this.reader.leftover ? `; ${this.reader.leftover} octets of an incomplete frame` : ''}${this.ended ? '; the connection was closed' : ''})`;
+    if (!this.frames.length)
+      return `  (no frames received${this.reader.leftover ? `; ${this.reader.leftover} octets of an incomplete frame` : ''}${this.ended ? '; the connection was closed' : ''})`;
     const lines = this.frames.slice(0, max).map((f, i) => describeWireFrame(f, `  #${i}`));
     if (this.frames.length > max) lines.push(`  … ${this.frames.length - max} more frames`);
     if (this.reader.leftover) lines.push(`  and ${this.reader.leftover} octets of an incomplete frame`);

@@ -86,7 +86,12 @@ function hostsPerWorker(marker: string): number {
   return Math.max(0, ...perWorker.values());
 }
 
-function runCli(cwd: string, args: string[], timeoutMs: number, marker: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; mostHostsAtOnce: number }> {
+function runCli(
+  cwd: string,
+  args: string[],
+  timeoutMs: number,
+  marker: string,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; mostHostsAtOnce: number }> {
   const started = Date.now();
   let mostHostsAtOnce = 0;
   const sampler = setInterval(() => (mostHostsAtOnce = Math.max(mostHostsAtOnce, hostsPerWorker(marker))), 50);
@@ -143,12 +148,24 @@ describe('course grade: adversarial submissions together with honest ones', () =
     const S = fx.solution;
     fx.writeFolder(path.join(subs, 'h-alice'), fx.courseLayout({ calc: S('calc'), words: S('words') }));
     writeFileSync(path.join(subs, 'h-bob.zip'), fx.zipBuffer(fx.filesToEntries({ '01-calc/calc.ts': S('calc'), '02-words/words.ts': fx.WORDS_PARTIAL })));
-    writeFileSync(path.join(subs, 'h-carol.tar.gz'), fx.tarGzBuffer(fx.filesToEntries(fx.courseLayout({ calc: fx.CALC_PARTIAL, words: S('words') }, 'carol-repo/'))));
+    writeFileSync(
+      path.join(subs, 'h-carol.tar.gz'),
+      fx.tarGzBuffer(fx.filesToEntries(fx.courseLayout({ calc: fx.CALC_PARTIAL, words: S('words') }, 'carol-repo/'))),
+    );
     fx.writeFolder(path.join(subs, 'h-dave'), fx.courseLayout({ calc: fx.stub('calc'), words: fx.stub('words') }));
     fx.writeFolder(path.join(subs, 'h-erin'), { 'README.md': 'nothing done\n' });
     fx.writeFolder(path.join(subs, 'h-frank'), { ...fx.courseLayout({ calc: S('calc') }), 'exercises/02-words/words.ts': '  \n' });
     fx.writeFolder(path.join(subs, 'h-grace'), fx.courseLayout({ calc: fx.CALC_SYNTAX_ERROR, words: S('words') }));
-    writeFileSync(path.join(subs, 'h-heidi.zip'), fx.zipBuffer(fx.filesToEntries({ ...fx.courseLayout({ calc: S('calc'), words: S('words') }, 'heidi/'), 'heidi/node_modules/.bin/jest': 'x', 'heidi/package.json': '{}' })));
+    writeFileSync(
+      path.join(subs, 'h-heidi.zip'),
+      fx.zipBuffer(
+        fx.filesToEntries({
+          ...fx.courseLayout({ calc: S('calc'), words: S('words') }, 'heidi/'),
+          'heidi/node_modules/.bin/jest': 'x',
+          'heidi/package.json': '{}',
+        }),
+      ),
+    );
     courseBefore = treeHash(course);
     subsBefore = treeHash(subs);
 
@@ -196,7 +213,10 @@ describe('course grade: adversarial submissions together with honest ones', () =
     for (const [id, [status, calc, words]] of Object.entries(expectScores)) {
       const l = learners.get(id)!;
       expect({ id, status: l.status }).toEqual({ id, status });
-      for (const [ex, want] of [['calc', calc], ['words', words]] as const) {
+      for (const [ex, want] of [
+        ['calc', calc],
+        ['words', words],
+      ] as const) {
         const o = l.exercises.find((e) => e.exercise === ex)!;
         if (want === 'ns') expect({ id, ex, status: o.status, score: o.score }).toEqual({ id, ex, status: 'not submitted', score: 0 });
         else expect({ id, ex, score: o.score, max: o.maxScore }).toEqual({ id, ex, score: want, max: ex === 'calc' ? 3 : 4 });
@@ -211,7 +231,11 @@ describe('course grade: adversarial submissions together with honest ones', () =
     const l = learners.get(`adv-${name}`);
     expect(l).toBeDefined();
     const wantLearner = Array.isArray(c.expect.learner) ? c.expect.learner : [c.expect.learner];
-    expect({ name, status: l!.status, reason: l!.reason }).toEqual({ name, status: expect.stringMatching(new RegExp(`^(${wantLearner.join('|')})$`)), reason: l!.reason });
+    expect({ name, status: l!.status, reason: l!.reason }).toEqual({
+      name,
+      status: expect.stringMatching(new RegExp(`^(${wantLearner.join('|')})$`)),
+      reason: l!.reason,
+    });
     for (const e of l!.exercises) expect(e.status).not.toBe('passed');
     expect(l!.score).toBe(0);
     if (c.expect.calc) {
@@ -231,7 +255,18 @@ describe('course grade: adversarial submissions together with honest ones', () =
     const lines = readFileSync(path.join(out, 'checkpoint.jsonl'), 'utf8').trim().split('\n');
     for (const line of lines) expect((JSON.parse(line) as { suiteHash: string }).suiteHash).toMatch(/^[0-9a-f]{64}$/);
     // The work folder is gone; only the outputs are left.
-    expect(readdirSync(out).sort()).toEqual(['checkpoint.jsonl', 'feedback', 'gradebook.json', 'grades.csv', 'junit.xml', 'report', 'report.html', 'results', 'similarity.json', 'submitted-code.json']);
+    expect(readdirSync(out).sort()).toEqual([
+      'checkpoint.jsonl',
+      'feedback',
+      'gradebook.json',
+      'grades.csv',
+      'junit.xml',
+      'report',
+      'report.html',
+      'results',
+      'similarity.json',
+      'submitted-code.json',
+    ]);
   });
 
   test('the network beyond loopback was not reachable (when the network namespace layer is on)', () => {
@@ -247,7 +282,10 @@ describe('course grade: adversarial submissions together with honest ones', () =
   test('no process of the run is left', async () => {
     // Give killed process groups a moment to be reaped.
     await new Promise((r) => setTimeout(r, 1000));
-    const meta = JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as { uids?: { first: number; last: number }; isolation: Array<{ name: string; on: boolean }> };
+    const meta = JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as {
+      uids?: { first: number; last: number };
+      isolation: Array<{ name: string; on: boolean }>;
+    };
     if (meta.isolation.find((l) => l.name.startsWith('unprivileged uid'))?.on) {
       expect(meta.uids).toBeDefined();
       expect(meta.uids!.last - meta.uids!.first + 1).toBeGreaterThanOrEqual(1);
@@ -260,7 +298,9 @@ describe('course grade: adversarial submissions together with honest ones', () =
     expect(run.mostHostsAtOnce).toBeGreaterThanOrEqual(1);
     expect(run.mostHostsAtOnce).toBeLessThanOrEqual(1);
     // The sweep of the worker's uid after each suite found nothing the host's own kill had missed.
-    const swept = [...learners.values()].flatMap((l) => l.exercises.flatMap((e) => e.anomalies.filter((a) => /outlived|still running after the suite/.test(a)).map((a) => `${l.learner}: ${a}`)));
+    const swept = [...learners.values()].flatMap((l) =>
+      l.exercises.flatMap((e) => e.anomalies.filter((a) => /outlived|still running after the suite/.test(a)).map((a) => `${l.learner}: ${a}`)),
+    );
     expect(swept).toEqual([]);
   });
 

@@ -20,11 +20,28 @@ const suites = new Map([
 ]);
 
 function outcome(exercise: string, score: number, maxScore: number, extra: Partial<ExerciseOutcome> = {}): ExerciseOutcome {
-  return { exercise, status: score === maxScore ? 'passed' : 'failed', score, maxScore, tests: [], anomalies: [], diagnostics: [], durationMs: 1, suiteHash: suites.get(exercise)!, ...extra };
+  return {
+    exercise,
+    status: score === maxScore ? 'passed' : 'failed',
+    score,
+    maxScore,
+    tests: [],
+    anomalies: [],
+    diagnostics: [],
+    durationMs: 1,
+    suiteHash: suites.get(exercise)!,
+    ...extra,
+  };
 }
 
 const sub = (id: string): Submission => ({ id: untrusted(id), source: `/subs/${id}`, kind: 'folder' });
-const accepted = (mtime?: number): IntakeResult => ({ status: 'accepted', roots: {}, found: {}, hash: 'h', ...(mtime !== undefined ? { newestMtimeMs: mtime } : {}) });
+const accepted = (mtime?: number): IntakeResult => ({
+  status: 'accepted',
+  roots: {},
+  found: {},
+  hash: 'h',
+  ...(mtime !== undefined ? { newestMtimeMs: mtime } : {}),
+});
 
 describe('assemble', () => {
   test('run keys are exact pairs: ids holding separators never meet', () => {
@@ -90,7 +107,13 @@ describe('assemble', () => {
     for (const id of ['ann', 'bob']) for (const e of ['calc', 'words']) outcomes.set({ learner: id, exercise: e }, outcome(e, 1, 1));
     const plan: RunPlan = { jobs: [], resumed: outcomes, reasons: { new: 3 }, suiteChanges: [] };
     const isolation: IsolationLayer[] = [{ id: 'net-ns', name: 'network namespace', on: false, why: 'not Linux' }];
-    const learners: Learners = { all: [sub('ann'), sub('bob'), sub('cy')], mine: [sub('ann'), sub('bob')], keys: new Map(), only: new Set(['bob']), deadlineOf: new Map() };
+    const learners: Learners = {
+      all: [sub('ann'), sub('bob'), sub('cy')],
+      mine: [sub('ann'), sub('bob')],
+      keys: new Map(),
+      only: new Set(['bob']),
+      deadlineOf: new Map(),
+    };
     const book = assembleGradebook({
       options: { courseTitle: 'T', exercises: [calc, words], shard: { index: 1, count: 2 } },
       learners,
@@ -111,7 +134,14 @@ describe('assemble', () => {
       ['ann', 2],
       ['bob', 2],
     ]);
-    expect(book.meta).toMatchObject({ allLearners: ['ann', 'bob', 'cy'], learners: ['ann', 'bob'], jobs: 2, runs: { graded: 0, resumed: 4, reasons: { new: 3 } }, only: ['bob'], shard: { index: 1, count: 2 } });
+    expect(book.meta).toMatchObject({
+      allLearners: ['ann', 'bob', 'cy'],
+      learners: ['ann', 'bob'],
+      jobs: 2,
+      runs: { graded: 0, resumed: 4, reasons: { new: 3 } },
+      only: ['bob'],
+      shard: { index: 1, count: 2 },
+    });
     expect(book.meta.isolation[0]!.id).toBe('net-ns');
   });
 });

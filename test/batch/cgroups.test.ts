@@ -21,7 +21,10 @@ maybe('memory: a process that allocates past the limit is killed by the kernel, 
   expect(r.signal).toBe('SIGKILL');
   expect(cg!.oomKills(0)).toBeGreaterThan(before);
   // The other worker's group was not touched, and a modest process runs fine in it.
-  const fine = spawnSync(cg!.wrapper(1)[0]!, [...cg!.wrapper(1).slice(1), process.execPath, '-e', 'console.log(Buffer.alloc(32 * 1024 * 1024, 1).length)'], { encoding: 'utf8', timeout: 60_000 });
+  const fine = spawnSync(cg!.wrapper(1)[0]!, [...cg!.wrapper(1).slice(1), process.execPath, '-e', 'console.log(Buffer.alloc(32 * 1024 * 1024, 1).length)'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(fine.stdout.trim()).toBe(String(32 * MB));
   expect(cg!.oomKills(1)).toBe(0);
 });
@@ -29,10 +32,11 @@ maybe('memory: a process that allocates past the limit is killed by the kernel, 
 maybe('processes: no more than the limit can exist in the group at once', () => {
   // A shell starts sleepers until a fork fails (the group allows 16 processes); the sleepers stay behind, counted.
   const w = cg!.wrapper(1);
-  const r = spawnSync(w[0]!, [...w.slice(1), '/bin/sh', '-c', 'for i in $(seq 40); do sleep 30 >/dev/null 2>&1 & done; echo all forked'], { encoding: 'utf8', timeout: 60_000 });
-  const members = w
-    .filter((a) => a.endsWith('cgroup.procs'))
-    .map((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map(Number));
+  const r = spawnSync(w[0]!, [...w.slice(1), '/bin/sh', '-c', 'for i in $(seq 40); do sleep 30 >/dev/null 2>&1 & done; echo all forked'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const members = w.filter((a) => a.endsWith('cgroup.procs')).map((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map(Number));
   for (const pids of members) for (const pid of pids) process.kill(pid, 'SIGKILL');
   expect(r.stdout).not.toContain('all forked');
   expect(r.stderr).toMatch(/fork/i);
@@ -42,7 +46,10 @@ maybe('processes: no more than the limit can exist in the group at once', () => 
 });
 
 maybe('release removes every group', () => {
-  const dirs = cg!.wrapper(0).filter((a) => a.endsWith('cgroup.procs')).map((p) => p.replace(/\/w0\/cgroup\.procs$/, ''));
+  const dirs = cg!
+    .wrapper(0)
+    .filter((a) => a.endsWith('cgroup.procs'))
+    .map((p) => p.replace(/\/w0\/cgroup\.procs$/, ''));
   expect(dirs.length).toBeGreaterThan(0);
   for (const d of dirs) expect(existsSync(d)).toBe(true);
   cg!.release();

@@ -198,7 +198,7 @@ const CALC_GUARDS: Alt[] = [
   { id: 'typeof', code: "if (typeof $a !== 'number' || typeof $b !== 'number') throw new TypeError('not a number');" },
   { id: 'nan', code: "if (Number.isNaN($a + $b)) {\n  throw new Error('the sum is not a number');\n}" },
   { id: 'undefined', code: "if ($a === undefined || $b === undefined) throw new Error('add() needs two numbers');" },
-  { id: 'nullish', code: "if ($a == null || $b == null) {\n  throw new TypeError(`missing operand: ${$a}, ${$b}`);\n}" },
+  { id: 'nullish', code: 'if ($a == null || $b == null) {\n  throw new TypeError(`missing operand: ${$a}, ${$b}`);\n}' },
 ];
 const CALC_ABS: Alt = { id: 'abs', code: '$a = Math.abs($a);\n$b = Math.abs($b);', fails: [T.hiddenNegative] };
 const CALC_TOTAL_ZERO: Alt = { id: 'zero', code: 'return 0;', fails: [T.running, T.hiddenThree] };
@@ -225,12 +225,18 @@ const COUNT_WORDS: Alt[] = [
   { id: 'c1', code: 'return $text.split(/\\s+/).filter(($w) => $w.length > 0).length;' },
   { id: 'c2', code: 'return ($text.match(/\\S+/g) ?? []).length;' },
   { id: 'c3', code: "const $t = $text.trim();\nreturn $t === '' ? 0 : $t.split(/\\s+/).length;" },
-  { id: 'c4', code: 'let $n = 0;\nlet $inside = false;\nfor (const $ch of $text) {\n  const $space = /\\s/.test($ch);\n  if (!$space && !$inside) $n++;\n  $inside = !$space;\n}\nreturn $n;' },
+  {
+    id: 'c4',
+    code: 'let $n = 0;\nlet $inside = false;\nfor (const $ch of $text) {\n  const $space = /\\s/.test($ch);\n  if (!$space && !$inside) $n++;\n  $inside = !$space;\n}\nreturn $n;',
+  },
   { id: 'c5', code: 'return $text.split(/\\s/).reduce(($acc, $w) => ($w ? $acc + 1 : $acc), 0);' },
   { id: 'c6', code: "let $n = 0;\nfor (const $w of $text.split(/[ \\t\\n\\r]+/)) {\n  if ($w !== '') $n += 1;\n}\nreturn $n;" },
   { id: 'c7', code: 'return [...$text.matchAll(/[^\\s]+/g)].length;' },
   { id: 'c8', code: "return $text.replace(/\\s+/g, ' ').trim().split(' ').filter(Boolean).length;" },
-  { id: 'c9', code: 'let $n = 0;\nfor (let $i = 0; $i < $text.length; $i++) {\n  if (/\\S/.test($text[$i]) && ($i === 0 || /\\s/.test($text[$i - 1]))) $n++;\n}\nreturn $n;' },
+  {
+    id: 'c9',
+    code: 'let $n = 0;\nfor (let $i = 0; $i < $text.length; $i++) {\n  if (/\\S/.test($text[$i]) && ($i === 0 || /\\s/.test($text[$i - 1]))) $n++;\n}\nreturn $n;',
+  },
 ];
 const COUNT_WORDS_BUGS: Alt[] = [
   { id: 'cb1', code: 'return $text.split(/\\s+/).length;', fails: [W.blank] },
@@ -240,25 +246,70 @@ const COUNT_WORDS_BUGS: Alt[] = [
 
 /** topWord in two steps that learners write independently: counting (into a Map `$m` of lowercased words)... */
 const TOP_COUNT: Alt[] = [
-  { id: 'k1', code: 'const $m = new Map<string, number>();\nfor (const $w of $text.toLowerCase().split(/\\s+/)) {\n  if ($w) $m.set($w, ($m.get($w) ?? 0) + 1);\n}' },
+  {
+    id: 'k1',
+    code: 'const $m = new Map<string, number>();\nfor (const $w of $text.toLowerCase().split(/\\s+/)) {\n  if ($w) $m.set($w, ($m.get($w) ?? 0) + 1);\n}',
+  },
   { id: 'k2', code: 'const $m = new Map<string, number>();\nfor (const $w of $text.toLowerCase().match(/\\S+/g) ?? []) $m.set($w, ($m.get($w) ?? 0) + 1);' },
-  { id: 'k3', code: "const $m = $text\n  .toLowerCase()\n  .split(/\\s+/)\n  .filter(($w) => $w !== '')\n  .reduce(($acc, $w) => $acc.set($w, ($acc.get($w) || 0) + 1), new Map<string, number>());" },
-  { id: 'k4', code: 'const $m = new Map<string, number>();\nfor (const $raw of $text.split(/\\s+/)) {\n  if (!$raw) continue;\n  const $w = $raw.toLowerCase();\n  $m.set($w, ($m.get($w) ?? 0) + 1);\n}' },
-  { id: 'k5', code: 'const $m: Map<string, number> = new Map();\n$text.split(/\\s+/).forEach(($raw) => {\n  const $w = $raw.toLowerCase();\n  if ($w.length === 0) return;\n  if ($m.has($w)) $m.set($w, $m.get($w)! + 1);\n  else $m.set($w, 1);\n});' },
-  { id: 'k7', code: "const $m = new Map<string, number>();\nconst $ws = $text.toLowerCase().split(/\\s+/);\n$ws.forEach(($w) => {\n  if ($w !== '') $m.set($w, ($m.get($w) || 0) + 1);\n});" },
-  { id: 'k8', code: 'const $lower = $text.toLowerCase();\nconst $re = /\\S+/g;\nconst $m = new Map<string, number>();\nfor (let $hit = $re.exec($lower); $hit; $hit = $re.exec($lower)) $m.set($hit[0], ($m.get($hit[0]) ?? 0) + 1);' },
-  { id: 'k6', code: "const $ws = $text.toLowerCase().split(/\\s+/);\nconst $m = new Map<string, number>();\nfor (let $i = 0; $i < $ws.length; $i++) {\n  const $w = $ws[$i];\n  if ($w === '') continue;\n  $m.set($w, 1 + ($m.get($w) ?? 0));\n}" },
+  {
+    id: 'k3',
+    code: "const $m = $text\n  .toLowerCase()\n  .split(/\\s+/)\n  .filter(($w) => $w !== '')\n  .reduce(($acc, $w) => $acc.set($w, ($acc.get($w) || 0) + 1), new Map<string, number>());",
+  },
+  {
+    id: 'k4',
+    code: 'const $m = new Map<string, number>();\nfor (const $raw of $text.split(/\\s+/)) {\n  if (!$raw) continue;\n  const $w = $raw.toLowerCase();\n  $m.set($w, ($m.get($w) ?? 0) + 1);\n}',
+  },
+  {
+    id: 'k5',
+    code: 'const $m: Map<string, number> = new Map();\n$text.split(/\\s+/).forEach(($raw) => {\n  const $w = $raw.toLowerCase();\n  if ($w.length === 0) return;\n  if ($m.has($w)) $m.set($w, $m.get($w)! + 1);\n  else $m.set($w, 1);\n});',
+  },
+  {
+    id: 'k7',
+    code: "const $m = new Map<string, number>();\nconst $ws = $text.toLowerCase().split(/\\s+/);\n$ws.forEach(($w) => {\n  if ($w !== '') $m.set($w, ($m.get($w) || 0) + 1);\n});",
+  },
+  {
+    id: 'k8',
+    code: 'const $lower = $text.toLowerCase();\nconst $re = /\\S+/g;\nconst $m = new Map<string, number>();\nfor (let $hit = $re.exec($lower); $hit; $hit = $re.exec($lower)) $m.set($hit[0], ($m.get($hit[0]) ?? 0) + 1);',
+  },
+  {
+    id: 'k6',
+    code: "const $ws = $text.toLowerCase().split(/\\s+/);\nconst $m = new Map<string, number>();\nfor (let $i = 0; $i < $ws.length; $i++) {\n  const $w = $ws[$i];\n  if ($w === '') continue;\n  $m.set($w, 1 + ($m.get($w) ?? 0));\n}",
+  },
 ];
 /** ... and picking the most frequent word from `$m`, ties to the alphabetically first. */
 const TOP_PICK: Alt[] = [
-  { id: 'p1', code: 'let $best: string | null = null;\nlet $most = 0;\nfor (const [$w, $k] of [...$m].sort(($p, $q) => ($p[0] < $q[0] ? -1 : 1))) {\n  if ($k > $most) {\n    $best = $w;\n    $most = $k;\n  }\n}\nreturn $best;' },
-  { id: 'p2', code: 'const $ranked = [...$m.entries()].sort(($p, $q) => $q[1] - $p[1] || $p[0].localeCompare($q[0]));\nreturn $ranked.length ? $ranked[0][0] : null;' },
-  { id: 'p3', code: 'if ($m.size === 0) return null;\nconst $most = Math.max(...$m.values());\nconst $tied = [...$m.keys()].filter(($w) => $m.get($w) === $most);\nreturn $tied.sort()[0];' },
-  { id: 'p4', code: 'let $best: string | null = null;\nfor (const [$w, $k] of $m) {\n  const $old = $best === null ? 0 : $m.get($best)!;\n  if ($k > $old || ($k === $old && $best !== null && $w < $best)) $best = $w;\n}\nreturn $best;' },
-  { id: 'p5', code: 'let $best: string | null = null;\nlet $most = -1;\n$m.forEach(($k, $w) => {\n  if ($k > $most || ($k === $most && $best !== null && $w < $best)) {\n    $best = $w;\n    $most = $k;\n  }\n});\nreturn $best;' },
-  { id: 'p7', code: 'let $best: string | null = null;\nfor (const $w of [...$m.keys()].sort()) {\n  if ($best === null || $m.get($w)! > $m.get($best)!) $best = $w;\n}\nreturn $best;' },
-  { id: 'p8', code: 'const $order = [...$m].sort(([$p, $x], [$q, $y]) => ($y !== $x ? $y - $x : $p < $q ? -1 : 1));\nreturn $order.length > 0 ? $order[0][0] : null;' },
-  { id: 'p6', code: 'const $keys = [...$m.keys()].sort();\nreturn $keys.reduce<string | null>(($acc, $w) => ($acc === null || $m.get($w)! > $m.get($acc)! ? $w : $acc), null);' },
+  {
+    id: 'p1',
+    code: 'let $best: string | null = null;\nlet $most = 0;\nfor (const [$w, $k] of [...$m].sort(($p, $q) => ($p[0] < $q[0] ? -1 : 1))) {\n  if ($k > $most) {\n    $best = $w;\n    $most = $k;\n  }\n}\nreturn $best;',
+  },
+  {
+    id: 'p2',
+    code: 'const $ranked = [...$m.entries()].sort(($p, $q) => $q[1] - $p[1] || $p[0].localeCompare($q[0]));\nreturn $ranked.length ? $ranked[0][0] : null;',
+  },
+  {
+    id: 'p3',
+    code: 'if ($m.size === 0) return null;\nconst $most = Math.max(...$m.values());\nconst $tied = [...$m.keys()].filter(($w) => $m.get($w) === $most);\nreturn $tied.sort()[0];',
+  },
+  {
+    id: 'p4',
+    code: 'let $best: string | null = null;\nfor (const [$w, $k] of $m) {\n  const $old = $best === null ? 0 : $m.get($best)!;\n  if ($k > $old || ($k === $old && $best !== null && $w < $best)) $best = $w;\n}\nreturn $best;',
+  },
+  {
+    id: 'p5',
+    code: 'let $best: string | null = null;\nlet $most = -1;\n$m.forEach(($k, $w) => {\n  if ($k > $most || ($k === $most && $best !== null && $w < $best)) {\n    $best = $w;\n    $most = $k;\n  }\n});\nreturn $best;',
+  },
+  {
+    id: 'p7',
+    code: 'let $best: string | null = null;\nfor (const $w of [...$m.keys()].sort()) {\n  if ($best === null || $m.get($w)! > $m.get($best)!) $best = $w;\n}\nreturn $best;',
+  },
+  {
+    id: 'p8',
+    code: 'const $order = [...$m].sort(([$p, $x], [$q, $y]) => ($y !== $x ? $y - $x : $p < $q ? -1 : 1));\nreturn $order.length > 0 ? $order[0][0] : null;',
+  },
+  {
+    id: 'p6',
+    code: 'const $keys = [...$m.keys()].sort();\nreturn $keys.reduce<string | null>(($acc, $w) => ($acc === null || $m.get($w)! > $m.get($acc)! ? $w : $acc), null);',
+  },
 ];
 /** topWords written in one piece, without a Map. */
 const TOP_WHOLE: Alt[] = [
@@ -282,8 +333,18 @@ interface TallyAlt {
   fails?: string[];
 }
 const TALLY: TallyAlt[] = [
-  { id: 'y1', decl: 'private readonly $F = new Map<string, number>();', add: 'this.$F.set($w, (this.$F.get($w) ?? 0) + 1);', count: 'return this.$F.get($w) ?? 0;' },
-  { id: 'y2', decl: 'private $F: Record<string, number> = Object.create(null);', add: 'this.$F[$w] = (this.$F[$w] || 0) + 1;', count: 'return this.$F[$w] || 0;' },
+  {
+    id: 'y1',
+    decl: 'private readonly $F = new Map<string, number>();',
+    add: 'this.$F.set($w, (this.$F.get($w) ?? 0) + 1);',
+    count: 'return this.$F.get($w) ?? 0;',
+  },
+  {
+    id: 'y2',
+    decl: 'private $F: Record<string, number> = Object.create(null);',
+    add: 'this.$F[$w] = (this.$F[$w] || 0) + 1;',
+    count: 'return this.$F[$w] || 0;',
+  },
   { id: 'y3', decl: 'private $F: string[] = [];', add: 'this.$F.push($w);', count: 'return this.$F.filter(($x) => $x === $w).length;' },
   {
     id: 'y4',
@@ -299,16 +360,32 @@ const TALLY: TallyAlt[] = [
   },
   {
     id: 'y6',
-    decl: 'private $F = \'\';',
-    add: "this.$F += `${$w}\\n`;",
+    decl: "private $F = '';",
+    add: 'this.$F += `${$w}\\n`;',
     count: "let $n = 0;\nfor (const $line of this.$F.split('\\n')) if ($line === $w) $n++;\nreturn $n;",
   },
-  { id: 'y7', decl: 'private $F: { [word: string]: number } = {};', add: 'if ($w in this.$F) this.$F[$w]++;\nelse this.$F[$w] = 1;', count: 'return $w in this.$F ? this.$F[$w] : 0;' },
-  { id: 'y8', decl: 'private $F: string[] = [];', add: 'this.$F = [...this.$F, $w];', count: 'return this.$F.reduce(($acc, $x) => ($x === $w ? $acc + 1 : $acc), 0);' },
+  {
+    id: 'y7',
+    decl: 'private $F: { [word: string]: number } = {};',
+    add: 'if ($w in this.$F) this.$F[$w]++;\nelse this.$F[$w] = 1;',
+    count: 'return $w in this.$F ? this.$F[$w] : 0;',
+  },
+  {
+    id: 'y8',
+    decl: 'private $F: string[] = [];',
+    add: 'this.$F = [...this.$F, $w];',
+    count: 'return this.$F.reduce(($acc, $x) => ($x === $w ? $acc + 1 : $acc), 0);',
+  },
 ];
 const TALLY_BUGS: TallyAlt[] = [
   { id: 'yb1', decl: 'private $F = new Map<string, number>();', add: 'this.$F.set($w, 1);', count: 'return this.$F.get($w) ?? 0;', fails: [W.tally] },
-  { id: 'yb2', decl: 'private $F: Record<string, number> = {};', add: 'this.$F[$w] = (this.$F[$w] ?? 0) + 1;', count: 'return this.$F[$w] ?? -1;', fails: [W.tally] },
+  {
+    id: 'yb2',
+    decl: 'private $F: Record<string, number> = {};',
+    add: 'this.$F[$w] = (this.$F[$w] ?? 0) + 1;',
+    count: 'return this.$F[$w] ?? -1;',
+    fails: [W.tally],
+  },
 ];
 
 // ---- names, comments, layout ------------------------------------------------------------------------------------
@@ -360,10 +437,42 @@ const NAMES: Record<string, string[]> = {
 /** What learners write above their code (or nothing): a few sets of phrasings, one line per part. */
 type Part = 'class' | 'add' | 'total' | 'echo' | 'count' | 'top' | 'tally';
 const COMMENTS: Array<Record<Part, string>> = [
-  { class: '// keeps the running sum', add: '// adds and remembers', total: '// what has been added so far', echo: '// copies the bytes', count: '// word count', top: '// most frequent word', tally: '// a little counter' },
-  { class: '// TODO: tidy up', add: '// adds two numbers', total: '// total of everything added', echo: '// returns a copy', count: '// counts non-empty words', top: '// lowercase, alphabetical on ties', tally: '// counts per word' },
-  { class: '/* the calculator */', add: '/* sum of both operands */', total: '/* all additions so far */', echo: '/* byte copy */', count: '/* how many words */', top: '/* the winner */', tally: '/* tally of words */' },
-  { class: '// Calculator for lab 1', add: '// add a and b, remember the sum', total: '// running total', echo: '// echo', count: '// split on whitespace', top: '// count, then pick', tally: '// Tally class' },
+  {
+    class: '// keeps the running sum',
+    add: '// adds and remembers',
+    total: '// what has been added so far',
+    echo: '// copies the bytes',
+    count: '// word count',
+    top: '// most frequent word',
+    tally: '// a little counter',
+  },
+  {
+    class: '// TODO: tidy up',
+    add: '// adds two numbers',
+    total: '// total of everything added',
+    echo: '// returns a copy',
+    count: '// counts non-empty words',
+    top: '// lowercase, alphabetical on ties',
+    tally: '// counts per word',
+  },
+  {
+    class: '/* the calculator */',
+    add: '/* sum of both operands */',
+    total: '/* all additions so far */',
+    echo: '/* byte copy */',
+    count: '/* how many words */',
+    top: '/* the winner */',
+    tally: '/* tally of words */',
+  },
+  {
+    class: '// Calculator for lab 1',
+    add: '// add a and b, remember the sum',
+    total: '// running total',
+    echo: '// echo',
+    count: '// split on whitespace',
+    top: '// count, then pick',
+    tally: '// Tally class',
+  },
 ];
 
 export interface Style {
@@ -587,8 +696,74 @@ export interface ClassPlan {
   ahead: string[];
 }
 
-const FIRST = ['Ada', 'Bo', 'Cyd', 'Dee', 'Eli', 'Fen', 'Gia', 'Hux', 'Ina', 'Jo', 'Kai', 'Lu', 'Mo', 'Nia', 'Oto', 'Pia', 'Quin', 'Rae', 'Sol', 'Tam', 'Uma', 'Vik', 'Wen', 'Xia', 'Yul', 'Zoe', 'Abe', 'Bea', 'Cal', 'Dot', 'Eve', 'Fay'];
-const LAST = ['Archer', 'Baker', 'Cole', 'Dunn', 'Evans', 'Ford', 'Gray', 'Hill', 'Ives', 'Jones', 'Kerr', 'Lund', 'Moss', 'Nash', 'Oakes', 'Park', 'Quill', 'Reed', 'Shaw', 'Tate', 'Underhill', 'Vance', 'Webb', 'Xu', 'Young', 'Zhang', 'Abbott', 'Bishop', 'Chu', 'Drake', 'Ellis', 'Frost'];
+const FIRST = [
+  'Ada',
+  'Bo',
+  'Cyd',
+  'Dee',
+  'Eli',
+  'Fen',
+  'Gia',
+  'Hux',
+  'Ina',
+  'Jo',
+  'Kai',
+  'Lu',
+  'Mo',
+  'Nia',
+  'Oto',
+  'Pia',
+  'Quin',
+  'Rae',
+  'Sol',
+  'Tam',
+  'Uma',
+  'Vik',
+  'Wen',
+  'Xia',
+  'Yul',
+  'Zoe',
+  'Abe',
+  'Bea',
+  'Cal',
+  'Dot',
+  'Eve',
+  'Fay',
+];
+const LAST = [
+  'Archer',
+  'Baker',
+  'Cole',
+  'Dunn',
+  'Evans',
+  'Ford',
+  'Gray',
+  'Hill',
+  'Ives',
+  'Jones',
+  'Kerr',
+  'Lund',
+  'Moss',
+  'Nash',
+  'Oakes',
+  'Park',
+  'Quill',
+  'Reed',
+  'Shaw',
+  'Tate',
+  'Underhill',
+  'Vance',
+  'Webb',
+  'Xu',
+  'Young',
+  'Zhang',
+  'Abbott',
+  'Bishop',
+  'Chu',
+  'Drake',
+  'Ellis',
+  'Frost',
+];
 
 const DEADLINE_MS = Date.parse('2026-03-01T23:59:00Z');
 const H = 3_600_000;
@@ -614,7 +789,33 @@ export function passages(code: string, stub: Set<string> = new Set()): Set<strin
 }
 
 const PASSAGE = 8;
-const KEYWORDS = new Set(['const', 'let', 'for', 'of', 'if', 'else', 'return', 'while', 'new', 'this', 'private', 'readonly', 'export', 'class', 'function', 'throw', 'typeof', 'continue', 'number', 'string', 'void', 'null', 'constructor', 'true', 'false']);
+const KEYWORDS = new Set([
+  'const',
+  'let',
+  'for',
+  'of',
+  'if',
+  'else',
+  'return',
+  'while',
+  'new',
+  'this',
+  'private',
+  'readonly',
+  'export',
+  'class',
+  'function',
+  'throw',
+  'typeof',
+  'continue',
+  'number',
+  'string',
+  'void',
+  'null',
+  'constructor',
+  'true',
+  'false',
+]);
 
 /** The share of the smaller file's passages that the other file has too. */
 export function sharedShare(a: Set<string>, b: Set<string>): number {
@@ -663,7 +864,10 @@ class OutOfImplementations extends Error {}
 
 function drawClass(seed: number, attempt: number, stubs: { calc: string; words: string }): ClassPlan {
   const rng = prng(seed * 1000 + attempt);
-  const people = shuffle(rng, FIRST.map((f, i) => ({ first: f, last: LAST[i]! }))).slice(0, 31);
+  const people = shuffle(
+    rng,
+    FIRST.map((f, i) => ({ first: f, last: LAST[i]! })),
+  ).slice(0, 31);
   const assignment = 'lab1';
 
   const drawCalc = (): CalcChoice => {
@@ -685,7 +889,10 @@ function drawClass(seed: number, attempt: number, stubs: { calc: string; words: 
   };
   const drawWords = (): WordsChoice => ({
     count: Math.floor(rng() * COUNT_WORDS.length),
-    top: rng() < 0.15 ? { count: Math.floor(rng() * TOP_WHOLE.length), pick: -1 } : { count: Math.floor(rng() * TOP_COUNT.length), pick: Math.floor(rng() * TOP_PICK.length) },
+    top:
+      rng() < 0.15
+        ? { count: Math.floor(rng() * TOP_WHOLE.length), pick: -1 }
+        : { count: Math.floor(rng() * TOP_COUNT.length), pick: Math.floor(rng() * TOP_PICK.length) },
     tally: Math.floor(rng() * TALLY.length),
     order: shuffle(rng, [0, 1, 2]),
     countFirst: rng() < 0.3,
@@ -706,10 +913,30 @@ function drawClass(seed: number, attempt: number, stubs: { calc: string; words: 
 
   // Who does what. Index 0..23 are the roster learners who hand something in, 24 is the one not in the roster.
   const timings: Timing[] = shuffle(rng, [
-    'on time', 'on time', 'on time', 'on time', 'on time', 'on time', 'on time', 'on time', 'on time', 'on time',
-    'at the deadline', '1 s late', 'late 1 day', 'late 1 day', 'late 2 days', 'exactly 3 days late', 'beyond the cap',
-    'beyond the cap', 'extended, on time', 'extended, on time', 'extended, on time', 'extended, still late',
-    'late commit after an on-time one', 'late 2 days',
+    'on time',
+    'on time',
+    'on time',
+    'on time',
+    'on time',
+    'on time',
+    'on time',
+    'on time',
+    'on time',
+    'on time',
+    'at the deadline',
+    '1 s late',
+    'late 1 day',
+    'late 1 day',
+    'late 2 days',
+    'exactly 3 days late',
+    'beyond the cap',
+    'beyond the cap',
+    'extended, on time',
+    'extended, on time',
+    'extended, on time',
+    'extended, still late',
+    'late commit after an on-time one',
+    'late 2 days',
   ]);
   const qualities: Array<Learner['quality']> = shuffle(rng, [
     ...Array<Learner['quality']>(11).fill('correct'),
@@ -718,7 +945,10 @@ function drawClass(seed: number, attempt: number, stubs: { calc: string; words: 
   ]);
   // The copies copy correct work (what is worth copying): one hands in another's repository byte for byte,
   // one renames, re-comments and re-lays-out someone else's code.
-  const correctIdx = shuffle(rng, qualities.map((q, i) => (q === 'correct' ? i : -1)).filter((i) => i >= 0));
+  const correctIdx = shuffle(
+    rng,
+    qualities.map((q, i) => (q === 'correct' ? i : -1)).filter((i) => i >= 0),
+  );
   const [originIdx, identicalIdx, renamedOriginIdx, renamedIdx] = correctIdx as [number, number, number, number];
 
   // Partly done work has one or two mistakes in different exercises, and every kind of mistake is made by
@@ -766,12 +996,38 @@ function drawClass(seed: number, attempt: number, stubs: { calc: string; words: 
     }
     const style = styleOf(rng);
     style.header = rng() < 0.5 ? `// ${assignment}: ${p.first} ${p.last}\n` : '';
-    const learner: Learner = { username, folder: `${assignment}-${username}`, role, quality, calc: drawCalc(), words: drawWords(), names: chooseNames(rng), style, files: {}, commits: [], timing: i === 24 ? 'on time' : timings[i]! };
+    const learner: Learner = {
+      username,
+      folder: `${assignment}-${username}`,
+      role,
+      quality,
+      calc: drawCalc(),
+      words: drawWords(),
+      names: chooseNames(rng),
+      style,
+      files: {},
+      commits: [],
+      timing: i === 24 ? 'on time' : timings[i]!,
+    };
     // Honest work is drawn again until it shares few passages with every honest learner's before it (see the
     // top of this file); copies are made below, from their sources.
     if (role === 'honest' || role === 'not in the roster') {
-      learner.calc = independent(() => ({ ...drawCalc(), ...calcMistakes }), (c) => renderCalc(c, learner.names, style), stubPassages.calc, MAX_SHARED.calc, acceptedCalc, `calc of ${username}`);
-      learner.words = independent(() => ({ ...drawWords(), ...wordsMistakes }), (c) => renderWords(c, learner.names, style, stubs.words) ?? '', stubPassages.words, MAX_SHARED.words, acceptedWords, `words of ${username}`);
+      learner.calc = independent(
+        () => ({ ...drawCalc(), ...calcMistakes }),
+        (c) => renderCalc(c, learner.names, style),
+        stubPassages.calc,
+        MAX_SHARED.calc,
+        acceptedCalc,
+        `calc of ${username}`,
+      );
+      learner.words = independent(
+        () => ({ ...drawWords(), ...wordsMistakes }),
+        (c) => renderWords(c, learner.names, style, stubs.words) ?? '',
+        stubPassages.words,
+        MAX_SHARED.words,
+        acceptedWords,
+        `words of ${username}`,
+      );
     }
     learners.push(learner);
   }
@@ -793,7 +1049,11 @@ function drawClass(seed: number, attempt: number, stubs: { calc: string; words: 
   for (const l of learners) {
     const calcText = renderCalc(l.calc, l.names, l.style);
     const wordsText = renderWords(l.words, l.names, l.style, stubs.words);
-    l.files = { 'exercises/01-calc/calc.ts': calcText, ...(wordsText !== undefined ? { 'exercises/02-words/words.ts': wordsText } : {}), 'README.md': `# ${l.username}\n` };
+    l.files = {
+      'exercises/01-calc/calc.ts': calcText,
+      ...(wordsText !== undefined ? { 'exercises/02-words/words.ts': wordsText } : {}),
+      'README.md': `# ${l.username}\n`,
+    };
   }
   // A byte-identical copy (the README too).
   identical.files = { ...origin.files };
@@ -864,9 +1124,7 @@ function drawClass(seed: number, attempt: number, stubs: { calc: string; words: 
   roster[3]!.submission = learners[3]!.folder;
   roster[5]!.submission = learners[5]!.username.toUpperCase();
   roster[7]!.email = '';
-  const missingPeople = [
-    ...people.slice(25, 31),
-  ];
+  const missingPeople = [...people.slice(25, 31)];
   const ahead: string[] = [];
   missingPeople.forEach((p, i) => {
     const username = `${p.first.toLowerCase()}${p.last.toLowerCase().slice(0, 3)}`;

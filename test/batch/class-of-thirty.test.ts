@@ -95,7 +95,10 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
     course = fx.makeCourse(dir, { points: { calc: String(POINTS.calc), words: `{ total: ${POINTS.words}, groups: { Words: ${POINTS.words} } }` } });
     // calc's suite moves to harness/suites (test/ is never released), with its instructor-only companion.
     mkdirSync(path.join(course, 'harness/suites'), { recursive: true });
-    const visible = readFileSync(path.join(course, 'test/fixtures/calc/calc.test.ts'), 'utf8').replace("'../../../harness/support/sandbox'", "'../support/sandbox'");
+    const visible = readFileSync(path.join(course, 'test/fixtures/calc/calc.test.ts'), 'utf8').replace(
+      "'../../../harness/support/sandbox'",
+      "'../support/sandbox'",
+    );
     writeFileSync(path.join(course, 'harness/suites/calc.test.ts'), visible);
     writeFileSync(path.join(course, 'harness/suites/calc.hidden.test.ts'), HIDDEN_SUITE);
     const yaml = path.join(course, 'course.yaml');
@@ -114,8 +117,22 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
       ].join('\n') + '\n',
     );
     grade = cli(course, [
-      'grade', subs, '--out', out, '--jobs', '2', '--roster', path.join(dir, 'roster.csv'), '--lms', 'canvas,moodle',
-      '--lms-assignment', ASSIGNMENT, '--deadline', plan.deadline, '--late', '10%/day,max=3d',
+      'grade',
+      subs,
+      '--out',
+      out,
+      '--jobs',
+      '2',
+      '--roster',
+      path.join(dir, 'roster.csv'),
+      '--lms',
+      'canvas,moodle',
+      '--lms-assignment',
+      ASSIGNMENT,
+      '--deadline',
+      plan.deadline,
+      '--late',
+      '10%/day,max=3d',
     ]);
     rel = cli(course, ['release', '--out', release]);
   }, 8 * 60_000);
@@ -136,7 +153,11 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
     expect([...kinds]).toEqual(expect.arrayContaining([0, 1, 2, 3, 'zero']));
     expect(plan.learners.some((l) => l.timing.startsWith('extended') && rowOf.get(l.folder)?.extension)).toBe(true);
     expect(new Set(plan.learners.map((l) => l.quality))).toEqual(new Set(['correct', 'partial', 'failing']));
-    expect([plan.learners.some((l) => l.calc.syntaxError), plan.learners.some((l) => l.words.stub), plan.learners.some((l) => l.words.missing)]).toEqual([true, true, true]);
+    expect([plan.learners.some((l) => l.calc.syntaxError), plan.learners.some((l) => l.words.stub), plan.learners.some((l) => l.words.missing)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
     // The renamed copy is the same code, not the same text.
     const renamed = plan.learners.find((l) => l.role === 'renamed copy')!;
     const source = plan.learners.find((l) => l.username === renamed.source)!;
@@ -155,7 +176,27 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
   test('points, late deductions and final points of every learner (grades.csv and results/)', () => {
     const csv = rows(read('grades.csv'));
     const h = csv[0]!;
-    const cols = ['in_roster', 'email', 'calc', 'words', 'points', 'max_points', 'percent', 'tests_passed', 'tests_total', 'submitted_at', 'time_source', 'deadline', 'late_hours', 'penalty_percent', 'final_points', 'final_percent', 'status', 'calc_status', 'words_status'];
+    const cols = [
+      'in_roster',
+      'email',
+      'calc',
+      'words',
+      'points',
+      'max_points',
+      'percent',
+      'tests_passed',
+      'tests_total',
+      'submitted_at',
+      'time_source',
+      'deadline',
+      'late_hours',
+      'penalty_percent',
+      'final_points',
+      'final_percent',
+      'status',
+      'calc_status',
+      'words_status',
+    ];
     const got: Record<string, Record<string, string>> = {};
     const want: Record<string, Record<string, string>> = {};
     for (const l of plan.learners) {
@@ -193,15 +234,33 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
       const r = result(l.folder);
       const e = expected.get(l.folder)!;
       const calc = r.exercises.find((x) => x.exercise === 'calc')!;
-      gotJson[l.folder] = { points: r.points, finalPoints: r.finalPoints, penalty: r.submitted?.penalty, calc: calc.score, calcHidden: calc.hidden && { score: calc.hidden.score, maxScore: calc.hidden.maxScore }, name: r.roster?.name };
-      wantJson[l.folder] = { points: e.points, finalPoints: e.finalPoints, penalty: e.penaltyPercent / 100, calc: e.calcPassed, calcHidden: { score: e.calcHiddenPassed, maxScore: 2 }, name: rowOf.get(l.folder)?.name };
+      gotJson[l.folder] = {
+        points: r.points,
+        finalPoints: r.finalPoints,
+        penalty: r.submitted?.penalty,
+        calc: calc.score,
+        calcHidden: calc.hidden && { score: calc.hidden.score, maxScore: calc.hidden.maxScore },
+        name: r.roster?.name,
+      };
+      wantJson[l.folder] = {
+        points: e.points,
+        finalPoints: e.finalPoints,
+        penalty: e.penaltyPercent / 100,
+        calc: e.calcPassed,
+        calcHidden: { score: e.calcHiddenPassed, maxScore: 2 },
+        name: rowOf.get(l.folder)?.name,
+      };
     }
     expect(gotJson).toEqual(wantJson);
 
     // Roster learners with no submission: listed with 0, or blank while their extended deadline is ahead.
     for (const r of plan.roster.filter((x) => !x.folder)) {
       const row = csv.find((x) => x[0] === r.submission)!;
-      expect([r.submission, row[h.indexOf('status')], row[h.indexOf('final_points')]]).toEqual([r.submission, 'missing', plan.ahead.includes(r.submission) ? '' : '0']);
+      expect([r.submission, row[h.indexOf('status')], row[h.indexOf('final_points')]]).toEqual([
+        r.submission,
+        'missing',
+        plan.ahead.includes(r.submission) ? '' : '0',
+      ]);
     }
     expect(csv).toHaveLength(1 + 25 + 6);
   });
@@ -246,7 +305,9 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
   test('feedback for every graded learner, with nothing of the instructor-only suite in it', () => {
     const files = readdirSync(path.join(out, 'feedback')).sort();
     expect(files).toEqual(plan.learners.flatMap((l) => [`${l.folder}.html`, `${l.folder}.md`]).sort());
-    const secretLines = HIDDEN_SUITE.split('\n').map((l) => l.trim()).filter((l) => l.length > 20 && !l.startsWith('//') && !l.startsWith('test(') && !l.startsWith('describe('));
+    const secretLines = HIDDEN_SUITE.split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.length > 20 && !l.startsWith('//') && !l.startsWith('test(') && !l.startsWith('describe('));
     expect(secretLines.length).toBeGreaterThan(5);
     for (const l of plan.learners) {
       const e = expected.get(l.folder)!;
@@ -258,7 +319,8 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
         `| 2. words | ${md_(e.wordsStatus)} | ${e.wordsPassed}/4 | ${e.wordsPassed}/4 | — |`,
       ];
       expect([l.folder, table.filter((line) => !md.includes(line))]).toEqual([l.folder, []]);
-      if (e.calcStatus !== 'compile-error') expect([l.folder, md]).toEqual([l.folder, expect.stringContaining(`Instructor-only tests (${e.calcHiddenPassed}/2 passed`)]);
+      if (e.calcStatus !== 'compile-error')
+        expect([l.folder, md]).toEqual([l.folder, expect.stringContaining(`Instructor-only tests (${e.calcHiddenPassed}/2 passed`)]);
       for (const f of [md, read(`feedback/${l.folder}.html`)]) {
         for (const line of secretLines) expect([l.folder, f.includes(line)]).toEqual([l.folder, false]);
         expect(f).not.toContain('hiddenSuiteMarkerNegativeSum');
@@ -284,7 +346,9 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
       const words = plan.learners.filter((l) => !l.words.stub && !l.words.missing).length;
       expect(x.submissions).toBe(exercise === 'calc' ? 25 : words);
       const section = html.slice(html.indexOf(`<section class="similarity" data-exercise="${exercise}">`));
-      const inReport = [...section.slice(0, section.indexOf('</section>')).matchAll(/<tr class="pair" data-a="([^"]+)" data-b="([^"]+)"/g)].map((m) => [m[1], m[2]].sort().join(' ~ ')).sort();
+      const inReport = [...section.slice(0, section.indexOf('</section>')).matchAll(/<tr class="pair" data-a="([^"]+)" data-b="([^"]+)"/g)]
+        .map((m) => [m[1], m[2]].sort().join(' ~ '))
+        .sort();
       expect({ exercise, inReport }).toEqual({ exercise, inReport: planted.map((p) => p.pair) });
     }
   });
@@ -303,7 +367,13 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
     expect(caughtByHiddenOnly.length).toBeGreaterThan(0);
     for (const l of caughtByHiddenOnly) {
       expect([l.folder, result(l.folder).exercises.find((x) => x.exercise === 'calc')!.points]).toEqual([l.folder, 8]);
-      expect([l.folder, result(l.folder).exercises.find((x) => x.exercise === 'calc')!.tests.filter((t) => t.status !== 'passed').map((t) => t.title)]).toEqual([l.folder, [CALC_HIDDEN[0]]]);
+      expect([
+        l.folder,
+        result(l.folder)
+          .exercises.find((x) => x.exercise === 'calc')!
+          .tests.filter((t) => t.status !== 'passed')
+          .map((t) => t.title),
+      ]).toEqual([l.folder, [CALC_HIDDEN[0]]]);
     }
 
     expect(rel.code).toBe(0);
@@ -330,7 +400,10 @@ describe(`a generated class of 30 graded end to end (seed ${SEED}; CLASS30_SEED=
     expect(meta.roster!.missing.map((r) => r.submission).sort()).toEqual(missing.map((r) => r.submission).sort());
     expect(meta.roster!.unrostered).toEqual(unrostered);
     expect(grade.stdout).toMatch(new RegExp(`roster .*: ${missing.length} learner\\(s\\) without a submission, 1 submission\\(s\\) not in the roster`));
-    for (const r of missing) expect(grade.stdout).toMatch(new RegExp(`no submission\\s+${r.submission} \\(${r.name}\\)${plan.ahead.includes(r.submission) ? ' — deadline still ahead' : '$'}`, 'm'));
+    for (const r of missing)
+      expect(grade.stdout).toMatch(
+        new RegExp(`no submission\\s+${r.submission} \\(${r.name}\\)${plan.ahead.includes(r.submission) ? ' — deadline still ahead' : '$'}`, 'm'),
+      );
     expect(grade.stdout).toMatch(new RegExp(`not in the roster\\s+${unrostered[0]}$`, 'm'));
     const html = read('report.html');
     for (const r of missing) expect(html).toContain(`data-missing="${r.submission}"`);

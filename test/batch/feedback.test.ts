@@ -36,7 +36,16 @@ const book: Gradebook = {
         seed: 42,
         tests: [
           { fullName: 'Calc › adds', group: ['Calc'], title: 'adds', status: 'passed' as const, durationMs: 3, score: 1, maxScore: 1 },
-          { fullName: 'Calc › totals', group: ['Calc'], title: 'totals', status: 'failed' as const, message: `expected 5, got ${EVIL}`, durationMs: 3, score: 0, maxScore: 1 },
+          {
+            fullName: 'Calc › totals',
+            group: ['Calc'],
+            title: 'totals',
+            status: 'failed' as const,
+            message: `expected 5, got ${EVIL}`,
+            durationMs: 3,
+            score: 0,
+            maxScore: 1,
+          },
         ],
         anomalies: [],
         diagnostics: [],
@@ -47,7 +56,7 @@ const book: Gradebook = {
   })),
 };
 
-test('file names are the learners\' keys: safe and unique, even for ids that clash or name devices', () => {
+test("file names are the learners' keys: safe and unique, even for ids that clash or name devices", () => {
   const names = fileNames(['a b', 'a_b', 'A_B', 'CON', '../../etc/passwd', 'x']);
   const values = [...names.values()];
   expect(new Set(values.map((v) => v.toLowerCase())).size).toBe(values.length);

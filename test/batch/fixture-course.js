@@ -191,7 +191,12 @@ function tarBuffer(entries) {
     h.write('0000000\0', 108);
     h.write('0000000\0', 116);
     h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-    h.write(`${Math.floor(e.mtime ?? Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+    h.write(
+      `${Math.floor(e.mtime ?? Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0')}\0`,
+      136,
+    );
     h.write('        ', 148);
     h.write(type, 156);
     if (e.linkname) h.write(e.linkname.slice(0, 100), 157);
@@ -225,7 +230,10 @@ function filesToEntries(files) {
 const ADVERSARIAL = path.join(REPO, 'test', 'fixtures', 'adversarial');
 
 function listCases() {
-  return fs.readdirSync(ADVERSARIAL).filter((n) => fs.existsSync(path.join(ADVERSARIAL, n, 'case.json'))).sort();
+  return fs
+    .readdirSync(ADVERSARIAL)
+    .filter((n) => fs.existsSync(path.join(ADVERSARIAL, n, 'case.json')))
+    .sort();
 }
 
 function readCase(name) {

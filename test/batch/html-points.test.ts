@@ -57,7 +57,14 @@ function book(): Gradebook {
         score: 0,
         maxScore: 0,
         roster: match.bySubmission.get(id),
-        submitted: { at: '2026-03-02T05:00:00.000Z', source: 'git commit', deadline: '2026-03-01T23:59:00.000Z', lateMs: penalty ? 18_060_000 : 0, penalty, label: penalty ? '5 h late, 1 day × 10%: -10%' : 'on time' },
+        submitted: {
+          at: '2026-03-02T05:00:00.000Z',
+          source: 'git commit',
+          deadline: '2026-03-01T23:59:00.000Z',
+          lateMs: penalty ? 18_060_000 : 0,
+          penalty,
+          label: penalty ? '5 h late, 1 day × 10%: -10%' : 'on time',
+        },
         exercises: [outcome('calc', calc, 3, fresh), outcome('words', words, 4, false)],
       },
       exercises,
@@ -93,7 +100,18 @@ maybe('report.html with points, lateness, roster and run origins', () => {
   beforeAll(async () => {
     writeOutputs(book(), dir);
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     page = await browser.newPage();
     page.on('pageerror', (e: Error) => errors.push(e.message));
     await page.goto(`file://${path.join(dir, 'report.html')}`);
@@ -114,11 +132,13 @@ maybe('report.html with points, lateness, roster and run origins', () => {
     expect(await page.$eval('tr[data-learner="zed"] td.run', (td: { textContent: string }) => td.textContent)).toBe('checkpoint');
   }, 60_000);
 
-  test('the drill-down names the learner, the submission time, the deduction, each run\'s origin and the group points, as text', async () => {
+  test("the drill-down names the learner, the submission time, the deduction, each run's origin and the group points, as text", async () => {
     await page.click('tr[data-learner="ben"] button.learner');
     const text: string = await page.locator('tr[data-detail-for="ben"][data-state="shown"]').innerText();
     expect(text).toContain('<b>Bell</b>'); // a roster name is text, never markup
-    expect(text).toContain('submitted 2026-03-02T05:00:00.000Z (git commit), deadline 2026-03-01T23:59:00.000Z: 5 h late, 1 day × 10%: -10% → 24 of 26.67 points');
+    expect(text).toContain(
+      'submitted 2026-03-02T05:00:00.000Z (git commit), deadline 2026-03-01T23:59:00.000Z: 5 h late, 1 day × 10%: -10% → 24 of 26.67 points',
+    );
     expect(text).toContain('calc — failed 2/3 tests, 6.67/10 points');
     expect(text).toContain('graded by this run (suite changed)');
     expect(text).toContain('from the checkpoint (graded 2026-03-04T09:00:00.000Z)');
@@ -130,7 +150,10 @@ maybe('report.html with points, lateness, roster and run origins', () => {
     expect(ivy[0]).toContain('ivy');
     expect(ivy.slice(1, 3)).toEqual(['∅ no submission', '∅ no submission']);
     expect(ivy[ivy.length - 2]).toBe('no submission');
-    expect(await page.$$eval('tr[data-learner="ivy"] td[data-exercise]', (tds: Array<{ className: string }>) => tds.map((td) => td.className))).toEqual(['score-none st-missing', 'score-none st-missing']);
+    expect(await page.$$eval('tr[data-learner="ivy"] td[data-exercise]', (tds: Array<{ className: string }>) => tds.map((td) => td.className))).toEqual([
+      'score-none st-missing',
+      'score-none st-missing',
+    ]);
   }, 60_000);
 
   test('roster learners without a submission and submissions not in the roster are listed; the run says what changed', async () => {

@@ -31,11 +31,29 @@ function outcome(exercise: string, score: number, max: number, status: ExerciseO
     score: i < score ? 1 : 0,
     maxScore: 1,
   }));
-  return { exercise, status, score, maxScore: max, tests: status === 'not submitted' || status === 'rejected' ? [] : tests, anomalies: [], diagnostics: [], durationMs: 800, suiteHash: 'a'.repeat(64) };
+  return {
+    exercise,
+    status,
+    score,
+    maxScore: max,
+    tests: status === 'not submitted' || status === 'rejected' ? [] : tests,
+    anomalies: [],
+    diagnostics: [],
+    durationMs: 800,
+    suiteHash: 'a'.repeat(64),
+  };
 }
 
 function learner(id: string, status: LearnerResult['status'], exercises: ExerciseOutcome[], reason?: string): LearnerResult {
-  return { learner: untrusted(id), kind: 'folder', status, reason: untrustedOpt(reason), score: exercises.reduce((s, e) => s + e.score, 0), maxScore: 7, exercises };
+  return {
+    learner: untrusted(id),
+    kind: 'folder',
+    status,
+    reason: untrustedOpt(reason),
+    score: exercises.reduce((s, e) => s + e.score, 0),
+    maxScore: 7,
+    exercises,
+  };
 }
 
 const book: Gradebook = {
@@ -60,7 +78,10 @@ const book: Gradebook = {
   },
   learners: [
     learner('alice', 'graded', [outcome('calc', 3, 3, 'passed'), outcome('words', 4, 4, 'passed')]),
-    learner('bob', 'graded', [outcome('calc', 3, 3, 'passed'), outcome('words', 2, 4, 'failed', 'topWord("b a B") returned null, expected "b" <img src=x onerror="window.__xss=1">')]),
+    learner('bob', 'graded', [
+      outcome('calc', 3, 3, 'passed'),
+      outcome('words', 2, 4, 'failed', 'topWord("b a B") returned null, expected "b" <img src=x onerror="window.__xss=1">'),
+    ]),
     learner('carol', 'graded', [outcome('calc', 0, 3, 'failed'), outcome('words', 1, 4, 'failed')]),
     learner('dave', 'not submitted', [outcome('calc', 0, 3, 'not submitted'), outcome('words', 0, 4, 'not submitted')]),
     learner('mallory', 'rejected', [outcome('calc', 0, 3, 'rejected'), outcome('words', 0, 4, 'rejected')], 'path "../x" goes outside the submission'),
@@ -80,7 +101,16 @@ maybe('report.html in headless Chromium', () => {
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
     page.on('request', (r: { url: () => string }) => requests.push(r.url()));
@@ -109,7 +139,11 @@ maybe('report.html in headless Chromium', () => {
     expect(await page.$eval('tr[data-learner="carol"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-zero st-failed');
     expect(await page.$eval('tr[data-learner="dave"] td[data-exercise="calc"]', (td: DomEl) => td.className)).toBe('score-none st-not-submitted');
     // The colours are real computed colours, not just class names.
-    const bg = (sel: string) => page.$eval(sel, (td: DomEl) => (globalThis as unknown as { getComputedStyle(e: DomEl): { backgroundColor: string } }).getComputedStyle(td).backgroundColor);
+    const bg = (sel: string) =>
+      page.$eval(
+        sel,
+        (td: DomEl) => (globalThis as unknown as { getComputedStyle(e: DomEl): { backgroundColor: string } }).getComputedStyle(td).backgroundColor,
+      );
     const full = await bg('tr[data-learner="alice"] td[data-exercise="calc"]');
     const zero = await bg('tr[data-learner="carol"] td[data-exercise="calc"]');
     expect(full).not.toBe(zero);
@@ -184,7 +218,9 @@ maybe('report.html in headless Chromium', () => {
     const junit = readFileSync(path.join(dir, 'junit.xml'), 'utf8');
     expect(junit).toContain('<testsuite name="bob.words" tests="4" failures="2"');
     expect(junit).toContain('&lt;img src=x');
-    expect(readFileSync(path.join(dir, 'grades.csv'), 'utf8').split('\n')[0]).toBe('learner,calc,calc_tests,words,words_tests,points,max_points,percent,tests_passed,tests_total,status,note,calc_status,words_status');
+    expect(readFileSync(path.join(dir, 'grades.csv'), 'utf8').split('\n')[0]).toBe(
+      'learner,calc,calc_tests,words,words_tests,points,max_points,percent,tests_passed,tests_total,status,note,calc_status,words_status',
+    );
   });
 });
 

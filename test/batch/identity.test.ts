@@ -6,7 +6,21 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -74,7 +88,9 @@ function cli(course: string, args: string[], asUid?: number): { code: number | n
 
 function lines(file: string): string[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
   } catch {
     return [];
   }
@@ -109,7 +125,8 @@ function expectEachLearnerApart(out: string, { merged = false } = {}): void {
     mdFor.set(learner!, md);
     expect(existsSync(path.join(out, 'feedback', name.replace(/\.md$/, '.html')))).toBe(true);
   }
-  for (const l of CLASS) expect({ id: l.id, total: /^Total: \*\*(\d+)\/7\*\*/m.exec(mdFor.get(l.id) ?? '')?.[1] }).toEqual({ id: l.id, total: String(total(l)) });
+  for (const l of CLASS)
+    expect({ id: l.id, total: /^Total: \*\*(\d+)\/7\*\*/m.exec(mdFor.get(l.id) ?? '')?.[1] }).toEqual({ id: l.id, total: String(total(l)) });
 
   // grades.csv: one row per learner, the exact id in the learner column.
   const rows = parse(readFileSync(path.join(out, 'grades.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
@@ -121,7 +138,9 @@ function expectEachLearnerApart(out: string, { merged = false } = {}): void {
 
   if (merged) return;
   // checkpoint.jsonl: exactly one record per learner and exercise, with that learner's score.
-  const records = lines(path.join(out, 'checkpoint.jsonl')).map((line) => JSON.parse(line) as { learner: string; exercise: 'calc' | 'words'; result: { score: number } });
+  const records = lines(path.join(out, 'checkpoint.jsonl')).map(
+    (line) => JSON.parse(line) as { learner: string; exercise: 'calc' | 'words'; result: { score: number } },
+  );
   const pairs = records.map((r) => JSON.stringify([r.learner, r.exercise]));
   expect(new Set(pairs).size).toBe(records.length);
   expect(records).toHaveLength(RUNS);
@@ -144,50 +163,61 @@ describe('course grade keeps learners apart whose names a file name would fold t
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  test('graded as root, killed halfway and resumed: each learner keeps their own score and files', async () => {
-    const checkpoint = path.join(out, 'checkpoint.jsonl');
-    const child: ChildProcess = spawn(process.execPath, [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2'], { cwd: course, stdio: 'ignore' });
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    for (let waited = 0; lines(checkpoint).length < RUNS / 2; waited += 100) {
-      if (waited > 5 * 60_000) throw new Error('the first run did not get halfway');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    child.kill('SIGKILL');
-    await exited;
-    const before = lines(checkpoint).length;
-    expect(before).toBeLessThan(RUNS);
+  test(
+    'graded as root, killed halfway and resumed: each learner keeps their own score and files',
+    async () => {
+      const checkpoint = path.join(out, 'checkpoint.jsonl');
+      const child: ChildProcess = spawn(process.execPath, [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2'], {
+        cwd: course,
+        stdio: 'ignore',
+      });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      for (let waited = 0; lines(checkpoint).length < RUNS / 2; waited += 100) {
+        if (waited > 5 * 60_000) throw new Error('the first run did not get halfway');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const before = lines(checkpoint).length;
+      expect(before).toBeLessThan(RUNS);
 
-    const resumed = cli(course, ['grade', subs, '--out', out, '--jobs', '2']);
-    expect({ code: resumed.code, stderr: resumed.stderr.includes('internal error') ? resumed.stderr : '' }).toEqual({ code: 0, stderr: '' });
-    expect(resumed.stdout).toContain(`${RUNS} run(s), ${before} already in the checkpoint`);
-    expectEachLearnerApart(out);
-  }, 12 * 60_000);
+      const resumed = cli(course, ['grade', subs, '--out', out, '--jobs', '2']);
+      expect({ code: resumed.code, stderr: resumed.stderr.includes('internal error') ? resumed.stderr : '' }).toEqual({ code: 0, stderr: '' });
+      expect(resumed.stdout).toContain(`${RUNS} run(s), ${before} already in the checkpoint`);
+      expectEachLearnerApart(out);
+    },
+    12 * 60_000,
+  );
 
-  test('shards are assigned by the exact id and their merge finds every learner\'s own results', () => {
-    const shards = [1, 2].map((i) => path.join(tmp, `shard-${i}`));
-    for (const dir of shards) {
-      mkdirSync(dir);
-      copyFileSync(path.join(out, 'checkpoint.jsonl'), path.join(dir, 'checkpoint.jsonl'));
-    }
-    const graded = shards.map((dir, i) => cli(course, ['grade', subs, '--out', dir, '--jobs', '2', '--shard', `${i + 1}/2`]));
-    for (const g of graded) expect(g.code).toBe(0);
-    const shareOf = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'gradebook.json'), 'utf8')) as { learners: string[] }).learners;
-    expect([...shareOf(shards[0]!), ...shareOf(shards[1]!)].sort()).toEqual(CLASS.map((l) => l.id).sort());
-    const merged = path.join(tmp, 'merged');
-    const m = cli(course, ['merge', ...shards, '--out', merged]);
-    expect({ code: m.code, stderr: m.stderr }).toEqual({ code: 0, stderr: '' });
-    expectEachLearnerApart(merged, { merged: true });
-    expect(readdirSync(path.join(merged, 'results')).sort()).toEqual(readdirSync(path.join(out, 'results')).sort());
-    for (const name of readdirSync(path.join(out, 'results'))) {
-      const a = JSON.parse(readFileSync(path.join(out, 'results', name), 'utf8')) as { learner: string; score: number };
-      const b = JSON.parse(readFileSync(path.join(merged, 'results', name), 'utf8')) as { learner: string; score: number };
-      expect({ learner: b.learner, score: b.score }).toEqual({ learner: a.learner, score: a.score });
-    }
-    // Two shards claiming one learner are refused.
-    const twice = cli(course, ['merge', shards[0]!, shards[1]!, shards[1]!, '--out', path.join(tmp, 'bad')]);
-    expect(twice.code).toBe(2);
-    expect(twice.stderr).toMatch(/has 2 results/);
-  }, 12 * 60_000);
+  test(
+    "shards are assigned by the exact id and their merge finds every learner's own results",
+    () => {
+      const shards = [1, 2].map((i) => path.join(tmp, `shard-${i}`));
+      for (const dir of shards) {
+        mkdirSync(dir);
+        copyFileSync(path.join(out, 'checkpoint.jsonl'), path.join(dir, 'checkpoint.jsonl'));
+      }
+      const graded = shards.map((dir, i) => cli(course, ['grade', subs, '--out', dir, '--jobs', '2', '--shard', `${i + 1}/2`]));
+      for (const g of graded) expect(g.code).toBe(0);
+      const shareOf = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'gradebook.json'), 'utf8')) as { learners: string[] }).learners;
+      expect([...shareOf(shards[0]!), ...shareOf(shards[1]!)].sort()).toEqual(CLASS.map((l) => l.id).sort());
+      const merged = path.join(tmp, 'merged');
+      const m = cli(course, ['merge', ...shards, '--out', merged]);
+      expect({ code: m.code, stderr: m.stderr }).toEqual({ code: 0, stderr: '' });
+      expectEachLearnerApart(merged, { merged: true });
+      expect(readdirSync(path.join(merged, 'results')).sort()).toEqual(readdirSync(path.join(out, 'results')).sort());
+      for (const name of readdirSync(path.join(out, 'results'))) {
+        const a = JSON.parse(readFileSync(path.join(out, 'results', name), 'utf8')) as { learner: string; score: number };
+        const b = JSON.parse(readFileSync(path.join(merged, 'results', name), 'utf8')) as { learner: string; score: number };
+        expect({ learner: b.learner, score: b.score }).toEqual({ learner: a.learner, score: a.score });
+      }
+      // Two shards claiming one learner are refused.
+      const twice = cli(course, ['merge', shards[0]!, shards[1]!, shards[1]!, '--out', path.join(tmp, 'bad')]);
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toMatch(/has 2 results/);
+    },
+    12 * 60_000,
+  );
 
   test('x.zip and x.tar.gz (one learner id) are refused, both named, and nothing is graded', () => {
     const one = path.join(tmp, 'one-id');
@@ -228,10 +258,20 @@ function chownTree(dir: string, uid: number): void {
     mkdirSync(out);
     chownTree(tmp, NOBODY);
     // As in test/security/hostile.test.ts: a clone in a private folder gets a readable copy of the packages.
-    if (spawnSync(setpriv!, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-r', path.join(fx.REPO, 'node_modules', 'jest', 'package.json')]).status !== 0) {
+    if (
+      spawnSync(setpriv!, [
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        'test',
+        '-r',
+        path.join(fx.REPO, 'node_modules', 'jest', 'package.json'),
+      ]).status !== 0
+    ) {
       const copy = path.join(tmp, 'packages-copy', 'node_modules');
       mkdirSync(path.dirname(copy));
-      if (spawnSync('cp', ['-al', path.join(fx.REPO, 'node_modules'), copy]).status !== 0) cpSync(path.join(fx.REPO, 'node_modules'), copy, { recursive: true });
+      if (spawnSync('cp', ['-al', path.join(fx.REPO, 'node_modules'), copy]).status !== 0)
+        cpSync(path.join(fx.REPO, 'node_modules'), copy, { recursive: true });
       spawnSync('chmod', ['-R', 'a+rX', copy]);
       rmSync(path.join(course, 'node_modules'));
       symlinkSync(copy, path.join(course, 'node_modules'), 'dir');
@@ -239,9 +279,13 @@ function chownTree(dir: string, uid: number): void {
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  test('each learner keeps their own score and files', () => {
-    const r = cli(course, ['grade', subs, '--out', out, '--jobs', '2'], NOBODY);
-    expect({ code: r.code, stderr: r.stderr.includes('internal error') ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
-    expectEachLearnerApart(out);
-  }, 12 * 60_000);
+  test(
+    'each learner keeps their own score and files',
+    () => {
+      const r = cli(course, ['grade', subs, '--out', out, '--jobs', '2'], NOBODY);
+      expect({ code: r.code, stderr: r.stderr.includes('internal error') ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
+      expectEachLearnerApart(out);
+    },
+    12 * 60_000,
+  );
 });

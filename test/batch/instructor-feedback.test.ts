@@ -49,7 +49,10 @@ beforeAll(() => {
   // The calc suite moves to harness/suites (where a course keeps its suites; test/ is never released), with its
   // instructor-only companion beside it.
   mkdirSync(path.join(course, 'harness/suites'), { recursive: true });
-  const visible = readFileSync(path.join(course, 'test/fixtures/calc/calc.test.ts'), 'utf8').replace("'../../../harness/support/sandbox'", "'../support/sandbox'");
+  const visible = readFileSync(path.join(course, 'test/fixtures/calc/calc.test.ts'), 'utf8').replace(
+    "'../../../harness/support/sandbox'",
+    "'../support/sandbox'",
+  );
   writeFileSync(path.join(course, 'harness/suites/calc.test.ts'), visible);
   writeFileSync(path.join(course, 'harness/suites/calc.hidden.test.ts'), HIDDEN_SUITE);
   const yaml = path.join(course, 'course.yaml');
@@ -68,7 +71,15 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-function result(name: string): { exercises: Array<{ exercise: string; score: number; maxScore: number; hidden?: { score: number; maxScore: number }; tests: Array<{ fullName: string; hidden?: boolean; status: string }> }> } {
+function result(name: string): {
+  exercises: Array<{
+    exercise: string;
+    score: number;
+    maxScore: number;
+    hidden?: { score: number; maxScore: number };
+    tests: Array<{ fullName: string; hidden?: boolean; status: string }>;
+  }>;
+} {
   return JSON.parse(readFileSync(path.join(out, 'results', `${name}.json`), 'utf8'));
 }
 
@@ -77,7 +88,10 @@ test('course grade runs the hidden suite and reports visible and hidden scores a
   expect(gradeRun.code).toBe(0);
   const alice = result('alice').exercises.find((e) => e.exercise === 'calc')!;
   expect(alice).toMatchObject({ score: 5, maxScore: 5, hidden: { score: 2, maxScore: 2 } });
-  expect(alice.tests.filter((t) => t.hidden).map((t) => t.fullName)).toEqual(['hidden calc › adds negative numbers (RFC 0000 §2)', 'hidden calc › the total after three additions (RFC 0000 §3)']);
+  expect(alice.tests.filter((t) => t.hidden).map((t) => t.fullName)).toEqual([
+    'hidden calc › adds negative numbers (RFC 0000 §2)',
+    'hidden calc › the total after three additions (RFC 0000 §3)',
+  ]);
   // CALC_PARTIAL adds right but never totals: 2/3 visible, 1/2 hidden.
   const bob = result('bob').exercises.find((e) => e.exercise === 'calc')!;
   expect(bob).toMatchObject({ score: 3, maxScore: 5, hidden: { score: 1, maxScore: 2 } });
@@ -105,7 +119,9 @@ test('feedback files exist for every learner, escape hostile text and hold nothi
   expect(bobMd).toMatch(/Instructor-only tests \(1\/2 passed/);
   expect(bobMd).toMatch(/npx course check calc --seed \d+/);
   // No line of the hidden suite's source (beyond trivial ones) appears in any feedback file.
-  const sourceLines = HIDDEN_SUITE.split('\n').map((l) => l.trim()).filter((l) => l.length > 25 && !l.startsWith('//') && !l.startsWith('test('));
+  const sourceLines = HIDDEN_SUITE.split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 25 && !l.startsWith('//') && !l.startsWith('test('));
   for (const f of files) {
     const text = readFileSync(path.join(out, 'feedback', f), 'utf8');
     for (const line of sourceLines) expect(text).not.toContain(line);
@@ -122,11 +138,23 @@ test('feedback files exist for every learner, escape hostile text and hold nothi
 test('no output handed to a learner names an instructor-only test; Gradescope has them hidden only', () => {
   const secrets = ['adds negative numbers', 'the total after three additions', 'hidden calc'];
   const leaks = (text: string) => secrets.filter((s) => text.includes(s));
-  const learnerFiles = ['feedback', 'exercism'].flatMap((dir) => readdirSync(path.join(out, dir), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)));
+  const learnerFiles = ['feedback', 'exercism'].flatMap((dir) =>
+    readdirSync(path.join(out, dir), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => path.join(d.parentPath, d.name)),
+  );
   expect(learnerFiles.length).toBe(12);
   for (const f of learnerFiles) expect([path.relative(out, f), leaks(readFileSync(f, 'utf8'))]).toEqual([path.relative(out, f), []]);
-  const gradescope = JSON.parse(readFileSync(path.join(out, 'gradescope', 'bob', 'results.json'), 'utf8')) as { output: string; tests: Array<{ name: string; visibility: string; output: string }> };
-  expect(gradescope.tests.filter((t) => t.visibility === 'hidden').map((t) => t.name).sort()).toEqual(['hidden calc › adds negative numbers (RFC 0000 §2)', 'hidden calc › the total after three additions (RFC 0000 §3)']);
+  const gradescope = JSON.parse(readFileSync(path.join(out, 'gradescope', 'bob', 'results.json'), 'utf8')) as {
+    output: string;
+    tests: Array<{ name: string; visibility: string; output: string }>;
+  };
+  expect(
+    gradescope.tests
+      .filter((t) => t.visibility === 'hidden')
+      .map((t) => t.name)
+      .sort(),
+  ).toEqual(['hidden calc › adds negative numbers (RFC 0000 §2)', 'hidden calc › the total after three additions (RFC 0000 §3)']);
   expect(leaks(gradescope.output + JSON.stringify(gradescope.tests.filter((t) => t.visibility !== 'hidden')))).toEqual([]);
   expect(gradescope.tests.find((t) => t.name === 'calc: instructor-only tests')!.output).toMatch(/^1\/2 instructor-only test\(s\) passed/);
 });
@@ -139,31 +167,36 @@ test('similarity.json and the report section exist; identical submissions are fl
   expect(calc.pairs[0].identical).toBe(true);
   expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('identical files');
   // alice submitted the reference solutions: a finding of its own, for both exercises.
-  for (const x of sim.exercises) expect([x.exercise, x.reference.map((m: { learner: string; identical: boolean }) => [m.learner, m.identical])]).toEqual([x.exercise, [['alice', true]]]);
+  for (const x of sim.exercises)
+    expect([x.exercise, x.reference.map((m: { learner: string; identical: boolean }) => [m.learner, m.identical])]).toEqual([x.exercise, [['alice', true]]]);
   expect(sim.baseline.source).toBe('working tree');
 });
 
-test('course release leaves the hidden suite out; check there runs without it; verify runs it', () => {
-  const rel = path.join(tmp, 'release');
-  const r = cli(course, ['release', '--out', rel]);
-  expect(r.code).toBe(0);
-  expect(r.stdout).toContain('calc.hidden.test.ts');
-  expect(existsSync(path.join(rel, 'harness/suites/calc.test.ts'))).toBe(true);
-  expect(existsSync(path.join(rel, 'harness/suites/calc.hidden.test.ts'))).toBe(false);
-  // The learners' copy: a correct solution scores the visible tests only.
-  const learner = path.join(tmp, 'learner-calc');
-  fx.writeFolder(learner, { 'calc.ts': fx.solution('calc') });
-  // As after `npm install` in the learners' copy: the packages and the built grader.
-  symlinkSync(path.join(fx.REPO, 'node_modules'), path.join(rel, 'node_modules'));
-  cpSync(path.join(course, 'dist'), path.join(rel, 'dist'), { recursive: true });
-  const check = cli(rel, ['check', 'calc', '--dir', learner, '--json'], rel);
-  const json = JSON.parse(check.stdout);
-  expect(json).toMatchObject({ score: 3, maxScore: 3 });
-  // verify in the authors' course runs the hidden suite with the visible one.
-  const v = cli(course, ['verify', 'calc', '--json']);
-  const rows = JSON.parse(v.stdout).rows as Array<{ check: string; ok: boolean; detail: string }>;
-  const hiddenRow = rows.find((x) => x.check === 'hidden suite')!;
-  expect(hiddenRow.ok).toBe(true);
-  expect(hiddenRow.detail).toMatch(/solution 2\/2/);
-  expect(rows.find((x) => x.check === 'solution passes')!.detail).toMatch(/^5\/5/);
-}, 4 * 60_000);
+test(
+  'course release leaves the hidden suite out; check there runs without it; verify runs it',
+  () => {
+    const rel = path.join(tmp, 'release');
+    const r = cli(course, ['release', '--out', rel]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('calc.hidden.test.ts');
+    expect(existsSync(path.join(rel, 'harness/suites/calc.test.ts'))).toBe(true);
+    expect(existsSync(path.join(rel, 'harness/suites/calc.hidden.test.ts'))).toBe(false);
+    // The learners' copy: a correct solution scores the visible tests only.
+    const learner = path.join(tmp, 'learner-calc');
+    fx.writeFolder(learner, { 'calc.ts': fx.solution('calc') });
+    // As after `npm install` in the learners' copy: the packages and the built grader.
+    symlinkSync(path.join(fx.REPO, 'node_modules'), path.join(rel, 'node_modules'));
+    cpSync(path.join(course, 'dist'), path.join(rel, 'dist'), { recursive: true });
+    const check = cli(rel, ['check', 'calc', '--dir', learner, '--json'], rel);
+    const json = JSON.parse(check.stdout);
+    expect(json).toMatchObject({ score: 3, maxScore: 3 });
+    // verify in the authors' course runs the hidden suite with the visible one.
+    const v = cli(course, ['verify', 'calc', '--json']);
+    const rows = JSON.parse(v.stdout).rows as Array<{ check: string; ok: boolean; detail: string }>;
+    const hiddenRow = rows.find((x) => x.check === 'hidden suite')!;
+    expect(hiddenRow.ok).toBe(true);
+    expect(hiddenRow.detail).toMatch(/solution 2\/2/);
+    expect(rows.find((x) => x.check === 'solution passes')!.detail).toMatch(/^5\/5/);
+  },
+  4 * 60_000,
+);

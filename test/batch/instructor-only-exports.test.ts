@@ -32,8 +32,27 @@ function outcome(overrides: Partial<ExerciseOutcome> = {}): ExerciseOutcome {
       { fullName: 'Calc › adds', group: ['Calc'], title: 'adds', status: 'passed', durationMs: 3, score: 1, maxScore: 1 },
       { fullName: 'Calc › totals', group: ['Calc'], title: 'totals', status: 'failed', message: 'expected 5, got 4', durationMs: 3, score: 0, maxScore: 1 },
       { fullName: 'Calc › echoes', group: ['Calc'], title: 'echoes', status: 'passed', durationMs: 3, score: 1, maxScore: 1 },
-      { fullName: HIDDEN_FULL, group: ['hidden calc'], title: `${SECRET_NAME} (RFC 0000 §9)`, status: 'failed', message: `property failed after shrinking: input ${SECRET_INPUT}`, durationMs: 3, score: 0, maxScore: 1, hidden: true },
-      { fullName: HIDDEN_PASSING, group: ['hidden calc'], title: 'another private check of the total', status: 'passed', durationMs: 3, score: 1, maxScore: 1, hidden: true },
+      {
+        fullName: HIDDEN_FULL,
+        group: ['hidden calc'],
+        title: `${SECRET_NAME} (RFC 0000 §9)`,
+        status: 'failed',
+        message: `property failed after shrinking: input ${SECRET_INPUT}`,
+        durationMs: 3,
+        score: 0,
+        maxScore: 1,
+        hidden: true,
+      },
+      {
+        fullName: HIDDEN_PASSING,
+        group: ['hidden calc'],
+        title: 'another private check of the total',
+        status: 'passed',
+        durationMs: 3,
+        score: 1,
+        maxScore: 1,
+        hidden: true,
+      },
     ],
     anomalies: [untrusted(`the code under test kept a timer running after "${HIDDEN_FULL}"`)],
     diagnostics: [],
@@ -53,7 +72,15 @@ const learners: LearnerResult[] = [
     status: 'graded',
     score: 2,
     maxScore: 5,
-    exercises: [outcome({ status: 'timeout', score: 2, message: untrusted(`instructor-only tests: timed out while running "${HIDDEN_FULL}"`), hungTest: untrusted(HIDDEN_FULL), hidden: { status: 'timeout', score: 0, maxScore: 2, message: `timed out while running "${HIDDEN_FULL}"` } })],
+    exercises: [
+      outcome({
+        status: 'timeout',
+        score: 2,
+        message: untrusted(`instructor-only tests: timed out while running "${HIDDEN_FULL}"`),
+        hungTest: untrusted(HIDDEN_FULL),
+        hidden: { status: 'timeout', score: 0, maxScore: 2, message: `timed out while running "${HIDDEN_FULL}"` },
+      }),
+    ],
   },
 ];
 const book: Gradebook = {
@@ -79,7 +106,10 @@ function leaks(text: string): string[] {
 
 test('Gradescope: instructor-only tests only with visibility "hidden"; the visible fields name none of them', () => {
   for (const l of learners) {
-    const json = JSON.parse(gradescopeJson(l)) as { output: string; tests: Array<{ name: string; output: string; visibility: string; score: number; max_score: number }> };
+    const json = JSON.parse(gradescopeJson(l)) as {
+      output: string;
+      tests: Array<{ name: string; output: string; visibility: string; score: number; max_score: number }>;
+    };
     expect([l.learner, leaks(json.output)]).toEqual([l.learner, []]);
     const visible = json.tests.filter((t) => t.visibility !== 'hidden');
     expect([l.learner, leaks(JSON.stringify(visible))]).toEqual([l.learner, []]);
@@ -115,7 +145,10 @@ test('written to disk: gradescope/, exercism/ and feedback/ leak nothing; result
   const out = mkdtempSync(path.join(os.tmpdir(), 'course-exports-'));
   try {
     writeOutputs(book, out, { gradescope: true, exercism: true });
-    const files = (dir: string): string[] => readdirSync(path.join(out, dir), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+    const files = (dir: string): string[] =>
+      readdirSync(path.join(out, dir), { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => path.join(d.parentPath, d.name));
     const learnerFiles = [...files('exercism'), ...files('feedback')];
     expect(learnerFiles.length).toBe(6);
     for (const f of learnerFiles) expect([path.relative(out, f), leaks(readFileSync(f, 'utf8'))]).toEqual([path.relative(out, f), []]);
@@ -143,7 +176,10 @@ test('GitHub Classroom: the released script reports no instructor-only test even
     symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const r = spawnSync(process.execPath, [path.join(dir, '.github', 'classroom', 'course-check.js')], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    const report = JSON.parse(Buffer.from(r.stdout.trim().replace(/^result=/, ''), 'base64').toString('utf8')) as { max_score: number; tests: Array<{ name: string }> };
+    const report = JSON.parse(Buffer.from(r.stdout.trim().replace(/^result=/, ''), 'base64').toString('utf8')) as {
+      max_score: number;
+      tests: Array<{ name: string }>;
+    };
     expect(leaks(JSON.stringify(report))).toEqual([]);
     expect(report.tests.map((t) => t.name)).toEqual(['calc: Calc › adds', 'calc: Calc › totals', 'calc: Calc › echoes']);
     expect(report.max_score).toBe(3);

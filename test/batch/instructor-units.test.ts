@@ -70,7 +70,10 @@ describe('points', () => {
   });
 
   test('verify catches a group that matches no describe block, stranded tests and unreachable points', () => {
-    const t = tests([[['Parsing'], 1, 0], [['Other'], 1, 0]]);
+    const t = tests([
+      [['Parsing'], 1, 0],
+      [['Other'], 1, 0],
+    ]);
     expect(checkPoints(resolvePoints({ total: 10, groups: { Parsing: 5 } })!, t)).toEqual([]);
     expect(checkPoints(resolvePoints({ total: 10, groups: { Parsing: 5, Nope: 1 } })!, t)[0]).toMatch(/"Nope" matches no describe block.*"Parsing", "Other"/);
     expect(checkPoints(resolvePoints({ groups: { Parsing: 5 } })!, t)[0]).toMatch(/1 test\(s\) are in no points group .* worth nothing/);
@@ -92,9 +95,23 @@ describe('points', () => {
       { id: 'a', title: 'A', suiteHash: 'h', maxScore: 3, points: resolvePoints(10), maxPoints: 10 },
       { id: 'b', title: 'B', suiteHash: 'h', maxScore: 4, maxPoints: 4 },
     ];
-    const outcome = (exercise: string, t: T[]): ExerciseOutcome => ({ exercise, status: 'failed', score: t.filter((x) => x.status === 'passed').length, maxScore: t.length, tests: t.map((x) => ({ ...x, title: 't', durationMs: 1 })), anomalies: [], diagnostics: [], durationMs: 1, suiteHash: 'h' });
+    const outcome = (exercise: string, t: T[]): ExerciseOutcome => ({
+      exercise,
+      status: 'failed',
+      score: t.filter((x) => x.status === 'passed').length,
+      maxScore: t.length,
+      tests: t.map((x) => ({ ...x, title: 't', durationMs: 1 })),
+      anomalies: [],
+      diagnostics: [],
+      durationMs: 1,
+      suiteHash: 'h',
+    });
     const l: LearnerResult = {
-      learner: untrusted('x'), kind: 'folder', status: 'graded', score: 0, maxScore: 0,
+      learner: untrusted('x'),
+      kind: 'folder',
+      status: 'graded',
+      score: 0,
+      maxScore: 0,
       exercises: [outcome('a', tests([[['A'], 3, 0]])), { ...outcome('b', []), status: 'compile-error' as ExerciseOutcome['status'] }],
       submitted: { lateMs: 1, penalty: 0.2, label: 'late' },
     };
@@ -107,8 +124,25 @@ describe('points', () => {
     const meta: ExerciseMeta[] = [{ id: 'a', title: 'A', suiteHash: 'h', maxScore: 5, hiddenMaxScore: 2, maxPoints: 5 }];
     // A compile error: neither suite ran a test, so both parts came back 0/0.
     const l: LearnerResult = {
-      learner: untrusted('x'), kind: 'folder', status: 'graded', score: 0, maxScore: 0,
-      exercises: [{ exercise: 'a', status: 'compile-error', score: 0, maxScore: 0, tests: [], anomalies: [], diagnostics: [], durationMs: 1, suiteHash: 'h', hidden: { status: 'compile-error', score: 0, maxScore: 0 } }],
+      learner: untrusted('x'),
+      kind: 'folder',
+      status: 'graded',
+      score: 0,
+      maxScore: 0,
+      exercises: [
+        {
+          exercise: 'a',
+          status: 'compile-error',
+          score: 0,
+          maxScore: 0,
+          tests: [],
+          anomalies: [],
+          diagnostics: [],
+          durationMs: 1,
+          suiteHash: 'h',
+          hidden: { status: 'compile-error', score: 0, maxScore: 0 },
+        },
+      ],
     };
     finalize(l, meta);
     expect(l.exercises[0]).toMatchObject({ maxScore: 5, hidden: { score: 0, maxScore: 2 } });
@@ -133,7 +167,10 @@ describe('late policies', () => {
 
   test('zero, none, hours and grace', () => {
     expect(lateness(at('2026-03-02T00:00:00Z'), deadline, parseLatePolicy('zero')).penalty).toBe(1);
-    expect(lateness(at('2026-03-09T00:00:00Z'), deadline, parseLatePolicy('none'))).toMatchObject({ penalty: 0, label: expect.stringMatching(/late \(no deduction\)/) });
+    expect(lateness(at('2026-03-09T00:00:00Z'), deadline, parseLatePolicy('none'))).toMatchObject({
+      penalty: 0,
+      label: expect.stringMatching(/late \(no deduction\)/),
+    });
     expect(lateness(at('2026-03-02T02:30:00Z'), deadline, parseLatePolicy('5%/hour')).penalty).toBeCloseTo(0.15); // 2h31m: 3 started hours
     const grace = parseLatePolicy('10%/day,grace=15m');
     expect(lateness(at('2026-03-02T00:10:00Z'), deadline, grace)).toMatchObject({ penalty: 0, label: expect.stringMatching(/within the 15 min grace/) });
@@ -167,7 +204,8 @@ describe('late policies', () => {
 
 describe('roster', () => {
   test('reads the columns in any order, with aliases, quotes, a BOM and CRLF', () => {
-    const text = '\ufeffEmail,Student,Folder,Canvas ID,SIS User ID,Section,Extension,Notes\r\nann@x.edu,"Archer, Ann",lab1-ann,101,S101,A,2d,hi\r\nben@x.edu,"Bell, Ben",lab1-ben.zip,102,,B,,\r\n\r\n';
+    const text =
+      '\ufeffEmail,Student,Folder,Canvas ID,SIS User ID,Section,Extension,Notes\r\nann@x.edu,"Archer, Ann",lab1-ann,101,S101,A,2d,hi\r\nben@x.edu,"Bell, Ben",lab1-ben.zip,102,,B,,\r\n\r\n';
     expect(parseRoster(text)).toEqual([
       { email: 'ann@x.edu', name: 'Archer, Ann', submission: 'lab1-ann', lmsId: '101', sisUserId: 'S101', section: 'A', extension: '2d' },
       { email: 'ben@x.edu', name: 'Bell, Ben', submission: 'lab1-ben', lmsId: '102', section: 'B' },
@@ -216,7 +254,11 @@ describe('roster', () => {
   test('matches exact names, other cases and GitHub Classroom "<assignment>-<user>" clones; lists the rest', () => {
     const roster = parseRoster('submission,name\nann,Ann\nBEN,Ben\ncat,Cat\nivy,Ivy\n');
     const m = matchRoster(roster, ['ann', 'ben', 'lab1-cat', 'lab1-zed']);
-    expect([...m.bySubmission].map(([id, r]) => [id, r.name])).toEqual([['ann', 'Ann'], ['ben', 'Ben'], ['lab1-cat', 'Cat']]);
+    expect([...m.bySubmission].map(([id, r]) => [id, r.name])).toEqual([
+      ['ann', 'Ann'],
+      ['ben', 'Ben'],
+      ['lab1-cat', 'Cat'],
+    ]);
     expect(m.missing.map((r) => r.name)).toEqual(['Ivy']);
     expect(m.unrostered).toEqual(['lab1-zed']);
   });
@@ -233,7 +275,12 @@ describe('CSV cells against formula injection (OWASP "CSV Injection"; RFC 4180 q
     expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField(undefined)).toBe('');
-    expect(csvDocument([['a', 1], ['-b', 2]])).toBe("a,1\n'-b,2\n");
+    expect(
+      csvDocument([
+        ['a', 1],
+        ['-b', 2],
+      ]),
+    ).toBe("a,1\n'-b,2\n");
   });
 });
 
@@ -365,7 +412,11 @@ describe('submission time from git, safely', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'course-git-time-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const git = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-    execFileSync('git', ['-c', 'user.name=L', '-c', 'user.email=l@x', ...args], { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, ...env }, encoding: 'utf8' });
+    execFileSync('git', ['-c', 'user.name=L', '-c', 'user.email=l@x', ...args], {
+      cwd,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir, ...env },
+      encoding: 'utf8',
+    });
 
   function repo(name: string, when: string): string {
     const r = path.join(dir, name);
@@ -398,7 +449,18 @@ describe('submission time from git, safely', () => {
     chmodSync(script, 0o755);
     // A commit with a signature, so that log.showSignature makes git call gpg.program on it.
     const tree = git(r, ['rev-parse', 'HEAD^{tree}']).trim();
-    const signed = [`tree ${tree}`, 'author L <l@x> 1772427600 +0000', 'committer L <l@x> 1772427600 +0000', 'gpgsig -----BEGIN PGP SIGNATURE-----', ' ', ' iQEzBAABCAAdFiEE', ' -----END PGP SIGNATURE-----', '', 'signed work', ''].join('\n');
+    const signed = [
+      `tree ${tree}`,
+      'author L <l@x> 1772427600 +0000',
+      'committer L <l@x> 1772427600 +0000',
+      'gpgsig -----BEGIN PGP SIGNATURE-----',
+      ' ',
+      ' iQEzBAABCAAdFiEE',
+      ' -----END PGP SIGNATURE-----',
+      '',
+      'signed work',
+      '',
+    ].join('\n');
     const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], { cwd: r, input: signed, encoding: 'utf8' }).trim();
     git(r, ['update-ref', 'HEAD', id]);
     const hooks = path.join(r, '.git', 'hooks');

@@ -6,14 +6,49 @@ import { idHash, isPlainId, learnerKey, LearnerKeyCollision, learnerKeys, tupleK
 /** A generated class of awkward ids: case, accents in NFC and NFD, dropped characters, devices, lookalikes. */
 function generatedIds(): string[] {
   const bases = ['carol jones', 'carol_jones', 'carol-jones', 'carol.jones', 'Carol Jones', 'CAROL_JONES', 'carol  jones', 'carol_jones_', '_carol_jones'];
-  const accented = ['José', 'Jose', 'josé', 'JOSÉ', 'Zoë', 'Zoe', 'Ångström', 'Angstrom', 'Ｊｏｓｅ', 'ﬁle', 'file', 'İrem', 'irem', 'straße', 'strasse', 'Straße'];
+  const accented = [
+    'José',
+    'Jose',
+    'josé',
+    'JOSÉ',
+    'Zoë',
+    'Zoe',
+    'Ångström',
+    'Angstrom',
+    'Ｊｏｓｅ',
+    'ﬁle',
+    'file',
+    'İrem',
+    'irem',
+    'straße',
+    'strasse',
+    'Straße',
+  ];
   const dropped = ['x:y', 'x?y', 'x*y', 'x"y', 'x<y', 'x>y', 'x|y', 'x\\y', 'x y', 'x_y', 'x~y', 'x%y', 'x#y', 'x@y', 'x+y', 'x=y'];
   const devices = ['con', 'CON', 'con.txt', 'nul', 'aux.tar', 'com1', 'lpt9', 'prn'];
   const dots = ['.', '..', '.hidden', 'trailing.', 'a..b', 'a._b', 'a.-b'];
-  const other = ['', ' ', '~', 'ann', 'Ann', 'ANN', 'aNN', '李雷', '李', '雷', '😀', '😀😀', 'a'.repeat(64), 'a'.repeat(65), 'a'.repeat(200), `${'a'.repeat(200)}b`];
+  const other = [
+    '',
+    ' ',
+    '~',
+    'ann',
+    'Ann',
+    'ANN',
+    'aNN',
+    '李雷',
+    '李',
+    '雷',
+    '😀',
+    '😀😀',
+    'a'.repeat(64),
+    'a'.repeat(65),
+    'a'.repeat(200),
+    `${'a'.repeat(200)}b`,
+  ];
   const ids = new Set<string>();
   for (const id of [...bases, ...accented, ...dropped, ...devices, ...dots, ...other]) {
-    for (const form of [id, id.normalize('NFC'), id.normalize('NFD'), id.normalize('NFKC'), id.normalize('NFKD'), id.toLowerCase(), id.toUpperCase()]) ids.add(form);
+    for (const form of [id, id.normalize('NFC'), id.normalize('NFD'), id.normalize('NFKC'), id.normalize('NFKD'), id.toLowerCase(), id.toUpperCase()])
+      ids.add(form);
   }
   // Ids made to look like another id's hashed key (a learner picking the GitHub name `ann~<hash of Ann>`).
   for (const id of [...ids]) ids.add(`${learnerKey(id)}`);
@@ -26,7 +61,14 @@ describe('learnerKey', () => {
   const keys = ids.map(learnerKey);
 
   test(`no two of ${ids.length} generated ids share a key, even after case folding or NFC/NFD/NFKC folding of the keys`, () => {
-    for (const fold of [(k: string) => k, (k: string) => k.toLowerCase(), (k: string) => k.toUpperCase(), (k: string) => k.normalize('NFC'), (k: string) => k.normalize('NFD'), (k: string) => k.normalize('NFKC')]) {
+    for (const fold of [
+      (k: string) => k,
+      (k: string) => k.toLowerCase(),
+      (k: string) => k.toUpperCase(),
+      (k: string) => k.normalize('NFC'),
+      (k: string) => k.normalize('NFD'),
+      (k: string) => k.normalize('NFKC'),
+    ]) {
       const seen = new Map<string, string>();
       for (let i = 0; i < ids.length; i++) {
         const folded = fold(keys[i]!);
@@ -65,7 +107,7 @@ describe('learnerKey', () => {
     expect(isPlainId('a'.repeat(65))).toBe(false);
   });
 
-  test('a name made to equal another learner\'s key gets a key of its own', () => {
+  test("a name made to equal another learner's key gets a key of its own", () => {
     const taken = learnerKey('Ann');
     expect(learnerKey(taken)).not.toBe(taken);
     expect(learnerKeys(['Ann', taken, 'ann']).size).toBe(3);

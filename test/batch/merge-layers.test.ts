@@ -27,7 +27,10 @@ function shard(root: string, name: string, learner: string, isolation: Layer[]):
   };
   writeFileSync(path.join(dir, 'gradebook.json'), JSON.stringify(meta));
   const exercise = { exercise: 'calc', status: 'passed', score: 3, maxScore: 3, tests: [], anomalies: [], diagnostics: [], durationMs: 1, suiteHash: 's' };
-  writeFileSync(path.join(dir, 'results', `${learner}.json`), JSON.stringify({ learner, kind: 'folder', status: 'graded', score: 3, maxScore: 3, exercises: [exercise] }));
+  writeFileSync(
+    path.join(dir, 'results', `${learner}.json`),
+    JSON.stringify({ learner, kind: 'folder', status: 'graded', score: 3, maxScore: 3, exercises: [exercise] }),
+  );
   return dir;
 }
 

@@ -78,20 +78,28 @@ describe('course grade gives the same grades wherever --out, the submissions and
       'relative paths from a folder outside the course, --out nested deep inside it',
       () => {
         writeSubmissions(path.join(tmp, 'subs-rel'), IDS);
-        return { cwd: tmp, args: ['grade', 'subs-rel', '--out', path.join('course', 'deep', 'er', 'out'), '--jobs', '2'], out: path.join(course, 'deep', 'er', 'out') };
+        return {
+          cwd: tmp,
+          args: ['grade', 'subs-rel', '--out', path.join('course', 'deep', 'er', 'out'), '--jobs', '2'],
+          out: path.join(course, 'deep', 'er', 'out'),
+        };
       },
     ],
   ];
 
-  test.each(layouts)('%s', (_name, setUp) => {
-    const { cwd, args, out } = setUp();
-    const r = cli(cwd, course, args);
-    expect({ code: r.code, stderr: r.stderr.includes('internal error') ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
-    expect(outcomes(out, 'reference')).toEqual(FULL);
-    expect(outcomes(out, 'stubs')).toEqual(ZERO);
-    // The summary names the layers that were on.
-    expect(r.stdout).toMatch(/Isolation layers on: /);
-  }, 300_000);
+  test.each(layouts)(
+    '%s',
+    (_name, setUp) => {
+      const { cwd, args, out } = setUp();
+      const r = cli(cwd, course, args);
+      expect({ code: r.code, stderr: r.stderr.includes('internal error') ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
+      expect(outcomes(out, 'reference')).toEqual(FULL);
+      expect(outcomes(out, 'stubs')).toEqual(ZERO);
+      // The summary names the layers that were on.
+      expect(r.stdout).toMatch(/Isolation layers on: /);
+    },
+    300_000,
+  );
 });
 
 describe('a grading setup that cannot grade correctly is never charged to the learners', () => {
@@ -138,7 +146,10 @@ describe('a grading setup that cannot grade correctly is never charged to the le
     const csv = readFileSync(path.join(out, 'grades.csv'), 'utf8');
     expect(csv).toMatch(/^reference,.*,error,.*,passed,passed,error$/m);
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/could not be graded/);
-    const checkpointed = readFileSync(path.join(out, 'checkpoint.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { exercise?: string; result?: { exercise: string } });
+    const checkpointed = readFileSync(path.join(out, 'checkpoint.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { exercise?: string; result?: { exercise: string } });
     expect(checkpointed.some((c) => (c.exercise ?? c.result?.exercise) === 'pkg')).toBe(false);
   }, 300_000);
 

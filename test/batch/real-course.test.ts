@@ -31,7 +31,11 @@ test('reference solutions get full marks and stubs get zero in `course grade`', 
     timeout: 1_200_000,
   });
   const results = (learner: string) =>
-    (JSON.parse(readFileSync(path.join(out, 'results', `${learner}.json`), 'utf8')) as { exercises: Array<{ exercise: string; status: string; score: number; maxScore: number; message?: string }> }).exercises;
+    (
+      JSON.parse(readFileSync(path.join(out, 'results', `${learner}.json`), 'utf8')) as {
+        exercises: Array<{ exercise: string; status: string; score: number; maxScore: number; message?: string }>;
+      }
+    ).exercises;
   const summary = (learner: string) => results(learner).map((e) => `${e.exercise}: ${e.status} ${e.score}/${e.maxScore}`);
   // Every exercise of the course is graded, the last one added (qpack, exercise 10) included.
   expect(results('reference').map((e) => e.exercise)).toEqual(course.data.exercises.map((e) => e.id));

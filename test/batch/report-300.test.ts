@@ -51,11 +51,28 @@ maybe('report.html for 300 learners at 1280×800', () => {
   beforeAll(async () => {
     writeOutputs(book, dir);
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT } });
     page.on('pageerror', (e: Error) => errors.push(e.message));
     await page.goto(`file://${path.join(dir, 'report.html')}`, { timeout: 120_000 });
-    await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#grades tbody tr[data-learner]').length === n, rows, { timeout: 120_000 });
+    await page.waitForFunction(
+      (n) =>
+        (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#grades tbody tr[data-learner]')
+          .length === n,
+      rows,
+      { timeout: 120_000 },
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -94,15 +111,18 @@ maybe('report.html for 300 learners at 1280×800', () => {
       await page.locator(`#grades tr[data-learner="${learner}"]`).scrollIntoViewIfNeeded();
       for (const cls of ['learner-col', 'total-col']) {
         const cell = page.locator(`#grades tr[data-learner="${learner}"] td.${cls}`);
-        const shown = await cell.evaluate((td, [w, h]) => {
-          const r = (td as unknown as Box).getBoundingClientRect();
-          const x = (r.left + r.right) / 2;
-          const y = (r.top + r.bottom) / 2;
-          const within = r.left >= 0 && r.right <= w && r.top >= 0 && r.bottom <= h;
-          // Not covered by another cell: the point at its centre belongs to it.
-          const top = (globalThis as unknown as Win).document.elementFromPoint(x, y)?.closest('td');
-          return { within, onTop: top === td };
-        }, [WIDTH, HEIGHT] as const);
+        const shown = await cell.evaluate(
+          (td, [w, h]) => {
+            const r = (td as unknown as Box).getBoundingClientRect();
+            const x = (r.left + r.right) / 2;
+            const y = (r.top + r.bottom) / 2;
+            const within = r.left >= 0 && r.right <= w && r.top >= 0 && r.bottom <= h;
+            // Not covered by another cell: the point at its centre belongs to it.
+            const top = (globalThis as unknown as Win).document.elementFromPoint(x, y)?.closest('td');
+            return { within, onTop: top === td };
+          },
+          [WIDTH, HEIGHT] as const,
+        );
         expect({ fraction, cls, ...shown }).toEqual({ fraction, cls, within: true, onTop: true });
       }
       // The header's learner and total cells too.
@@ -158,7 +178,11 @@ maybe('report.html for 300 learners at 1280×800', () => {
       for (let j = i + 1; j < kinds.length; j++) {
         expect({ a: kinds[i], b: kinds[j], shared: texts[i]!.filter((t) => texts[j]!.includes(t)) }).toEqual({ a: kinds[i], b: kinds[j], shared: [] });
         const looks = [...byKind.get(kinds[j]!)!.looks];
-        expect({ a: kinds[i], b: kinds[j], shared: [...byKind.get(kinds[i]!)!.looks].filter((l) => looks.includes(l)) }).toEqual({ a: kinds[i], b: kinds[j], shared: [] });
+        expect({ a: kinds[i], b: kinds[j], shared: [...byKind.get(kinds[i]!)!.looks].filter((l) => looks.includes(l)) }).toEqual({
+          a: kinds[i],
+          b: kinds[j],
+          shared: [],
+        });
       }
     }
     expect(byKind.get('compile-error')!.texts).toEqual(new Set(['✎ compile error']));

@@ -57,7 +57,14 @@ const SOURCE = `export class Table {\n  private items: string[] = [];\n  add(nam
 
 const learners: LearnerResult[] = Array.from({ length: 12 }, (_, n) => {
   const exercises = EXERCISES.map((e) => outcome(e, n));
-  return { learner: untrusted(`learner-with-a-long-name-${String(n).padStart(2, '0')}`), kind: 'folder', status: 'graded', score: exercises.reduce((s, e) => s + e.score, 0), maxScore: 48, exercises };
+  return {
+    learner: untrusted(`learner-with-a-long-name-${String(n).padStart(2, '0')}`),
+    kind: 'folder',
+    status: 'graded',
+    score: exercises.reduce((s, e) => s + e.score, 0),
+    maxScore: 48,
+    exercises,
+  };
 });
 
 const book: Gradebook = {
@@ -80,7 +87,9 @@ const book: Gradebook = {
     learners: {
       [learners[0]!.learner]: { 'hpack-table': { 'table.ts': SOURCE } },
       [learners[1]!.learner]: { 'hpack-table': { 'table.ts': SOURCE.replace(/items/g, 'entries').replace(/joined/g, 'line') } },
-      [learners[2]!.learner]: { 'hpack-table': { 'table.ts': 'export class Table {\n  map = new Map<string, number>();\n  count(w: string) { return this.map.get(w) ?? 0; }\n}\n' } },
+      [learners[2]!.learner]: {
+        'hpack-table': { 'table.ts': 'export class Table {\n  map = new Map<string, number>();\n  count(w: string) { return this.map.get(w) ?? 0; }\n}\n' },
+      },
     },
   },
 };
@@ -106,7 +115,16 @@ maybe('report.html layout in headless Chromium', () => {
     const { chromium } = require('playwright-core') as typeof import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -119,7 +137,9 @@ maybe('report.html layout in headless Chromium', () => {
     const page = await browser.newPage();
     page.on('pageerror', (e: Error) => errors.push(e.message));
     await page.goto(`file://${path.join(dir, 'report.html')}`);
-    const rows = await page.$$eval('#failing section[data-exercise="hpack-table"] tr[data-test]', (trs) => trs.map((tr) => Number(tr.getAttribute('data-failed'))));
+    const rows = await page.$$eval('#failing section[data-exercise="hpack-table"] tr[data-test]', (trs) =>
+      trs.map((tr) => Number(tr.getAttribute('data-failed'))),
+    );
     expect(rows.length).toBeGreaterThan(3);
     expect(rows).toEqual([...rows].sort((a, b) => b - a));
     const first = await page.locator('#failing section[data-exercise="hpack-table"] tr[data-test]').first().innerText();
@@ -153,8 +173,10 @@ maybe('report.html layout in headless Chromium', () => {
       });
       // The page itself never scrolls sideways (a wide grade table scrolls inside its own box).
       expect(sizes.scroll).toBeLessThanOrEqual(sizes.client);
-      const boxes = async (selector: string) => page.$$eval(selector, (els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, width: r.width })));
-      const inside = (list: Array<{ left: number; right: number; width: number }>) => list.filter((b) => b.width > 0 && (b.left < -0.5 || b.right > width + 0.5));
+      const boxes = async (selector: string) =>
+        page.$$eval(selector, (els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, width: r.width })));
+      const inside = (list: Array<{ left: number; right: number; width: number }>) =>
+        list.filter((b) => b.width > 0 && (b.left < -0.5 || b.right > width + 0.5));
       const detail = await boxes('tr.detail .detail-box, tr.detail .detail-box pre, tr.detail .detail-box h4');
       expect(detail.length).toBeGreaterThan(5);
       expect(inside(detail)).toEqual([]);

@@ -56,7 +56,15 @@ function compareWithSingle(merged: string, single: string): void {
     // Say why (a machine too loaded for the fixture suites' call timeouts shows here as timeouts).
     for (const n of readdirSync(path.join(merged, 'results'))) {
       const r = JSON.parse(readFileSync(path.join(merged, 'results', n), 'utf8'));
-      for (const e of r.exercises) if (e.message || e.tests.some((t: { status: string }) => t.status !== 'passed')) console.log(n, e.exercise, e.status, e.message, e.tests.filter((t: { status: string }) => t.status !== 'passed').map((t: { message?: string }) => t.message?.split('\n')[0]));
+      for (const e of r.exercises)
+        if (e.message || e.tests.some((t: { status: string }) => t.status !== 'passed'))
+          console.log(
+            n,
+            e.exercise,
+            e.status,
+            e.message,
+            e.tests.filter((t: { status: string }) => t.status !== 'passed').map((t: { message?: string }) => t.message?.split('\n')[0]),
+          );
     }
   }
   expect(a).toBe(b);
@@ -107,7 +115,11 @@ beforeAll(() => {
   };
   for (const [id, files] of Object.entries(layouts)) fx.writeFolder(path.join(subs, id), files);
   single = path.join(tmp, 'single');
-  const r = spawnSync(process.execPath, ['bin/course.js', 'grade', 'submissions', '--out', single, '--jobs', '1'], { cwd: course, encoding: 'utf8', timeout: 5 * 60_000 });
+  const r = spawnSync(process.execPath, ['bin/course.js', 'grade', 'submissions', '--out', single, '--jobs', '1'], {
+    cwd: course,
+    encoding: 'utf8',
+    timeout: 5 * 60_000,
+  });
   if (r.status !== 0) throw new Error(`single run failed: ${r.stdout}\n${r.stderr}`);
 }, 6 * 60_000);
 
@@ -115,48 +127,62 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-test('the GitHub Actions workflow: N shard jobs then the merge job give the single run', async () => {
-  const wf = parseYaml(readFileSync(path.join(REPO, 'deploy/github-actions/grade.yml'), 'utf8')) as Workflow;
-  const shardJob = wf.jobs.shard!;
-  const gradeStep = shardJob.steps.find((s) => s.id === 'grade')!;
-  const mergeStep = wf.jobs.merge!.steps.find((s) => s.id === 'merge')!;
-  const shards = shardJob.strategy!.matrix.shard;
-  expect(Number(shardJob.env!.SHARDS)).toBe(shards.length);
-  // GitHub's default shell on Linux runners: bash --noprofile --norc -eo pipefail {0}.
-  const bash = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c'];
-  // One grading worker per process here (JOBS): N processes share this 2-core machine.
-  const runs = await Promise.all(shards.map((i) => runShell(bash, gradeStep.run!, course, { SHARD: String(i), SHARDS: String(shardJob.env!.SHARDS), JOBS: '1' })));
-  for (const r of runs) expect(r.code).toBe(0);
-  for (const i of shards) expect(existsSync(path.join(course, 'shards', `shard-${i}`, 'gradebook.json'))).toBe(true);
-  const merged = await runShell(bash, mergeStep.run!, course, {});
-  expect(merged.code).toBe(0);
-  compareWithSingle(path.join(course, 'gradebook'), single);
-}, 6 * 60_000);
+test(
+  'the GitHub Actions workflow: N shard jobs then the merge job give the single run',
+  async () => {
+    const wf = parseYaml(readFileSync(path.join(REPO, 'deploy/github-actions/grade.yml'), 'utf8')) as Workflow;
+    const shardJob = wf.jobs.shard!;
+    const gradeStep = shardJob.steps.find((s) => s.id === 'grade')!;
+    const mergeStep = wf.jobs.merge!.steps.find((s) => s.id === 'merge')!;
+    const shards = shardJob.strategy!.matrix.shard;
+    expect(Number(shardJob.env!.SHARDS)).toBe(shards.length);
+    // GitHub's default shell on Linux runners: bash --noprofile --norc -eo pipefail {0}.
+    const bash = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c'];
+    // One grading worker per process here (JOBS): N processes share this 2-core machine.
+    const runs = await Promise.all(
+      shards.map((i) => runShell(bash, gradeStep.run!, course, { SHARD: String(i), SHARDS: String(shardJob.env!.SHARDS), JOBS: '1' })),
+    );
+    for (const r of runs) expect(r.code).toBe(0);
+    for (const i of shards) expect(existsSync(path.join(course, 'shards', `shard-${i}`, 'gradebook.json'))).toBe(true);
+    const merged = await runShell(bash, mergeStep.run!, course, {});
+    expect(merged.code).toBe(0);
+    compareWithSingle(path.join(course, 'gradebook'), single);
+  },
+  6 * 60_000,
+);
 
-test('the Kubernetes Indexed Job: one container command per completion index, then the merge Job', async () => {
-  const docs = parseAllDocuments(readFileSync(path.join(REPO, 'deploy/k8s/grade-job.yaml'), 'utf8')).map((d) => d.toJS());
-  const job = docs.find((d) => d.kind === 'Job');
-  expect(job.spec.completionMode).toBe('Indexed');
-  const container = job.spec.template.spec.containers[0];
-  const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
-  expect(Number(env.SHARDS)).toBe(job.spec.completions);
-  const [shell, flag, script] = container.command as string[];
-  // The volume mount /data becomes a folder here; the container's workingDir /course is the fixture course.
-  const data = path.join(tmp, 'data');
-  mkdirSync(data);
-  cpSync(path.join(course, 'submissions'), path.join(data, 'submissions'), { recursive: true });
-  const runs = await Promise.all(
-    Array.from({ length: job.spec.completions }, (_, index) => runShell([shell!, flag!], script!, course, { ...env, DATA: data, JOBS: '1', JOB_COMPLETION_INDEX: String(index) })),
-  );
-  for (const r of runs) expect(r.code).toBe(0);
-  expect(readdirSync(path.join(data, 'shards')).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
-  const mergeJob = parseAllDocuments(readFileSync(path.join(REPO, 'deploy/k8s/merge-job.yaml'), 'utf8')).map((d) => d.toJS()).find((d) => d.kind === 'Job');
-  const m = mergeJob.spec.template.spec.containers[0];
-  const menv = Object.fromEntries(m.env.map((e: { name: string; value: string }) => [e.name, e.value]));
-  const merged = await runShell([m.command[0], m.command[1]], m.command[2], course, { ...menv, DATA: data });
-  expect(merged.code).toBe(0);
-  compareWithSingle(path.join(data, 'gradebook'), single);
-}, 6 * 60_000);
+test(
+  'the Kubernetes Indexed Job: one container command per completion index, then the merge Job',
+  async () => {
+    const docs = parseAllDocuments(readFileSync(path.join(REPO, 'deploy/k8s/grade-job.yaml'), 'utf8')).map((d) => d.toJS());
+    const job = docs.find((d) => d.kind === 'Job');
+    expect(job.spec.completionMode).toBe('Indexed');
+    const container = job.spec.template.spec.containers[0];
+    const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(Number(env.SHARDS)).toBe(job.spec.completions);
+    const [shell, flag, script] = container.command as string[];
+    // The volume mount /data becomes a folder here; the container's workingDir /course is the fixture course.
+    const data = path.join(tmp, 'data');
+    mkdirSync(data);
+    cpSync(path.join(course, 'submissions'), path.join(data, 'submissions'), { recursive: true });
+    const runs = await Promise.all(
+      Array.from({ length: job.spec.completions }, (_, index) =>
+        runShell([shell!, flag!], script!, course, { ...env, DATA: data, JOBS: '1', JOB_COMPLETION_INDEX: String(index) }),
+      ),
+    );
+    for (const r of runs) expect(r.code).toBe(0);
+    expect(readdirSync(path.join(data, 'shards')).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
+    const mergeJob = parseAllDocuments(readFileSync(path.join(REPO, 'deploy/k8s/merge-job.yaml'), 'utf8'))
+      .map((d) => d.toJS())
+      .find((d) => d.kind === 'Job');
+    const m = mergeJob.spec.template.spec.containers[0];
+    const menv = Object.fromEntries(m.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const merged = await runShell([m.command[0], m.command[1]], m.command[2], course, { ...menv, DATA: data });
+    expect(merged.code).toBe(0);
+    compareWithSingle(path.join(data, 'gradebook'), single);
+  },
+  6 * 60_000,
+);
 
 test('the deployment files and the Classroom workflow are valid against their published schemas', () => {
   const rel = path.join(tmp, 'release');
@@ -168,7 +194,12 @@ test('the deployment files and the Classroom workflow are valid against their pu
   const report = JSON.parse(v.stdout);
   expect(report.files.filter((f: { errors: string[] }) => f.errors.length)).toEqual([]);
   expect(report.files.map((f: { kind: string }) => f.kind)).toEqual(
-    expect.arrayContaining(['GitHub Actions workflow', 'batch/v1 Job course-grade-shards', 'batch/v1 Job course-grade-merge', 'networking.k8s.io/v1 NetworkPolicy course-grading-no-egress']),
+    expect.arrayContaining([
+      'GitHub Actions workflow',
+      'batch/v1 Job course-grade-shards',
+      'batch/v1 Job course-grade-merge',
+      'networking.k8s.io/v1 NetworkPolicy course-grading-no-egress',
+    ]),
   );
   expect(v.status).toBe(0);
   // The validator is not a rubber stamp.
@@ -189,36 +220,48 @@ test('the deployment files and the Classroom workflow are valid against their pu
   );
   const v3 = spawnSync(process.execPath, [path.join(REPO, 'scripts/validate-deploy.mjs'), `docker:${badDocker}`], { cwd: REPO, encoding: 'utf8' });
   expect(v3.status).toBe(1);
-  const dockerErrors = (JSON.parse(v3.stdout) as { files: Array<{ file: string; errors: string[] }> }).files.find((f) => f.file === badDocker)!.errors.join('\n');
+  const dockerErrors = (JSON.parse(v3.stdout) as { files: Array<{ file: string; errors: string[] }> }).files
+    .find((f) => f.file === badDocker)!
+    .errors.join('\n');
   expect(dockerErrors).toMatch(/packages\/course-cli is not copied before `npm ci`/);
   expect(dockerErrors).toMatch(/FROM node:23-bookworm-slim: expected a Node LTS slim image/);
   expect(dockerErrors).toMatch(/non-root USER/);
 });
 
-test("the Classroom script reports the points of `course check --json` in the grading reporter's format", () => {
-  const rel = path.join(tmp, 'release-classroom');
-  expect(spawnSync(process.execPath, ['bin/course.js', 'release', '--out', rel, '--classroom'], { cwd: cleanCourse(), encoding: 'utf8' }).status).toBe(0);
-  // As after `npm ci` in a learner's repository, with calc solved and words half done.
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(rel, 'node_modules'));
-  cpSync(path.join(course, 'dist'), path.join(rel, 'dist'), { recursive: true });
-  writeFileSync(path.join(rel, 'exercises/01-calc/calc.ts'), fx.solution('calc'));
-  writeFileSync(path.join(rel, 'exercises/02-words/words.ts'), fx.WORDS_PARTIAL);
-  const run = spawnSync(process.execPath, ['.github/classroom/course-check.js'], { cwd: rel, encoding: 'utf8', timeout: 3 * 60_000 });
-  expect(run.status).toBe(0);
-  const line = run.stdout.trim().split('\n').pop()!;
-  expect(line).toMatch(/^result=[A-Za-z0-9+/=]+$/);
-  const result = JSON.parse(Buffer.from(line.slice('result='.length), 'base64').toString('utf8'));
-  expect(result).toMatchObject({ version: 1, status: 'fail', max_score: 7 });
-  expect(result.tests).toHaveLength(7);
-  // What the reporter sends to Classroom: the sum of the tests' scores out of max_score; each passed test scores
-  // its points (1 here), a failed one 0. (Calc solved + words half done is 5 of 7 on an idle machine; the fixture
-  // suites' 1.5 s call timeouts can fail more on an overloaded one, so the mapping is what is asserted.)
-  const passed = result.tests.filter((t: { status: string }) => t.status === 'pass');
-  for (const t of result.tests) expect(t.score).toBe(t.status === 'pass' ? 1 : 0);
-  expect(result.tests.reduce((s: number, t: { score: number }) => s + t.score, 0)).toBe(passed.length);
-  if (passed.length !== 5) console.log('classroom: not 5/7:', result.tests.filter((t: { status: string }) => t.status !== 'pass').map((t: { name: string; message: string }) => `${t.name}: ${t.message.split('\n')[0]}`));
-  expect(passed.length).toBeGreaterThanOrEqual(1);
-  expect(passed.length).toBeLessThanOrEqual(5);
-  expect(result.tests.find((t: { name: string }) => t.name.startsWith('words: ') && t.name.includes('tally'))).toMatchObject({ status: 'fail', score: 0 });
-  for (const t of result.tests) expect(Object.keys(t).sort()).toEqual(['execution_time', 'line_no', 'message', 'name', 'score', 'status']);
-}, 4 * 60_000);
+test(
+  "the Classroom script reports the points of `course check --json` in the grading reporter's format",
+  () => {
+    const rel = path.join(tmp, 'release-classroom');
+    expect(spawnSync(process.execPath, ['bin/course.js', 'release', '--out', rel, '--classroom'], { cwd: cleanCourse(), encoding: 'utf8' }).status).toBe(0);
+    // As after `npm ci` in a learner's repository, with calc solved and words half done.
+    symlinkSync(path.join(REPO, 'node_modules'), path.join(rel, 'node_modules'));
+    cpSync(path.join(course, 'dist'), path.join(rel, 'dist'), { recursive: true });
+    writeFileSync(path.join(rel, 'exercises/01-calc/calc.ts'), fx.solution('calc'));
+    writeFileSync(path.join(rel, 'exercises/02-words/words.ts'), fx.WORDS_PARTIAL);
+    const run = spawnSync(process.execPath, ['.github/classroom/course-check.js'], { cwd: rel, encoding: 'utf8', timeout: 3 * 60_000 });
+    expect(run.status).toBe(0);
+    const line = run.stdout.trim().split('\n').pop()!;
+    expect(line).toMatch(/^result=[A-Za-z0-9+/=]+$/);
+    const result = JSON.parse(Buffer.from(line.slice('result='.length), 'base64').toString('utf8'));
+    expect(result).toMatchObject({ version: 1, status: 'fail', max_score: 7 });
+    expect(result.tests).toHaveLength(7);
+    // What the reporter sends to Classroom: the sum of the tests' scores out of max_score; each passed test scores
+    // its points (1 here), a failed one 0. (Calc solved + words half done is 5 of 7 on an idle machine; the fixture
+    // suites' 1.5 s call timeouts can fail more on an overloaded one, so the mapping is what is asserted.)
+    const passed = result.tests.filter((t: { status: string }) => t.status === 'pass');
+    for (const t of result.tests) expect(t.score).toBe(t.status === 'pass' ? 1 : 0);
+    expect(result.tests.reduce((s: number, t: { score: number }) => s + t.score, 0)).toBe(passed.length);
+    if (passed.length !== 5)
+      console.log(
+        'classroom: not 5/7:',
+        result.tests
+          .filter((t: { status: string }) => t.status !== 'pass')
+          .map((t: { name: string; message: string }) => `${t.name}: ${t.message.split('\n')[0]}`),
+      );
+    expect(passed.length).toBeGreaterThanOrEqual(1);
+    expect(passed.length).toBeLessThanOrEqual(5);
+    expect(result.tests.find((t: { name: string }) => t.name.startsWith('words: ') && t.name.includes('tally'))).toMatchObject({ status: 'fail', score: 0 });
+    for (const t of result.tests) expect(Object.keys(t).sort()).toEqual(['execution_time', 'line_no', 'message', 'name', 'score', 'status']);
+  },
+  4 * 60_000,
+);

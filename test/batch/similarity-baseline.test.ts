@@ -29,7 +29,11 @@ let course: string;
 let subs: string;
 
 function grade(out: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2', '--no-isolation', '--no-canary'], { cwd: course, encoding: 'utf8', timeout: 5 * 60_000 });
+  const r = spawnSync(process.execPath, [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2', '--no-isolation', '--no-canary'], {
+    cwd: course,
+    encoding: 'utf8',
+    timeout: 5 * 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -64,35 +68,39 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-test('grading from a checkout whose stub was edited gives the same flags as from a clean one; copies of the reference are findings', () => {
-  const clean = path.join(tmp, 'out-clean');
-  const r1 = grade(clean);
-  expect(r1.stderr).not.toMatch(/Error:/);
-  expect(r1.code).toBe(0);
-  const cleanFlags = flags(clean);
-  // The instructor tries the exercise in the grading checkout: the stub now holds the reference solution.
-  const stubFile = path.join(course, 'exercises', '01-calc', 'calc.ts');
-  writeFileSync(stubFile, fx.solution('calc'));
-  const edited = path.join(tmp, 'out-edited');
-  const r2 = grade(edited);
-  expect(r2.code).toBe(0);
-  expect(flags(edited)).toEqual(cleanFlags);
+test(
+  'grading from a checkout whose stub was edited gives the same flags as from a clean one; copies of the reference are findings',
+  () => {
+    const clean = path.join(tmp, 'out-clean');
+    const r1 = grade(clean);
+    expect(r1.stderr).not.toMatch(/Error:/);
+    expect(r1.code).toBe(0);
+    const cleanFlags = flags(clean);
+    // The instructor tries the exercise in the grading checkout: the stub now holds the reference solution.
+    const stubFile = path.join(course, 'exercises', '01-calc', 'calc.ts');
+    writeFileSync(stubFile, fx.solution('calc'));
+    const edited = path.join(tmp, 'out-edited');
+    const r2 = grade(edited);
+    expect(r2.code).toBe(0);
+    expect(flags(edited)).toEqual(cleanFlags);
 
-  const calc = cleanFlags.find((x) => x.exercise === 'calc')!;
-  // The untouched stubs are never a pair; the two copies of the reference are.
-  expect(calc.pairs.filter((p) => p.includes('stub-'))).toEqual([]);
-  expect(calc.pairs).toContain('copy-1~copy-2 (identical)');
-  // Every copy of the reference is reported as such, the disguised one too; the stubs and the partial answer not.
-  expect(calc.reference).toEqual(['copy-1 (identical)', 'copy-2 (identical)', 'renamed (same tokens)']);
+    const calc = cleanFlags.find((x) => x.exercise === 'calc')!;
+    // The untouched stubs are never a pair; the two copies of the reference are.
+    expect(calc.pairs.filter((p) => p.includes('stub-'))).toEqual([]);
+    expect(calc.pairs).toContain('copy-1~copy-2 (identical)');
+    // Every copy of the reference is reported as such, the disguised one too; the stubs and the partial answer not.
+    expect(calc.reference).toEqual(['copy-1 (identical)', 'copy-2 (identical)', 'renamed (same tokens)']);
 
-  const sim = JSON.parse(readFileSync(path.join(edited, 'similarity.json'), 'utf8')) as SimilarityReport;
-  expect(sim.baseline).toMatchObject({ source: 'git HEAD', notes: [] });
-  expect(sim.baseline!.commit).toMatch(/^[0-9a-f]{40}$/);
-  const html = readFileSync(path.join(edited, 'report.html'), 'utf8');
-  expect(html).toContain('copy of the reference solution');
-  expect([...html.matchAll(/<tr class="reference-copy" data-learner="([^"]+)"/g)].map((m) => m[1]).sort()).toEqual(['copy-1', 'copy-2', 'renamed']);
-  git(course, 'checkout', '--', '.');
-}, 10 * 60_000);
+    const sim = JSON.parse(readFileSync(path.join(edited, 'similarity.json'), 'utf8')) as SimilarityReport;
+    expect(sim.baseline).toMatchObject({ source: 'git HEAD', notes: [] });
+    expect(sim.baseline!.commit).toMatch(/^[0-9a-f]{40}$/);
+    const html = readFileSync(path.join(edited, 'report.html'), 'utf8');
+    expect(html).toContain('copy of the reference solution');
+    expect([...html.matchAll(/<tr class="reference-copy" data-learner="([^"]+)"/g)].map((m) => m[1]).sort()).toEqual(['copy-1', 'copy-2', 'renamed']);
+    git(course, 'checkout', '--', '.');
+  },
+  10 * 60_000,
+);
 
 test('outside git the working tree is the baseline, and it says so; in a folder of a larger repository, HEAD of that repository', () => {
   const plain = path.join(tmp, 'plain');

@@ -59,13 +59,45 @@ test('code after a closed template literal is tokenised as code, not as the rest
   // after the template became one token, so files that differ after a template literal looked identical.
   const before = 'class A {\n  add(w: string): void {\n    this.log += `${w}\\n`;\n  }\n';
   const a = tokenize({ 'x.ts': `${before}  count(): number {\n    return 1;\n  }\n}\n` }).map((t) => t.text);
-  const b = tokenize({ 'x.ts': `${before}  size(): number {\n    let n = 0;\n    for (const c of this.log) if (c === '\\n') n++;\n    return n;\n  }\n}\n` }).map((t) => t.text);
+  const b = tokenize({
+    'x.ts': `${before}  size(): number {\n    let n = 0;\n    for (const c of this.log) if (c === '\\n') n++;\n    return n;\n  }\n}\n`,
+  }).map((t) => t.text);
   expect(a.slice(-12)).toEqual(['}', 'ID', '(', ')', ':', 'number', '{', 'return', '1', ';', '}', '}']);
   expect(b).toContain('for');
   expect(a).not.toEqual(b);
   // Substitutions with objects, middles and a nested template, then more code.
   const nested = tokenize({ 'x.ts': 'const s = `a${b}-${ {x: 1}.x }c${`in${d}ner`}e`; if (s) { f(); }' }).map((t) => t.text);
-  expect(nested).toEqual(['const', 'ID', '=', 'TPL(', 'ID', 'TPL|', '{', 'ID', ':', '1', '}', '.', 'ID', 'TPL|', 'TPL(', 'ID', 'TPL)', 'TPL)', ';', 'if', '(', 'ID', ')', '{', 'ID', '(', ')', ';', '}']);
+  expect(nested).toEqual([
+    'const',
+    'ID',
+    '=',
+    'TPL(',
+    'ID',
+    'TPL|',
+    '{',
+    'ID',
+    ':',
+    '1',
+    '}',
+    '.',
+    'ID',
+    'TPL|',
+    'TPL(',
+    'ID',
+    'TPL)',
+    'TPL)',
+    ';',
+    'if',
+    '(',
+    'ID',
+    ')',
+    '{',
+    'ID',
+    '(',
+    ')',
+    ';',
+    '}',
+  ]);
 });
 
 test('a name that is also a keyword (symbol, type, of, delete) is an identifier where the code uses it as one', () => {
@@ -74,7 +106,20 @@ test('a name that is also a keyword (symbol, type, of, delete) is an identifier 
   expect(keywordish).toEqual(plain);
   expect(plain).toEqual(['for', '(', 'const', 'ID', 'of', 'ID', ')', '{', 'const', 'ID', '=', 'ID', '/', '2', ';', 'ID', '.', 'ID', '(', 'ID', ')', ';', '}']);
   // Where they are keywords they stay keywords.
-  expect(tokenize({ 'x.ts': 'type T = { get a(): number };' }).map((t) => t.text)).toEqual(['type', 'ID', '=', '{', 'get', 'ID', '(', ')', ':', 'number', '}', ';']);
+  expect(tokenize({ 'x.ts': 'type T = { get a(): number };' }).map((t) => t.text)).toEqual([
+    'type',
+    'ID',
+    '=',
+    '{',
+    'get',
+    'ID',
+    '(',
+    ')',
+    ':',
+    'number',
+    '}',
+    ';',
+  ]);
 });
 
 test('copies and disguised copies are flagged; an independent solution and the stub are not', () => {
@@ -159,7 +204,15 @@ test('copies of the reference solution are their own finding, even when many lea
 });
 
 test('a learner named __proto__ is compared like any other (no prototype setter swallows it)', () => {
-  const parts = [{ starters: {}, learners: JSON.parse('{"__proto__": {"calc": {"calc.ts": "x"}}, "bob": {"calc": {"calc.ts": "y"}}}') as Record<string, Record<string, Record<string, string>>> }];
+  const parts = [
+    {
+      starters: {},
+      learners: JSON.parse('{"__proto__": {"calc": {"calc.ts": "x"}}, "bob": {"calc": {"calc.ts": "y"}}}') as Record<
+        string,
+        Record<string, Record<string, string>>
+      >,
+    },
+  ];
   const merged = mergeCode(parts);
   expect(Object.keys(merged.learners).sort()).toEqual(['__proto__', 'bob']);
   expect(JSON.parse(JSON.stringify(merged)).learners).toHaveProperty(['__proto__', 'calc', 'calc.ts'], 'x');

@@ -33,7 +33,16 @@ function prng(seed) {
 
 const GROUPS = ['decoding', 'encoding', 'errors the peer must detect', 'edge cases at the limits', 'interop with recorded traffic', 'state after a reset'];
 const VERBS = ['accepts', 'rejects', 'keeps', 'evicts', 'reports', 'resumes', 'splits', 'joins', 'counts', 'orders'];
-const THINGS = ['a frame cut into one-byte chunks', 'the largest allowed value', 'an empty payload', 'a padded payload with its pad length', 'two streams interleaved', 'an unknown frame type', 'a size update after a field', 'a reconnect after a close with code 1006'];
+const THINGS = [
+  'a frame cut into one-byte chunks',
+  'the largest allowed value',
+  'an empty payload',
+  'a padded payload with its pad length',
+  'two streams interleaved',
+  'an unknown frame type',
+  'a size update after a field',
+  'a reconnect after a close with code 1006',
+];
 
 /** The tests of a suite: names as long as the real ones, with their spec citation. */
 function suiteTests(x) {
@@ -50,22 +59,35 @@ function failureMessage(rng, x, i) {
     () => `expect(received).toBe(expected) // Object.is equality\n\nExpected: ${n}\nReceived: ${n + 1 + Math.floor(rng() * 9)}`,
     () =>
       `expect(received).toEqual(expected) // deep equality\n\n- Expected  - 3\n+ Received  + 1\n\n  Array [\n    Object {\n-     "name": ":authority",\n-     "value": "www.example.com",\n-   },\n+     "name": ":path",\n    Object {\n      "name": "custom-key",\n      "value": "custom-header-${n}",\n    },\n  ]`,
-    () => `expect(received).rejects.toThrow()\n\nReceived promise resolved instead of rejected\nResolved to value: {"type":${n % 10},"flags":${n % 256},"streamId":${n},"length":${(n * 7) % 16384}}`,
-    () => `${x.id} test ${i + 1}: thrown: "Exceeded timeout of 5000 ms for a test.\nAdd a timeout value to this test to increase the timeout, if this is a long-running test. See https://jestjs.io/docs/api#testname-fn-timeout."`,
-    () => `expect(received).toMatchObject(expected)\n\n- Expected  - 1\n+ Received  + 1\n\n  Object {\n-   "code": "PROTOCOL_ERROR",\n+   "code": "FRAME_SIZE_ERROR",\n    "stream": ${n},\n  }`,
+    () =>
+      `expect(received).rejects.toThrow()\n\nReceived promise resolved instead of rejected\nResolved to value: {"type":${n % 10},"flags":${n % 256},"streamId":${n},"length":${(n * 7) % 16384}}`,
+    () =>
+      `${x.id} test ${i + 1}: thrown: "Exceeded timeout of 5000 ms for a test.\nAdd a timeout value to this test to increase the timeout, if this is a long-running test. See https://jestjs.io/docs/api#testname-fn-timeout."`,
+    () =>
+      `expect(received).toMatchObject(expected)\n\n- Expected  - 1\n+ Received  + 1\n\n  Object {\n-   "code": "PROTOCOL_ERROR",\n+   "code": "FRAME_SIZE_ERROR",\n    "stream": ${n},\n  }`,
   ];
   return kinds[Math.floor(rng() * kinds.length)]();
 }
 
 /** What happened to one exercise of one learner. */
 function exerciseOutcome(rng, x, tests, kind, ability) {
-  const base = { exercise: x.id, maxScore: x.tests, anomalies: [], diagnostics: [], durationMs: 2000 + Math.floor(rng() * 9000), suiteHash: 'd'.repeat(64), seed: 1 };
+  const base = {
+    exercise: x.id,
+    maxScore: x.tests,
+    anomalies: [],
+    diagnostics: [],
+    durationMs: 2000 + Math.floor(rng() * 9000),
+    suiteHash: 'd'.repeat(64),
+    seed: 1,
+  };
   const noTests = (status, message, extra = {}) => ({ ...base, status, score: 0, tests: [], message, ...extra });
   switch (kind) {
     case 'not submitted':
       return noTests('not submitted', `${x.id}.ts is missing or empty`);
     case 'compile-error':
-      return noTests('compile-error', `${x.id}.ts does not compile: ';' expected`, { diagnostics: [{ file: `${x.id}.ts`, line: 42, column: 17, message: "';' expected.", kind: 'syntax' }] });
+      return noTests('compile-error', `${x.id}.ts does not compile: ';' expected`, {
+        diagnostics: [{ file: `${x.id}.ts`, line: 42, column: 17, message: "';' expected.", kind: 'syntax' }],
+      });
     case 'load-error':
       return noTests('load-error', `loading ${x.id}.ts threw: ReferenceError: window is not defined`);
     case 'tampered':
@@ -103,7 +125,15 @@ function exerciseOutcome(rng, x, tests, kind, ability) {
     score,
     tests: results,
     ...(timeout ? { message: `the exercise's time limit (60 s) was reached`, hungTest: tests[cut]?.fullName } : {}),
-    ...(x.hidden ? { hidden: { status: hiddenTests.every((t) => t.status === 'passed') && hiddenTests.length === x.hidden ? 'passed' : 'failed', score: hiddenTests.reduce((s, t) => s + t.score, 0), maxScore: x.hidden } } : {}),
+    ...(x.hidden
+      ? {
+          hidden: {
+            status: hiddenTests.every((t) => t.status === 'passed') && hiddenTests.length === x.hidden ? 'passed' : 'failed',
+            score: hiddenTests.reduce((s, t) => s + t.score, 0),
+            maxScore: x.hidden,
+          },
+        }
+      : {}),
     points: score,
     maxPoints: x.tests,
   };
@@ -128,7 +158,8 @@ function syntheticGradebook(n, options = {}) {
       let kind = rng() < 0.35 ? 'passed' : 'failed';
       if (rejected) kind = 'rejected';
       else if (absent) kind = 'not submitted';
-      else if (xi >= 6 && r < 0.15 + xi * 0.02) kind = 'not submitted'; // later exercises: not everyone got there
+      else if (xi >= 6 && r < 0.15 + xi * 0.02)
+        kind = 'not submitted'; // later exercises: not everyone got there
       else if (r < 0.03) kind = 'compile-error';
       else if (r < 0.045) kind = 'load-error';
       else if (r < 0.06) kind = 'timeout';
@@ -160,7 +191,13 @@ function syntheticGradebook(n, options = {}) {
       percent,
       finalPoints,
       finalPercent: round2((100 * finalPoints) / maxScore),
-      roster: { submission: id, name: `Learner ${li + 1} ${['Ng', 'Okafor', 'Lindqvist', 'García', 'Kowalski'][li % 5]}`, email: `${id}@example.edu`, section: `S${(li % 4) + 1}`, lmsId: String(100000 + li) },
+      roster: {
+        submission: id,
+        name: `Learner ${li + 1} ${['Ng', 'Okafor', 'Lindqvist', 'García', 'Kowalski'][li % 5]}`,
+        email: `${id}@example.edu`,
+        section: `S${(li % 4) + 1}`,
+        lmsId: String(100000 + li),
+      },
       submitted: {
         at,
         source: 'git commit',
@@ -173,7 +210,12 @@ function syntheticGradebook(n, options = {}) {
       exercises,
     };
   });
-  const missing = Array.from({ length: missingCount }, (_, i) => ({ submission: `absent-${String(i + 1).padStart(2, '0')}`, name: `Absent Learner ${i + 1}`, email: `absent-${i + 1}@example.edu`, section: 'S1' }));
+  const missing = Array.from({ length: missingCount }, (_, i) => ({
+    submission: `absent-${String(i + 1).padStart(2, '0')}`,
+    name: `Absent Learner ${i + 1}`,
+    email: `absent-${i + 1}@example.edu`,
+    section: 'S1',
+  }));
   return {
     meta: {
       tool: 'course grade',
@@ -183,7 +225,14 @@ function syntheticGradebook(n, options = {}) {
       finishedAt: '2026-12-02T09:40:00.000Z',
       allLearners: ids,
       learners: ids,
-      exercises: EXERCISES.map((x) => ({ id: x.id, title: x.title, suiteHash: 'd'.repeat(64), maxScore: x.tests, maxPoints: x.tests, ...(x.hidden ? { hiddenMaxScore: x.hidden } : {}) })),
+      exercises: EXERCISES.map((x) => ({
+        id: x.id,
+        title: x.title,
+        suiteHash: 'd'.repeat(64),
+        maxScore: x.tests,
+        maxPoints: x.tests,
+        ...(x.hidden ? { hiddenMaxScore: x.hidden } : {}),
+      })),
       isolation: [{ name: 'network namespace (loopback only) per jest worker', on: true }],
       jobs: 2,
       runs: { graded: n * EXERCISES.length, resumed: 0 },

@@ -97,8 +97,12 @@ describe('intake', () => {
   test('a corrupt archive is rejected, not an error of the run', async () => {
     writeFileSync(path.join(tmp, 'bad.zip'), 'not a zip');
     writeFileSync(path.join(tmp, 'bad.tar.gz'), 'not a tarball at all, not even gzip');
-    expect((await intakeSubmission({ id: untrusted('b'), source: path.join(tmp, 'bad.zip'), kind: 'zip' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
-    expect((await intakeSubmission({ id: untrusted('b'), source: path.join(tmp, 'bad.tar.gz'), kind: 'tar.gz' }, [calc], path.join(tmp, 'db'))).status).toBe('rejected');
+    expect((await intakeSubmission({ id: untrusted('b'), source: path.join(tmp, 'bad.zip'), kind: 'zip' }, [calc], path.join(tmp, 'db'))).status).toBe(
+      'rejected',
+    );
+    expect((await intakeSubmission({ id: untrusted('b'), source: path.join(tmp, 'bad.tar.gz'), kind: 'tar.gz' }, [calc], path.join(tmp, 'db'))).status).toBe(
+      'rejected',
+    );
   });
 });
 
@@ -133,7 +137,12 @@ describe('checkpoint', () => {
     b.append('carol', result('calc', 3), 'f'.repeat(64));
     b.close();
     const text = readFileSync(file, 'utf8');
-    expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { learner: string }).learner)).toEqual(['alice', 'bob', 'carol']);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { learner: string }).learner),
+    ).toEqual(['alice', 'bob', 'carol']);
   });
 });
 
@@ -141,7 +150,17 @@ describe('checkpoint identity', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'course-checkpoint-id-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   const result = (score: number): ExerciseResult => ({
-    exercise: 'calc', status: score === 3 ? 'passed' : 'failed', score, maxScore: 3, tests: [], anomalies: [], diagnostics: [], durationMs: 1, seed: 1, filesHash: 'f'.repeat(64), suiteHash: 's'.repeat(64),
+    exercise: 'calc',
+    status: score === 3 ? 'passed' : 'failed',
+    score,
+    maxScore: 3,
+    tests: [],
+    anomalies: [],
+    diagnostics: [],
+    durationMs: 1,
+    seed: 1,
+    filesHash: 'f'.repeat(64),
+    suiteHash: 's'.repeat(64),
   });
 
   test('learners whose ids differ only in case, Unicode form or a dropped character keep their own records across a reopen', () => {
@@ -198,7 +217,7 @@ test('grades.csv quotes commas and defuses spreadsheet formulas in learner ids',
 });
 
 describe('uid blocks', () => {
-  test('concurrent runs get different blocks; a released block is reused; a dead run\'s block is reclaimed', () => {
+  test("concurrent runs get different blocks; a released block is reused; a dead run's block is reclaimed", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'uid-blocks-'));
     try {
       const a = reserveUidBlock(4, dir);

@@ -58,24 +58,53 @@ describe('course grade and course check on the hostile corpus, end to end', () =
     const csvCell = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const roster = [
       'submission,name,lms_id,email,section,idnumber',
-      ['linker', `${CORPUS.formulaEquals} ${OSC8}`, CORPUS.formulaPlus!, `${CORPUS.formulaMinus}@x.example`, CORPUS.csi!, CORPUS.formulaAt!].map(csvCell).join(','),
+      ['linker', `${CORPUS.formulaEquals} ${OSC8}`, CORPUS.formulaPlus!, `${CORPUS.formulaMinus}@x.example`, CORPUS.csi!, CORPUS.formulaAt!]
+        .map(csvCell)
+        .join(','),
       ['h-alice', `Alice ${CORPUS.bidi}\n43 passed, 0 failed`, '7', 'alice@x.example', CORPUS.script!, CORPUS.cdata!].map(csvCell).join(','),
-      ['ghost', `${CORPUS.script} ${CORPUS.osc}`, CORPUS.formulaTab!, `${CORPUS.formulaAt}`, CORPUS.comment!, CORPUS.controls!.replace(/\u0000/g, '')].map(csvCell).join(','),
+      ['ghost', `${CORPUS.script} ${CORPUS.osc}`, CORPUS.formulaTab!, `${CORPUS.formulaAt}`, CORPUS.comment!, CORPUS.controls!.replace(/\u0000/g, '')]
+        .map(csvCell)
+        .join(','),
     ].join('\n');
     writeFileSync(path.join(tmp, 'roster.csv'), `${roster}\n`);
     grade = spawnSync(
       process.execPath,
-      [path.join(course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2', '--roster', path.join(tmp, 'roster.csv'), '--lms', 'canvas,moodle', '--moodle-id', 'idnumber', '--gradescope', '--exercism'],
+      [
+        path.join(course, 'bin', 'course.js'),
+        'grade',
+        subs,
+        '--out',
+        out,
+        '--jobs',
+        '2',
+        '--roster',
+        path.join(tmp, 'roster.csv'),
+        '--lms',
+        'canvas,moodle',
+        '--moodle-id',
+        'idnumber',
+        '--gradescope',
+        '--exercism',
+      ],
       { cwd: course, encoding: 'utf8', timeout: 8 * 60_000, maxBuffer: 64 * 1024 * 1024 },
     );
     writeFileSync(path.join(course, 'exercises', '01-calc', 'calc.ts'), HOSTILE_CALC);
-    check = spawnSync(process.execPath, [path.join(course, 'bin', 'course.js'), 'check', 'calc'], { cwd: course, encoding: 'utf8', timeout: 4 * 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+    check = spawnSync(process.execPath, [path.join(course, 'bin', 'course.js'), 'check', 'calc'], {
+      cwd: course,
+      encoding: 'utf8',
+      timeout: 4 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
   }, 13 * 60_000);
 
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('the grade ran: the hard link was rejected, the hostile code failed, the honest one passed', () => {
-    expect({ code: grade.status === 0 || grade.status === 1, stderr: String(grade.stderr).slice(0, 2000) }).toEqual({ code: true, stderr: expect.not.stringMatching(/internal error/) });
+    expect({ code: grade.status === 0 || grade.status === 1, stderr: String(grade.stderr).slice(0, 2000) }).toEqual({
+      code: true,
+      stderr: expect.not.stringMatching(/internal error/),
+    });
     const rows = parse(read('grades.csv')) as string[][];
     const col = (name: string) => rows[0]!.indexOf(name);
     const byStatus = Object.fromEntries(rows.slice(1).map((r) => [r[col('learner')]!.slice(0, 12), r[col('status')]]));
@@ -99,7 +128,9 @@ describe('course grade and course check on the hostile corpus, end to end', () =
 
   test('every file the grade wrote is free of raw control characters, and bounded', () => {
     const files = walk(out).filter((f) => !f.startsWith('.') && f !== 'submitted-code.json');
-    expect(files).toEqual(expect.arrayContaining(['grades.csv', 'junit.xml', 'report.html', 'canvas-grades.csv', 'moodle-grades.csv', 'moodle-not-imported.csv', 'gradebook.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['grades.csv', 'junit.xml', 'report.html', 'canvas-grades.csv', 'moodle-grades.csv', 'moodle-not-imported.csv', 'gradebook.json']),
+    );
     expect(files.some((f) => f.startsWith('feedback/') && f.endsWith('.md'))).toBe(true);
     expect(files.some((f) => f.startsWith('feedback/') && f.endsWith('.html'))).toBe(true);
     expect(files.some((f) => f.startsWith('gradescope/'))).toBe(true);
@@ -122,7 +153,11 @@ describe('course grade and course check on the hostile corpus, end to end', () =
 
   test("the grade's terminal output is clean", () => {
     expect(rawControl(`${grade.stdout}${grade.stderr}`)).toBeUndefined();
-    expect(String(grade.stdout).split('\n').filter((l) => /^\d+ passed, \d+ failed$/.test(l))).toEqual([]);
+    expect(
+      String(grade.stdout)
+        .split('\n')
+        .filter((l) => /^\d+ passed, \d+ failed$/.test(l)),
+    ).toEqual([]);
   });
 
   test("`course check` on the hostile code: clean, and only the grader's own summary line at column 0", () => {

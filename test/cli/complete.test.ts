@@ -10,9 +10,12 @@ const dir = copyCourse();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // A one-exercise course (the author tool keeps the header comments), so the whole course is quick to finish.
 execFileSync(process.execPath, [path.join(dir, 'scripts', 'assemble-course.js'), 'hpack-table'], { cwd: dir, stdio: 'ignore' });
-const exercise = (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Array<{ id: string; dir: string; solution: string; files: string[] }> }).exercises[0]!;
+const exercise = (
+  YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Array<{ id: string; dir: string; solution: string; files: string[] }> }
+).exercises[0]!;
 const learnerFile = path.join(dir, exercise.dir, exercise.files[0]!);
-const status = () => (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Array<{ progress?: { status: string } }> }).exercises[0]!.progress?.status;
+const status = () =>
+  (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Array<{ progress?: { status: string } }> }).exercises[0]!.progress?.status;
 
 test('after the last exercise passes, next re-checks everything and says the course is complete', () => {
   expect(course(dir, ['next']).code).toBe(0);

@@ -94,7 +94,9 @@ test('status shows the table', () => {
 
 test('an exercise whose code imports a package (ws) passes with its solution, though node_modules is a symlink here', () => {
   // copyCourse() links node_modules; Node's permission model must still let the code under test load ws.
-  const typing = (YAML.parse(courseYaml()) as { exercises: Array<{ id: string; dir: string; solution: string; files: string[] }> }).exercises.find((e) => e.id === 'typing-indicator')!;
+  const typing = (YAML.parse(courseYaml()) as { exercises: Array<{ id: string; dir: string; solution: string; files: string[] }> }).exercises.find(
+    (e) => e.id === 'typing-indicator',
+  )!;
   for (const f of typing.files) copyFileSync(path.join(dir, typing.solution, f), path.join(dir, typing.dir, f));
   const r = course(dir, ['check', typing.id]);
   expect(r.stdout).not.toMatch(/ERR_ACCESS_DENIED/);

@@ -101,7 +101,10 @@ test('the --json outputs of check and status follow the committed JSON Schemas',
   for (const [name, text] of Object.entries(outputJsonSchemas())) expect(readFileSync(path.join(repoRoot, 'docs', 'schemas', name), 'utf8')).toBe(text);
   const checkSchema = validator('check.schema.json');
   const statusSchema = validator('status.schema.json');
-  for (const args of [['check', '--json'], ['check', '2', '--json', '--seed', '5']]) {
+  for (const args of [
+    ['check', '--json'],
+    ['check', '2', '--json', '--seed', '5'],
+  ]) {
     const out = JSON.parse(course(dir, args).stdout);
     expect({ args, valid: checkSchema(out), errors: checkSchema.errors }).toMatchObject({ valid: true });
   }
@@ -140,17 +143,20 @@ test('course lesson renders every lesson of course.yaml: plain text within 80 co
   }
 });
 
-(toolPresent(ptyAvailable, 'util-linux `script`, for the pager test') ? test : test.skip)('in a terminal, course lesson is coloured and goes through the pager when longer than the screen', async () => {
-  // The pager is a real program that marks each line it shows.
-  const pty = new Pty(process.execPath, [path.join(dir, 'bin', 'course.js'), 'lesson', '1'], { cwd: dir, env: { PAGER: 'sed s/^/PAGED:/', NO_COLOR: '' } });
-  try {
-    expect(await pty.exited).toBe(0);
-    expect(pty.output).toMatch(/PAGED:\x1b\[[0-9;]*m/);
-    expect(pty.text()).toMatch(/^PAGED:# Exercise 1/m);
-  } finally {
-    pty.kill();
-  }
-});
+(toolPresent(ptyAvailable, 'util-linux `script`, for the pager test') ? test : test.skip)(
+  'in a terminal, course lesson is coloured and goes through the pager when longer than the screen',
+  async () => {
+    // The pager is a real program that marks each line it shows.
+    const pty = new Pty(process.execPath, [path.join(dir, 'bin', 'course.js'), 'lesson', '1'], { cwd: dir, env: { PAGER: 'sed s/^/PAGED:/', NO_COLOR: '' } });
+    try {
+      expect(await pty.exited).toBe(0);
+      expect(pty.output).toMatch(/PAGED:\x1b\[[0-9;]*m/);
+      expect(pty.text()).toMatch(/^PAGED:# Exercise 1/m);
+    } finally {
+      pty.kill();
+    }
+  },
+);
 
 test('the command table loads each command lazily, with the summary its module declares', () => {
   const { commands } = require('../../grader/commands/index') as typeof import('../../grader/commands/index');
@@ -160,9 +166,12 @@ test('the command table loads each command lazily, with the summary its module d
 test('course doctor checks the machine and says what to do about a proxy', () => {
   const r = course(dir, ['doctor']);
   expect(r.code).toBe(0);
-  for (const check of ['Node.js version', 'loopback (127.0.0.1)', 'localhost', 'proxy settings', 'file watching', 'course.yaml']) expect(r.stdout).toContain(check);
+  for (const check of ['Node.js version', 'loopback (127.0.0.1)', 'localhost', 'proxy settings', 'file watching', 'course.yaml'])
+    expect(r.stdout).toContain(check);
   const proxied = course(dir, ['doctor', '--json'], { HTTP_PROXY: 'http://proxy.invalid:3128', NO_PROXY: '', no_proxy: '' });
-  const proxy = (JSON.parse(proxied.stdout) as { findings: Array<{ check: string; level: string; fix?: string }> }).findings.find((f) => f.check === 'proxy settings');
+  const proxy = (JSON.parse(proxied.stdout) as { findings: Array<{ check: string; level: string; fix?: string }> }).findings.find(
+    (f) => f.check === 'proxy settings',
+  );
   expect(proxy).toMatchObject({ level: 'warn' });
   expect(proxy!.fix).toMatch(/NO_PROXY=localhost,127\.0\.0\.1,::1/);
 });

@@ -36,7 +36,7 @@ function tree(dir: string, rel = ''): string[] {
   return out.sort();
 }
 
-test('the learners\' copy has no solutions, mutants or project tests; progress is cleared, comments kept', () => {
+test("the learners' copy has no solutions, mutants or project tests; progress is cleared, comments kept", () => {
   // Progress in the source must not travel.
   expect(course(src, ['next']).code).toBe(0);
   const out = path.join(tmp, 'learners');
@@ -75,7 +75,7 @@ test('the learners\' copy has no solutions, mutants or project tests; progress i
   expect(course(src, ['release']).code).toBe(2);
 });
 
-test('the learners\' copy holds no line of the exercise 1 and 2 references: exercise 8 gives them minified', () => {
+test("the learners' copy holds no line of the exercise 1 and 2 references: exercise 8 gives them minified", () => {
   const out = path.join(tmp, 'learners');
   const shipped = tree(out);
   const byId = new Map(entries().map((e) => [e.id, e]));
@@ -85,7 +85,11 @@ test('the learners\' copy holds no line of the exercise 1 and 2 references: exer
   const stubs = earlier.flatMap((e) => [...e.files, ...(e.given ?? [])].map((f) => readFileSync(path.join(src, e.dir, f), 'utf8'))).join('\n');
   const answers = new Set(
     earlier
-      .flatMap((e) => readdirSync(path.join(src, e.solution)).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(path.join(src, e.solution, f), 'utf8')))
+      .flatMap((e) =>
+        readdirSync(path.join(src, e.solution))
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => readFileSync(path.join(src, e.solution, f), 'utf8')),
+      )
       .flatMap((text) => text.split('\n').map((line) => line.trim()))
       .filter((line) => line.length >= 40 && !/^(\/\/|\/\*|\*)/.test(line) && !stubs.includes(line)),
   );
@@ -121,7 +125,11 @@ test('a copy of a reference solution anywhere in the course stops the release, a
 });
 
 test('in a git checkout only tracked files ship; untracked ones are named', () => {
-  const git = (...args: string[]) => execFileSync('git', ['-C', src, ...args], { stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', src, ...args], {
+      stdio: 'ignore',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+    });
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'course');

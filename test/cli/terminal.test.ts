@@ -57,7 +57,7 @@ maybe('in a terminal', () => {
     }
   });
 
-  test('reset asks first; answering no keeps the learner\'s file, yes restores the stub and keeps a backup', async () => {
+  test("reset asks first; answering no keeps the learner's file, yes restores the stub and keeps a backup", async () => {
     const first = (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Array<{ dir: string; files: string[] }> }).exercises[0]!;
     const file = path.join(dir, first.dir, first.files[0]!);
     // (`next` keeps a copy of the starter file, which reset restores; this copy of the course has no git.)
@@ -96,9 +96,14 @@ maybe('in a terminal', () => {
       const courseDir = fx.makeCourse(tmp);
       const subs = path.join(tmp, 'subs');
       for (let i = 0; i < 4; i++) {
-        fx.writeFolder(path.join(subs, `learner-${i}`), fx.courseLayout(i % 2 ? { calc: fx.solution('calc'), words: fx.solution('words') } : { calc: fx.CALC_PARTIAL, words: fx.stub('words') }));
+        fx.writeFolder(
+          path.join(subs, `learner-${i}`),
+          fx.courseLayout(i % 2 ? { calc: fx.solution('calc'), words: fx.solution('words') } : { calc: fx.CALC_PARTIAL, words: fx.stub('words') }),
+        );
       }
-      const pty = new Pty(process.execPath, [path.join(courseDir, 'bin', 'course.js'), 'grade', subs, '--out', path.join(tmp, 'out'), '--jobs', '2'], { cwd: courseDir });
+      const pty = new Pty(process.execPath, [path.join(courseDir, 'bin', 'course.js'), 'grade', subs, '--out', path.join(tmp, 'out'), '--jobs', '2'], {
+        cwd: courseDir,
+      });
       try {
         await pty.waitFor(/grading 4 submission\(s\): 8 run\(s\)/);
         await pty.waitFor(/grading \[[^\]]*\] \d\/8 \| passed \d+ not passed \d+ machinery errors \d+ \| ETA/);

@@ -22,11 +22,15 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'course-update-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'pull.rebase=false', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'pull.rebase=false', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 const yamlOf = (dir: string) => YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { title: string; exercises: Entry[] };
 

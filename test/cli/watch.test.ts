@@ -173,7 +173,10 @@ test('where file-system events never arrive, watch says so and polls by itself',
   try {
     const first = entries(dir)[0]!;
     const shim = path.join(__dirname, '..', 'fixtures', 'no-fs-events', 'no-fs-events.js');
-    const child = spawn(process.execPath, ['--require', shim, path.join(dir, 'bin', 'course.js'), 'watch'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, ['--require', shim, path.join(dir, 'bin', 'course.js'), 'watch'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -71,7 +71,9 @@ test('the frame parser and the HPACK decoder are built from the references of ex
 test('the sources under solutions/08-h2-flow-control/given/ declare nothing their reference declares (no copy)', () => {
   // The names of top-level declarations: a copied class, function or constant would repeat its reference's name.
   const declared = (file: string) =>
-    [...readFileSync(path.join(repoRoot, file), 'utf8').matchAll(/^(?:export )?(?:class|function|const|let|interface|type) ([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
+    [...readFileSync(path.join(repoRoot, file), 'utf8').matchAll(/^(?:export )?(?:class|function|const|let|interface|type) ([A-Za-z_$][\w$]*)/gm)].map(
+      (m) => m[1],
+    );
   for (const [helper, reference] of [
     ['h2-codec.ts', 'solutions/02-frame-parser/frame-parser.ts'],
     ['hpack.ts', 'solutions/01-hpack-table/hpack-table.ts'],
@@ -101,7 +103,9 @@ test('a changed doc comment makes the .d.ts stale, a changed line of code the .j
 test('the .d.ts opens with the usage notes of its source and keeps the documented API, without private members', () => {
   const files = built();
   const dts = files.get('exercises/08-h2-flow-control/h2-codec.d.ts')!;
-  expect(dts.split('\n').slice(0, 3).join('\n')).toMatch(/^\/\/ h2-codec\.d\.ts: .*\n\/\/ Generated .*\n\/\/ solutions\/08-h2-flow-control\/given\/h2-codec\.ts\. Do not edit/);
+  expect(dts.split('\n').slice(0, 3).join('\n')).toMatch(
+    /^\/\/ h2-codec\.d\.ts: .*\n\/\/ Generated .*\n\/\/ solutions\/08-h2-flow-control\/given\/h2-codec\.ts\. Do not edit/,
+  );
   expect(dts).toContain('//   const parser = new FrameParser({ expectPreface: true });');
   expect(dts).toContain('/** Feeds one chunk; returns the frames (and errors) it completed, in order. */\n    push(chunk: Uint8Array): ParserEvent[];');
   expect(dts).not.toMatch(/^\s*private /m);

@@ -18,7 +18,16 @@ const at = '2026-12-07T12:00:00.000Z';
 const earlier = '2026-12-01T09:00:00.000Z';
 const fresh: Progress = { status: 'not-started', attempts: 0, hintsShown: 0 };
 const current: Progress = { status: 'current', attempts: 2, hintsShown: 1, bestScore: 5, maxScore: 10, startedAt: earlier, lastCheckedAt: earlier };
-const done: Progress = { status: 'done', attempts: 3, hintsShown: 0, bestScore: 10, maxScore: 10, startedAt: earlier, lastCheckedAt: earlier, passedAt: earlier };
+const done: Progress = {
+  status: 'done',
+  attempts: 3,
+  hintsShown: 0,
+  bestScore: 10,
+  maxScore: 10,
+  startedAt: earlier,
+  lastCheckedAt: earlier,
+  passedAt: earlier,
+};
 const failing = (score: number): CheckOutcome => ({ status: 'failed', score, maxScore: 10 });
 const passing: CheckOutcome = { status: 'passed', score: 10, maxScore: 10 };
 const noScore = (status: CheckOutcome['status']): CheckOutcome => ({ status, score: 0, maxScore: 0 });
@@ -27,7 +36,13 @@ describe('recordCheck', () => {
   test.each<[string, Progress, CheckOutcome, boolean, Partial<Progress>]>([
     ['an asked check counts as an attempt', current, failing(3), true, { status: 'current', attempts: 3, bestScore: 5, lastCheckedAt: at }],
     ['a check watch ran on a save does not', current, failing(7), false, { status: 'current', attempts: 2, bestScore: 7, lastCheckedAt: at }],
-    ['a first failing check of a fresh exercise: failed, started', fresh, failing(0), true, { status: 'failed', attempts: 1, bestScore: 0, maxScore: 10, startedAt: at }],
+    [
+      'a first failing check of a fresh exercise: failed, started',
+      fresh,
+      failing(0),
+      true,
+      { status: 'failed', attempts: 1, bestScore: 0, maxScore: 10, startedAt: at },
+    ],
     ['a pass: done, passedAt set', current, passing, true, { status: 'done', attempts: 3, bestScore: 10, passedAt: at }],
     ['a pass on a save: done, still no attempt', current, passing, false, { status: 'done', attempts: 2, passedAt: at }],
     ['a later failure of a done exercise keeps it done and its first passedAt', done, failing(2), true, { status: 'done', passedAt: earlier, bestScore: 10 }],
@@ -39,7 +54,7 @@ describe('recordCheck', () => {
     expect(before).toEqual(copy); // a new state; the old one is not changed in place
   });
 
-  test('a failure of the grading machinery (error) is not the learner\'s: nothing changes', () => {
+  test("a failure of the grading machinery (error) is not the learner's: nothing changes", () => {
     expect(recordCheck(current, noScore('error'), { asked: true, at })).toBe(current);
   });
 });
@@ -47,7 +62,12 @@ describe('recordCheck', () => {
 describe('moving between exercises', () => {
   test.each<[string, Progress, (p: Progress) => Progress, Partial<Progress> | 'same']>([
     ['start: a fresh exercise becomes current, started now', fresh, (p) => start(p, at), { status: 'current', startedAt: at }],
-    ['start: a failed one becomes current, keeping when it started', { ...current, status: 'failed' }, (p) => start(p, at), { status: 'current', startedAt: earlier }],
+    [
+      'start: a failed one becomes current, keeping when it started',
+      { ...current, status: 'failed' },
+      (p) => start(p, at),
+      { status: 'current', startedAt: earlier },
+    ],
     ['start: the current one stays as it is', current, (p) => start(p, at), 'same'],
     ['leave: a current one that was checked becomes failed', current, leave, { status: 'failed' }],
     ['leave: a current one checked only on saves becomes failed too', { ...current, attempts: 0 }, leave, { status: 'failed' }],

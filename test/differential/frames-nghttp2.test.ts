@@ -23,7 +23,10 @@ function mutant(name: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'course-frames-differential-'));
   const file = 'frame-parser.ts';
   const source = new Map([[file, readFileSync(path.join(root, 'solutions', '02-frame-parser', file), 'utf8')]]);
-  writeFileSync(path.join(dir, file), applyMutantPatch(source, readFileSync(path.join(root, 'harness', 'mutants', 'frame-parser', `${name}.patch`), 'utf8')).get(file)!);
+  writeFileSync(
+    path.join(dir, file),
+    applyMutantPatch(source, readFileSync(path.join(root, 'harness', 'mutants', 'frame-parser', `${name}.patch`), 'utf8')).get(file)!,
+  );
   return path.join(dir, file);
 }
 
@@ -37,13 +40,17 @@ maybe('the frame-parser reference against nghttpd', () => {
     expect(r.outcomes!['connection error FRAME_SIZE_ERROR']).toBeGreaterThan(500);
   }, 300_000);
 
-  test.each(['unknown-type-error', 'length-16-bit'])('the %s mutant disagrees with nghttpd, and the frames are shown', async (name) => {
-    const file = mutant(name);
-    try {
-      const r = await differential.run({ cases: 5000, seed, file });
-      expect(r.disagreement).toMatch(/case \d+ \(run seed \d+, case seed \d+\)[\s\S]*\n {2}\S[\s\S]*\nnghttpd[^\n]*: [^\n]+\nparser: +[^\n]+$/);
-    } finally {
-      rmSync(path.dirname(file), { recursive: true, force: true });
-    }
-  }, 300_000);
+  test.each(['unknown-type-error', 'length-16-bit'])(
+    'the %s mutant disagrees with nghttpd, and the frames are shown',
+    async (name) => {
+      const file = mutant(name);
+      try {
+        const r = await differential.run({ cases: 5000, seed, file });
+        expect(r.disagreement).toMatch(/case \d+ \(run seed \d+, case seed \d+\)[\s\S]*\n {2}\S[\s\S]*\nnghttpd[^\n]*: [^\n]+\nparser: +[^\n]+$/);
+      } finally {
+        rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    },
+    300_000,
+  );
 });

@@ -20,9 +20,13 @@ const interop = require(path.join(__dirname, '..', '..', 'scripts', 'interop-ngh
 const haveNghttp2 = interop.available();
 const maybe = toolPresent(haveNghttp2, 'nghttp and nghttpd, for the nghttp2 interop (apt install nghttp2-client nghttp2-server)') ? test : test.skip;
 
-maybe('the h2-flow-control reference interoperates with nghttp and nghttpd, both ways', async () => {
-  const checks = await interop.run({});
-  const failed = checks.filter((c) => !c.ok);
-  expect(failed.map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
-  expect(checks.length).toBeGreaterThanOrEqual(20);
-}, 600_000);
+maybe(
+  'the h2-flow-control reference interoperates with nghttp and nghttpd, both ways',
+  async () => {
+    const checks = await interop.run({});
+    const failed = checks.filter((c) => !c.ok);
+    expect(failed.map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
+    expect(checks.length).toBeGreaterThanOrEqual(20);
+  },
+  600_000,
+);

@@ -30,7 +30,10 @@ maybe("the sse-consumer reference against Chromium's EventSource", () => {
     try {
       const file = 'sse-consumer.ts';
       const source = new Map([[file, readFileSync(path.join(root, 'solutions', '05-sse-consumer', file), 'utf8')]]);
-      writeFileSync(path.join(dir, file), applyMutantPatch(source, readFileSync(path.join(root, 'harness', 'mutants', 'sse-consumer', 'lf-only.patch'), 'utf8')).get(file)!);
+      writeFileSync(
+        path.join(dir, file),
+        applyMutantPatch(source, readFileSync(path.join(root, 'harness', 'mutants', 'sse-consumer', 'lf-only.patch'), 'utf8')).get(file)!,
+      );
       const r = await differential.run({ cases: 80, seed, file: path.join(dir, file) });
       expect(r.disagreement).toMatch(/case seed \d+\)\nstream "[\s\S]*\nhex [0-9a-f]+[\s\S]*(events differ|last event ID differs)/);
     } finally {

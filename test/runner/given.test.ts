@@ -48,7 +48,9 @@ test('a given .js is copied into the build as it is, and a given .d.ts is not bu
     ['adder.js', false],
     ['adder.d.ts', false],
   ]);
-  const built = readdirSync(build.buildDir!).filter((f) => !f.startsWith('__') && f !== 'sandbox.json').sort();
+  const built = readdirSync(build.buildDir!)
+    .filter((f) => !f.startsWith('__') && f !== 'sandbox.json')
+    .sort();
   expect(built).toEqual(['adder.js', 'calc.js']);
   expect(readFileSync(path.join(build.buildDir!, 'adder.js'), 'utf8')).toBe(readFileSync(path.join(repoRoot, helperDir, 'adder.js'), 'utf8'));
 });
@@ -66,12 +68,14 @@ test("the learner's file runs against the given .js and type-checks against its 
   expect(r.diagnostics).toEqual([]);
 });
 
-test('a wrong use of the given API is a type error in the learner\'s file, in the terms of the .d.ts', async () => {
+test("a wrong use of the given API is a type error in the learner's file, in the terms of the .d.ts", async () => {
   // Runs fine (a number is returned), but the declarations say plus returns a number, not a string.
   const implRoot = learner('wrong-type', { 'calc.ts': CALC('const r: string = plus(a, b);\n    this.sum += Number(r);\n    return Number(r);') });
   const r = await runExercise({ courseRoot: repoRoot, exercise, implRoot, workDir: path.join(tmp, 'work'), seed: 1 });
   expect(r.status).toBe('passed');
-  expect(r.diagnostics).toEqual([expect.objectContaining({ file: 'calc.ts', line: 6, kind: 'type', message: "Type 'number' is not assignable to type 'string'." })]);
+  expect(r.diagnostics).toEqual([
+    expect.objectContaining({ file: 'calc.ts', line: 6, kind: 'type', message: "Type 'number' is not assignable to type 'string'." }),
+  ]);
 });
 
 test('the schema takes .js and .d.ts helpers, wants the declarations of each .js, and refuses two files built as one module', () => {

@@ -9,7 +9,8 @@ import { repoRoot } from '../helpers';
 const solution = new Map([['calc.ts', 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\n']]);
 
 test('a patch changes only what it says', () => {
-  const patch = 'b is off by one\n\n--- a/calc.ts\n+++ b/calc.ts\n@@ -1,3 +1,3 @@\n export const a = 1;\n-export const b = 2;\n+export const b = 3;\n export const c = 3;\n';
+  const patch =
+    'b is off by one\n\n--- a/calc.ts\n+++ b/calc.ts\n@@ -1,3 +1,3 @@\n export const a = 1;\n-export const b = 2;\n+export const b = 3;\n export const c = 3;\n';
   expect(applyMutantPatch(solution, patch).get('calc.ts')).toBe('export const a = 1;\nexport const b = 3;\nexport const c = 3;\n');
 });
 

@@ -39,19 +39,33 @@ test('a plausible bug fails exactly the tests it should', async () => {
   expect(r.tests[1]!.message).toMatch(/Expected: 5[\s\S]*Received: 0/);
 });
 
-test('fail-fast (verify\'s mutant runs): the tests after the first failure are skipped and marked as not run', async () => {
-  const stub = await runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('calc'), implRoot: path.join(fixture, 'stub'), workDir, seed: 42, failFast: true });
+test("fail-fast (verify's mutant runs): the tests after the first failure are skipped and marked as not run", async () => {
+  const stub = await runExercise({
+    courseRoot: repoRoot,
+    exercise: fixtureExercise('calc'),
+    implRoot: path.join(fixture, 'stub'),
+    workDir,
+    seed: 42,
+    failFast: true,
+  });
   expect(stub.tests.map((t) => t.status)).toEqual(['failed', 'missing', 'missing']);
   expect(stub.tests.slice(1).map((t) => t.message)).toEqual([NOT_RUN_FAIL_FAST, NOT_RUN_FAIL_FAST]);
   expect(stub.status).not.toBe('passed');
   // A failure later in the suite: the tests before it ran and passed.
-  const late = await runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('calc'), implRoot: variant('wrong-total'), workDir, seed: 42, failFast: true });
+  const late = await runExercise({
+    courseRoot: repoRoot,
+    exercise: fixtureExercise('calc'),
+    implRoot: variant('wrong-total'),
+    workDir,
+    seed: 42,
+    failFast: true,
+  });
   expect(late.tests.map((t) => t.status)).toEqual(['passed', 'failed', 'missing']);
   // Without it (every grade), every test runs.
   expect((await grade(path.join(fixture, 'stub'))).tests.map((t) => t.status)).toEqual(['failed', 'failed', 'failed']);
 });
 
-test('a module of the learner\'s own beside the graded file is not built, locally as in batch grading, and the message says why', async () => {
+test("a module of the learner's own beside the graded file is not built, locally as in batch grading, and the message says why", async () => {
   // The learner's folder is the exercise folder here (as in `course check`), and helper.ts sits in it.
   const own = 'test/fixtures/calc/variants/own-module';
   const r = await grade(path.join(repoRoot, own), { dir: own });
@@ -98,7 +112,10 @@ test('the overall timeout ends the run, names the test that hung, and leaves no 
   // A unique copy, so that its build folder (and so its processes) can be recognised.
   const impl = mkdtempSync(path.join(os.tmpdir(), 'hang-'));
   cpSync(variant('never-settles'), impl, { recursive: true });
-  writeFileSync(path.join(impl, 'calc.ts'), `// ${impl}\nexport class Calculator { add(): number { for (;;) {} } total(): number { return 0; } }\nexport function echoBytes(b: Uint8Array) { return b; }\n`);
+  writeFileSync(
+    path.join(impl, 'calc.ts'),
+    `// ${impl}\nexport class Calculator { add(): number { for (;;) {} } total(): number { return 0; } }\nexport function echoBytes(b: Uint8Array) { return b; }\n`,
+  );
   const r = await grade(impl, { suite: 'test/fixtures/calc/hang.test.ts', timeout: '8s', testTimeout: '10m' });
   expect(r.status).toBe('timeout');
   expect(r.hungTest).toBe('Calculator › adds two numbers (RFC 0000 §1)');
@@ -137,7 +154,12 @@ test('a missing graded file is "not submitted", not a crash', async () => {
 });
 
 test('the sandbox refuses reads outside its build folder, writes, processes and workers, and has a scrubbed env', async () => {
-  const r = await runExercise({ courseRoot: repoRoot, exercise: fixtureExercise('probe'), implRoot: path.join(repoRoot, 'test/fixtures/probe/solution'), workDir });
+  const r = await runExercise({
+    courseRoot: repoRoot,
+    exercise: fixtureExercise('probe'),
+    implRoot: path.join(repoRoot, 'test/fixtures/probe/solution'),
+    workDir,
+  });
   expect(r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${t.message}`)).toEqual([]);
   expect(r.status).toBe('passed');
 });

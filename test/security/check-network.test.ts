@@ -53,12 +53,20 @@ function makeWorld(label: string, owner: number | undefined): { tmp: string; cou
   const course = fx.makeCourse(tmp, { timeout: '90s', only: ['calc'] });
   if (owner !== undefined) {
     chownTree(tmp, owner);
-    const probe = spawnSync(setpriv!, [`--reuid=${owner}`, `--regid=${owner}`, '--clear-groups', 'test', '-r', path.join(fx.REPO, 'node_modules', 'jest', 'package.json')]);
+    const probe = spawnSync(setpriv!, [
+      `--reuid=${owner}`,
+      `--regid=${owner}`,
+      '--clear-groups',
+      'test',
+      '-r',
+      path.join(fx.REPO, 'node_modules', 'jest', 'package.json'),
+    ]);
     if (probe.status !== 0) {
       // As in hostile.test.ts: a clone under a private folder is not readable by nobody, who gets a copy.
       const copy = path.join(tmp, 'packages-copy', 'node_modules');
       mkdirSync(path.dirname(copy));
-      if (spawnSync('cp', ['-al', path.join(fx.REPO, 'node_modules'), copy]).status !== 0) cpSync(path.join(fx.REPO, 'node_modules'), copy, { recursive: true });
+      if (spawnSync('cp', ['-al', path.join(fx.REPO, 'node_modules'), copy]).status !== 0)
+        cpSync(path.join(fx.REPO, 'node_modules'), copy, { recursive: true });
       spawnSync('chmod', ['-R', 'a+rX', copy]);
       rmSync(path.join(course, 'node_modules'));
       symlinkSync(copy, path.join(course, 'node_modules'), 'dir');
@@ -115,55 +123,71 @@ describe.each(modes)('course check %s: the code under test sees only its own loo
     rmSync(world.tmp, { recursive: true, force: true });
   });
 
-  (available ? test : test.skip)(`a service on 127.0.0.1 outside the check is not reachable (${label})`, async () => {
-    // The server answers connections from this process: the port really is open on the machine's loopback.
-    await new Promise<void>((resolve, reject) => net.connect(port, '127.0.0.1', resolve).on('error', reject));
-    expect(connections).toBe(1);
-    connections = 0;
+  (available ? test : test.skip)(
+    `a service on 127.0.0.1 outside the check is not reachable (${label})`,
+    async () => {
+      // The server answers connections from this process: the port really is open on the machine's loopback.
+      await new Promise<void>((resolve, reject) => net.connect(port, '127.0.0.1', resolve).on('error', reject));
+      expect(connections).toBe(1);
+      connections = 0;
 
-    const dir = path.join(world.tmp, 'subs', 'scan', 'exercises', '01-calc');
-    const r = await course(world.course, ['check', 'calc', '--json', '--dir', dir], asNobody);
-    const result = JSON.parse(r.stdout) as CheckJson;
-    expect(`${result.status} ${result.score}/${result.maxScore}`).toBe('failed 0/3');
-    // Refused inside the namespace (nobody listens on that port there), not blocked some other way.
-    expect(result.tests.map((t) => t.message ?? '').join('\n')).toContain(`127.0.0.1:${port} outside the check: ECONNREFUSED`);
-    expect(connections).toBe(0);
-    expect(result.isolation?.find((l) => l.name.startsWith('network namespace'))).toMatchObject({ on: true });
-    expect(result.isolation?.find((l) => l.name.startsWith('PID namespace'))).toMatchObject({ on: true });
-  }, 240_000);
+      const dir = path.join(world.tmp, 'subs', 'scan', 'exercises', '01-calc');
+      const r = await course(world.course, ['check', 'calc', '--json', '--dir', dir], asNobody);
+      const result = JSON.parse(r.stdout) as CheckJson;
+      expect(`${result.status} ${result.score}/${result.maxScore}`).toBe('failed 0/3');
+      // Refused inside the namespace (nobody listens on that port there), not blocked some other way.
+      expect(result.tests.map((t) => t.message ?? '').join('\n')).toContain(`127.0.0.1:${port} outside the check: ECONNREFUSED`);
+      expect(connections).toBe(0);
+      expect(result.isolation?.find((l) => l.name.startsWith('network namespace'))).toMatchObject({ on: true });
+      expect(result.isolation?.find((l) => l.name.startsWith('PID namespace'))).toMatchObject({ on: true });
+    },
+    240_000,
+  );
 
-  (available ? test : test.skip)(`the honest solution still gets full marks, and the check says which layers were on (${label})`, async () => {
-    const r = await course(world.course, ['check', 'calc', '--dir', path.join(world.course, 'solutions', '01-calc')], asNobody);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/isolation: network namespace \(loopback only\)[^\n]*; PID namespace for the code under test\n/);
-    expect(r.stdout).not.toContain('OFF:');
-    const doctor = await course(world.course, ['doctor', '--json'], asNobody);
-    const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ check: string; level: string; detail: string }> }).findings;
-    expect(findings.find((f) => f.check === 'check isolation: network')).toMatchObject({ level: 'ok', detail: expect.stringMatching(/: on$/) });
-  }, 240_000);
+  (available ? test : test.skip)(
+    `the honest solution still gets full marks, and the check says which layers were on (${label})`,
+    async () => {
+      const r = await course(world.course, ['check', 'calc', '--dir', path.join(world.course, 'solutions', '01-calc')], asNobody);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/isolation: network namespace \(loopback only\)[^\n]*; PID namespace for the code under test\n/);
+      expect(r.stdout).not.toContain('OFF:');
+      const doctor = await course(world.course, ['doctor', '--json'], asNobody);
+      const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ check: string; level: string; detail: string }> }).findings;
+      expect(findings.find((f) => f.check === 'check isolation: network')).toMatchObject({ level: 'ok', detail: expect.stringMatching(/: on$/) });
+    },
+    240_000,
+  );
 
-  (available ? test : test.skip)(`COURSE_NO_NETWORK_ISOLATION=1 turns the layer off and says so (${label})`, async () => {
-    // Without the layer the same scan gets through: what the case measures is the namespace, nothing else.
-    connections = 0;
-    const scan = await course(world.course, ['check', 'calc', '--json', '--dir', path.join(world.tmp, 'subs', 'scan', 'exercises', '01-calc')], asNobody, {
-      COURSE_NO_NETWORK_ISOLATION: '1',
-    });
-    expect(`${(JSON.parse(scan.stdout) as CheckJson).status}`).toBe('passed');
-    expect(connections).toBeGreaterThan(0);
-    const solution = path.join(world.course, 'solutions', '01-calc');
-    const r = await course(world.course, ['check', 'calc', '--json', '--dir', solution], asNobody, { COURSE_NO_NETWORK_ISOLATION: '1' });
-    const result = JSON.parse(r.stdout) as CheckJson;
-    expect(result.status).toBe('passed');
-    expect(result.isolation?.find((l) => l.name.startsWith('network namespace'))).toEqual({
-      name: expect.any(String),
-      on: false,
-      why: 'COURSE_NO_NETWORK_ISOLATION=1',
-    });
-  }, 240_000);
+  (available ? test : test.skip)(
+    `COURSE_NO_NETWORK_ISOLATION=1 turns the layer off and says so (${label})`,
+    async () => {
+      // Without the layer the same scan gets through: what the case measures is the namespace, nothing else.
+      connections = 0;
+      const scan = await course(world.course, ['check', 'calc', '--json', '--dir', path.join(world.tmp, 'subs', 'scan', 'exercises', '01-calc')], asNobody, {
+        COURSE_NO_NETWORK_ISOLATION: '1',
+      });
+      expect(`${(JSON.parse(scan.stdout) as CheckJson).status}`).toBe('passed');
+      expect(connections).toBeGreaterThan(0);
+      const solution = path.join(world.course, 'solutions', '01-calc');
+      const r = await course(world.course, ['check', 'calc', '--json', '--dir', solution], asNobody, { COURSE_NO_NETWORK_ISOLATION: '1' });
+      const result = JSON.parse(r.stdout) as CheckJson;
+      expect(result.status).toBe('passed');
+      expect(result.isolation?.find((l) => l.name.startsWith('network namespace'))).toEqual({
+        name: expect.any(String),
+        on: false,
+        why: 'COURSE_NO_NETWORK_ISOLATION=1',
+      });
+    },
+    240_000,
+  );
 
-  (available ? test.skip : test)(`without the namespace the check says the layer is off, and why (${label})`, async () => {
-    const r = await course(world.course, ['check', 'calc', '--json', '--dir', path.join(world.course, 'solutions', '01-calc')], asNobody);
-    const layer = (JSON.parse(r.stdout) as CheckJson).isolation?.find((l) => l.name.startsWith('network namespace'));
-    expect(layer).toMatchObject({ on: false, why: expect.any(String) });
-  }, 240_000);
+  (available ? test.skip : test)(
+    `without the namespace the check says the layer is off, and why (${label})`,
+    async () => {
+      const r = await course(world.course, ['check', 'calc', '--json', '--dir', path.join(world.course, 'solutions', '01-calc')], asNobody);
+      const layer = (JSON.parse(r.stdout) as CheckJson).isolation?.find((l) => l.name.startsWith('network namespace'));
+      expect(layer).toMatchObject({ on: false, why: expect.any(String) });
+    },
+    240_000,
+  );
 });

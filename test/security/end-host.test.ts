@@ -5,7 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { childrenOf, endHost } from '../../harness/sandbox/end-host';
 
-const which = (name: string) => ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].map((d) => `${d}/${name}`).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+const which = (name: string) =>
+  ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].map((d) => `${d}/${name}`).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
 const setpriv = which('setpriv');
 const unshare = which('unshare');
 const isRoot = process.getuid?.() === 0;
@@ -45,12 +46,30 @@ async function start(command: string[], detached: boolean) {
 
 const layouts: Array<[string, string[], boolean]> = [];
 if (nsWorks) {
-  layouts.push(['check: setpriv --pdeathsig, unshare --pid', [setpriv!, '--pdeathsig', 'KILL', unshare!, ...userns, '--pid', '--fork', '--kill-child', ...SPIN], true]);
+  layouts.push([
+    'check: setpriv --pdeathsig, unshare --pid',
+    [setpriv!, '--pdeathsig', 'KILL', unshare!, ...userns, '--pid', '--fork', '--kill-child', ...SPIN],
+    true,
+  ]);
   if (isRoot) {
     // The batch layout as root, without the second belt (the re-armed parent-death signal): the kill alone must do.
     layouts.push([
       'grade as root: unshare --pid, then setpriv --reuid',
-      [setpriv!, '--pdeathsig', 'KILL', unshare!, '--pid', '--fork', '--kill-child', setpriv!, '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', ...SPIN],
+      [
+        setpriv!,
+        '--pdeathsig',
+        'KILL',
+        unshare!,
+        '--pid',
+        '--fork',
+        '--kill-child',
+        setpriv!,
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--no-new-privs',
+        ...SPIN,
+      ],
       true,
     ]);
   }

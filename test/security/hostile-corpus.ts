@@ -15,7 +15,7 @@ export const CORPUS: Record<string, string> = {
   osc: '\u001b]0;owned title\u0007\u001b]52;c;ZXZpbA==\u0007',
   csi: '\u001b[31mred\u001b[0m\u001b[1A\u001b[2K\u001b[2J\u009b2J',
   formulaEquals: '=HYPERLINK("https://evil.example","x")',
-  formulaPlus: '+1+cmd|\' /C calc\'!A0',
+  formulaPlus: "+1+cmd|' /C calc'!A0",
   formulaMinus: '-2+3',
   formulaAt: '@SUM(A1:A9)',
   formulaTab: '\t=1+1',
@@ -73,7 +73,8 @@ export function xmlProblem(xml: string): string | undefined {
     if (s.includes(']]>')) return `"]]>" in text at ${where}`;
     if (s.includes('<')) return `raw "<" at ${where}`;
     for (const m of s.matchAll(/&([^;]*);?/g)) {
-      if (!m[0].endsWith(';') || !/^(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+)$/.test(m[1]!)) return `bad entity ${JSON.stringify(m[0].slice(0, 12))} at ${where + (m.index ?? 0)}`;
+      if (!m[0].endsWith(';') || !/^(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+)$/.test(m[1]!))
+        return `bad entity ${JSON.stringify(m[0].slice(0, 12))} at ${where + (m.index ?? 0)}`;
     }
     return undefined;
   };

@@ -63,11 +63,20 @@ function run(cwd: string, args: string[], asNobody: boolean): { code: number; st
  * path; a check has one). A host killed after a timed-out test must be gone before the next one starts: more than
  * one at a time is a host that outlived its kill.
  */
-async function runWatched(cwd: string, args: string[], asNobody: boolean, marker: string): Promise<{ code: number; stdout: string; stderr: string; mostHostsAtOnce: number }> {
+async function runWatched(
+  cwd: string,
+  args: string[],
+  asNobody: boolean,
+  marker: string,
+): Promise<{ code: number; stdout: string; stderr: string; mostHostsAtOnce: number }> {
   const node = process.execPath;
   const command = asNobody ? setpriv! : node;
   const argv = asNobody ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', node, ...args] : args;
-  const child = spawn(command, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: os.tmpdir(), NO_COLOR: '1', CI: process.env.CI ?? '' } });
+  const child = spawn(command, argv, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: os.tmpdir(), NO_COLOR: '1', CI: process.env.CI ?? '' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -142,7 +151,14 @@ function makeWorld(label: string, owner?: number, cases = CASES): { tmp: string;
     chownTree(tmp, owner);
     // The unprivileged user must read the packages (jest itself); a clone under a private folder (/root) would
     // not let it, so it then gets its own copy.
-    const probe = spawnSync(setpriv!, [`--reuid=${owner}`, `--regid=${owner}`, '--clear-groups', 'test', '-r', path.join(fx.REPO, 'node_modules', 'jest', 'package.json')]);
+    const probe = spawnSync(setpriv!, [
+      `--reuid=${owner}`,
+      `--regid=${owner}`,
+      '--clear-groups',
+      'test',
+      '-r',
+      path.join(fx.REPO, 'node_modules', 'jest', 'package.json'),
+    ]);
     if (probe.status !== 0) {
       // Named node_modules itself: a package that resolves its own name (esbuild does) looks for a node_modules
       // folder above it.
@@ -176,22 +192,26 @@ describe.each(modes)('%s', (_label, asNobody) => {
   const world = makeWorld(asNobody ? 'check-nobody' : 'check', asNobody ? NOBODY : undefined);
   afterAll(() => rmSync(world.tmp, { recursive: true, force: true }));
 
-  test.each(CASES)('%s scores 0 and the trusted side stays intact', async (name) => {
-    const dir = path.join(world.subs, name, 'exercises', '01-calc');
-    const json = await runWatched(world.course, [path.join(world.course, 'bin', 'course.js'), 'check', 'calc', '--json', '--dir', dir], asNobody, world.tmp);
-    // One host at a time: the one killed after a timed-out or crashed test is gone before the next test's starts.
-    expect({ name, moreThanOneHost: json.mostHostsAtOnce > 1 }).toEqual({ name, moreThanOneHost: false });
-    expect({ name, code: json.code, stderr: json.stderr.includes('internal error') ? json.stderr : '' }).toEqual({ name, code: 1, stderr: '' });
-    expectHostileVerdict(name, JSON.parse(json.stdout) as Result);
-    // Nothing of the code under test outlives the command (a host killed after a timed-out test included).
-    expect({ name, left: leftovers(world.tmp) }).toEqual({ name, left: [] });
-    if (name === 'terminal-escapes') {
-      // What a learner sees in the terminal: the attack's text is there, made visible, and acts on nothing.
-      const shown = run(world.course, [path.join(world.course, 'bin', 'course.js'), 'check', 'calc', '--dir', dir], asNobody);
-      expect(shown.stdout).toContain('\\u001b[2J');
-      expect(RAW_CONTROLS.test(shown.stdout + shown.stderr)).toBe(false);
-    }
-  }, 240_000);
+  test.each(CASES)(
+    '%s scores 0 and the trusted side stays intact',
+    async (name) => {
+      const dir = path.join(world.subs, name, 'exercises', '01-calc');
+      const json = await runWatched(world.course, [path.join(world.course, 'bin', 'course.js'), 'check', 'calc', '--json', '--dir', dir], asNobody, world.tmp);
+      // One host at a time: the one killed after a timed-out or crashed test is gone before the next test's starts.
+      expect({ name, moreThanOneHost: json.mostHostsAtOnce > 1 }).toEqual({ name, moreThanOneHost: false });
+      expect({ name, code: json.code, stderr: json.stderr.includes('internal error') ? json.stderr : '' }).toEqual({ name, code: 1, stderr: '' });
+      expectHostileVerdict(name, JSON.parse(json.stdout) as Result);
+      // Nothing of the code under test outlives the command (a host killed after a timed-out test included).
+      expect({ name, left: leftovers(world.tmp) }).toEqual({ name, left: [] });
+      if (name === 'terminal-escapes') {
+        // What a learner sees in the terminal: the attack's text is there, made visible, and acts on nothing.
+        const shown = run(world.course, [path.join(world.course, 'bin', 'course.js'), 'check', 'calc', '--dir', dir], asNobody);
+        expect(shown.stdout).toContain('\\u001b[2J');
+        expect(RAW_CONTROLS.test(shown.stdout + shown.stderr)).toBe(false);
+      }
+    },
+    240_000,
+  );
 
   test('an honest solution still gets full marks under the same layers', () => {
     const dir = path.join(world.subs, 'honest-full', 'exercises', '01-calc');
@@ -212,7 +232,11 @@ describe.each(modes)('%s', (_label, asNobody) => {
     chownSync(out, NOBODY, NOBODY);
     r = run(world.course, [path.join(world.course, 'bin', 'course.js'), 'grade', world.subs, '--out', out, '--jobs', '2'], true);
     for (const f of readdirSync(path.join(out, 'results'))) {
-      const l = JSON.parse(readFileSync(path.join(out, 'results', f), 'utf8')) as { learner: string; status: string; exercises: Array<Result & { exercise: string }> };
+      const l = JSON.parse(readFileSync(path.join(out, 'results', f), 'utf8')) as {
+        learner: string;
+        status: string;
+        exercises: Array<Result & { exercise: string }>;
+      };
       learners.set(l.learner, l);
     }
   }, 600_000);
@@ -245,70 +269,85 @@ describe.each(modes)('%s', (_label, asNobody) => {
   });
 });
 
-
 const gradeModes: Array<[string, boolean]> = [];
 if (isRoot && process.platform === 'linux') gradeModes.push(['as root', false]);
 if (canDropToNobody) gradeModes.push(['as an unprivileged user', true]);
 
-(gradeModes.length ? describe.each(gradeModes) : describe.skip.each([['(needs root)', false]]))('course grade %s: loopers and crashers beside honest learners', (_label, asNobody) => {
-  const world = makeWorld(asNobody ? 'runaway-nobody' : 'runaway-root', asNobody ? NOBODY : undefined, RUNAWAY_CASES);
-  // More of them, so that each worker meets several in a row (a pile-up of survivors would reach the next host).
-  for (const name of RUNAWAY_CASES) for (const copy of [2, 3]) fx.materializeCase(name, world.subs, `${name}-${copy}`, {});
-  const alone = path.join(world.tmp, 'alone');
-  for (const id of ['honest-full', 'honest-partial']) cpSync(path.join(world.subs, id), path.join(alone, id), { recursive: true });
-  if (asNobody) chownTree(world.tmp, NOBODY);
-  const results = new Map<string, Map<string, { status: string; exercises: Array<Result & { exercise: string }> }>>();
-  const left = new Map<string, string[]>();
-  const mostHostsAtOnce = new Map<string, number>();
+(gradeModes.length ? describe.each(gradeModes) : describe.skip.each([['(needs root)', false]]))(
+  'course grade %s: loopers and crashers beside honest learners',
+  (_label, asNobody) => {
+    const world = makeWorld(asNobody ? 'runaway-nobody' : 'runaway-root', asNobody ? NOBODY : undefined, RUNAWAY_CASES);
+    // More of them, so that each worker meets several in a row (a pile-up of survivors would reach the next host).
+    for (const name of RUNAWAY_CASES) for (const copy of [2, 3]) fx.materializeCase(name, world.subs, `${name}-${copy}`, {});
+    const alone = path.join(world.tmp, 'alone');
+    for (const id of ['honest-full', 'honest-partial']) cpSync(path.join(world.subs, id), path.join(alone, id), { recursive: true });
+    if (asNobody) chownTree(world.tmp, NOBODY);
+    const results = new Map<string, Map<string, { status: string; exercises: Array<Result & { exercise: string }> }>>();
+    const left = new Map<string, string[]>();
+    const mostHostsAtOnce = new Map<string, number>();
 
-  async function grade(label: string, subs: string): Promise<void> {
-    const out = path.join(world.tmp, `out-${label}`);
-    mkdirSync(out);
-    if (asNobody) chownSync(out, NOBODY, NOBODY);
-    const r = await runWatched(world.course, [path.join(world.course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2'], asNobody, world.tmp);
-    mostHostsAtOnce.set(label, r.mostHostsAtOnce);
-    // Looked at the moment the command returns: a host killed at the last timed-out test must already be gone.
-    const meta = JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as { uids?: { first: number; last: number } };
-    left.set(label, leftovers(world.tmp, meta.uids));
-    writeFileSync(path.join(world.tmp, `stdout-${label}.txt`), r.stdout + r.stderr);
-    const learners = new Map<string, { status: string; exercises: Array<Result & { exercise: string }> }>();
-    for (const f of readdirSync(path.join(out, 'results'))) {
-      const l = JSON.parse(readFileSync(path.join(out, 'results', f), 'utf8')) as { learner: string; status: string; exercises: Array<Result & { exercise: string }> };
-      learners.set(l.learner, l);
+    async function grade(label: string, subs: string): Promise<void> {
+      const out = path.join(world.tmp, `out-${label}`);
+      mkdirSync(out);
+      if (asNobody) chownSync(out, NOBODY, NOBODY);
+      const r = await runWatched(world.course, [path.join(world.course, 'bin', 'course.js'), 'grade', subs, '--out', out, '--jobs', '2'], asNobody, world.tmp);
+      mostHostsAtOnce.set(label, r.mostHostsAtOnce);
+      // Looked at the moment the command returns: a host killed at the last timed-out test must already be gone.
+      const meta = JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as { uids?: { first: number; last: number } };
+      left.set(label, leftovers(world.tmp, meta.uids));
+      writeFileSync(path.join(world.tmp, `stdout-${label}.txt`), r.stdout + r.stderr);
+      const learners = new Map<string, { status: string; exercises: Array<Result & { exercise: string }> }>();
+      for (const f of readdirSync(path.join(out, 'results'))) {
+        const l = JSON.parse(readFileSync(path.join(out, 'results', f), 'utf8')) as {
+          learner: string;
+          status: string;
+          exercises: Array<Result & { exercise: string }>;
+        };
+        learners.set(l.learner, l);
+      }
+      results.set(label, learners);
     }
-    results.set(label, learners);
-  }
 
-  beforeAll(async () => {
-    await grade('beside', world.subs);
-    await grade('alone', alone);
-  }, 900_000);
-  afterAll(() => rmSync(world.tmp, { recursive: true, force: true }));
+    beforeAll(async () => {
+      await grade('beside', world.subs);
+      await grade('alone', alone);
+    }, 900_000);
+    afterAll(() => rmSync(world.tmp, { recursive: true, force: true }));
 
-  test('while the batch runs, each worker has one host at a time (a killed host is gone before the next starts)', () => {
-    expect(mostHostsAtOnce.get('beside')).toBeGreaterThanOrEqual(1);
-    expect(mostHostsAtOnce.get('beside')).toBeLessThanOrEqual(1);
-  });
+    test('while the batch runs, each worker has one host at a time (a killed host is gone before the next starts)', () => {
+      expect(mostHostsAtOnce.get('beside')).toBeGreaterThanOrEqual(1);
+      expect(mostHostsAtOnce.get('beside')).toBeLessThanOrEqual(1);
+    });
 
-  test('no process of the code under test is left when the batch returns', () => {
-    expect(left.get('beside')).toEqual([]);
-    expect(left.get('alone')).toEqual([]);
-  });
+    test('no process of the code under test is left when the batch returns', () => {
+      expect(left.get('beside')).toEqual([]);
+      expect(left.get('alone')).toEqual([]);
+    });
 
-  test('an honest learner graded beside them gets exactly the score they get alone', () => {
-    const summary = (label: string, id: string) => results.get(label)!.get(id)!.exercises.map((e) => `${e.exercise} ${e.status} ${e.score}/${e.maxScore}`);
-    for (const id of ['honest-full', 'honest-partial']) expect({ id, beside: summary('beside', id) }).toEqual({ id, beside: summary('alone', id) });
-    expect(summary('alone', 'honest-full')).toEqual(['calc passed 3/3', 'words passed 4/4']);
-  });
+    test('an honest learner graded beside them gets exactly the score they get alone', () => {
+      const summary = (label: string, id: string) =>
+        results
+          .get(label)!
+          .get(id)!
+          .exercises.map((e) => `${e.exercise} ${e.status} ${e.score}/${e.maxScore}`);
+      for (const id of ['honest-full', 'honest-partial']) expect({ id, beside: summary('beside', id) }).toEqual({ id, beside: summary('alone', id) });
+      expect(summary('alone', 'honest-full')).toEqual(['calc passed 3/3', 'words passed 4/4']);
+    });
 
-  test('every looper and crasher scores 0 as a failure of its own code, never a machinery error', () => {
-    const runaways = [...results.get('beside')!.entries()].filter(([id]) => !id.startsWith('honest'));
-    expect(runaways).toHaveLength(RUNAWAY_CASES.length * 3);
-    for (const [id, l] of runaways) {
-      const calc = l.exercises.find((e) => e.exercise === 'calc')!;
-      expect({ id, learner: l.status, calc: calc.status, score: calc.score }).toEqual({ id, learner: 'graded', calc: expect.stringMatching(/^(failed|timeout)$/), score: 0 });
-      // The host's own kill took everything down: the sweep of the worker's uid found nothing to kill.
-      expect({ id, anomalies: calc.anomalies.filter((a) => /outlived|still running after the suite/.test(a)) }).toEqual({ id, anomalies: [] });
-    }
-  });
-});
+    test('every looper and crasher scores 0 as a failure of its own code, never a machinery error', () => {
+      const runaways = [...results.get('beside')!.entries()].filter(([id]) => !id.startsWith('honest'));
+      expect(runaways).toHaveLength(RUNAWAY_CASES.length * 3);
+      for (const [id, l] of runaways) {
+        const calc = l.exercises.find((e) => e.exercise === 'calc')!;
+        expect({ id, learner: l.status, calc: calc.status, score: calc.score }).toEqual({
+          id,
+          learner: 'graded',
+          calc: expect.stringMatching(/^(failed|timeout)$/),
+          score: 0,
+        });
+        // The host's own kill took everything down: the sweep of the worker's uid found nothing to kill.
+        expect({ id, anomalies: calc.anomalies.filter((a) => /outlived|still running after the suite/.test(a)) }).toEqual({ id, anomalies: [] });
+      }
+    });
+  },
+);

@@ -14,7 +14,9 @@ test('a --require in NODE_OPTIONS is loaded by the CLI but by no trusted process
     const log = path.join(tmp, 'loaded-in.txt');
     const marker = path.join(tmp, 'marker.js');
     writeFileSync(marker, `require('node:fs').appendFileSync(${JSON.stringify(log)}, (process.argv[1] || '-') + '\\n');\n`);
-    const first = (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Array<{ id: string; dir: string; solution: string; files: string[] }> }).exercises[0]!;
+    const first = (
+      YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Array<{ id: string; dir: string; solution: string; files: string[] }> }
+    ).exercises[0]!;
     for (const f of first.files) copyFileSync(path.join(dir, first.solution, f), path.join(dir, first.dir, f));
     const r = course(dir, ['check', first.id], { NODE_OPTIONS: `--require ${marker}` });
     expect(r.code).toBe(0);

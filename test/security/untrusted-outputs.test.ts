@@ -37,7 +37,16 @@ function tests(): TestResult[] {
     score: 0,
     maxScore: 1,
   }));
-  out.push({ fullName: 'Calculator › megabyte', group: ['Calculator'], title: 'megabyte', status: 'failed', message: MEGABYTE, durationMs: 1, score: 0, maxScore: 1 });
+  out.push({
+    fullName: 'Calculator › megabyte',
+    group: ['Calculator'],
+    title: 'megabyte',
+    status: 'failed',
+    message: MEGABYTE,
+    durationMs: 1,
+    score: 0,
+    maxScore: 1,
+  });
   return out;
 }
 
@@ -134,7 +143,9 @@ describe('one hostile corpus through every output format', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   test('every file written is free of raw control characters, bidi overrides, OSC/CSI and lone surrogates', () => {
-    expect(written).toEqual(expect.arrayContaining(['grades.csv', 'junit.xml', 'report.html', 'canvas-grades.csv', 'moodle-grades.csv', 'moodle-not-imported.csv']));
+    expect(written).toEqual(
+      expect.arrayContaining(['grades.csv', 'junit.xml', 'report.html', 'canvas-grades.csv', 'moodle-grades.csv', 'moodle-not-imported.csv']),
+    );
     expect(written.filter((f) => f.startsWith('feedback/')).length).toBe(2 * IDS.length);
     expect(written.filter((f) => f.startsWith('gradescope/')).length).toBe(IDS.length);
     expect(written.filter((f) => f.startsWith('exercism/')).length).toBe(IDS.length);
@@ -226,7 +237,13 @@ describe('one hostile corpus through every output format', () => {
   });
 
   test("the terminal of `course check`: clean, and no line of a message can pass for the grader's summary", () => {
-    const result: ExerciseResult = { ...outcome(), status: 'failed', tests: tests(), anomalies: [CORPUS_TEXT, FORGED_SUMMARY], message: FORGED_SUMMARY } as unknown as ExerciseResult;
+    const result: ExerciseResult = {
+      ...outcome(),
+      status: 'failed',
+      tests: tests(),
+      anomalies: [CORPUS_TEXT, FORGED_SUMMARY],
+      message: FORGED_SUMMARY,
+    } as unknown as ExerciseResult;
     const text = renderResult(PLAIN, result, { id: 'calc', title: 'Calc', dir: 'exercises/01-calc', files: ['calc.ts'] } as never, 1);
     expectClean('check', text);
     const summaries = text.split('\n').filter((l) => /^\d+ passed, \d+ failed$/.test(l));
@@ -262,7 +279,11 @@ describe('one hostile corpus through every output format', () => {
         `if (process.argv[3] === 'broken') { process.stderr.write(${JSON.stringify(`${CORPUS_TEXT}\n${MEGABYTE}`)}); process.exit(1); }\n` +
         `process.stdout.write(fs.readFileSync(path.join(__dirname, '..', 'answer.json'), 'utf8'));\n`,
     );
-    const run = spawnSync(process.execPath, [path.join(rel, '.github', 'classroom', 'course-check.js')], { cwd: rel, encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') } });
+    const run = spawnSync(process.execPath, [path.join(rel, '.github', 'classroom', 'course-check.js')], {
+      cwd: rel,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
+    });
     expect(run.stderr).toBe('');
     const line = run.stdout.trim();
     expect(line.startsWith('result=')).toBe(true);

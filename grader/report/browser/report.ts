@@ -93,7 +93,12 @@ function renderDetail(box: HTMLElement, d: LearnerDetail): void {
 const maxTotal = view.exercises.reduce((s, x) => s + x.maxPoints, 0);
 const columns: Column[] = [
   { key: 'learner', label: 'Learner', numeric: false, value: (r) => r.learner, cls: 'learner-col' },
-  ...view.exercises.map((x, i): Column => ({ key: `ex:${x.id}`, label: `${x.id} /${pts(x.maxPoints)}`, numeric: true, value: (r) => r.cells[i]?.points ?? -1 })),
+  ...view.exercises.map((x, i): Column => ({
+    key: `ex:${x.id}`,
+    label: `${x.id} /${pts(x.maxPoints)}`,
+    numeric: true,
+    value: (r) => r.cells[i]?.points ?? -1,
+  })),
   { key: 'total', label: `Total /${pts(maxTotal)}`, numeric: true, value: (r) => r.points, cls: 'total-col' },
   { key: 'percent', label: '%', numeric: true, value: (r) => r.percent },
   ...(view.hasDeadline
@@ -158,9 +163,28 @@ function rowElement(row: SummaryRow): HTMLTableRowElement {
   tr.appendChild(first);
   view.exercises.forEach((x, i) => {
     const c = row.cells[i]!;
-    tr.appendChild(el('td', { class: `score-${c.shade} st-${c.kind}`, 'data-exercise': x.id, 'data-kind': c.kind, 'data-score': String(c.score), 'data-points': String(c.points), title: c.title }, c.text));
+    tr.appendChild(
+      el(
+        'td',
+        {
+          class: `score-${c.shade} st-${c.kind}`,
+          'data-exercise': x.id,
+          'data-kind': c.kind,
+          'data-score': String(c.score),
+          'data-points': String(c.points),
+          title: c.title,
+        },
+        c.text,
+      ),
+    );
   });
-  tr.appendChild(el('td', { class: 'total total-col', 'data-score': String(row.score), 'data-points': String(row.points), title: `${row.score}/${row.maxScore} tests` }, `${pts(row.points)}/${pts(row.maxPoints)}`));
+  tr.appendChild(
+    el(
+      'td',
+      { class: 'total total-col', 'data-score': String(row.score), 'data-points': String(row.points), title: `${row.score}/${row.maxScore} tests` },
+      `${pts(row.points)}/${pts(row.maxPoints)}`,
+    ),
+  );
   tr.appendChild(el('td', { class: 'percent' }, `${pts(row.percent)}%`));
   if (view.hasDeadline) {
     const late = row.late;
