@@ -128,15 +128,3 @@ export async function runGraded(options: GradedRunOptions): Promise<ExerciseResu
     own?.close();
   }
 }
-
-/** Visible and hidden scores of a result (the hidden part is absent when no hidden suite ran). */
-export function splitScores(result: Pick<ExerciseResult, 'score' | 'maxScore' | 'hidden'>): {
-  visible: { score: number; maxScore: number };
-  hidden?: { score: number; maxScore: number };
-} {
-  if (!result.hidden) return { visible: { score: result.score, maxScore: result.maxScore } };
-  return {
-    visible: { score: result.score - result.hidden.score, maxScore: result.maxScore - result.hidden.maxScore },
-    hidden: { score: result.hidden.score, maxScore: result.hidden.maxScore },
-  };
-}
