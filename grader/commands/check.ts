@@ -89,7 +89,7 @@ export async function recordAttempt(ctx: Context, result: ExerciseResult, how: {
 export const check: Command = {
   name: 'check',
   summary: 'run the hidden tests against your code and save your progress',
-  usage: 'course check [id] [--seed N] [--json]',
+  usage: 'course check [id] [--seed N] [--json] [--dir PATH]',
   help: `Grades an exercise (the current one unless you name it): compiles your file, runs the hidden test
 suite against it in a separate process, and prints each test's verdict with what went wrong.
 Your attempt and best score are saved in course.yaml.

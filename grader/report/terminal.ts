@@ -23,7 +23,8 @@ export function indent(text: string, by: string): string {
 
 function cutLines(text: string, max: number): string {
   const lines = text.split('\n');
-  if (lines.length <= max) return text;
+  // A marker in place of a single line would hide the line that may matter, in the room it would take itself.
+  if (lines.length <= max + 1) return text;
   return [...lines.slice(0, max), `… (${lines.length - max} more lines; \`--json\` shows all)`].join('\n');
 }
 
