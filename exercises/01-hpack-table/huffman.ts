@@ -9,7 +9,7 @@
 // Invalid input throws an Error whose `code` is 'HPACK_HUFFMAN_INVALID': let it propagate.
 
 /** The code of each symbol 0..256 (256 is EOS), most significant bit first (RFC 7541 Appendix B). */
-const CODES: readonly number[] = [
+export const CODES: readonly number[] = [
   0x1ff8, 0x7fffd8, 0xfffffe2, 0xfffffe3, 0xfffffe4, 0xfffffe5, 0xfffffe6, 0xfffffe7,
   0xfffffe8, 0xffffea, 0x3ffffffc, 0xfffffe9, 0xfffffea, 0x3ffffffd, 0xfffffeb, 0xfffffec,
   0xfffffed, 0xfffffee, 0xfffffef, 0xffffff0, 0xffffff1, 0xffffff2, 0x3ffffffe, 0xffffff3,
@@ -46,7 +46,7 @@ const CODES: readonly number[] = [
 ];
 
 /** The length in bits of each code above. */
-const LENGTHS: readonly number[] = [
+export const LENGTHS: readonly number[] = [
   13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28,
   28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28,
   6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6,
