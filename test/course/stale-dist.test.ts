@@ -28,9 +28,9 @@ test('after an edit under grader/, the setup rebuilds dist/ (one line says so) a
   expect(globalSetup()).toEqual({ code: 0, stderr: '' });
 });
 
-test('an edit to a harness/ file compiled with the grader (the sandbox client) also makes dist/ stale', () => {
-  appendFileSync(path.join(copy, 'harness/sandbox/protocol.ts'), '\nexport const STALE_DIST_PROBE = 42;\n');
+test('an edit to a harness/ file compiled with the grader (the sandbox contract) also makes dist/ stale', () => {
+  appendFileSync(path.join(copy, 'harness/sandbox/contract.ts'), '\nexport const STALE_DIST_PROBE = 42;\n');
   const r = globalSetup();
   expect(r.stderr).toContain('rebuilding it');
-  expect(readFileSync(path.join(copy, 'dist/harness/sandbox/protocol.js'), 'utf8')).toContain('STALE_DIST_PROBE = 42');
+  expect(readFileSync(path.join(copy, 'dist/harness/sandbox/contract.js'), 'utf8')).toContain('STALE_DIST_PROBE = 42');
 });
