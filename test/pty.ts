@@ -20,11 +20,21 @@ export class Pty {
   private closedWith: number | null | undefined;
   readonly exited: Promise<number | null>;
 
-  constructor(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-    const quoted = [command, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  /** The terminal's device (/dev/pts/N), known once `sized` resolves: a pty given a `size` prints it first. */
+  private device: string | undefined;
+
+  /**
+   * `size`: the terminal's rows and columns, as a terminal window would set them (without it the pty is 0x0 and
+   * programs fall back to their defaults); `resize()` changes them as a window resize does (SIGWINCH).
+   */
+  constructor(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; size?: { rows: number; columns: number } }) {
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const size = options.size;
+    const run = [command, ...args].map(quote).join(' ');
+    const quoted = size ? `tty; stty rows ${size.rows} cols ${size.columns}; exec ${run}` : run;
     this.child = spawn('script', ['--quiet', '--flush', '--return', '--command', quoted, '/dev/null'], {
       cwd: options.cwd,
-      env: { ...process.env, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...options.env },
+      env: { ...process.env, TERM: 'xterm-256color', COLUMNS: String(size?.columns ?? 120), LINES: String(size?.rows ?? 40), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
@@ -50,6 +60,19 @@ export class Pty {
       if (this.closedWith !== undefined) throw new Error(`the command exited (${this.closedWith}) before showing ${pattern}:\n${this.text(from).slice(-1500)}`);
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+
+  /** Waits for the device name a sized pty prints first. */
+  async sized(): Promise<void> {
+    await this.waitFor(/\/dev\/pts\/\d+/);
+    this.device = /\/dev\/pts\/\d+/.exec(this.text())![0];
+  }
+
+  /** Resizes the terminal, as dragging its window does: the program gets SIGWINCH and reads the new size. */
+  resize(rows: number, columns: number): void {
+    if (!this.device) throw new Error('resize() needs a pty started with a size, after sized()');
+    const set = spawnSync('stty', ['-F', this.device, 'rows', String(rows), 'cols', String(columns)], { encoding: 'utf8' });
+    if (set.status !== 0) throw new Error(`stty could not resize ${this.device}: ${set.stderr}`);
   }
 
   type(text: string): void {

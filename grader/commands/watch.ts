@@ -60,8 +60,9 @@ Options:
 
     const draw = () => {
       const text = renderScreen(state, { c: ctx.c, root: ctx.root, rows: process.stdout.rows || 24, columns: process.stdout.columns || 80, poll });
-      // In a terminal the screen is redrawn; elsewhere each result is printed once, as a log.
-      if (ctx.tty) process.stdout.write(`\x1b[H\x1b[2J\x1b[3J${text}\n`);
+      // In a terminal the screen is redrawn (no newline after its last row: at the bottom of the terminal one would
+      // scroll the title off); elsewhere each result is printed once, as a log.
+      if (ctx.tty) process.stdout.write(`\x1b[H\x1b[2J\x1b[3J${text}`);
       else if (!state.running) ctx.print(`${text}\n`);
     };
     const message = (err: unknown) => String(err instanceof Error ? err.message : err);

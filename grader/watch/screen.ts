@@ -1,16 +1,17 @@
-// The `course watch` screen as text, from the session's state (session.ts): a summary line with progress bars,
-// the failing tests first (the first with its full evidence, the others one line each), passes collapsed to a
-// count, a panel (a hint, the list of exercises, a message) and the keys at the bottom. Pure: it returns the text;
-// the command writes it.
+// What the `course watch` screen says, from the session's state (session.ts): the title and a status line with
+// progress bars, the first failure with its evidence, the other failures one line each, passes counted, a panel (a
+// hint, the list of exercises, a message) and the keys. This file decides the content; layout.ts fits it to the
+// terminal's rows and columns. Pure: it returns the text; the command writes it.
 
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
-import type { CourseData, ExerciseSpec } from '../course/schema';
-import { LAST_HINT, wrap } from '../commands/hint';
-import { bestOf, isCompileError, renderDiagnostics, statusColour } from '../report/terminal';
 import { terminalBlock } from '../report/escape';
-import type { TestResult } from '../run/result';
-import { exerciseOf, type Panel, type WatchState } from './state';
+import { bestOf, isCompileError, renderDiagnostics, statusColour } from '../report/terminal';
+import type { ExerciseResult, TestResult } from '../run/result';
+import { GLUE } from './fit';
+import { layoutScreen, type Evidence, type ScreenModel } from './layout';
+import { listPanel, panelLines } from './panel';
+import { exerciseOf, type WatchState } from './state';
 
 export interface ScreenOptions {
   c: ChalkInstance;
@@ -22,11 +23,13 @@ export interface ScreenOptions {
   poll: boolean;
 }
 
-/** "[██████░░░░] 6/10" */
+/** "[██████░░░░] 6/10", kept on one row. */
 export function bar(done: number, total: number, width = 20): string {
   const filled = total > 0 ? Math.round((done / total) * width) : 0;
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`;
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${GLUE}${done}/${total}`;
 }
+
+const glued = (text: string) => text.replaceAll(' ', GLUE);
 
 function firstLine(text: string | undefined): string {
   return (
@@ -37,101 +40,107 @@ function firstLine(text: string | undefined): string {
   );
 }
 
-/** The screen as text, fitted to `rows` lines where it can be. */
+const nameOf = (t: TestResult) => [...t.group, t.title].join(' › ');
+
+/** The screen as text: exactly what fits in `rows` × `columns`. */
 export function renderScreen(s: WatchState, options: ScreenOptions): string {
-  const { c, rows } = options;
+  return layoutScreen(options, screenModel(s, options)).join('\n');
+}
+
+export function screenModel(s: WatchState, options: ScreenOptions): ScreenModel {
+  const { c } = options;
+  const exercise = exerciseOf(s);
+  const failing = s.result?.tests.filter((t) => t.status !== 'passed') ?? [];
+  const evidence = s.result && evidenceOf(s.result, failing[0], s, options);
+  const keys = [
+    ['n', 'next'],
+    ['h', 'hint'],
+    ['l', 'list'],
+    ['r', 're-run'],
+    ['q', 'quit'],
+  ].map(([k, what]) => `${c.bold(k!)}${GLUE}${what}`);
+  const passedNow = s.result?.status === 'passed' ? [c.green(`Passed! Press ${c.bold('n')} for the next exercise.`)] : [];
+  return {
+    header: headerOf(s, options),
+    evidence,
+    // The first failure is the evidence (unless a compile error or a run's message took its place).
+    others: (evidence?.title.length ? failing.slice(1) : failing).map(
+      (t) => `${c.red('✗')} ${nameOf(t)}${t.message ? c.gray(`  — ${firstLine(t.message)}`) : ''}`,
+    ),
+    moreOthers: (hidden) => c.red(`… ${hidden} more failing`),
+    notes: s.result ? notesOf(s.result, s, options) : s.running ? [] : [c.gray('waiting for the first check…')],
+    panel: s.listCursor !== undefined ? listPanel(c, s.course, s.listCursor, exercise) : s.panel && { lines: panelLines(c, s.panel) },
+    footer: [...passedNow, keys.join('  ')],
+    watching: c.gray(`watching ${exercise.files.map((f) => path.join(exercise.dir, f)).join(', ')}${options.poll ? ' (polling)' : ''}`),
+  };
+}
+
+/** The title, and the status line: the run in progress, or the result with its bars. */
+function headerOf(s: WatchState, options: ScreenOptions): string[] {
+  const { c, columns } = options;
   const { course, result } = s;
   const exercise = exerciseOf(s);
   const total = course.exercises.length;
-  const doneCount = course.exercises.filter((e) => e.progress?.status === 'done').length;
-  const head = c.bold(`Exercise ${course.exercises.indexOf(exercise) + 1} of ${total}: ${exercise.title}`) + c.gray(` (${exercise.id})`);
-  const panelText = s.listCursor !== undefined ? renderList(c, course, s.listCursor, exercise) : s.panel && renderPanel(s.panel, options);
-  const courseBar = `course ${bar(doneCount, total, 10)}`;
-  const out: string[] = [head];
-  const footer: string[] = [];
+  const done = course.exercises.filter((e) => e.progress?.status === 'done').length;
+  const title = c.bold(`Exercise ${course.exercises.indexOf(exercise) + 1} of ${total}: ${exercise.title}`) + c.gray(` (${exercise.id})`);
+  // Narrower bars on a narrower terminal, so that the status line keeps to one or two rows.
+  const width = columns >= 100 ? 20 : columns >= 60 ? 10 : 5;
+  const courseBar = `course${GLUE}${bar(done, total, Math.min(width, 10))}`;
   if (s.running) {
     const r = s.running;
-    out.push(
-      `${c.cyan('⟳ checking')} ${r.phase}${r.expected ? `  tests ${bar(r.done, r.expected)}${r.failed ? c.red(` ${r.failed} failed`) : ''}` : ''}   ${courseBar}`,
-    );
+    const tests = r.expected ? `  tests${GLUE}${bar(r.done, r.expected, width)}${r.failed ? c.red(` ${glued(`${r.failed} failed`)}`) : ''}` : '';
+    return [title, `${c.cyan(glued('⟳ checking'))} ${r.phase}${tests}   ${courseBar}`];
   }
-  if (result) {
-    const passed = result.tests.filter((t) => t.status === 'passed');
-    const failing = result.tests.filter((t) => t.status !== 'passed');
-    const best = bestOf(exercise.progress);
-    let summary: string;
-    if (result.status === 'passed') summary = c.green.bold(`✔ passed: all ${result.tests.length} tests`);
-    else if (isCompileError(result)) summary = c.red.bold('✗ does not compile');
-    else if (result.tests.length) summary = c.red.bold(`✗ ${failing.length} of ${result.tests.length} tests failing`);
-    else summary = statusColour(c, result).bold(`✗ ${result.status}`);
-    const testsBar = result.tests.length ? `  tests ${bar(passed.length, result.tests.length)}` : '';
-    if (!s.running) out.push(`${summary}${testsBar}   ${courseBar}${best && result.status !== 'passed' ? c.gray(`   best ${best}`) : ''}`);
-    out.push('');
-    const syntax = result.diagnostics.filter((d) => d.kind === 'syntax');
-    if (syntax.length) {
-      out.push(renderDiagnostics(c, syntax, exercise.dir, path.join(options.root, exercise.dir)));
-      out.push('');
-    } else if (result.message && result.status !== 'passed' && !result.tests.length) {
-      out.push(statusColour(c, result)(terminalBlock(result.message)), '');
-    }
-    // Failures first: the first with its evidence, the others one line each; passes as a count.
-    const name = (t: TestResult) => [...t.group, t.title].join(' › ');
-    const [firstFail, ...otherFails] = failing;
-    const tail: string[] = [];
-    for (const t of otherFails) tail.push(`${c.red('✗')} ${name(t)}${t.message ? c.gray(`  — ${firstLine(t.message)}`) : ''}`);
-    if (passed.length) tail.push(c.green(`✓ ${passed.length} passed`));
-    const types = result.diagnostics.filter((d) => d.kind === 'type');
-    if (types.length) tail.push(c.yellow(`${types.length} type error(s), e.g. ${types[0]!.file}:${types[0]!.line}: ${firstLine(types[0]!.message)}`));
-    if (result.status !== 'passed' && result.tests.length)
-      tail.push(c.gray(`seed ${result.seed}: npx course check ${exercise.id} --seed ${result.seed} replays this run`));
-    if (firstFail) {
-      out.push(`${c.red('✗')} ${c.bold(name(firstFail))}`);
-      // The evidence gets the room the rest leaves (at least 8 lines).
-      const room = Math.max(8, rows - out.length - tail.length - 6 - (panelText ? panelText.split('\n').length + 1 : 0));
-      // Every line of the message after a "│ " mark (escape.ts): none can pass for the grader's own lines.
-      const lines = terminalBlock(firstFail.message ?? '', '    ').split('\n');
-      const shown =
-        lines.length > room
-          ? [...lines.slice(0, room - 1), `    ${c.gray(`… ${lines.length - room + 1} more lines: npx course check shows them all`)}`]
-          : lines;
-      out.push(shown.join('\n'), '');
-    }
-    out.push(...tail);
-    if (result.status === 'passed') footer.push(c.green(`Passed! Press ${c.bold('n')} for the next exercise.`));
-  } else if (!s.running) out.push('', c.gray('waiting for the first check…'));
-  const keys = [`${c.bold('n')} next`, `${c.bold('h')} hint`, `${c.bold('l')} list`, `${c.bold('r')} re-run`, `${c.bold('q')} quit`].join('  ');
-  const watching = c.gray(`watching ${exercise.files.map((f) => path.join(exercise.dir, f)).join(', ')}${options.poll ? ' (polling)' : ''}`);
-  footer.push(`${keys}   ${watching}`);
-  const body = out.join('\n').split('\n');
-  // Keep the panel (a hint, the list) and the keys on screen: cut the body (never the first two lines) when the
-  // screen is short.
-  const panel = panelText ? ['', ...panelText.split('\n')] : [];
-  const room = rows - footer.length - panel.length - 1;
-  const fitted = body.length > room && room > 4 ? [...body.slice(0, room - 1), c.gray('…')] : body;
-  return [...fitted, ...panel, '', ...footer].join('\n');
+  if (!result) return [title];
+  const passed = result.tests.filter((t) => t.status === 'passed').length;
+  const best = bestOf(exercise.progress);
+  const testsBar = result.tests.length ? `  tests${GLUE}${bar(passed, result.tests.length, width)}` : '';
+  const bestText = best && result.status !== 'passed' ? c.gray(`   best${GLUE}${best}`) : '';
+  return [title, `${summaryOf(result, c)}${testsBar}   ${courseBar}${bestText}`];
 }
 
-/** The exercises as a list to pick from (the cursor on `selected`). */
-function renderList(c: ChalkInstance, course: CourseData, selected: number, watched: ExerciseSpec): string {
-  const lines = course.exercises.map((e, i) => {
-    const p = e.progress ?? { status: 'not-started' };
-    const mark = p.status === 'done' ? c.green('✓') : p.status === 'current' ? c.cyan('▶') : p.status === 'failed' ? c.red('✗') : ' ';
-    const label = `${String(i + 1).padStart(2)}. ${e.id.padEnd(20)} ${p.status}${e.id === watched.id ? ' (watching)' : ''}`;
-    return `${i === selected ? c.inverse(`❯ ${label}`) : `  ${label}`} ${mark}`;
-  });
-  return [c.bold('Exercises: ↑/↓ to choose, Enter to watch it, Esc to go back'), ...lines].join('\n');
+function summaryOf(result: ExerciseResult, c: ChalkInstance): string {
+  const failing = result.tests.filter((t) => t.status !== 'passed').length;
+  if (result.status === 'passed') return c.green.bold(glued(`✔ passed: all ${result.tests.length} tests`));
+  if (isCompileError(result)) return c.red.bold(glued('✗ does not compile'));
+  if (result.tests.length) return c.red.bold(glued(`✗ ${failing} of ${result.tests.length} tests failing`));
+  return statusColour(c, result).bold(glued(`✗ ${result.status}`));
 }
 
-function renderPanel(panel: Panel, options: ScreenOptions): string {
+/** What gets the rows left: a compile error's code frame, why a run ended without tests, or the first failure. */
+function evidenceOf(result: ExerciseResult, firstFail: TestResult | undefined, s: WatchState, options: ScreenOptions): Evidence | undefined {
   const { c } = options;
-  switch (panel.kind) {
-    case 'hint': {
-      const text = `${c.bold(`Hint ${panel.number} of ${panel.total}:`)}\n${wrap(panel.text, Math.min(options.columns - 2, 100))}`;
-      return panel.last ? `${text}\n${c.gray(LAST_HINT)}` : text;
-    }
-    case 'no-hints':
-      return `No hints for ${panel.exercise}: re-read the lesson (npx course lesson).`;
-    case 'message':
-      return (panel.tone === 'success' ? c.green.bold : panel.tone === 'warn' ? c.yellow : c.red)(panel.text);
+  const exercise = exerciseOf(s);
+  const more = (hidden: number) => `    ${c.gray(`… ${hidden} more lines: npx course check shows them all`)}`;
+  const syntax = result.diagnostics.filter((d) => d.kind === 'syntax');
+  if (syntax.length) {
+    const frame = renderDiagnostics(c, syntax, exercise.dir, path.join(options.root, exercise.dir));
+    return { title: [], lines: frame.split('\n'), more, output: [] };
   }
+  if (result.message && result.status !== 'passed' && !result.tests.length)
+    return { title: [], lines: statusColour(c, result)(terminalBlock(result.message)).split('\n'), more, output: [] };
+  if (!firstFail) return undefined;
+  return {
+    title: [`${c.red('✗')} ${c.bold(nameOf(firstFail))}`],
+    // Every line of the message after a "│ " mark (escape.ts), kept when wrapped (fit.ts): none can pass for the
+    // grader's own lines.
+    lines: terminalBlock(firstFail.message ?? '', '    ').split('\n'),
+    more,
+    // The learner's own output while this test ran (issue 22 point 1) goes here, marked as theirs.
+    output: [],
+  };
+}
+
+/** Passes counted, the first type error, the seed that replays the run. */
+function notesOf(result: ExerciseResult, s: WatchState, options: ScreenOptions): string[] {
+  const { c } = options;
+  const exercise = exerciseOf(s);
+  const notes: string[] = [];
+  const passed = result.tests.filter((t) => t.status === 'passed').length;
+  if (passed) notes.push(c.green(`✓ ${passed} passed`));
+  const types = result.diagnostics.filter((d) => d.kind === 'type');
+  if (types.length) notes.push(c.yellow(`${types.length} type error(s), e.g. ${types[0]!.file}:${types[0]!.line}: ${firstLine(types[0]!.message)}`));
+  if (result.status !== 'passed' && result.tests.length)
+    notes.push(c.gray(`seed ${result.seed}: npx course check ${exercise.id} --seed ${result.seed} replays this run`));
+  return notes;
 }
