@@ -86,128 +86,159 @@ export interface DetectOptions {
   uidBase?: number;
 }
 
-export function detectIsolation(options: DetectOptions = {}): Isolation {
-  const layers: IsolationLayer[] = [];
-  const linux = process.platform === 'linux';
+/** What the probes of each layer share: the platform, root or not, the tools found, how an off layer is told. */
+interface Host {
+  linux: boolean;
+  root: boolean;
+  unshare?: string;
+  setpriv?: string;
+  prlimit?: string;
+  ip?: string;
+  sh: string;
+  /** The reason a layer is off: --no-isolation first, else the probe's own. */
+  off: (why: string | undefined) => string | undefined;
+  /** Without root, an unprivileged user namespace gives the same network and PID namespaces (when the OS allows it). */
+  userns: string[];
+  how: string;
+}
+
+interface Probed {
+  on: boolean;
+  why?: string;
+}
+
+function hostOf(options: DetectOptions): Host {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const unshare = which('unshare');
-  const setpriv = which('setpriv');
-  const prlimit = which('prlimit');
-  const ip = which('ip');
-  const sh = which('sh') ?? '/bin/sh';
-  const uidBase = options.uidBase ?? FIRST_UID;
-  const base = (why: string | undefined) => (options.disabled ? 'turned off by --no-isolation' : why);
-  // Without root, an unprivileged user namespace gives the same network and PID namespaces (when the OS allows it).
-  const userns = root ? [] : ['--user', '--map-root-user'];
-  const how = root ? '' : ' (unprivileged user namespace)';
+  return {
+    linux: process.platform === 'linux',
+    root,
+    unshare: which('unshare'),
+    setpriv: which('setpriv'),
+    prlimit: which('prlimit'),
+    ip: which('ip'),
+    sh: which('sh') ?? '/bin/sh',
+    off: (why) => (options.disabled ? 'turned off by --no-isolation' : why),
+    userns: root ? [] : ['--user', '--map-root-user'],
+    how: root ? '' : ' (unprivileged user namespace)',
+  };
+}
 
-  const netWhy = base(!linux ? 'not Linux' : !unshare ? 'unshare not found' : !ip ? 'ip (iproute2) not found' : undefined);
-  let netOn = netWhy === undefined;
-  let netReason = netWhy;
-  const jestPrefix = unshare ? [unshare, ...userns, '--net', '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
-  const loUp = ip ? [sh, '-c', `${ip} link set lo up && exec "$@"`, 'course-jest'] : [];
-  if (netOn && !works(jestPrefix[0]!, [...jestPrefix.slice(1), ...loUp, process.execPath, '-e', ''])) {
-    netOn = false;
-    netReason = root
-      ? 'unshare --net --pid failed on this host'
-      : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, AppArmor), or unshare --net failed';
-  }
-  layers.push({ id: 'net-ns', name: `network namespace (loopback only) per jest worker${how}`, on: netOn, why: netReason });
-  layers.push({ id: 'pid-ns-jest', name: `PID namespace per jest worker${how}`, on: netOn, why: netReason });
+/** The jest worker's network and PID namespaces (loopback brought up inside): the wrapper, when they work. */
+function probeNetwork(h: Host): Probed & { wrapper: string[] } {
+  const jestPrefix = h.unshare ? [h.unshare, ...h.userns, '--net', '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
+  const loUp = h.ip ? [h.sh, '-c', `${h.ip} link set lo up && exec "$@"`, 'course-jest'] : [];
+  const wrapper = [...jestPrefix, ...loUp];
+  const why = h.off(!h.linux ? 'not Linux' : !h.unshare ? 'unshare not found' : !h.ip ? 'ip (iproute2) not found' : undefined);
+  if (why !== undefined) return { on: false, why, wrapper };
+  if (works(jestPrefix[0]!, [...jestPrefix.slice(1), ...loUp, process.execPath, '-e', ''])) return { on: true, wrapper };
+  const failed = h.root
+    ? 'unshare --net --pid failed on this host'
+    : 'unprivileged user namespaces are not allowed here (sysctl kernel.unprivileged_userns_clone, AppArmor), or unshare --net failed';
+  return { on: false, why: failed, wrapper };
+}
 
-  // The student child: a session of its own (so kill(0) reaches no trusted process; it dies with its parent through
-  // the parent-death signal) and a PID namespace of its own, nested inside the jest worker's when that is on.
-  const pdeath = linux && setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
-  const hostPidWhy = base(!linux ? 'not Linux' : !unshare ? 'unshare not found' : !setpriv ? 'setpriv not found' : undefined);
-  const hostPrefix = unshare ? [...pdeath, unshare, ...userns, '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
-  const inJest = netOn ? [...jestPrefix, ...loUp] : [];
-  const hostPidOn =
-    hostPidWhy === undefined &&
-    works(inJest[0] ?? hostPrefix[0]!, [...inJest.slice(1), ...(inJest.length ? hostPrefix : hostPrefix.slice(1)), process.execPath, '-e', '']);
-  layers.push({
-    id: 'pid-ns-host',
-    name: `own session and PID namespace per student child${how}`,
-    on: hostPidOn,
-    why: hostPidOn ? undefined : (hostPidWhy ?? (root ? 'unshare --pid failed' : 'unprivileged user namespaces are not allowed here')),
-  });
+/**
+ * The student child: a session of its own (so kill(0) reaches no trusted process; it dies with its parent through
+ * the parent-death signal) and a PID namespace of its own, nested inside the jest worker's when that is on.
+ */
+function probeHostPid(h: Host, inJest: string[]): Probed & { prefix: string[] } {
+  const pdeath = h.linux && h.setpriv ? [h.setpriv, '--pdeathsig', 'KILL'] : [];
+  const why = h.off(!h.linux ? 'not Linux' : !h.unshare ? 'unshare not found' : !h.setpriv ? 'setpriv not found' : undefined);
+  const prefix = h.unshare ? [...pdeath, h.unshare, ...h.userns, '--pid', '--fork', '--kill-child', '--mount-proc'] : [];
+  const on =
+    why === undefined && works(inJest[0] ?? prefix[0]!, [...inJest.slice(1), ...(inJest.length ? prefix : prefix.slice(1)), process.execPath, '-e', '']);
+  return { on, why: on ? undefined : (why ?? (h.root ? 'unshare --pid failed' : 'unprivileged user namespaces are not allowed here')), prefix };
+}
 
-  const uidWhy = base(
-    !linux
+/** An unprivileged uid per worker (root only), checked by reading a file of the work folder as that uid. */
+function probeUid(h: Host, uidBase: number, probeFile: string | undefined): Probed {
+  const why = h.off(
+    !h.linux
       ? 'not Linux'
-      : !root
+      : !h.root
         ? 'not running as root (the code under test runs as your user, in its own namespaces where they are on)'
-        : !setpriv
+        : !h.setpriv
           ? 'setpriv not found'
           : undefined,
   );
-  let uidOn = uidWhy === undefined;
-  let uidReason = uidWhy;
-  if (uidOn) {
-    const probe = options.probeFile && existsSync(options.probeFile) ? options.probeFile : undefined;
-    const args = [
-      `--reuid=${uidBase}`,
-      `--regid=${uidBase}`,
-      '--clear-groups',
-      '--no-new-privs',
-      process.execPath,
-      '-e',
-      probe ? `require('fs').readFileSync(${JSON.stringify(probe)})` : '',
-    ];
-    if (!works(setpriv!, args)) {
-      uidOn = false;
-      uidReason = probe ? 'the work folder is not readable by an unprivileged user (grade into a folder under /tmp?)' : 'setpriv failed';
-    }
-  }
-  layers.push({ id: 'uid', name: `unprivileged uid (${uidBase}+worker) with no-new-privs for student children`, on: uidOn, why: uidReason });
+  if (why !== undefined) return { on: false, why };
+  const probe = probeFile && existsSync(probeFile) ? probeFile : undefined;
+  const args = [
+    `--reuid=${uidBase}`,
+    `--regid=${uidBase}`,
+    '--clear-groups',
+    '--no-new-privs',
+    process.execPath,
+    '-e',
+    probe ? `require('fs').readFileSync(${JSON.stringify(probe)})` : '',
+  ];
+  if (works(h.setpriv!, args)) return { on: true };
+  return { on: false, why: probe ? 'the work folder is not readable by an unprivileged user (grade into a folder under /tmp?)' : 'setpriv failed' };
+}
 
-  const limWhy = base(!linux ? 'not Linux' : !prlimit ? 'prlimit not found' : undefined);
-  const limOn = limWhy === undefined && works(prlimit!, ['--nofile=256', '--', process.execPath, '-e', '']);
-  layers.push({
-    id: 'prlimit',
-    name: 'prlimit (CPU, memory, file size, open files, processes) for student children',
-    on: limOn,
-    why: limOn ? undefined : (limWhy ?? 'prlimit failed'),
-  });
+function probeLimits(h: Host): Probed {
+  const why = h.off(!h.linux ? 'not Linux' : !h.prlimit ? 'prlimit not found' : undefined);
+  const on = why === undefined && works(h.prlimit!, ['--nofile=256', '--', process.execPath, '-e', '']);
+  return { on, why: on ? undefined : (why ?? 'prlimit failed') };
+}
 
+export function detectIsolation(options: DetectOptions = {}): Isolation {
+  const h = hostOf(options);
+  const uidBase = options.uidBase ?? FIRST_UID;
+  const net = probeNetwork(h);
+  const hostPid = probeHostPid(h, net.on ? net.wrapper : []);
+  const uid = probeUid(h, uidBase, options.probeFile);
+  const limits = probeLimits(h);
+  const layers: IsolationLayer[] = [
+    { id: 'net-ns', name: `network namespace (loopback only) per jest worker${h.how}`, on: net.on, why: net.why },
+    { id: 'pid-ns-jest', name: `PID namespace per jest worker${h.how}`, on: net.on, why: net.why },
+    { id: 'pid-ns-host', name: `own session and PID namespace per student child${h.how}`, on: hostPid.on, why: hostPid.why },
+    { id: 'uid', name: `unprivileged uid (${uidBase}+worker) with no-new-privs for student children`, on: uid.on, why: uid.why },
+    { id: 'prlimit', name: 'prlimit (CPU, memory, file size, open files, processes) for student children', on: limits.on, why: limits.why },
+  ];
   return {
     layers,
-    jestWrapper: () => (netOn ? [...jestPrefix, ...loUp] : []),
-    // (hostPrefix starts with setpriv --pdeathsig; the uid layer sets it again after the uid change.)
-    sandboxParentDeathSignal: hostPidOn || uidOn,
-    sandboxWrapper(index, limits) {
-      const out: string[] = [];
-      if (hostPidOn) out.push(...hostPrefix);
-      // The parent-death signal that `unshare --kill-child` sets is cleared by the kernel when the uid changes:
-      // setpriv sets it again after the change (util-linux applies --pdeathsig last), so the host still dies when
-      // its wrapper does. (The client does not rely on it: it kills the namespace's init itself, see end-host.ts.)
-      if (uidOn) {
-        const uid = uidBase + index;
-        out.push(setpriv!, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs', '--pdeathsig', 'KILL');
-      } else if (hostPidOn && setpriv) {
-        out.push(setpriv, '--no-new-privs', '--pdeathsig', 'KILL');
-      }
-      if (limOn) {
-        out.push(
-          prlimit!,
-          `--cpu=${Math.max(1, Math.ceil(limits.cpuSeconds))}`,
-          `--data=${Math.floor(limits.dataBytes)}`,
-          `--fsize=${Math.floor(limits.fileSize)}`,
-          `--nofile=${limits.openFiles}`,
-          // Counted per uid: only meaningful when the uid is the worker's own.
-          ...(uidOn ? [`--nproc=${limits.processes}`] : []),
-          '--core=0',
-          '--',
-        );
-      }
-      return out;
-    },
-    uidOf: (index) => (uidOn ? uidBase + index : undefined),
+    jestWrapper: () => (net.on ? net.wrapper : []),
+    // (hostPid.prefix starts with setpriv --pdeathsig; the uid layer sets it again after the uid change.)
+    sandboxParentDeathSignal: hostPid.on || uid.on,
+    sandboxWrapper: (index, runLimits) => [
+      ...(hostPid.on ? hostPid.prefix : []),
+      ...identityArgs(h, hostPid.on, uid.on ? uidBase + index : undefined),
+      ...(limits.on ? limitArgs(h.prlimit!, runLimits, uid.on) : []),
+    ],
+    uidOf: (index) => (uid.on ? uidBase + index : undefined),
     describe() {
       const on = layers.filter((l) => l.on).map((l) => l.name);
       const off = layers.filter((l) => !l.on).map((l) => `${l.name} (${l.why})`);
       return `isolation: ${on.length ? on.join('; ') : 'none beyond the child process'}${off.length ? ` — OFF: ${off.join('; ')}` : ''}`;
     },
   };
+}
+
+/**
+ * The uid change (and the parent-death signal again). The one `unshare --kill-child` sets is cleared by the kernel
+ * when the uid changes: setpriv sets it again after the change (util-linux applies --pdeathsig last), so the host
+ * still dies when its wrapper does. (The client does not rely on it: it kills the namespace's init itself, see
+ * end-host.ts.)
+ */
+function identityArgs(h: Host, hostPidOn: boolean, uid: number | undefined): string[] {
+  if (uid !== undefined) return [h.setpriv!, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs', '--pdeathsig', 'KILL'];
+  if (hostPidOn && h.setpriv) return [h.setpriv, '--no-new-privs', '--pdeathsig', 'KILL'];
+  return [];
+}
+
+function limitArgs(prlimit: string, limits: ChildLimits, uidOn: boolean): string[] {
+  return [
+    prlimit,
+    `--cpu=${Math.max(1, Math.ceil(limits.cpuSeconds))}`,
+    `--data=${Math.floor(limits.dataBytes)}`,
+    `--fsize=${Math.floor(limits.fileSize)}`,
+    `--nofile=${limits.openFiles}`,
+    // Counted per uid: only meaningful when the uid is the worker's own.
+    ...(uidOn ? [`--nproc=${limits.processes}`] : []),
+    '--core=0',
+    '--',
+  ];
 }
 
 /**

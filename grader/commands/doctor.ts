@@ -61,23 +61,36 @@ function proxyFinding(env: NodeJS.ProcessEnv): Finding {
 }
 
 export async function diagnose(ctx: Context): Promise<Finding[]> {
-  const findings: Finding[] = [];
+  return [
+    nodeFinding(),
+    ...(await loopbackFindings()),
+    await localhostFinding(),
+    proxyFinding(process.env),
+    await fileWatchFinding(ctx.root),
+    ...isolationFindings(),
+    courseFinding(ctx.root),
+  ];
+}
+
+function nodeFinding(): Finding {
   // (An older Node never gets here: bin/node-version.js stops it first. This names the version in the report.)
   const { nodeIsSupported, MINIMUM } = require(path.join(courseRoot, 'bin', 'node-version.js')) as {
     nodeIsSupported: (v: string) => boolean;
     MINIMUM: number[];
   };
-  if (!nodeIsSupported(process.versions.node)) {
-    findings.push({
-      check: 'Node.js version',
-      level: 'fail',
-      detail: `Node.js ${process.versions.node}`,
-      fix: `install Node.js 24 or 26 LTS (${MINIMUM.join('.')} at the least): https://nodejs.org/`,
-    });
-  } else findings.push({ check: 'Node.js version', level: 'ok', detail: `Node.js ${process.versions.node}` });
+  if (nodeIsSupported(process.versions.node)) return { check: 'Node.js version', level: 'ok', detail: `Node.js ${process.versions.node}` };
+  return {
+    check: 'Node.js version',
+    level: 'fail',
+    detail: `Node.js ${process.versions.node}`,
+    fix: `install Node.js 24 or 26 LTS (${MINIMUM.join('.')} at the least): https://nodejs.org/`,
+  };
+}
 
+async function loopbackFindings(): Promise<Finding[]> {
   const v4 = await loopback('127.0.0.1');
-  findings.push(
+  const v6 = await loopback('::1');
+  return [
     v4
       ? {
           check: 'loopback (127.0.0.1)',
@@ -86,9 +99,6 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
           fix: 'the tests run servers on 127.0.0.1: allow local connections in your firewall or security software, or run the course outside the sandbox that blocks them',
         }
       : { check: 'loopback (127.0.0.1)', level: 'ok', detail: 'a server on 127.0.0.1:0 answers' },
-  );
-  const v6 = await loopback('::1');
-  findings.push(
     v6
       ? {
           check: 'IPv6 loopback (::1)',
@@ -97,71 +107,69 @@ export async function diagnose(ctx: Context): Promise<Finding[]> {
           fix: 'the tests use 127.0.0.1, so this is fine for the course; in your own code connect to 127.0.0.1 rather than localhost',
         }
       : { check: 'IPv6 loopback (::1)', level: 'ok', detail: 'a server on [::1]:0 answers' },
-  );
+  ];
+}
 
+async function localhostFinding(): Promise<Finding> {
   try {
     const addresses = await lookup('localhost', { all: true });
     const order = addresses.map((a) => a.address).join(', ');
-    if (addresses[0]?.family === 6) {
-      findings.push({
-        check: 'localhost',
-        level: 'warn',
-        detail: `localhost resolves to ${order}: ::1 first`,
-        fix: 'a client connecting to "localhost" tries ::1 first, and a server listening on 127.0.0.1 is not there (ECONNREFUSED). The tests give you 127.0.0.1 addresses; use those, never "localhost", in your code',
-      });
-    } else findings.push({ check: 'localhost', level: 'ok', detail: `localhost resolves to ${order}` });
+    if (addresses[0]?.family !== 6) return { check: 'localhost', level: 'ok', detail: `localhost resolves to ${order}` };
+    return {
+      check: 'localhost',
+      level: 'warn',
+      detail: `localhost resolves to ${order}: ::1 first`,
+      fix: 'a client connecting to "localhost" tries ::1 first, and a server listening on 127.0.0.1 is not there (ECONNREFUSED). The tests give you 127.0.0.1 addresses; use those, never "localhost", in your code',
+    };
   } catch (err) {
-    findings.push({
+    return {
       check: 'localhost',
       level: 'warn',
       detail: `localhost does not resolve (${(err as NodeJS.ErrnoException).code})`,
       fix: 'add "127.0.0.1 localhost" to your hosts file; the tests themselves use 127.0.0.1',
-    });
+    };
   }
+}
 
-  findings.push(proxyFinding(process.env));
-
-  const state = stateDir(ctx.root);
+async function fileWatchFinding(root: string): Promise<Finding> {
+  const state = stateDir(root);
   mkdirSync(state, { recursive: true });
-  findings.push(
-    (await fsWatchWorks(state))
-      ? { check: 'file watching', level: 'ok', detail: 'fs.watch reports changes in the course folder' }
-      : {
-          check: 'file watching',
-          level: 'warn',
-          detail: 'fs.watch reported no change in the course folder (WSL2 on a Windows drive, a network mount?)',
-          fix: '`course watch` notices this and polls instead (or pass --poll). On WSL2, a clone inside the Linux file system (~/) is faster',
-        },
-  );
+  if (await fsWatchWorks(state)) return { check: 'file watching', level: 'ok', detail: 'fs.watch reports changes in the course folder' };
+  return {
+    check: 'file watching',
+    level: 'warn',
+    detail: 'fs.watch reported no change in the course folder (WSL2 on a Windows drive, a network mount?)',
+    fix: '`course watch` notices this and polls instead (or pass --poll). On WSL2, a clone inside the Linux file system (~/) is faster',
+  };
+}
 
-  // What `course check` wraps the code under test in (the same line it prints, one finding per layer).
-  for (const layer of learnerIsolation()) {
+/** What `course check` wraps the code under test in (the same line it prints, one finding per layer). */
+function isolationFindings(): Finding[] {
+  return learnerIsolation().map((layer): Finding => {
     const check = layer.id === 'net-ns' ? 'check isolation: network' : 'check isolation: PID';
     const chosen = layer.why?.includes(NO_NETWORK_ISOLATION_ENV) || layer.why?.includes('COURSE_NO_CHILD_ISOLATION');
-    findings.push(
-      layer.on || chosen
-        ? { check, level: 'ok', detail: `${layer.name}: ${layer.on ? 'on' : `off (${layer.why})`}` }
-        : {
-            check,
-            level: 'warn',
-            detail: `${layer.name}: off (${layer.why})`,
-            fix: 'checks work without it; your code under test can then reach other services on this machine. On Linux, allow unprivileged user namespaces (or install util-linux and iproute2) to turn it on',
-          },
-    );
-  }
+    if (layer.on || chosen) return { check, level: 'ok', detail: `${layer.name}: ${layer.on ? 'on' : `off (${layer.why})`}` };
+    return {
+      check,
+      level: 'warn',
+      detail: `${layer.name}: off (${layer.why})`,
+      fix: 'checks work without it; your code under test can then reach other services on this machine. On Linux, allow unprivileged user namespaces (or install util-linux and iproute2) to turn it on',
+    };
+  });
+}
 
+function courseFinding(root: string): Finding {
   try {
-    loadCourse(ctx.root);
-    findings.push({ check: 'course.yaml', level: 'ok', detail: 'valid' });
+    loadCourse(root);
+    return { check: 'course.yaml', level: 'ok', detail: 'valid' };
   } catch (err) {
-    findings.push({
+    return {
       check: 'course.yaml',
       level: 'fail',
       detail: (err as Error).message.split('\n')[0]!,
       fix: 'see the message; after a `git pull` with conflicts, run `npx course update`',
-    });
+    };
   }
-  return findings;
 }
 
 export const doctor: Command = {

@@ -292,12 +292,11 @@ function similaritySection(report: SimilarityReport | undefined): string {
   );
 }
 
-export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): string {
+/** The "Run" table: when, what, how many, which suites changed, the options that shaped the grading. */
+function runRows(book: Gradebook): Array<[string, string]> {
   const m = book.meta;
-  // A fresh nonce per page: the only scripts that run are this page's own and the detail files it adds.
-  const nonce = randomBytes(16).toString('base64');
   const counts = (status: string) => book.learners.filter((l) => l.status === status).length;
-  const metaRows: Array<[string, string]> = [
+  return [
     ['course', m.course],
     ['graded', `${m.startedAt} → ${m.finishedAt}`],
     [
@@ -338,7 +337,11 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
       })(),
     ],
   ];
-  const rosterSection = m.roster
+}
+
+/** The roster's learners without a submission and the submissions not in it (empty without a roster). */
+function rosterSection(m: Gradebook['meta']): string {
+  return m.roster
     ? `<h2>Roster</h2>
 <table id="roster"><thead><tr><th>who</th><th>name</th><th>email</th><th>section</th><th>why listed</th></tr></thead><tbody>${[
         ...m.roster.missing.map(
@@ -350,7 +353,11 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
           .map((id) => `<tr data-unrostered="${esc(id)}"><td>${esc(id)}</td><td></td><td></td><td></td><td>submission not in the roster</td></tr>`),
       ].join('')}</tbody></table>`
     : '';
-  const suites = m.exercises
+}
+
+/** The "Suites" rows: each exercise's suite hash, tests and points. */
+function suiteRows(m: Gradebook['meta']): string {
+  return m.exercises
     .map(
       (e) =>
         `<tr><td>${esc(e.id)}</td><td><code>${esc(e.suiteHash.slice(0, 16))}</code></td><td>${e.maxScore} tests</td><td>${e.maxPoints ?? e.maxScore} points${
@@ -364,12 +371,25 @@ export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): st
         }</td></tr>`,
     )
     .join('');
-  const layers = m.isolation
+}
+
+/** The "Isolation layers" rows: each layer on or off, and why off. */
+function layerRows(m: Gradebook['meta']): string {
+  return m.isolation
     .map(
       (l) =>
         `<tr><td class="${l.on ? 'on' : 'off'}">${l.on ? 'on' : 'off'}</td><td>${esc(l.name)}${l.why ? ` <span class="muted">(${esc(l.why)})</span>` : ''}</td></tr>`,
     )
     .join('');
+}
+
+export function renderHtmlReport(book: Gradebook, extras: ReportExtras = {}): string {
+  const m = book.meta;
+  // A fresh nonce per page: the only scripts that run are this page's own and the detail files it adds.
+  const nonce = randomBytes(16).toString('base64');
+  const metaRows = runRows(book);
+  const suites = suiteRows(m);
+  const layers = layerRows(m);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -392,7 +412,7 @@ ${legend()}
 <h2>Similar submissions</h2>
 <p class="muted">A hint for a human, never a grade change: pairs of submissions of one exercise whose code, after normalising identifiers, literals, comments and layout, shares many fingerprints (winnowing, as MOSS does); and, per exercise, the submissions that copy the reference solution.</p>
 <div id="similarity">${similaritySection(extras.similarity)}</div>
-${rosterSection}
+${rosterSection(m)}
 <h2>Run</h2>
 <table id="meta">${metaRows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
 <h3>Suites</h3>
