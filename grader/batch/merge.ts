@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { finalize, type BatchMeta, type Gradebook, type LearnerResult } from './model';
+import { withMessageFrom } from '../run/instructor-only-message';
 import { learnerKeys, LearnerKeyCollision } from './learner-key';
 import { mergeCode, type SubmittedCode } from '../similarity';
 
@@ -41,7 +42,8 @@ export function readGradebook(dir: string): Gradebook {
     if (data.learner !== id) throw new MergeError(`${dir}: ${name} holds the results of ${JSON.stringify(data.learner)}, not of ${JSON.stringify(id)}`);
     delete data.course;
     delete data.gradedAt;
-    learners.push(data);
+    // (A gradebook of an earlier version: where a message came from was in its words.)
+    learners.push({ ...data, exercises: data.exercises.map(withMessageFrom) });
   }
   const codeFile = path.join(dir, 'submitted-code.json');
   const code = existsSync(codeFile) ? (JSON.parse(readFileSync(codeFile, 'utf8')) as SubmittedCode) : undefined;

@@ -3,6 +3,7 @@
 // outside the grader (ids from file names, reasons quoting entry names, the code under test's messages, notes with
 // git's output, roster cells) is typed `Untrusted` (report/escape.ts): writers print it through that module only.
 
+import { withMessageFrom } from '../run/instructor-only-message';
 import type { ExerciseResult, TestResult } from '../run/result';
 import { pointsOf, round2, type GroupPoints, type PointsSpec } from './points';
 import type { RosterEntry } from './roster';
@@ -61,6 +62,8 @@ export interface ExerciseOutcome {
   run?: RunOrigin;
   /** The instructor-only suite's part of score/maxScore, when the exercise has one. */
   hidden?: ExerciseResult['hidden'];
+  /** The status and message come from the instructor-only suite (ExerciseResult.messageFrom). */
+  messageFrom?: ExerciseResult['messageFrom'];
 }
 
 export interface LearnerResult {
@@ -175,7 +178,9 @@ export function learnerStatus(exercises: ExerciseOutcome[]): LearnerStatus {
   return 'graded';
 }
 
-export function fromResult(result: ExerciseResult): ExerciseOutcome {
+export function fromResult(raw: ExerciseResult): ExerciseOutcome {
+  // (A checkpoint of an earlier version may hold the result: withMessageFrom reads its message's old wording.)
+  const result = withMessageFrom(raw);
   return {
     exercise: result.exercise,
     status: result.status,
@@ -191,6 +196,7 @@ export function fromResult(result: ExerciseResult): ExerciseOutcome {
     filesHash: result.filesHash,
     suiteHash: result.suiteHash,
     ...(result.hidden ? { hidden: result.hidden } : {}),
+    ...(result.messageFrom ? { messageFrom: result.messageFrom } : {}),
   };
 }
 

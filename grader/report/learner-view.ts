@@ -10,32 +10,32 @@ import { MACHINERY } from '../run/run-exercise';
 import { untrusted, type Untrusted } from './escape';
 
 /** How the instructor-only part appears to a learner, in place of anything that named its tests. */
-export const HIDDEN_SUMMARY = 'instructor-only tests';
+export const INSTRUCTOR_ONLY_SUMMARY = 'instructor-only tests';
 
 /** The sentence that replaces a message about the instructor-only suite. */
-function hiddenStatusSentence(status: string): Untrusted {
-  return untrusted(status === 'error' ? `${MACHINERY} in the ${HIDDEN_SUMMARY} (not about your code)` : `${HIDDEN_SUMMARY}: ${status}`);
+function instructorOnlySentence(status: string): Untrusted {
+  return untrusted(status === 'error' ? `${MACHINERY} in the ${INSTRUCTOR_ONLY_SUMMARY} (not about your code)` : `${INSTRUCTOR_ONLY_SUMMARY}: ${status}`);
 }
 
 /** The outcome without the instructor-only tests and without any text that names them. */
 export function learnerOutcome(o: ExerciseOutcome): ExerciseOutcome {
-  const hiddenTests = o.tests.filter((t) => t.hidden);
-  if (!o.hidden && !hiddenTests.length) return o;
-  const secrets = [...new Set(hiddenTests.flatMap((t) => [t.fullName, t.title]).filter((s) => s.length >= 4))];
+  const instructorOnlyTests = o.tests.filter((t) => t.hidden);
+  if (!o.hidden && !instructorOnlyTests.length) return o;
+  const secrets = [...new Set(instructorOnlyTests.flatMap((t) => [t.fullName, t.title]).filter((s) => s.length >= 4))];
   const names = (text: string) => secrets.some((s) => text.includes(s));
   let message = o.message;
-  if (message !== undefined && o.hidden && (message.startsWith(`${HIDDEN_SUMMARY}:`) || message.endsWith('(in the instructor-only suite)') || names(message))) {
-    message = hiddenStatusSentence(o.hidden.status);
+  if (message !== undefined && o.hidden && (o.messageFrom === 'instructor-only' || names(message))) {
+    message = instructorOnlySentence(o.hidden.status);
   }
   const out: ExerciseOutcome = {
     ...o,
     tests: o.tests.filter((t) => !t.hidden),
-    anomalies: o.anomalies.map((a) => (names(a) ? untrusted(`something in the ${HIDDEN_SUMMARY}`) : a)),
+    anomalies: o.anomalies.map((a) => (names(a) ? untrusted(`something in the ${INSTRUCTOR_ONLY_SUMMARY}`) : a)),
     ...(o.hidden ? { hidden: { status: o.hidden.status, score: o.hidden.score, maxScore: o.hidden.maxScore } } : {}),
   };
   if (message === undefined) delete out.message;
   else out.message = message;
-  if (o.hungTest !== undefined && (hiddenTests.some((t) => t.fullName === o.hungTest) || names(o.hungTest))) delete out.hungTest;
+  if (o.hungTest !== undefined && (instructorOnlyTests.some((t) => t.fullName === o.hungTest) || names(o.hungTest))) delete out.hungTest;
   return out;
 }
 
@@ -43,5 +43,7 @@ export function learnerOutcome(o: ExerciseOutcome): ExerciseOutcome {
 export function learnerReason(reason: Untrusted | undefined, outcomes: ExerciseOutcome[]): Untrusted | undefined {
   if (reason === undefined) return undefined;
   const secrets = outcomes.flatMap((o) => o.tests.filter((t) => t.hidden).flatMap((t) => [t.fullName, t.title])).filter((s) => s.length >= 4);
-  return secrets.some((s) => reason.includes(s)) || reason.endsWith('(in the instructor-only suite)') ? hiddenStatusSentence('error') : reason;
+  // The reason is the message of the exercise that failed (batch/assemble.ts): from the instructor-only suite or not.
+  const fromInstructorOnly = outcomes.some((o) => o.messageFrom === 'instructor-only' && o.message === reason);
+  return fromInstructorOnly || secrets.some((s) => reason.includes(s)) ? instructorOnlySentence('error') : reason;
 }

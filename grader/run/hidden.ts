@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toMs, type ExerciseSpec } from '../course/schema';
 import { JestProcess } from './jest-process';
+import { instructorOnlyMessage } from './instructor-only-message';
 import type { ExerciseResult, ExerciseStatus } from './result';
 import { runExercise, suiteHash, type RunOptions } from './run-exercise';
 
@@ -64,13 +65,15 @@ export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, comb
   const maxScore = visible.maxScore + hidden.maxScore;
   let status: ExerciseStatus = visible.status;
   let message = visible.message;
+  let messageFrom: ExerciseResult['messageFrom'] = 'suite';
   // A run that did not complete (timeout, tampering, machinery failure...) outranks a plain pass/fail.
   const visibleRank = SEVERITY[visible.status] ?? 2;
   const hiddenRank = SEVERITY[hidden.status] ?? 2;
   if (visibleRank < 2 && hiddenRank === 2) {
     status = hidden.status;
     // A machinery failure keeps its leading words (and its status, error): never the learner's.
-    message = hidden.status === 'error' ? `${hidden.message} (in the instructor-only suite)` : `instructor-only tests: ${hidden.message ?? hidden.status}`;
+    message = instructorOnlyMessage(hidden.status, hidden.message);
+    messageFrom = 'instructor-only';
   } else if (visibleRank < 2) {
     status = visible.status === 'passed' && hidden.status === 'passed' ? 'passed' : 'failed';
   }
@@ -88,6 +91,7 @@ export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, comb
     durationMs: visible.durationMs + hidden.durationMs,
     suiteHash: combinedHash,
     hidden: { status: hidden.status, score: hidden.score, maxScore: hidden.maxScore, message: hidden.message },
+    messageFrom,
   };
 }
 

@@ -62,6 +62,12 @@ export interface ExerciseResult {
   suiteHash: string;
   /** The instructor-only (hidden) suite's part of score/maxScore, when one ran (grade, verify). */
   hidden?: { status: ExerciseStatus; score: number; maxScore: number; message?: string };
+  /**
+   * With an instructor-only suite (`hidden`): the suite `status` and `message` come from, the learner's ('suite')
+   * or the instructor-only one (it alone did not complete: a learner is shown a sentence without its words,
+   * report/learner-view.ts). Absent in results of earlier versions (instructor-only-message.ts reads those).
+   */
+  messageFrom?: 'suite' | 'instructor-only';
 }
 
 /** Pulls the citation at the end of a test title: "... (RFC 7541 §4.1)" gives "RFC 7541 §4.1". */
