@@ -111,7 +111,7 @@ const HostMessageSchema = z.union([
   z.object({ type: z.literal('callback'), callback: z.number().int(), args: z.array(z.unknown()).max(64) }),
   z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(false), error: WireErrorSchema }),
   z.object({ type: z.literal('ready'), exports: z.record(z.string().max(200), z.enum(['class', 'function', 'value'])) }),
-  z.object({ type: z.literal('load-error'), error: WireErrorSchema }),
+  z.object({ type: z.literal('load-error'), error: WireErrorSchema, missingModule: Text(1000).optional() }),
   z.object({ type: z.literal('anomaly'), kind: z.enum(HOST_ANOMALY_KINDS), detail: Text(ANOMALY_CAP) }),
   z.object({ type: z.literal('preflight'), ok: z.literal(true) }),
   z.object({ type: z.literal('preflight'), ok: z.literal(false), what: Text(TEXT_CAP) }),
@@ -438,8 +438,9 @@ export class Sandbox {
       case 'load-error':
         this.readyHandler?.(
           `your module threw while loading: ${message.error.name}: ${message.error.message}` +
-            // An import of a file of the learner's own: only the graded files (and the course's helpers) are built.
-            (/Cannot find module '\.\.?\//.test(message.error.message)
+            // An import of a file of the learner's own (a relative module the host could not find): only the graded
+            // files (and the course's helpers) are built.
+            (message.missingModule !== undefined && /^\.\.?\//.test(message.missingModule)
               ? "\n(Only the exercise's graded file(s) and the helpers the course gives are compiled and submitted: put your code into the graded file rather than a new module.)"
               : ''),
         );

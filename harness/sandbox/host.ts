@@ -256,6 +256,22 @@ if (roots.length) {
   M._nodeModulePaths = (from: string) => walkUp(from).filter((p) => roots.some((r) => p === r || p.startsWith(r + path.sep)));
 }
 
+// The request of every require() that found no module, by its error: a load error that is one of them says which
+// module was missing as data (the trusted side's hint for a learner's own extra file), not in its message's words.
+const missingRequests = new WeakMap<object, string>();
+{
+  const M = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+  const resolve = M._resolveFilename.bind(Module);
+  M._resolveFilename = (request: string, ...rest: unknown[]) => {
+    try {
+      return resolve(request, ...rest);
+    } catch (err) {
+      if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'MODULE_NOT_FOUND') missingRequests.set(err, String(request));
+      throw err;
+    }
+  };
+}
+
 // The machinery check, before any code under test runs (so a failure here is never the learner's).
 let preflightError: string | undefined;
 const requireFromEntry = Module.createRequire(options.entry);
@@ -281,6 +297,7 @@ function loadEntry(): void {
     }
     post({ type: 'ready', exports: kinds });
   } catch (err) {
-    post({ type: 'load-error', error: toWireError(err) });
+    const missingModule = typeof err === 'object' && err !== null ? missingRequests.get(err) : undefined;
+    post({ type: 'load-error', error: toWireError(err), ...(missingModule === undefined ? {} : { missingModule }) });
   }
 }

@@ -38,7 +38,8 @@ export type Request =
 
 export type HostMessage =
   | { type: 'ready'; exports: Record<string, 'class' | 'function' | 'value'> }
-  | { type: 'load-error'; error: WireError }
+  /** `missingModule`: what the require() that threw `error` asked for, when it found no such module. */
+  | { type: 'load-error'; error: WireError; missingModule?: string }
   | { type: 'reply'; id: number; ok: true; value: unknown; handle?: number }
   | { type: 'reply'; id: number; ok: false; error: WireError }
   | { type: 'callback'; callback: number; args: unknown[] }
