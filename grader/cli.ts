@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AnomalyError, CourseConflictError, UsageError } from './course/errors';
+import { CourseConflictError, MachineryError, UsageError } from './course/errors';
 import { EXIT, type Command, type Context } from './commands/command';
 import { authorCommands, commands, learnerCommands, type CommandEntry } from './commands/index';
 import { courseRoot } from './paths';
@@ -154,9 +154,9 @@ export function run(argv: string[]): void {
         if (err instanceof Error && err.name === 'ExitPromptError') {
           process.stderr.write('\ninterrupted\n');
           process.exitCode = 130;
-        } else if (err instanceof AnomalyError) {
+        } else if (err instanceof MachineryError) {
           process.stderr.write(`course: ${err.message}\n`);
-          process.exitCode = EXIT.anomaly;
+          process.exitCode = EXIT.machinery;
         } else if (err instanceof UsageError) {
           process.stderr.write(`course: ${err.message}\n`);
           process.exitCode = EXIT.usage;

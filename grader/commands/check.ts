@@ -132,6 +132,6 @@ error, 3 the grader itself failed (not your code; nothing is recorded).`,
         );
       ctx.print(ctx.c.gray(describeLayers(isolation)));
     }
-    return result.status === 'passed' ? EXIT.ok : result.status === 'error' ? EXIT.anomaly : EXIT.failed;
+    return result.status === 'passed' ? EXIT.ok : result.status === 'error' ? EXIT.machinery : EXIT.failed;
   },
 };

@@ -31,4 +31,5 @@ export interface Command {
 }
 
 /** 3: some run could not be graded because the grading machinery failed (status `error`; never the learner's). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, anomaly: 3 } as const;
+// (`anomaly`: the former name of `machinery`, until commands/grade.ts uses the new one.)
+export const EXIT = { ok: 0, failed: 1, usage: 2, machinery: 3, anomaly: 3 } as const;

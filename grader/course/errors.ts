@@ -19,13 +19,17 @@ export class CourseFileError extends UsageError {
 }
 
 /** The grading machinery cannot grade correctly here (e.g. the reference solution fails under the run's
- * settings): a clear message and exit code 3, never a stack trace, and never a grade. */
-export class AnomalyError extends Error {
+ * settings): a clear message and exit code 3, never a stack trace, and never a grade. (A machinery error is the
+ * grader's failure; an "anomaly" is something the code under test did, ExerciseResult.anomalies.) */
+export class MachineryError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'AnomalyError';
+    this.name = 'MachineryError';
   }
 }
+
+/** The former name of MachineryError, until commands/grade.ts (another branch's) uses the new one. */
+export const AnomalyError = MachineryError;
 
 /** course.yaml has git conflict markers (a course update conflicted with the progress in it). */
 export class CourseConflictError extends CourseFileError {

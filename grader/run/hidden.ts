@@ -1,10 +1,14 @@
-// Instructor-only hidden tests (nbgrader's hidden tests, Gradescope's "after due date" visibility). A suite
-// `harness/suites/<id>.test.ts` may have a companion `harness/suites/<id>.hidden.test.ts`: `course release` leaves
-// it out of the learners' copy, so `course check` there never has it; `course grade` and `course verify` run it
-// after the visible suite, against the same build, and report its score apart from the visible one.
+// Instructor-only tests (nbgrader's hidden tests, Gradescope's "after due date" visibility). A suite
+// `harness/suites/<id>.test.ts` may have a companion `harness/suites/<id>.hidden.test.ts`, the instructor-only suite:
+// `course release` leaves it out of the learners' copy, so `course check` there never has it; `course grade` and
+// `course verify` run it after the suite, against the same build, and report its score apart.
 //
-// The two suites run as two jobs of the same runner (runExercise), so the hidden one gets its own time budget and
-// its own expected-test bookkeeping; this file only joins the two results.
+// Words: "the suite" is the one learners run (the "hidden suite" of the README: run, never read); "instructor-only"
+// is the other. The `hidden` in this file's names, the file name on disk and the results' `hidden` fields keep the
+// older word (renaming them would break other modules' imports and the results files already written).
+//
+// The two suites run as two jobs of the same runner (runExercise), so the instructor-only one gets its own time
+// budget and its own expected-test bookkeeping; this file only joins the two results.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
