@@ -21,7 +21,8 @@ const runs = arg('runs', 3);
 function loadSolution() {
   const file = path.join(root, 'solutions/02-frame-parser/frame-parser.ts');
   const built = esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false });
-  const m = new Module(file);
+  // (Module's _compile is internal, so not in its types: declared here.)
+  const m = /** @type {Module & { _compile(code: string, file: string): void }} */ (new Module(file));
   m.filename = file;
   m._compile(built.outputFiles[0].text, file);
   return m.exports;
@@ -99,6 +100,7 @@ const smallUnit = Buffer.concat([
 ]);
 const smallRep = repeatTo(smallUnit, target);
 
+/** @type {Array<[name: string, data: Buffer, chunkLabel: string, chunks: Buffer[]]>} */
 const cases = [
   ['capture c2s ×' + c2sRep.times, c2sRep.data, '64 KiB', chunked(c2sRep.data, 65536)],
   ['capture c2s ×' + c2sRep.times, c2sRep.data, 'recorded sizes', chunkedBy(c2sRep.data, capture.clientToServer.chunkLengths)],

@@ -27,7 +27,8 @@ const mb = arg('mb', 4);
 function loadSolution() {
   const file = path.join(root, 'solutions/09-quic-migration/quic-migration.ts');
   const built = esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false });
-  const m = new Module(file);
+  // (Module's _compile is internal, so not in its types: declared here.)
+  const m = /** @type {Module & { _compile(code: string, file: string): void }} */ (new Module(file));
   m.filename = file;
   m._compile(built.outputFiles[0].text, file);
   return m.exports;
