@@ -30,6 +30,15 @@ export interface TestResult {
   maxScore: number;
   /** An instructor-only test (from the exercise's hidden suite; graded, never in the learners' copy). */
   hidden?: boolean;
+  /** What the code under test printed while this test ran (learner-output.ts): the learner's own, untrusted. */
+  output?: LearnerOutput;
+}
+
+/** The learner's own output during one test (console.log...), neutralised and capped. */
+export interface LearnerOutput {
+  text: string;
+  /** Characters printed beyond the caps (per test, per run) and not kept. */
+  dropped: number;
 }
 
 export interface Diagnostic {
