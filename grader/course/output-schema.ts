@@ -43,7 +43,7 @@ export const DiagnosticJson = z
 export const CheckJson = z
   .object({
     exercise: z.string().describe('the exercise id'),
-    status: z.enum(['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'not submitted', 'error']),
+    status: z.enum(['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'not submitted', 'not started', 'error']),
     score: z.number(),
     maxScore: z.number().describe('0 when no test ran (e.g. the code does not compile)'),
     tests: z.array(TestResultJson),

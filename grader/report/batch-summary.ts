@@ -25,12 +25,12 @@ function table(rows: string[][], align: Array<'l' | 'r'>): string {
 
 export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
   const out: string[] = [];
-  const statuses = ['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'error', 'not submitted', 'rejected'] as const;
+  const statuses = ['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'error', 'not submitted', 'not started', 'rejected'] as const;
   const rows: string[][] = [['exercise', 'points', 'tests', ...statuses, 'mean pts']];
   for (const e of book.meta.exercises) {
     const outcomes = book.learners.map((l) => l.exercises.find((x) => x.exercise === e.id)).filter((x) => x !== undefined);
     // (A machinery error is not a score: it is left out of the mean.)
-    const counted = outcomes.filter((o) => o.status !== 'not submitted' && o.status !== 'rejected' && o.status !== 'error');
+    const counted = outcomes.filter((o) => o.status !== 'not submitted' && o.status !== 'not started' && o.status !== 'rejected' && o.status !== 'error');
     const mean = counted.length ? counted.reduce((s, o) => s + (o.points ?? o.score), 0) / counted.length : 0;
     rows.push([
       e.id,
@@ -114,7 +114,7 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
         terminalLine(l.learner),
         ...book.meta.exercises.map((e) => {
           const o = l.exercises.find((x) => x.exercise === e.id);
-          return !o || o.status === 'not submitted' ? '-' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : num(o.points ?? o.score);
+          return !o || o.status === 'not submitted' ? '-' : o.status === 'not started' ? '○' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : num(o.points ?? o.score);
         }),
         `${num(l.points ?? l.score)}/${num(l.maxPoints ?? l.maxScore)}`,
         num(l.percent ?? 0),

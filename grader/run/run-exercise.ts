@@ -16,7 +16,7 @@ import type { Diagnostic, ExerciseResult } from './result';
 import { visibleControls } from '../report/safe-text';
 import { startTypecheck } from './typecheck';
 import { trace } from '../trace';
-import { buildVerdict, decideVerdict, machineryVerdict } from './verdict';
+import { buildVerdict, decideVerdict, machineryVerdict, notStartedVerdict } from './verdict';
 
 export type { RunEvent } from './collect';
 export { NOT_RUN_FAIL_FAST } from './test-accounting';
@@ -41,6 +41,11 @@ export interface RunOptions {
   sandboxWrapper?: HostWrapper;
   /** The node_modules folder the exercise's packages are taken from (batch: a readable copy). */
   packagesRoot?: string;
+  /**
+   * The exercise's starter stub (graded file name → text): when every graded file is that stub byte for byte, the
+   * result is `not started` and nothing runs (batch grading; a learner's own check always runs the tests).
+   */
+  starter?: Record<string, string>;
   /** Skip the tests after the first failing one (`course verify`'s mutants only; see SuiteJob.failFast). */
   failFast?: boolean;
   onEvent?: (event: RunEvent) => void;
@@ -102,6 +107,10 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
   if (build.missing.length || !build.buildDir) {
     const verdict = buildVerdict(build.missing, build.diagnostics);
     return { ...base, ...verdict, diagnostics: build.diagnostics, anomalies: [], durationMs: Date.now() - started, filesHash: build.filesHash };
+  }
+  const graded = build.files.filter((f) => f.graded);
+  if (options.starter && graded.every((f) => options.starter![f.name] === f.text)) {
+    return { ...base, ...notStartedVerdict(), diagnostics: [], anomalies: [], durationMs: Date.now() - started, filesHash: build.filesHash };
   }
   const typecheck = options.typecheck === false ? Promise.resolve<Diagnostic[]>([]) : typecheckBuild(options, workDir, build);
 
