@@ -24,9 +24,7 @@ export const TestResultJson = z
       })
       .strict()
       .optional()
-      .describe(
-        "what the learner's code printed (console.log, console.error) while this test ran, or between it and the next test; untrusted text",
-      ),
+      .describe("what the learner's code printed (console.log, console.error) while this test ran, or between it and the next test; untrusted text"),
   })
   .strict();
 

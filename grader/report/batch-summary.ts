@@ -114,7 +114,15 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
         terminalLine(l.learner),
         ...book.meta.exercises.map((e) => {
           const o = l.exercises.find((x) => x.exercise === e.id);
-          return !o || o.status === 'not submitted' ? '-' : o.status === 'not started' ? '○' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : num(o.points ?? o.score);
+          return !o || o.status === 'not submitted'
+            ? '-'
+            : o.status === 'not started'
+              ? '○'
+              : o.status === 'rejected'
+                ? 'x'
+                : o.status === 'error'
+                  ? '!'
+                  : num(o.points ?? o.score);
         }),
         `${num(l.points ?? l.score)}/${num(l.maxPoints ?? l.maxScore)}`,
         num(l.percent ?? 0),

@@ -13,16 +13,7 @@ export type TestStatus = 'passed' | 'failed' | 'timeout' | 'missing';
  * - error: the grading machinery failed (a denied read of a provided package, a crash of the trusted process, a
  *   full disk...). An anomaly of the run, never charged to the learner: grade again once the cause is fixed.
  */
-export type ExerciseStatus =
-  | 'passed'
-  | 'failed'
-  | 'compile-error'
-  | 'load-error'
-  | 'timeout'
-  | 'tampered'
-  | 'not submitted'
-  | 'not started'
-  | 'error';
+export type ExerciseStatus = 'passed' | 'failed' | 'compile-error' | 'load-error' | 'timeout' | 'tampered' | 'not submitted' | 'not started' | 'error';
 
 export interface TestResult {
   /** describe titles then the test title, joined with " › ". Unique within a suite. */

@@ -80,7 +80,11 @@ function neutralise(result: ExerciseResult): ExerciseResult {
     hungTest: text(result.hungTest),
     anomalies: result.anomalies.map((a) => visibleControls(a)),
     diagnostics: result.diagnostics.map((d) => ({ ...d, message: visibleControls(d.message), file: visibleControls(d.file) })),
-    tests: result.tests.map((t) => ({ ...t, message: text(t.message), ...(t.output ? { output: { ...t.output, text: visibleControls(t.output.text) } } : {}) })),
+    tests: result.tests.map((t) => ({
+      ...t,
+      message: text(t.message),
+      ...(t.output ? { output: { ...t.output, text: visibleControls(t.output.text) } } : {}),
+    })),
   };
 }
 
@@ -137,7 +141,15 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
   trace('type-check done');
 
   const verdict = decideVerdict(collector.facts(outcome, timeoutMs, options.failFast === true));
-  return { ...base, ...verdict, tests: collector.withOutput(verdict.tests), diagnostics, anomalies: collector.anomalies, durationMs: Date.now() - started, filesHash: build.filesHash };
+  return {
+    ...base,
+    ...verdict,
+    tests: collector.withOutput(verdict.tests),
+    diagnostics,
+    anomalies: collector.anomalies,
+    durationMs: Date.now() - started,
+    filesHash: build.filesHash,
+  };
 }
 
 /** Type-checks the graded files as feedback beside the test results (never a verdict). */

@@ -79,7 +79,7 @@ export function renderScreen(s: WatchState, options: ScreenOptions): string {
     const [firstFail, ...otherFails] = failing;
     const tail: string[] = [];
     for (const t of otherFails) tail.push(`${c.red('✗')} ${name(t)}${t.message ? c.gray(`  — ${firstLine(t.message)}`) : ''}`);
-    if (firstFail?.output) tail.unshift(c.gray(`your output during it (console.log): ${firstLine(firstFail.output.text).slice(0, 60)}  (npx course check shows it all)`));
+    if (firstFail?.output) tail.unshift(c.gray(`your output during it: ${firstLine(firstFail.output.text).slice(0, 60)}  (all of it: npx course check)`));
     if (passed.length) tail.push(c.green(`✓ ${passed.length} passed`));
     const types = result.diagnostics.filter((d) => d.kind === 'type');
     if (types.length) tail.push(c.yellow(`${types.length} type error(s), e.g. ${types[0]!.file}:${types[0]!.line}: ${firstLine(types[0]!.message)}`));

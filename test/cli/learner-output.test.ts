@@ -48,7 +48,10 @@ test('console.log in the code under test is shown under the failing test it ran 
   const heading = lines.findIndex((l) => l.includes(OUTPUT_HEADING));
   expect(heading).toBeGreaterThan(0);
   // Under a failing test (✗ above it, before any other test line), every printed line after the "│ " mark.
-  const above = lines.slice(0, heading).reverse().find((l) => /^\s*[✓✗⧖?] /.test(l));
+  const above = lines
+    .slice(0, heading)
+    .reverse()
+    .find((l) => /^\s*[✓✗⧖?] /.test(l));
   expect(above).toMatch(/^\s*✗ /);
   expect(lines[heading + 1]).toMatch(/^\s+│ DEBUG entry \S+ \d+$/);
 
@@ -127,7 +130,9 @@ test('a submission that prints fake results, terminal escapes and frame-like byt
 
 test('a flood of output is capped per test, and the check says how much was dropped', () => {
   const flooding = variant('flooding', (s) =>
-    s.replace(ADD, `${ADD}    if (name === 'custom-key') { for (let i = 0; i < 20000; i++) console.log('line ' + i + ' ' + 'x'.repeat(50)); }\n`).replace(SIZE, '  size(): number {\n    return this.used + 1;'),
+    s
+      .replace(ADD, `${ADD}    if (name === 'custom-key') { for (let i = 0; i < 20000; i++) console.log('line ' + i + ' ' + 'x'.repeat(50)); }\n`)
+      .replace(SIZE, '  size(): number {\n    return this.used + 1;'),
   );
   const json = checkJson(flooding);
   const entrySize = json.tests.find((t) => t.fullName.includes('entry size is name length'))!;

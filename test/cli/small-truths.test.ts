@@ -34,7 +34,10 @@ describe("the README's first command, outside the course", () => {
   const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   // The first shell block's first line: "npm install && npx … course next   # …".
   const first = /```sh\n([^\n]*)\n/.exec(readme)![1]!.replace(/\s+#.*$/, '');
-  const npx = first.split('&&').map((part) => part.trim()).find((part) => part.startsWith('npx'))!;
+  const npx = first
+    .split('&&')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith('npx'))!;
 
   test('uses a form of npx that neither fetches nor installs', () => {
     expect(npx).toMatch(/^npx (--no --offline|--offline --no) course next$/);
