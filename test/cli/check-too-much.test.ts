@@ -3,10 +3,13 @@
 // how to see them (`--all`); `--all` shows every failure's evidence; `--json` keeps everything.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { copyCourse, course, repoRoot } from '../helpers';
+import { copyCourse, course, repoRoot, toolPresent } from '../helpers';
+import { Pty, ptyAvailable } from '../pty';
 import { FULL_FAILURES } from '../../grader/report/terminal';
 
 const dir = copyCourse();
+/** A pager that marks every line it shows. */
+const MARKING_PAGER = "sed 's/^/PAGED│/'";
 const partial = path.join(dir, '.partial');
 
 beforeAll(() => {
@@ -34,7 +37,7 @@ test('by default the first failures get their evidence, the others a line each, 
   expect(failing.every((t) => t.message)).toBe(true);
 
   const short = course(dir, ['check', 'websocket-protocol', '--dir', partial, '--seed', '5']);
-  const all = course(dir, ['check', 'websocket-protocol', '--dir', partial, '--seed', '5', '--all']);
+  const all = course(dir, ['check', 'websocket-protocol', '--dir', partial, '--seed', '5', '--all'], { PAGER: MARKING_PAGER });
   expect([short.code, all.code]).toEqual([1, 1]);
   const shortLines = short.stdout.split('\n').length;
   const allLines = all.stdout.split('\n').length;
@@ -45,7 +48,19 @@ test('by default the first failures get their evidence, the others a line each, 
   expect(short.stdout).toContain(`… ${failing.length - FULL_FAILURES} more failing tests shown on one line each: \`npx course check --all\` shows everything`);
   expect(all.stdout).not.toContain('shown on one line each');
   expect(short.stdout).toMatch(new RegExp(`^\\d+ passed, ${failing.length} failed$`, 'm'));
+  // Not a terminal: nothing is paged.
+  expect(all.stdout).not.toContain('PAGED│');
   expect(allLines).toBeGreaterThan(shortLines + 50);
   // (Measured here: 116 lines by default, 270 with --all; the issue's 630-line attempt shrinks the same way.)
   console.log(`exercise 6, partial attempt: ${shortLines} lines by default, ${allLines} with --all, ${failing.length} failing tests`);
+});
+
+(toolPresent(ptyAvailable, 'util-linux script (a pseudo-terminal)') ? test : test.skip)('in a terminal, --all goes through the pager', async () => {
+  const pty = new Pty(process.execPath, [path.join(dir, 'bin', 'course.js'), 'check', 'websocket-protocol', '--dir', partial, '--seed', '5', '--all'], {
+    cwd: dir,
+    env: { PAGER: MARKING_PAGER, NO_COLOR: '1' },
+  });
+  await pty.waitFor(/PAGED│\d+ passed, \d+ failed/, 0, 240_000);
+  expect(await pty.exited).toBe(1);
+  expect(pty.text()).toMatch(/PAGED│Exercise 6: /);
 });
