@@ -12,8 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import * as fx from './fixture-course';
-import { OUTPUT_HEADING } from '../../grader/report/terminal';
 import { CORPUS, CORPUS_TEXT, FORGED_SUMMARY, formulaCells, HOSTILE_NAME, OSC8, rawControl, xmlProblem } from '../security/hostile-corpus';
+
+/** The heading over the learner's own output in `course check` and feedback (a black-box test spells it out). */
+const OUTPUT_HEADING = 'your output (console.log/console.error while this test ran):';
 
 /**
  * calc whose every method hands the corpus back: thrown messages, a returned string, a 1 MB message; and prints it

@@ -5,7 +5,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { copyCourse, course, repoRoot, toolPresent } from '../helpers';
 import { Pty, ptyAvailable } from '../pty';
-import { FULL_FAILURES } from '../../grader/report/terminal';
+
+/** Failures shown with their evidence by default. */
+const FULL_FAILURES = 3;
 
 const dir = copyCourse();
 /** A pager that marks every line it shows. */

@@ -5,7 +5,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { copyCourse, course, repoRoot } from '../helpers';
-import { OUTPUT_HEADING } from '../../grader/report/terminal';
+
+/** The heading over the learner's own output in `course check` and feedback (a black-box test spells it out). */
+const OUTPUT_HEADING = 'your output (console.log/console.error while this test ran):';
 
 const dir = copyCourse();
 const solution = readFileSync(path.join(repoRoot, 'solutions', '01-hpack-table', 'hpack-table.ts'), 'utf8');
