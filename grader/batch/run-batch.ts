@@ -141,7 +141,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
         if (outcome) emit({ type: 'run', learner: s.id, outcome, resumed: true });
       }
     }
-    await gradeJobs(m, options, pool, plan.jobs, checkpoint, suites, outcomes);
+    await gradeJobs(m, { ...options, starters: code.starters }, pool, plan.jobs, checkpoint, suites, outcomes);
   } finally {
     process.removeListener('exit', cleanUp);
     cleanUp();
@@ -171,7 +171,7 @@ async function gradeAll(options: BatchOptions, block: UidBlock | undefined): Pro
 /** Every job on the pool, in order; each outcome is checkpointed and reported as it finishes. */
 async function gradeJobs(
   m: Machinery,
-  options: BatchOptions,
+  options: BatchOptions & { starters: Record<string, Record<string, string>> },
   pool: Pool<JestProcess>,
   jobs: Job[],
   checkpoint: Checkpoint,

@@ -35,7 +35,10 @@ export function batchPool(m: Machinery, lanes: number): Pool<JestProcess> {
   });
 }
 
-type RunSettings = Pick<BatchOptions, 'courseRoot' | 'timeoutMs' | 'seed' | 'typecheck'>;
+type RunSettings = Pick<BatchOptions, 'courseRoot' | 'timeoutMs' | 'seed' | 'typecheck'> & {
+  /** The exercises' starter stubs as committed (exercise → file → text): an unchanged stub is `not started`. */
+  starters?: Record<string, Record<string, string>>;
+};
 
 /** One run on a lane; `job.submission.id` seeds it. */
 export async function runJob(
@@ -62,6 +65,7 @@ export async function runJob(
     typecheck: options.typecheck ?? false,
     heapMb: m.heapMb,
     packagesRoot: m.packagesRoot,
+    starter: options.starters?.[job.exercise.id],
     sandboxWrapper: {
       argv: [
         ...(cg?.wrapper(worker) ?? []),

@@ -4,7 +4,7 @@ import { changed, recordCheck } from '../course/progress';
 import { UsageError } from '../course/errors';
 import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
-import { renderResult } from '../report/terminal';
+import { FULL_FAILURES, OUTPUT_HEADING, renderResult } from '../report/terminal';
 import { JestProcess } from '../run/jest-process';
 import { describeLayers, learnerIsolation, shownLayers } from '../run/learner-isolation';
 import { takePrestarted } from '../run/prestart';
@@ -89,12 +89,17 @@ export async function recordAttempt(ctx: Context, result: ExerciseResult, how: {
 export const check: Command = {
   name: 'check',
   summary: 'run the hidden tests against your code and save your progress',
-  usage: 'course check [id] [--seed N] [--json] [--dir PATH]',
+  usage: 'course check [id] [--all] [--seed N] [--json] [--dir PATH]',
   help: `Grades an exercise (the current one unless you name it): compiles your file, runs the hidden test
 suite against it in a separate process, and prints each test's verdict with what went wrong.
 Your attempt and best score are saved in course.yaml.
 
+The first ${FULL_FAILURES} failing tests are shown with their evidence, the others one line each.
+What your code prints (console.log, console.error) is shown under the failing test it printed during,
+marked "${OUTPUT_HEADING.replace(/:$/, '')}" (the lines after a │).
+
 Options:
+  --all        every failure with its evidence, and the output of passing tests too (paged in a terminal)
   --seed N     replay a run exactly (the seed is printed when a check fails)
   --json       print the result as JSON (for scripts and editors; shape: docs/schemas/check.schema.json)
   --dir PATH   grade the files in PATH instead of the exercise folder (does not record progress)
@@ -106,7 +111,7 @@ COURSE_NO_CHILD_ISOLATION=1 the PID layer.
 
 Exit code: 0 all tests passed, 1 some failed (or the code does not compile / load), 2 usage or input
 error, 3 the grader itself failed (not your code; nothing is recorded).`,
-  options: { seed: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } },
+  options: { seed: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' }, all: { type: 'boolean' } },
   async run(ctx, positionals, values) {
     if (positionals.length > 1) throw new UsageError('check takes at most one exercise id');
     const course = loadCourse(ctx.root);
@@ -123,14 +128,18 @@ error, 3 the grader itself failed (not your code; nothing is recorded).`,
     if (values.json) ctx.print(JSON.stringify({ ...result, isolation: shownLayers(isolation) }, null, 2));
     else {
       const implRoot = dir ? path.resolve(dir) : path.join(ctx.root, exercise.dir);
-      ctx.print(renderResult(ctx.c, result, exercise, numberOf(course, exercise), { implRoot, previous: dir ? undefined : previous }));
-      ctx.print();
-      if (result.status === 'passed') ctx.print(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
+      const all = values.all === true;
+      const lines = [renderResult(ctx.c, result, exercise, numberOf(course, exercise), { implRoot, previous: dir ? undefined : previous, all }), ''];
+      if (result.status === 'passed') lines.push(ctx.c.green(`Well done! Run ${ctx.c.bold('npx course next')} for the next exercise.`));
       else
-        ctx.print(
+        lines.push(
           `Edit ${ctx.c.cyan(path.join(exercise.dir, exercise.files[0]!))} and run ${ctx.c.bold('npx course check')} again. Stuck? ${ctx.c.bold('npx course hint')}`,
         );
-      ctx.print(ctx.c.gray(describeLayers(isolation)));
+      lines.push(ctx.c.gray(describeLayers(isolation)));
+      // Everything at once is long: in a terminal it goes through the pager, as a lesson does.
+      // (Loaded only then: lesson.ts brings the Markdown renderer, which a plain check does not need.)
+      if (all) await (await import('./lesson.js')).page(ctx, `${lines.join('\n')}\n`);
+      else ctx.print(lines.join('\n'));
     }
     return result.status === 'passed' ? EXIT.ok : result.status === 'error' ? EXIT.machinery : EXIT.failed;
   },

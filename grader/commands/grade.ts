@@ -230,7 +230,11 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     json: { type: 'boolean' },
   },
   async run(ctx, positionals, values) {
-    if (positionals.length !== 1) throw new UsageError('grade takes one submissions folder');
+    if (positionals.length !== 1) {
+      // (No folder at all is the first thing a new instructor types: show how the command is called.)
+      const why = positionals.length ? `grade takes one submissions folder, not ${positionals.length}` : 'grade needs the submissions folder';
+      throw new UsageError(`${why}\nUsage: ${this.usage}\n(\`npx course grade --help\` explains every option)`);
+    }
     const submissionsDir = path.resolve(positionals[0]!);
     if (!existsSync(submissionsDir) || !statSync(submissionsDir).isDirectory()) throw new UsageError(`not a folder: ${positionals[0]}`);
     if (typeof values.out !== 'string') throw new UsageError('--out <dir> is required');

@@ -48,6 +48,7 @@ export function printExercise(ctx: Context, course: LoadedCourse, exercise: Exer
   ctx.print(`  Read the lesson:  ${c.bold(`npx course lesson`)}${c.gray(`   (or ${path.join(exercise.dir, 'README.md')})`)}`);
   for (const file of exercise.files) ctx.print(`  Edit:             ${c.cyan(path.join(exercise.dir, file))}`);
   ctx.print(`  Check your work:  ${c.bold(`npx course check`)}${c.gray(`   (stuck? npx course hint)`)}`);
+  ctx.print(`  Debug:            ${c.gray('console.log in your code is shown under the test it ran in (npx course check --all: every test)')}`);
 }
 
 async function completeCourse(ctx: Context, course: LoadedCourse): Promise<number> {

@@ -1,7 +1,16 @@
 import { loadCourse, progressOf } from '../course/course-file';
 import { UsageError } from '../course/errors';
 import { currentExercise } from '../course/select';
+import { hasBeenChecked } from '../course/progress';
+import type { ProgressData } from '../course/schema';
+import { isUntouchedStub } from '../course/untouched';
 import { EXIT, type Command } from './command';
+
+/** How status shows an exercise whose files are still the starter stub: not started, no score. */
+function notStarted(p: ProgressData): ProgressData {
+  const { bestScore: _best, maxScore: _max, ...rest } = p;
+  return { ...rest, status: 'not-started' };
+}
 
 export const status: Command = {
   name: 'status',
@@ -11,7 +20,8 @@ export const status: Command = {
 score, the number of checks you ran (course check, r in watch; watch's runs on a save are not counted)
 and the hints you have seen.
 
-The current exercise (what a plain \`course check\` grades) is marked with ▶.
+The current exercise (what a plain \`course check\` grades) is marked with ▶. An exercise whose files are
+still the starter stub, byte for byte, is "not started" (with no score) even after checks of it.
 
 Options:
   --json   print the same as JSON (shape: docs/schemas/status.schema.json)`,
@@ -20,7 +30,9 @@ Options:
     if (positionals.length) throw new UsageError('status takes no arguments');
     const course = loadCourse(ctx.root);
     const rows = course.data.exercises.map((e, i) => {
-      const p = progressOf(e);
+      const recorded = progressOf(e);
+      // Checks of the untouched stub are no start: "not started", not "failed 0/N" (untouched.ts).
+      const p = recorded.status !== 'done' && hasBeenChecked(recorded) && isUntouchedStub(ctx.root, e) ? notStarted(recorded) : recorded;
       return { n: i + 1, id: e.id, title: e.title, ...p, score: p.maxScore ? `${p.bestScore ?? 0}/${p.maxScore}` : '-' };
     });
     if (values.json) {

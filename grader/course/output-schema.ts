@@ -17,6 +17,14 @@ export const TestResultJson = z
     spec: z.string().optional().describe('the spec section the test checks, e.g. "RFC 7541 §4.1"'),
     score: z.number(),
     maxScore: z.number(),
+    output: z
+      .object({
+        text: z.string().describe('as printed, control characters shown as \\uXXXX; at most 4,000 characters per test, 40,000 per check'),
+        dropped: z.number().int().describe('characters printed beyond those caps and not kept'),
+      })
+      .strict()
+      .optional()
+      .describe("what the learner's code printed (console.log, console.error) while this test ran, or between it and the next test; untrusted text"),
   })
   .strict();
 
@@ -33,7 +41,7 @@ export const DiagnosticJson = z
 export const CheckJson = z
   .object({
     exercise: z.string().describe('the exercise id'),
-    status: z.enum(['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'not submitted', 'error']),
+    status: z.enum(['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'not submitted', 'not started', 'error']),
     score: z.number(),
     maxScore: z.number().describe('0 when no test ran (e.g. the code does not compile)'),
     tests: z.array(TestResultJson),

@@ -36,7 +36,7 @@ export function renderBatchSummary(c: ChalkInstance, book: Gradebook): string {
   ].join('\n');
 }
 
-const STATUSES = ['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'error', 'not submitted', 'rejected'] as const;
+const STATUSES = ['passed', 'failed', 'compile-error', 'load-error', 'timeout', 'tampered', 'error', 'not submitted', 'not started', 'rejected'] as const;
 
 /** One row per exercise: points, tests, how many learners had each status, the mean points. */
 function perExercise(c: ChalkInstance, book: Gradebook): string[] {
@@ -44,7 +44,7 @@ function perExercise(c: ChalkInstance, book: Gradebook): string[] {
   for (const e of book.meta.exercises) {
     const outcomes = book.learners.map((l) => l.exercises.find((x) => x.exercise === e.id)).filter((x) => x !== undefined);
     // (A machinery error is not a score: it is left out of the mean.)
-    const counted = outcomes.filter((o) => o.status !== 'not submitted' && o.status !== 'rejected' && o.status !== 'error');
+    const counted = outcomes.filter((o) => o.status !== 'not submitted' && o.status !== 'not started' && o.status !== 'rejected' && o.status !== 'error');
     const mean = counted.length ? counted.reduce((s, o) => s + (o.points ?? o.score), 0) / counted.length : 0;
     rows.push([
       e.id,
@@ -143,7 +143,15 @@ function learnersTable(book: Gradebook): string {
       terminalLine(l.learner),
       ...m.exercises.map((e) => {
         const o = l.exercises.find((x) => x.exercise === e.id);
-        return !o || o.status === 'not submitted' ? '-' : o.status === 'rejected' ? 'x' : o.status === 'error' ? '!' : num(o.points ?? o.score);
+        return !o || o.status === 'not submitted'
+          ? '-'
+          : o.status === 'not started'
+            ? '○'
+            : o.status === 'rejected'
+              ? 'x'
+              : o.status === 'error'
+                ? '!'
+                : num(o.points ?? o.score);
       }),
       `${num(l.points ?? l.score)}/${num(l.maxPoints ?? l.maxScore)}`,
       num(l.percent ?? 0),

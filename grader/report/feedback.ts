@@ -109,7 +109,7 @@ function collect(book: Gradebook, l: LearnerResult): ExerciseFeedback[] {
 }
 
 function replayLine(e: ExerciseFeedback): string | undefined {
-  if (e.seed === undefined || e.status === 'passed' || e.status === 'not submitted' || e.status === 'rejected') return undefined;
+  if (e.seed === undefined || e.status === 'passed' || e.status === 'not submitted' || e.status === 'not started' || e.status === 'rejected') return undefined;
   return `seed ${e.seed}: npx course check ${e.id} --seed ${e.seed} replays the visible tests exactly as graded`;
 }
 

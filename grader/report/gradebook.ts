@@ -56,8 +56,8 @@ export function gradesCsv(book: Gradebook): string {
   if (deadline) header.push('submitted_at', 'time_source', 'deadline', 'late_hours', 'penalty_percent', 'final_points', 'final_percent', 'lateness');
   // (Where each run came from, this run or the checkpoint, is in results/, junit.xml and the report: grades.csv
   // holds grades only, so a merge of shards writes the same file as one run.)
-  // Then each exercise's status: passed, failed, compile-error, load-error, timeout, tampered, not submitted,
-  // rejected, or error (the machinery failed: that score is not the learner's).
+  // Then each exercise's status: passed, failed, compile-error, load-error, timeout, tampered, not submitted, not
+  // started (the starter stub, unchanged), rejected, or error (the machinery failed: that score is not the learner's).
   header.push('status', 'note', ...ids.map((id) => `${id}_status`));
   const rows: Array<Array<string | number>> = [header];
   for (const l of book.learners) {
@@ -205,7 +205,11 @@ export function junitXml(book: Gradebook): string {
 }
 
 function testOutput(t: TestResult): string {
-  return t.status === 'passed' ? '' : (t.message ?? t.status);
+  const verdict = t.status === 'passed' ? '' : (t.message ?? t.status);
+  // What the learner's code printed during the test, marked as theirs (the text is escaped as JSON with the rest).
+  if (!t.output) return verdict;
+  const dropped = t.output.dropped ? `\n(… ${t.output.dropped} more characters were printed and not kept)` : '';
+  return `${verdict}${verdict ? '\n\n' : ''}Your output (console.log/console.error while this test ran):\n${t.output.text}${dropped}`;
 }
 
 /** The line a learner gets about an exercise's instructor-only tests: their score, nothing else. */

@@ -50,6 +50,7 @@ td.st-load-error, .legend .st-load-error { background: #fbefff; color: #8250df; 
 td.st-timeout, .legend .st-timeout { background: #fff1e5; color: #bc4c00; }
 td.st-tampered, .legend .st-tampered { background: #24292f; color: #ffebe9; font-weight: 600; }
 td.st-not-submitted, .legend .st-not-submitted { background: var(--none-bg); color: var(--none); }
+td.st-not-started, .legend .st-not-started { background: var(--none-bg); color: var(--none); font-style: italic; }
 td.st-rejected, .legend .st-rejected { background: var(--none-bg); color: var(--zero); text-decoration: line-through; }
 td.st-missing, .legend .st-missing { background: repeating-linear-gradient(45deg, #eaeef2, #eaeef2 4px, #f6f8fa 4px, #f6f8fa 8px); color: var(--none); font-style: italic; }
 td.late-only, td.late-penalty, .legend .late-penalty { background: #fff1e5; }
@@ -122,6 +123,7 @@ function legend(): string {
     ['st-timeout', '◷ timeout (points of the tests that ran)'],
     ['st-tampered', '⚑ tampered'],
     ['st-not-submitted', '– not submitted'],
+    ['st-not-started', '○ not started (the starter stub, unchanged)'],
     ['st-rejected', '⊘ rejected'],
     ['score-error', '⚠ not graded (machinery error, not the learner’s)'],
     ['st-missing', '∅ in the roster, no submission'],

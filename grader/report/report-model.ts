@@ -25,6 +25,7 @@ const ICON: Record<CellKind, string> = {
   timeout: '◷',
   tampered: '⚑ tampered',
   'not-submitted': '– not submitted',
+  'not-started': '○ not started',
   rejected: '⊘ rejected',
   error: '⚠ not graded',
   missing: '∅ no submission',
@@ -34,11 +35,11 @@ const ICON: Record<CellKind, string> = {
 const WITH_POINTS = new Set<CellKind>(['passed', 'failed', 'timeout']);
 
 function kindOf(o: ExerciseOutcome): CellKind {
-  return o.status === 'not submitted' ? 'not-submitted' : o.status;
+  return o.status === 'not submitted' ? 'not-submitted' : o.status === 'not started' ? 'not-started' : o.status;
 }
 
 function shadeOf(o: ExerciseOutcome): Shade {
-  if (o.status === 'not submitted' || o.status === 'rejected') return 'none';
+  if (o.status === 'not submitted' || o.status === 'not started' || o.status === 'rejected') return 'none';
   if (o.status === 'error') return 'error';
   if (o.maxScore > 0 && o.score >= o.maxScore && o.status === 'passed') return 'full';
   if (o.score > 0) return 'partial';
@@ -50,7 +51,7 @@ const pointsOf = (o: ExerciseOutcome): number => o.points ?? o.score;
 function cell(o: ExerciseOutcome | undefined): SummaryCell {
   if (!o) return { kind: 'not-submitted', shade: 'none', text: ICON['not-submitted'], title: 'no outcome', score: -1, points: -1 };
   const kind = kindOf(o);
-  const graded = kind !== 'not-submitted' && kind !== 'rejected' && kind !== 'error';
+  const graded = kind !== 'not-submitted' && kind !== 'not-started' && kind !== 'rejected' && kind !== 'error';
   const message = o.message ? `: ${neutraliseLine(o.message, 160)}` : '';
   return {
     kind,

@@ -16,6 +16,8 @@ export type CellKind =
   | 'timeout'
   | 'tampered'
   | 'not-submitted'
+  /** The starter stub, unchanged. */
+  | 'not-started'
   | 'rejected'
   | 'error'
   /** A roster learner with no submission at all. */

@@ -9,10 +9,16 @@ import path from 'node:path';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import type { ExerciseSpec, ProgressData } from '../course/schema';
 import { scoreNote } from '../course/progress';
-import type { Diagnostic, ExerciseResult, TestResult } from '../run/result';
+import type { Diagnostic, ExerciseResult, LearnerOutput, TestResult } from '../run/result';
 import { terminalBlock, terminalLine, terminalText } from './escape';
 
 const MESSAGE_LINES = 24;
+/** Failures shown with their full evidence by default (`check --all` shows every one); the others get a line each. */
+export const FULL_FAILURES = 3;
+/** Lines of a test's own output (console.log...) shown in the terminal; `--json` holds all that was kept. */
+const OUTPUT_LINES = 20;
+/** What marks the learner's own output, so it is never read as the grader's. */
+export const OUTPUT_HEADING = 'your output (console.log/console.error while this test ran):';
 
 export function indent(text: string, by: string): string {
   return text
@@ -106,9 +112,37 @@ function mark(c: ChalkInstance, t: TestResult): string {
   }
 }
 
-export function renderTests(c: ChalkInstance, tests: TestResult[]): string {
+/** How much of a check `renderTests` shows. */
+export interface TestsView {
+  /**
+   * Every failure with its evidence and every test's own output (`check --all`, feedback files). Otherwise the
+   * first FULL_FAILURES failures get their evidence and output, the others one line each, and a closing line says
+   * what was left out.
+   */
+  all?: boolean;
+}
+
+/**
+ * What the code under test printed during a test, under a heading that says whose it is. Every line after the
+ * "│ " mark (escape.ts), so nothing it printed can pass for the grader's own lines.
+ */
+export function renderOutput(c: ChalkInstance, output: LearnerOutput, indentBy: string): string {
+  const lines = output.text.replace(/\n$/, '').split('\n');
+  const shown = lines.length > OUTPUT_LINES + 1 ? lines.slice(0, OUTPUT_LINES) : lines;
+  const notes: string[] = [];
+  if (shown.length < lines.length) notes.push(`${lines.length - shown.length} more lines: \`--json\` shows them`);
+  if (output.dropped > 0) notes.push(`${output.dropped} more characters were printed and not kept`);
+  const out = [`${indentBy}${c.gray(OUTPUT_HEADING)}`, c.reset(terminalBlock(shown.join('\n'), indentBy))];
+  if (notes.length) out.push(`${indentBy}${c.gray(`… ${notes.join('; ')}`)}`);
+  return out.join('\n');
+}
+
+export function renderTests(c: ChalkInstance, tests: TestResult[], view: TestsView = { all: true }): string {
   const out: string[] = [];
   let lastGroup = '';
+  let failures = 0;
+  let shortened = 0;
+  let unshownOutput = 0;
   for (const t of tests) {
     const group = t.group.join(' › ');
     if (group !== lastGroup) {
@@ -118,7 +152,19 @@ export function renderTests(c: ChalkInstance, tests: TestResult[]): string {
     const pad = group ? '  ' : '';
     const time = t.durationMs >= 100 ? c.gray(` (${t.durationMs} ms)`) : '';
     out.push(`${pad}${mark(c, t)} ${t.status === 'passed' ? t.title : c.bold(t.title)}${time}`);
-    if (t.status !== 'passed' && t.message) out.push(c.reset(terminalBlock(cutLines(t.message, MESSAGE_LINES), `${pad}    `)));
+    const failed = t.status !== 'passed';
+    const full = view.all === true || (failed && ++failures <= FULL_FAILURES);
+    if (failed && !full) shortened++;
+    if (failed && full && t.message) out.push(c.reset(terminalBlock(cutLines(t.message, MESSAGE_LINES), `${pad}    `)));
+    if (t.output && (view.all === true || (failed && full))) out.push(renderOutput(c, t.output, `${pad}    `));
+    else if (t.output) unshownOutput++;
+  }
+  if (shortened || unshownOutput) {
+    const what = [
+      shortened ? `${shortened} more failing test${shortened === 1 ? '' : 's'} shown on one line each` : '',
+      unshownOutput ? `${unshownOutput} test${unshownOutput === 1 ? '' : 's'} with output of your code not shown` : '',
+    ].filter(Boolean);
+    out.push('', c.gray(`… ${what.join('; ')}: \`npx course check --all\` shows everything`));
   }
   return out.join('\n');
 }
@@ -132,6 +178,8 @@ export function summaryLine(result: ExerciseResult): string {
 export interface RenderOptions {
   /** Where the graded files are (for code frames); default: none shown. */
   implRoot?: string;
+  /** Every failure's evidence and every test's output (`check --all`); default: the first failures in full. */
+  all?: boolean;
   /** The progress before this check: its best score stays visible. */
   previous?: ProgressData;
 }
@@ -151,7 +199,7 @@ export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise:
     out.push('');
   }
   if (result.tests.length) {
-    out.push(renderTests(c, result.tests));
+    out.push(renderTests(c, result.tests, { all: options.all === true }));
     out.push('');
   }
   if (types.length) {

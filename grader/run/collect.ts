@@ -4,7 +4,8 @@
 
 import { anomalyText, type AnomalyKind } from '../../harness/sandbox/contract';
 import type { JobOutcome } from './jest-process';
-import { specOf, type TestResult } from './result';
+import { OUTPUT_PER_RUN, OUTPUT_PER_TEST } from './learner-output';
+import { specOf, type LearnerOutput, type TestResult } from './result';
 import type { RunFacts, SandboxTally } from './verdict';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
 
@@ -23,6 +24,9 @@ export class RunCollector {
   readonly anomalies: string[] = [];
   private readonly anomalyKinds = new Set<AnomalyKind>();
   private readonly sandbox: SandboxTally = { loaded: 0, loadErrors: [], machinery: [], protocol: [] };
+  /** The learner's own output per test (capped again here: the caps hold whatever the jest process sends). */
+  private readonly output = new Map<string, LearnerOutput>();
+  private outputKept = 0;
 
   constructor(private readonly emit: (event: RunEvent) => void) {}
 
@@ -64,6 +68,17 @@ export class RunCollector {
         if (this.anomalies.length < 20 && !this.anomalies.includes(text)) this.anomalies.push(text);
         return;
       }
+      case 'output': {
+        const entry = this.output.get(message.fullName) ?? { text: '', dropped: 0 };
+        if (!this.output.has(message.fullName) && this.output.size >= 10_000) return;
+        const text = String(message.text);
+        const room = Math.max(0, Math.min(OUTPUT_PER_TEST - entry.text.length, OUTPUT_PER_RUN - this.outputKept));
+        entry.text += text.slice(0, room);
+        entry.dropped += Math.max(0, Math.floor(Number(message.dropped)) || 0) + Math.max(0, text.length - room);
+        this.outputKept += Math.min(room, text.length);
+        this.output.set(message.fullName, entry);
+        return;
+      }
       case 'sandbox': {
         if (message.kind === 'loaded') return void this.sandbox.loaded++;
         const detail = String(message.detail).slice(0, 4000);
@@ -74,6 +89,14 @@ export class RunCollector {
       default:
         return;
     }
+  }
+
+  /** The tests with the output the code under test printed during each (where it printed any). */
+  withOutput(tests: TestResult[]): TestResult[] {
+    return tests.map((t) => {
+      const output = this.output.get(t.fullName);
+      return output && (output.text || output.dropped) ? { ...t, output: { ...output } } : t;
+    });
   }
 
   /** The facts of the run, once the job has ended. */

@@ -114,6 +114,8 @@ export async function runGraded(options: GradedRunOptions): Promise<ExerciseResu
   const combinedHash = gradingSuiteHash(options.courseRoot, options.exercise);
   // Nothing was built (not submitted, does not compile): the hidden suite cannot run either.
   if (visible.tests.length === 0 && visible.status === 'error') return { ...visible, suiteHash: combinedHash };
+  // The starter stub, unchanged: nothing to grade in the hidden suite either.
+  if (visible.status === 'not started') return { ...visible, suiteHash: combinedHash };
   let jest = options.jest;
   let own: JestProcess | undefined;
   if (jest && !jest.usable) {

@@ -9,10 +9,11 @@ export type TestStatus = 'passed' | 'failed' | 'timeout' | 'missing';
  * - timeout: the exercise's time limit was reached (the learner's code hung).
  * - tampered: the code under test tried to interfere with grading (forged results, broke the sandbox protocol).
  * - not submitted: a graded file is missing or empty.
+ * - not started: every graded file is the starter stub as handed out, byte for byte (batch grading: nothing ran).
  * - error: the grading machinery failed (a denied read of a provided package, a crash of the trusted process, a
  *   full disk...). An anomaly of the run, never charged to the learner: grade again once the cause is fixed.
  */
-export type ExerciseStatus = 'passed' | 'failed' | 'compile-error' | 'load-error' | 'timeout' | 'tampered' | 'not submitted' | 'error';
+export type ExerciseStatus = 'passed' | 'failed' | 'compile-error' | 'load-error' | 'timeout' | 'tampered' | 'not submitted' | 'not started' | 'error';
 
 export interface TestResult {
   /** describe titles then the test title, joined with " › ". Unique within a suite. */
@@ -30,6 +31,15 @@ export interface TestResult {
   maxScore: number;
   /** An instructor-only test (from the exercise's hidden suite; graded, never in the learners' copy). */
   hidden?: boolean;
+  /** What the code under test printed while this test ran (learner-output.ts): the learner's own, untrusted. */
+  output?: LearnerOutput;
+}
+
+/** The learner's own output during one test (console.log...), neutralised and capped. */
+export interface LearnerOutput {
+  text: string;
+  /** Characters printed beyond the caps (per test, per run) and not kept. */
+  dropped: number;
 }
 
 export interface Diagnostic {

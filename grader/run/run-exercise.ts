@@ -16,7 +16,7 @@ import type { Diagnostic, ExerciseResult } from './result';
 import { visibleControls } from '../report/safe-text';
 import { startTypecheck } from './typecheck';
 import { trace } from '../trace';
-import { buildVerdict, decideVerdict, machineryVerdict } from './verdict';
+import { buildVerdict, decideVerdict, machineryVerdict, notStartedVerdict } from './verdict';
 
 export type { RunEvent } from './collect';
 export { NOT_RUN_FAIL_FAST } from './test-accounting';
@@ -41,6 +41,11 @@ export interface RunOptions {
   sandboxWrapper?: HostWrapper;
   /** The node_modules folder the exercise's packages are taken from (batch: a readable copy). */
   packagesRoot?: string;
+  /**
+   * The exercise's starter stub (graded file name → text): when every graded file is that stub byte for byte, the
+   * result is `not started` and nothing runs (batch grading; a learner's own check always runs the tests).
+   */
+  starter?: Record<string, string>;
   /** Skip the tests after the first failing one (`course verify`'s mutants only; see SuiteJob.failFast). */
   failFast?: boolean;
   onEvent?: (event: RunEvent) => void;
@@ -75,7 +80,11 @@ function neutralise(result: ExerciseResult): ExerciseResult {
     hungTest: text(result.hungTest),
     anomalies: result.anomalies.map((a) => visibleControls(a)),
     diagnostics: result.diagnostics.map((d) => ({ ...d, message: visibleControls(d.message), file: visibleControls(d.file) })),
-    tests: result.tests.map((t) => ({ ...t, message: text(t.message) })),
+    tests: result.tests.map((t) => ({
+      ...t,
+      message: text(t.message),
+      ...(t.output ? { output: { ...t.output, text: visibleControls(t.output.text) } } : {}),
+    })),
   };
 }
 
@@ -103,6 +112,10 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
     const verdict = buildVerdict(build.missing, build.diagnostics);
     return { ...base, ...verdict, diagnostics: build.diagnostics, anomalies: [], durationMs: Date.now() - started, filesHash: build.filesHash };
   }
+  const graded = build.files.filter((f) => f.graded);
+  if (options.starter && graded.every((f) => options.starter![f.name] === f.text)) {
+    return { ...base, ...notStartedVerdict(), diagnostics: [], anomalies: [], durationMs: Date.now() - started, filesHash: build.filesHash };
+  }
   const typecheck = options.typecheck === false ? Promise.resolve<Diagnostic[]>([]) : typecheckBuild(options, workDir, build);
 
   trace(`build ready (${build.buildDir})`);
@@ -128,7 +141,15 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
   trace('type-check done');
 
   const verdict = decideVerdict(collector.facts(outcome, timeoutMs, options.failFast === true));
-  return { ...base, ...verdict, diagnostics, anomalies: collector.anomalies, durationMs: Date.now() - started, filesHash: build.filesHash };
+  return {
+    ...base,
+    ...verdict,
+    tests: collector.withOutput(verdict.tests),
+    diagnostics,
+    anomalies: collector.anomalies,
+    durationMs: Date.now() - started,
+    filesHash: build.filesHash,
+  };
 }
 
 /** Type-checks the graded files as feedback beside the test results (never a verdict). */

@@ -5,7 +5,15 @@
 import { TestEnvironment } from 'jest-environment-node';
 import type { Circus } from '@jest/types';
 import { ANOMALY_KINDS, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
+import { OutputAttribution } from './learner-output';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
+
+/** "describe › describe › test", as the stream reporter names a test. */
+function fullNameOf(test: Circus.TestEntry): string {
+  const names = [test.name];
+  for (let block: Circus.DescribeBlock | undefined = test.parent; block?.parent; block = block.parent) names.unshift(block.name);
+  return names.join(' › ');
+}
 
 function collect(block: Circus.DescribeBlock, ancestors: string[], out: ExpectedTest[]): void {
   for (const child of block.children) {
@@ -21,6 +29,8 @@ export default class TrustedEnvironment extends TestEnvironment {
   /** `course verify`'s mutant runs: skip the tests after the first failure (SuiteJob.failFast). */
   private readonly failFast: boolean;
   private failedOnce = false;
+  /** What the code under test prints, per test (learner-output.ts). */
+  private readonly output = new OutputAttribution((message) => process.send?.(message));
 
   constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
     super(...args);
@@ -39,11 +49,15 @@ export default class TrustedEnvironment extends TestEnvironment {
         const message: FromWorker = { type: 'sandbox', kind, detail: String(detail).slice(0, 4000) };
         process.send?.(message);
       },
+      // The sandbox client's stdout/stderr of the code under test: the learner's own output, per test.
+      __courseOutput: (text: string, dropped = 0) => this.output.write(String(text), Number(dropped) || 0),
     };
     Object.assign(this.global, hooks);
   }
 
   async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    if (event.name === 'test_start') this.output.testStarted(fullNameOf(event.test));
+    if (event.name === 'test_done') this.output.testDone();
     if (event.name === 'run_start') {
       const tests: ExpectedTest[] = [];
       collect(state.rootDescribeBlock, [], tests);
@@ -54,5 +68,10 @@ export default class TrustedEnvironment extends TestEnvironment {
     if (event.name === 'test_done' && event.test.errors.length > 0) this.failedOnce = true;
     // jest-circus reads a test's mode right after `test_start`: a test marked here is skipped, not run.
     if (event.name === 'test_start' && this.failedOnce) event.test.mode = 'skip';
+  }
+
+  override async teardown(): Promise<void> {
+    this.output.flush();
+    await super.teardown();
   }
 }

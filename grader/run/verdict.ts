@@ -55,6 +55,11 @@ export function buildVerdict(missing: string[], diagnostics: Diagnostic[]): Verd
   return { ...none, status: 'compile-error', message: `does not compile: ${n} syntax error${n === 1 ? '' : 's'}; no test was run` };
 }
 
+/** The verdict of graded files that are the starter stub, unchanged: not started (rather than "failed 0/N"). */
+export function notStartedVerdict(): Verdict {
+  return { status: 'not started', score: 0, maxScore: 0, tests: [], message: 'not started: the graded files are the starter stub, unchanged' };
+}
+
 export function decideVerdict(facts: RunFacts): Verdict {
   const { tests, declared, duplicates, undeclared } = accountTests(facts);
   const score = tests.reduce((sum, t) => sum + t.score, 0);

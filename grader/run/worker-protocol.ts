@@ -49,5 +49,7 @@ export type FromWorker =
   | { type: 'anomaly'; anomaly: Anomaly }
   /** A sandbox host loaded the code under test, failed to load it, hit a machinery failure, or broke the protocol. */
   | { type: 'sandbox'; kind: SandboxSignal; detail: string }
+  /** What the code under test printed while (or just after) the test ran, capped; `dropped` characters were not kept. */
+  | { type: 'output'; fullName: string; text: string; dropped: number }
   | { type: 'done' }
   | { type: 'worker-error'; message: string };

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk' with { 'resolution-mode': 'import' };
 import { terminalBlock } from '../report/escape';
-import { bestOf, isCompileError, renderDiagnostics, statusColour } from '../report/terminal';
+import { bestOf, isCompileError, renderDiagnostics, renderOutput, statusColour } from '../report/terminal';
 import type { ExerciseResult, TestResult } from '../run/result';
 import { GLUE } from './fit';
 import { layoutScreen, type Evidence, type ScreenModel } from './layout';
@@ -126,8 +126,8 @@ function evidenceOf(result: ExerciseResult, firstFail: TestResult | undefined, s
     // grader's own lines.
     lines: terminalBlock(firstFail.message ?? '', '    ').split('\n'),
     more,
-    // The learner's own output while this test ran (issue 22 point 1) goes here, marked as theirs.
-    output: [],
+    // The learner's own output while this test ran, under check's heading that says whose it is.
+    output: firstFail.output ? renderOutput(c, firstFail.output, '    ').split('\n') : [],
   };
 }
 

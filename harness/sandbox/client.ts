@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { deserialize, serialize } from 'node:v8';
 import { z } from 'zod';
 import { endHost } from './end-host';
@@ -113,6 +114,7 @@ const HostMessageSchema = z.union([
   z.object({ type: z.literal('ready'), exports: z.record(z.string().max(200), z.enum(['class', 'function', 'value'])) }),
   z.object({ type: z.literal('load-error'), error: WireErrorSchema, missingModule: Text(1000).optional() }),
   z.object({ type: z.literal('anomaly'), kind: z.enum(HOST_ANOMALY_KINDS), detail: Text(ANOMALY_CAP) }),
+  z.object({ type: z.literal('output'), text: Text(OUTPUT_CAP + 1024), dropped: z.number().int().min(0) }),
   z.object({ type: z.literal('preflight'), ok: z.literal(true) }),
   z.object({ type: z.literal('preflight'), ok: z.literal(false), what: Text(TEXT_CAP) }),
 ]);
@@ -153,6 +155,8 @@ export class Sandbox {
   private nextId = 1;
   private nextCallback = 1;
   private outputText = '';
+  /** Settles when the host's stdout and stderr have closed (everything it printed was read). */
+  private readonly outputDrained: Promise<void>;
   private exitReason: string | undefined;
   private readonly exited: Promise<void>;
   /** The host's end of the request channel (fd 3 of the host; hostile bytes may arrive on it). */
@@ -165,12 +169,20 @@ export class Sandbox {
     private readonly child: ChildProcess,
     private readonly options: Required<Omit<SandboxOptions, 'buildDir'>>,
     private readonly ownSession: boolean,
+    /** The packages the exercise lets the code under test import (course.yaml `packages`). */
+    private readonly providedPackages: readonly string[],
   ) {
-    const capture = (chunk: Buffer) => {
-      if (this.outputText.length < OUTPUT_CAP) this.outputText += chunk.toString('utf8');
+    // What the code under test prints goes to the grader, which shows it under the test that was running (the
+    // learner's print-debugging); the first OUTPUT_CAP bytes are also kept here, for a module that dies on load.
+    const capture = (decoder: StringDecoder) => (chunk: Buffer) => {
+      const text = decoder.write(chunk);
+      if (this.outputText.length < OUTPUT_CAP) this.outputText += text;
+      if (text) courseHooks().__courseOutput?.(text);
     };
-    child.stdout?.on('data', capture);
-    child.stderr?.on('data', capture);
+    child.stdout?.on('data', capture(new StringDecoder('utf8')));
+    child.stderr?.on('data', capture(new StringDecoder('utf8')));
+    const drained = (stream: NodeJS.ReadableStream | null) => new Promise<void>((resolve) => (stream ? stream.once('close', resolve) : resolve()));
+    this.outputDrained = Promise.all([drained(child.stdout), drained(child.stderr)]).then(() => undefined);
     this.channel = child.stdio[3] as Socket;
     this.channel.on('data', (chunk: Buffer) => this.receiveBytes(chunk));
     // A write to a host that just died fails with EPIPE; the 'exit' handler below reports the real cause.
@@ -215,6 +227,7 @@ export class Sandbox {
         loadTimeoutMs: options.loadTimeoutMs ?? 4000,
       },
       manifest.ownSession === true,
+      manifest.packages ?? [],
     );
     await sandbox.waitReady();
     return sandbox;
@@ -310,6 +323,8 @@ export class Sandbox {
     this.kill();
     await this.ended;
     await this.exited;
+    // The last lines it printed may still be in the pipes (bounded: a process holding them open is gone by now).
+    await Promise.race([this.outputDrained, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     this.channel.destroy();
     this.callbacks.clear();
   }
@@ -442,8 +457,12 @@ export class Sandbox {
             // files (and the course's helpers) are built.
             (message.missingModule !== undefined && /^\.\.?\//.test(message.missingModule)
               ? "\n(Only the exercise's graded file(s) and the helpers the course gives are compiled and submitted: put your code into the graded file rather than a new module.)"
-              : ''),
+              : unprovidedPackageNote(message.error.message, this.providedPackages)),
         );
+        return;
+      case 'output':
+        // The learner's own output, in order with the replies: the test environment files it under the running test.
+        courseHooks().__courseOutput?.(message.text, message.dropped);
         return;
       case 'reply': {
         const pending = this.pending.get(message.id);
@@ -507,6 +526,21 @@ export class Remote {
   private describe(method: string, args: unknown[]): string {
     return `${this.className}.${method}(${describeArgs(args)})`;
   }
+}
+
+/**
+ * Why an imported package is not found: the exercise does not provide it (course.yaml `packages`), which Node's own
+ * "Cannot find module 'ws'" does not say. Empty for anything else (a relative path, a Node built-in).
+ */
+export function unprovidedPackageNote(message: string, provided: readonly string[]): string {
+  const match = /Cannot find (?:module|package) '([^'./][^']*)'/.exec(message);
+  if (!match || match[1]!.startsWith('node:')) return '';
+  const parts = match[1]!.split('/');
+  const name = match[1]!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  if (provided.includes(name)) return '';
+  return provided.length
+    ? `\n(This exercise provides only these packages: ${provided.join(', ')}. "${name}" is not one of them: build it with those and Node's own modules, as the lesson says.)`
+    : `\n(This exercise allows no packages, so "${name}" cannot be imported: build it with Node's own modules (node:net, node:crypto, node:events...), as the lesson says.)`;
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

@@ -95,6 +95,12 @@ export interface CourseHooks {
   __courseAnomaly?: (anomaly: Anomaly) => void;
   /** Reports how a sandbox host fared. */
   __courseSandboxSignal?: (kind: SandboxSignal, detail: string) => void;
+  /**
+   * Hands on what the code under test printed (its stdout and stderr, console.log included), as it arrives, and how
+   * many characters of it the host could not keep; the test environment attributes it to the test that is running
+   * (grader/run/learner-output.ts) and caps it.
+   */
+  __courseOutput?: (text: string, dropped?: number) => void;
 }
 
 /** The hooks, as harness code reaches them. */

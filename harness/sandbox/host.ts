@@ -32,7 +32,50 @@ function send(message: HostMessage): void {
   channel.write(encodeFrame(payload));
 }
 
+// What the code under test prints through process.stdout/stderr (console.log...) travels on the channel, in order
+// with the replies: the trusted side then knows which call (and so which test) it was printed during.
+/** The most output held between two messages; more is counted, not kept. */
+const OUTPUT_BUFFER = 64 * 1024;
+let pendingOutput = '';
+let droppedOutput = 0;
+let outputFlushQueued = false;
+
+function captureOutput(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+  const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+  const room = Math.max(0, OUTPUT_BUFFER - pendingOutput.length);
+  pendingOutput += text.slice(0, room);
+  droppedOutput += Math.max(0, text.length - room);
+  // Output outside any call (a timer, an event) is sent soon, not held until the next message.
+  if (!outputFlushQueued) {
+    outputFlushQueued = true;
+    setImmediate(flushOutput);
+  }
+  const done = typeof encoding === 'function' ? encoding : callback;
+  if (typeof done === 'function') process.nextTick(done as () => void);
+  return true;
+}
+
+function flushOutput(): void {
+  outputFlushQueued = false;
+  if (!pendingOutput && !droppedOutput) return;
+  const message: HostMessage = { type: 'output', text: pendingOutput, dropped: droppedOutput };
+  pendingOutput = '';
+  droppedOutput = 0;
+  try {
+    send(message);
+  } catch {
+    // (Cannot happen for a string under the frame cap; never let printing break a reply.)
+  }
+}
+
+/** From now on, what the code under test prints goes to the trusted side over the channel. */
+function captureConsole(): void {
+  process.stdout.write = captureOutput as typeof process.stdout.write;
+  process.stderr.write = captureOutput as typeof process.stderr.write;
+}
+
 function post(message: HostMessage): void {
+  flushOutput();
   try {
     send(message);
   } catch (err) {
@@ -285,8 +328,12 @@ for (const pkg of options.packages ?? []) {
   }
 }
 post(preflightError ? { type: 'preflight', ok: false, what: preflightError } : { type: 'preflight', ok: true });
-// After a failed check the host loads nothing more and waits to be stopped by the trusted side.
-if (!preflightError) loadEntry();
+// After a failed check the host loads nothing more and waits to be stopped by the trusted side. (The output of the
+// code under test is captured only after the machinery check: the trusted side accepts no message before it.)
+if (!preflightError) {
+  captureConsole();
+  loadEntry();
+}
 
 function loadEntry(): void {
   try {

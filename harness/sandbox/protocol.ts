@@ -43,6 +43,12 @@ export type HostMessage =
   | { type: 'reply'; id: number; ok: true; value: unknown; handle?: number }
   | { type: 'reply'; id: number; ok: false; error: WireError }
   | { type: 'callback'; callback: number; args: unknown[] }
+  /**
+   * What the code under test wrote to process.stdout / process.stderr (console.log...) since the last message,
+   * sent before the host's next message so that it arrives in order with the replies; `dropped` characters did not
+   * fit the host's buffer. (Writes that bypass the streams, e.g. to fd 1 directly, reach the trusted side's pipes.)
+   */
+  | { type: 'output'; text: string; dropped: number }
   /** Something the code under test did that the grader should know about (e.g. it tried to exit). */
   | { type: 'anomaly'; kind: HostAnomalyKind; detail: string }
   /**

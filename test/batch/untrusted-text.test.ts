@@ -14,11 +14,17 @@ import { parse } from 'csv-parse/sync';
 import * as fx from './fixture-course';
 import { CORPUS, CORPUS_TEXT, FORGED_SUMMARY, formulaCells, HOSTILE_NAME, OSC8, rawControl, xmlProblem } from '../security/hostile-corpus';
 
-/** calc whose every method hands the corpus back: thrown messages, a returned string, a 1 MB message. */
+/** The heading over the learner's own output in `course check` and feedback (a black-box test spells it out). */
+const OUTPUT_HEADING = 'your output (console.log/console.error while this test ran):';
+
+/**
+ * calc whose every method hands the corpus back: thrown messages, a returned string, a 1 MB message; and prints it
+ * (console.log, console.error, 1 MB on stdout), which every output shows as the learner's own output.
+ */
 const HOSTILE_CALC = `const CORPUS = ${JSON.stringify(`${FORGED_SUMMARY}\n${CORPUS_TEXT}`)};
 export class Calculator {
-  add(_a: number, _b: number): number { throw new Error(CORPUS); }
-  total(): number { throw new Error('A'.repeat(1 << 20) + '\\u001b[2J' + CORPUS); }
+  add(_a: number, _b: number): number { console.log(CORPUS); console.error(CORPUS); throw new Error(CORPUS); }
+  total(): number { process.stdout.write('A'.repeat(1 << 20) + '\\u001b[2J' + CORPUS); throw new Error('A'.repeat(1 << 20) + '\\u001b[2J' + CORPUS); }
 }
 export function echoBytes(_bytes: Uint8Array): Uint8Array { return (CORPUS + 'A'.repeat(1 << 20)) as unknown as Uint8Array; }
 `;
@@ -149,6 +155,11 @@ describe('course grade and course check on the hostile corpus, end to end', () =
       if (f.endsWith('.html')) expect({ f, script: /<script>alert|<img\b/.test(text) }).toEqual({ f, script: false });
     }
     expect(xmlProblem(read('junit.xml'))).toBeUndefined();
+    // What the hostile code printed is in the learner's feedback (neutralised, marked as theirs) and in results/.
+    const feedback = files.filter((f) => f.startsWith('feedback/')).map(read);
+    expect(feedback.filter((text) => text.includes(OUTPUT_HEADING) && text.includes('owned title')).length).toBe(2);
+    const results = files.filter((f) => f.startsWith('results/')).map(read);
+    expect(results.some((text) => text.includes('"output"') && text.includes('\\\\u001b]0;owned title'))).toBe(true);
   });
 
   test("the grade's terminal output is clean", () => {
@@ -166,6 +177,11 @@ describe('course grade and course check on the hostile corpus, end to end', () =
     expect(rawControl(text + String(check.stderr))).toBeUndefined();
     expect(text.split('\n').filter((l) => /^\d+ passed, \d+ failed$/.test(l))).toEqual(['0 passed, 3 failed']);
     expect(text.split('\n').filter((l) => /^\s*✓/.test(l))).toEqual([]);
+    // The printed corpus is shown (under the failing tests, as the learner's output), every line after the mark.
+    expect(text).toContain(OUTPUT_HEADING);
+    const printed = text.split('\n').filter((l) => l.includes('owned title'));
+    expect(printed.length).toBeGreaterThan(0);
+    for (const l of printed) expect(l).toMatch(/^\s+│ /);
     expect(text.length).toBeLessThan(200_000);
   });
 });
