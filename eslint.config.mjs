@@ -17,6 +17,8 @@ export default tseslint.config(
       'harness/contracts/**',
       'test/fixtures/**',
       'deploy/**',
+      // What `course` writes while it runs (builds, prepared mutants): generated, never edited.
+      '.course/**',
     ],
   },
   // A disable comment that no longer disables anything is an error, so none is left behind.
