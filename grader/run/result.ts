@@ -30,6 +30,16 @@ export interface TestResult {
   maxScore: number;
   /** An instructor-only test (from the exercise's hidden suite; graded, never in the learners' copy). */
   hidden?: boolean;
+  /** The lesson requirements the test checks (its title's `{R1.3}` tags, taken out of the names above). */
+  requirements?: string[];
+}
+
+/** A lesson sentence a test checks, as the learner's feedback quotes it (exercises/NN-id/requirements.yaml). */
+export interface RequirementRef {
+  id: string;
+  /** The lesson heading it sits under: `course lesson <exercise>` shows it. */
+  section: string;
+  text: string;
 }
 
 export interface Diagnostic {
@@ -62,6 +72,8 @@ export interface ExerciseResult {
   suiteHash: string;
   /** The instructor-only (hidden) suite's part of score/maxScore, when one ran (grade, verify). */
   hidden?: { status: ExerciseStatus; score: number; maxScore: number; message?: string };
+  /** The lesson sentences the tests name (their `requirements`), so feedback can quote what a failure broke. */
+  requirements?: RequirementRef[];
 }
 
 /** Pulls the citation at the end of a test title: "... (RFC 7541 §4.1)" gives "RFC 7541 §4.1". */

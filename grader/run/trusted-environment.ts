@@ -5,6 +5,7 @@
 import { TestEnvironment } from 'jest-environment-node';
 import type { Circus } from '@jest/types';
 import { ANOMALY_KINDS, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
+import { requirementsOf } from '../course/requirement-tags';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
 
 function collect(block: Circus.DescribeBlock, ancestors: string[], out: ExpectedTest[]): void {
@@ -17,14 +18,36 @@ function collect(block: Circus.DescribeBlock, ancestors: string[], out: Expected
   }
 }
 
+/**
+ * verify's focused runs (SuiteJob.focus): marks every test tagged with none of the focused ids as skipped (before the
+ * run, so jest-circus also skips the hooks of blocks left without a test) and returns each kept test's focused ids.
+ */
+function applyFocus(block: Circus.DescribeBlock, ancestors: string[], focus: Set<string>, out: Map<Circus.TestEntry, string[]>): void {
+  for (const child of block.children) {
+    if (child.type === 'describeBlock') {
+      applyFocus(child, [...ancestors, child.name], focus, out);
+      continue;
+    }
+    const ids = requirementsOf(ancestors, child.name).filter((id) => focus.has(id));
+    if (ids.length === 0) child.mode = 'skip';
+    else out.set(child, ids);
+  }
+}
+
 export default class TrustedEnvironment extends TestEnvironment {
   /** `course verify`'s mutant runs: skip the tests after the first failure (SuiteJob.failFast). */
   private readonly failFast: boolean;
   private failedOnce = false;
+  /** `course verify`'s focused mutant runs (SuiteJob.focus): the ids, each kept test's ids, the ids already failed. */
+  private readonly focus: Set<string> | undefined;
+  private readonly focusedTests = new Map<Circus.TestEntry, string[]>();
+  private readonly failedIds = new Set<string>();
 
   constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
     super(...args);
     this.failFast = args[0].projectConfig.testEnvironmentOptions?.courseFailFast === true;
+    const focus = args[0].projectConfig.testEnvironmentOptions?.courseFocus;
+    this.focus = Array.isArray(focus) ? new Set(focus.map(String)) : undefined;
     const hooks: Required<CourseHooks> = {
       // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
       __courseAnomaly: (anomaly: Anomaly) => {
@@ -45,10 +68,18 @@ export default class TrustedEnvironment extends TestEnvironment {
 
   async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
     if (event.name === 'run_start') {
+      if (this.focus) applyFocus(state.rootDescribeBlock, [], this.focus, this.focusedTests);
       const tests: ExpectedTest[] = [];
       collect(state.rootDescribeBlock, [], tests);
       const message: FromWorker = { type: 'tests', tests };
       process.send?.(message);
+    }
+    if (this.focus) {
+      // One failing test per focused requirement decides: a test whose every focused id has failed is skipped.
+      const ids = (event.name === 'test_done' || event.name === 'test_start' ? this.focusedTests.get(event.test) : undefined) ?? [];
+      if (event.name === 'test_done' && event.test.errors.length > 0) for (const id of ids) this.failedIds.add(id);
+      if (event.name === 'test_start' && ids.length > 0 && ids.every((id) => this.failedIds.has(id))) event.test.mode = 'skip';
+      return;
     }
     if (!this.failFast) return;
     if (event.name === 'test_done' && event.test.errors.length > 0) this.failedOnce = true;
