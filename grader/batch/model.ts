@@ -61,6 +61,8 @@ export interface ExerciseOutcome {
   run?: RunOrigin;
   /** The instructor-only suite's part of score/maxScore, when the exercise has one. */
   hidden?: ExerciseResult['hidden'];
+  /** The lesson sentences the tests name (feedback quotes them under a failure; the report groups by them). */
+  requirements?: ExerciseResult['requirements'];
 }
 
 export interface LearnerResult {
@@ -191,6 +193,7 @@ export function fromResult(result: ExerciseResult): ExerciseOutcome {
     filesHash: result.filesHash,
     suiteHash: result.suiteHash,
     ...(result.hidden ? { hidden: result.hidden } : {}),
+    ...(result.requirements ? { requirements: result.requirements } : {}),
   };
 }
 

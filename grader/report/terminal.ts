@@ -11,6 +11,7 @@ import type { ExerciseSpec, ProgressData } from '../course/schema';
 import { scoreNote } from '../course/progress';
 import type { Diagnostic, ExerciseResult, TestResult } from '../run/result';
 import { terminalBlock, terminalLine, terminalText } from './escape';
+import { lessonHint, lessonLines, type LessonLinks } from './lesson-pointer';
 
 const MESSAGE_LINES = 24;
 
@@ -106,9 +107,11 @@ function mark(c: ChalkInstance, t: TestResult): string {
   }
 }
 
-export function renderTests(c: ChalkInstance, tests: TestResult[]): string {
+/** The tests, grouped; with `lesson`, each failure also shows the lesson sentences it checks (lesson-pointer.ts). */
+export function renderTests(c: ChalkInstance, tests: TestResult[], lesson?: LessonLinks): string {
   const out: string[] = [];
   let lastGroup = '';
+  let pointed = false;
   for (const t of tests) {
     const group = t.group.join(' › ');
     if (group !== lastGroup) {
@@ -119,7 +122,13 @@ export function renderTests(c: ChalkInstance, tests: TestResult[]): string {
     const time = t.durationMs >= 100 ? c.gray(` (${t.durationMs} ms)`) : '';
     out.push(`${pad}${mark(c, t)} ${t.status === 'passed' ? t.title : c.bold(t.title)}${time}`);
     if (t.status !== 'passed' && t.message) out.push(c.reset(terminalBlock(cutLines(t.message, MESSAGE_LINES), `${pad}    `)));
+    if (t.status !== 'passed') {
+      const lines = lessonLines(c, t, lesson, `${pad}    `);
+      pointed ||= lines.length > 0;
+      out.push(...lines);
+    }
   }
+  if (pointed && lesson) out.push('', lessonHint(c, lesson));
   return out.join('\n');
 }
 
@@ -151,7 +160,7 @@ export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise:
     out.push('');
   }
   if (result.tests.length) {
-    out.push(renderTests(c, result.tests));
+    out.push(renderTests(c, result.tests, result.requirements ? { exercise: exercise.id, requirements: result.requirements } : undefined));
     out.push('');
   }
   if (types.length) {
