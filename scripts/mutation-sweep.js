@@ -137,7 +137,12 @@ void (async () => {
       fs.writeFileSync(path.join(dir, m.file), m.apply());
       const results = [];
       for (let k = 0; k < runs; k++) results.push(await runGraded({ courseRoot: root, exercise, implRoot: dir, typecheck: false, hidden: true, seed }));
-      const failing = results.map((x) => x.tests.filter((t) => t.status !== 'passed').map((t) => t.fullName).join('\n'));
+      const failing = results.map((x) =>
+        x.tests
+          .filter((t) => t.status !== 'passed')
+          .map((t) => t.fullName)
+          .join('\n'),
+      );
       const flipped = failing.some((f) => f !== failing[0]);
       const r = results[0];
       const verdict = flipped ? 'FLIP' : r.status === 'passed' ? 'SURVIVED' : r.status === 'error' ? `error: ${r.message}` : 'caught';

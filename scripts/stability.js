@@ -39,7 +39,9 @@ async function loop(label, count, quiet) {
       if (firstFailing === undefined) firstFailing = failing;
       else if (failing.join('\n') !== firstFailing.join('\n')) {
         flips.push(i);
-        console.log(`[${label}] run ${i}: FLIP with seed ${seed}: ${r.score}/${r.maxScore}; failing now: ${failing.join(' | ') || 'none'}; in run 1: ${firstFailing.join(' | ') || 'none'}`);
+        console.log(
+          `[${label}] run ${i}: FLIP with seed ${seed}: ${r.score}/${r.maxScore}; failing now: ${failing.join(' | ') || 'none'}; in run 1: ${firstFailing.join(' | ') || 'none'}`,
+        );
       }
     }
     if (r.status !== 'passed') {

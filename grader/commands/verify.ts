@@ -66,7 +66,11 @@ function checkRequirements(root: string, exercise: ExerciseSpec, number: number,
     return undefined;
   }
   if (!requirements) {
-    add('requirements', false, `missing ${requirementsPath(exercise)}: every sentence of the lesson that says what the code must do needs an id (docs/AUTHORING.md)`);
+    add(
+      'requirements',
+      false,
+      `missing ${requirementsPath(exercise)}: every sentence of the lesson that says what the code must do needs an id (docs/AUTHORING.md)`,
+    );
     return undefined;
   }
   const lesson = path.join(root, exercise.dir, 'README.md');
@@ -157,7 +161,12 @@ interface VerifySettings {
   step: (what: string) => void;
 }
 
-async function verifyExercise(ctx: Context, exercise: ExerciseSpec, number: number, settings: VerifySettings): Promise<{ rows: VerifyRow[]; coverage?: Coverage }> {
+async function verifyExercise(
+  ctx: Context,
+  exercise: ExerciseSpec,
+  number: number,
+  settings: VerifySettings,
+): Promise<{ rows: VerifyRow[]; coverage?: Coverage }> {
   const rows: VerifyRow[] = [];
   const add: Add = (check, ok, detail) => rows.push({ exercise: exercise.id, check, ok, detail });
   const root = ctx.root;
@@ -224,7 +233,8 @@ function courseWideIds(root: string, exercises: ExerciseSpec[]): VerifyRow[] {
     }
     for (const r of requirements ?? []) {
       const first = owner.get(r.id);
-      if (first && first !== exercise.id) rows.push({ exercise: exercise.id, check: 'requirement ids', ok: false, detail: `${r.id} (${r.where}) is also an id of ${first}` });
+      if (first && first !== exercise.id)
+        rows.push({ exercise: exercise.id, check: 'requirement ids', ok: false, detail: `${r.id} (${r.where}) is also an id of ${first}` });
       owner.set(r.id, exercise.id);
     }
   }

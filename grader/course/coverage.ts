@@ -145,7 +145,18 @@ export function coverage(exercise: string, requirements: Requirement[], tests: T
 /** The coverage tables as a compact text table (verify's terminal output). */
 export function coverageTable(tables: Coverage[]): string[] {
   const head = ['exercise', 'requirements', 'tested', 'with a mutant', 'untestable'];
-  const body = tables.map((t) => [t.exercise, String(t.requirements), `${t.tested}/${t.testable}`, `${t.withMutant}/${t.testable}`, String(t.untestable.length)]);
+  const body = tables.map((t) => [
+    t.exercise,
+    String(t.requirements),
+    `${t.tested}/${t.testable}`,
+    `${t.withMutant}/${t.testable}`,
+    String(t.untestable.length),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  return [head, ...body].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return [head, ...body].map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }

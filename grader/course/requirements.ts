@@ -55,8 +55,7 @@ export function loadRequirements(courseRoot: string, exercise: Pick<ExerciseSpec
   const parsed = RequirementsFile.safeParse(doc.toJS() ?? []);
   const itemOffset = (index: number, field?: PropertyKey): number | undefined => {
     const node = (field === undefined ? doc.getIn([index], true) : (doc.getIn([index, field], true) ?? doc.getIn([index], true))) as
-      | { range?: [number, number, number] }
-      | undefined;
+      { range?: [number, number, number] } | undefined;
     return node?.range?.[0];
   };
   if (!parsed.success) {

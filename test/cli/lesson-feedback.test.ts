@@ -26,9 +26,7 @@ test('a failed test shows its requirement and lesson section; names carry no tag
     ['the total › a new calculator starts at 0', 'passed', ['R1.3']],
   ]);
   expect(result.tests[0]!.group).toEqual(['adding']);
-  expect(result.requirements).toEqual(
-    expect.arrayContaining([{ id: 'R1.1', section: 'Adding', text: 'add(a, b) must return the sum of a and b.' }]),
-  );
+  expect(result.requirements).toEqual(expect.arrayContaining([{ id: 'R1.1', section: 'Adding', text: 'add(a, b) must return the sum of a and b.' }]));
 
   const text = course(dir, ['check', 'req-calc']).stdout;
   expect(text).not.toMatch(/\{R1\./);

@@ -14,7 +14,14 @@ interface VerifyJson {
   ok: boolean;
   seed: number;
   rows: Row[];
-  coverage: Array<{ exercise: string; requirements: number; testable: number; tested: number; withMutant: number; untestable: Array<{ id: string; reason: string }> }>;
+  coverage: Array<{
+    exercise: string;
+    requirements: number;
+    testable: number;
+    tested: number;
+    withMutant: number;
+    untestable: Array<{ id: string; reason: string }>;
+  }>;
 }
 
 const FIXTURE = 'test/fixtures/req-calc';
@@ -46,9 +53,18 @@ const edit = (dir: string, file: string, from: string | RegExp, to: string) => {
 test('the fixture holds every coverage rule, and --json carries its coverage table', () => {
   const out = verify(freshCopy());
   expect(failures(out)).toEqual([]);
-  expect(out.rows.find((r) => r.check === 'mutant subtracts')?.detail).toMatch(/caught by "adding › adds two numbers" \{R1\.1\}; the same tests failed in 2 runs/);
+  expect(out.rows.find((r) => r.check === 'mutant subtracts')?.detail).toMatch(
+    /caught by "adding › adds two numbers" \{R1\.1\}; the same tests failed in 2 runs/,
+  );
   expect(out.coverage).toEqual([
-    expect.objectContaining({ exercise: 'req-calc', requirements: 4, testable: 3, tested: 3, withMutant: 3, untestable: [{ id: 'R1.4', reason: expect.stringMatching(/advice/) }] }),
+    expect.objectContaining({
+      exercise: 'req-calc',
+      requirements: 4,
+      testable: 3,
+      tested: 3,
+      withMutant: 3,
+      untestable: [{ id: 'R1.4', reason: expect.stringMatching(/advice/) }],
+    }),
   ]);
   const text = course(freshCopy(), ['verify', 'req-calc', '--seed', '7']).stdout;
   expect(text).toMatch(/exercise\s+requirements\s+tested\s+with a mutant\s+untestable\n\s*req-calc\s+4\s+3\/3\s+3\/3\s+1/);
@@ -105,9 +121,13 @@ test('a mutant whose failing tests change between runs with one seed fails verif
 test("requirements.yaml's errors name the file and line; a sentence not in the lesson is named with its id", () => {
   const dir = freshCopy();
   edit(dir, 'stub/requirements.yaml', 'text: "A new calculator starts at 0."', 'text: "A new calculator starts at zero."');
-  expect(failures(verify(dir))).toEqual([expect.stringMatching(/^requirements: R1\.3 \(test\/fixtures\/req-calc\/stub\/requirements\.yaml:8\): its text is not in the lesson/)]);
+  expect(failures(verify(dir))).toEqual([
+    expect.stringMatching(/^requirements: R1\.3 \(test\/fixtures\/req-calc\/stub\/requirements\.yaml:8\): its text is not in the lesson/),
+  ]);
   edit(dir, 'stub/requirements.yaml', 'id: R1.2', 'id: R1.1');
   expect(failures(verify(dir))).toEqual(
-    expect.arrayContaining([expect.stringMatching(/^requirements: test\/fixtures\/req-calc\/stub\/requirements\.yaml:5: R1\.1 is declared twice \(first at .*requirements\.yaml:2\)/)]),
+    expect.arrayContaining([
+      expect.stringMatching(/^requirements: test\/fixtures\/req-calc\/stub\/requirements\.yaml:5: R1\.1 is declared twice \(first at .*requirements\.yaml:2\)/),
+    ]),
   );
 });
