@@ -81,7 +81,7 @@ export function normaliseLessonText(text: string): string {
   return text.replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim();
 }
 
-/** The lesson split at its ## and ### headings: heading text (normalised) → the text under it (normalised). */
+/** The lesson split at its #, ## and ### headings (the # title holds the introduction): heading text (normalised) → the text under it (normalised). */
 export function lessonSections(markdown: string): Map<string, string> {
   const sections = new Map<string, string>();
   let heading = '';
@@ -90,7 +90,7 @@ export function lessonSections(markdown: string): Map<string, string> {
   const flush = () => sections.set(heading, `${sections.get(heading) ?? ''} ${normaliseLessonText(body.join('\n'))}`.trim());
   for (const line of markdown.split('\n')) {
     if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-    const match = fenced ? null : /^#{2,3}\s+(.*?)\s*#*\s*$/.exec(line);
+    const match = fenced ? null : /^#{1,3}\s+(.*?)\s*#*\s*$/.exec(line);
     if (match) {
       flush();
       heading = normaliseLessonText(match[1]!);
