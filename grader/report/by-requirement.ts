@@ -45,7 +45,7 @@ export function requirementSection(book: Gradebook, esc: (text: string) => strin
     .filter((x) => x.rows.length)
     .map(
       (x) =>
-        `<section class="failing" data-exercise="${esc(x.exercise)}"><h3>${esc(x.exercise)} — ${esc(x.title)}</h3><table><thead><tr><th>failed by</th><th>requirement</th><th>lesson sentence</th></tr></thead><tbody>` +
+        `<section class="by-requirement" data-exercise="${esc(x.exercise)}"><h3>${esc(x.exercise)} — ${esc(x.title)}</h3><table><thead><tr><th>failed by</th><th>requirement</th><th>lesson sentence</th></tr></thead><tbody>` +
         x.rows
           .map(
             (r) =>
