@@ -4,8 +4,10 @@
 // solution (=== and !==, < and <=, > and >=, && and ||, true and false, an integer n to n+1, a statement
 // removed), is graded as `course grade` would (the visible suite and the instructor-only one, fail-fast) and
 // is reported when it still gets full marks. A survivor is a gap in the suites or an equivalent mutant (a change
-// that cannot alter behaviour): read each one. Sampled at random unless --all.
-//   node scripts/mutation-sweep.js <exercise-id> [--count N] [--seed S] [--all]
+// that cannot alter behaviour): read each one. Sampled at random unless --all. Each mutant is graded --runs times
+// (default 2) with one grading seed, without fail-fast, and reported as a FLIP when the failing tests differ between
+// those runs: a verdict must be a function of the code and the seed, for wrong code too (issue 23).
+//   node scripts/mutation-sweep.js <exercise-id> [--count N] [--seed S] [--all] [--runs N]
 // The course must be built (npm install / npm run build).
 'use strict';
 const fs = require('node:fs');
@@ -19,14 +21,15 @@ const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) +
 const id = args[0];
 if (!id || id.startsWith('-') || args.includes('--help')) {
   console.log(
-    'usage: node scripts/mutation-sweep.js <exercise-id> [--count N] [--seed S] [--all]\n  --count N  how many sampled mutants (default 40)\n  --seed S   which sample (default: a fresh one, printed)\n  --all      every mutant instead of a sample',
+    'usage: node scripts/mutation-sweep.js <exercise-id> [--count N] [--seed S] [--all] [--runs N]\n  --count N  how many sampled mutants (default 40)\n  --seed S   which sample, and the seed of every grading run (default: a fresh one, printed)\n  --all      every mutant instead of a sample\n  --runs N   gradings of each mutant with that seed; differing failing tests are a flip (default 2)',
   );
   process.exit(id ? 0 : 2);
 }
 const count = Number(opt('--count', '40'));
+const runs = Number(opt('--runs', '2'));
 const seed = Number(opt('--seed', String(1 + Math.floor(Math.random() * 2 ** 31))));
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed) || seed < 1) {
-  console.error('mutation-sweep: --count and --seed take positive integers');
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed) || seed < 1 || !Number.isInteger(runs) || runs < 1) {
+  console.error('mutation-sweep: --count, --seed and --runs take positive integers');
   process.exit(2);
 }
 if (!fs.existsSync(path.join(root, 'dist', 'grader', 'run', 'hidden.js'))) {
@@ -125,22 +128,35 @@ void (async () => {
         .map(([, m]) => m);
   console.log(`${id}: ${all.length} possible mutants, grading ${chosen.length} (seed ${seed})`);
   const survivors = [];
+  const flips = [];
   const started = Date.now();
   for (const [i, m] of chosen.entries()) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'course-sweep-'));
     try {
       fs.cpSync(solutionDir, dir, { recursive: true });
       fs.writeFileSync(path.join(dir, m.file), m.apply());
-      const r = await runGraded({ courseRoot: root, exercise, implRoot: dir, typecheck: false, failFast: true, hidden: true });
-      const verdict = r.status === 'passed' ? 'SURVIVED' : r.status === 'error' ? `error: ${r.message}` : 'caught';
-      if (r.status === 'passed') survivors.push(m);
+      const results = [];
+      for (let k = 0; k < runs; k++) results.push(await runGraded({ courseRoot: root, exercise, implRoot: dir, typecheck: false, hidden: true, seed }));
+      const failing = results.map((x) =>
+        x.tests
+          .filter((t) => t.status !== 'passed')
+          .map((t) => t.fullName)
+          .join('\n'),
+      );
+      const flipped = failing.some((f) => f !== failing[0]);
+      const r = results[0];
+      const verdict = flipped ? 'FLIP' : r.status === 'passed' ? 'SURVIVED' : r.status === 'error' ? `error: ${r.message}` : 'caught';
+      if (flipped) flips.push({ ...m, scores: results.map((x) => `${x.score}/${x.maxScore}`).join(', ') });
+      else if (r.status === 'passed') survivors.push(m);
       console.log(`[${i + 1}/${chosen.length}] ${verdict.padEnd(8)} ${m.file}:${m.line}  ${m.before}  ->  ${m.after}`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
-  console.log(`\n${chosen.length - survivors.length}/${chosen.length} caught, ${survivors.length} survived (${minutes} min, seed ${seed})`);
-  for (const m of survivors) console.log(`  ${m.file}:${m.line}  ${m.before}  ->  ${m.after}`);
-  process.exitCode = survivors.length ? 1 : 0;
+  const caught = chosen.length - survivors.length - flips.length;
+  console.log(`\n${caught}/${chosen.length} caught, ${survivors.length} survived, ${flips.length} flipped (${runs} runs each; ${minutes} min, seed ${seed})`);
+  for (const m of survivors) console.log(`  survived: ${m.file}:${m.line}  ${m.before}  ->  ${m.after}`);
+  for (const m of flips) console.log(`  flipped (scores ${m.scores}): ${m.file}:${m.line}  ${m.before}  ->  ${m.after}`);
+  process.exitCode = survivors.length || flips.length ? 1 : 0;
 })();

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Author tool: the flakiness check. Runs one exercise's suite against one implementation N times in a row while
 // another copy of the same loop runs beside it (load), and reports every run that did not pass, with its seed.
-//   node scripts/stability.js <course-entry.yaml> <implRoot> [runs=100] [--beside 1]
+// Any folder works (a solution, a learner's folder, `.course/mutants/<id>/<name>-<hash>` as verify prepares a
+// mutant). With --seed S every run uses that seed and the verdict must not change: runs whose failing tests differ
+// from the first run's are reported as flips (issue 23: a verdict is a function of the code and the seed).
+//   node scripts/stability.js <course-entry.yaml> <implRoot> [runs=100] [--beside 1] [--seed S]
 const path = require('node:path');
 const fs = require('node:fs');
 const YAML = require('yaml');
@@ -13,18 +16,34 @@ const [entryFile, implRoot] = args;
 const runs = Number(args[2] && !args[2].startsWith('--') ? args[2] : 100);
 const besideAt = args.indexOf('--beside');
 const beside = besideAt >= 0 ? Number(args[besideAt + 1]) : 1;
+const seedAt = args.indexOf('--seed');
+const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : undefined;
 if (!entryFile || !implRoot) {
-  console.error('usage: node scripts/stability.js <course-entry.yaml> <implRoot> [runs=100] [--beside 1]');
+  console.error('usage: node scripts/stability.js <course-entry.yaml> <implRoot> [runs=100] [--beside 1] [--seed S]');
   process.exit(2);
 }
 const exercise = Exercise.parse(YAML.parse(fs.readFileSync(entryFile, 'utf8')));
 const root = path.resolve(__dirname, '..');
 
+/** With --seed: the failing tests of the first run, which every later run must repeat. */
+let firstFailing;
+const flips = [];
+
 async function loop(label, count, quiet) {
   const failures = [];
   const started = Date.now();
   for (let i = 1; i <= count; i++) {
-    const r = await runExercise({ courseRoot: root, exercise, implRoot: path.resolve(implRoot), typecheck: false });
+    const r = await runExercise({ courseRoot: root, exercise, implRoot: path.resolve(implRoot), typecheck: false, seed });
+    if (seed !== undefined && !quiet) {
+      const failing = r.tests.filter((t) => t.status !== 'passed').map((t) => t.fullName);
+      if (firstFailing === undefined) firstFailing = failing;
+      else if (failing.join('\n') !== firstFailing.join('\n')) {
+        flips.push(i);
+        console.log(
+          `[${label}] run ${i}: FLIP with seed ${seed}: ${r.score}/${r.maxScore}; failing now: ${failing.join(' | ') || 'none'}; in run 1: ${firstFailing.join(' | ') || 'none'}`,
+        );
+      }
+    }
     if (r.status !== 'passed') {
       const bad = r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${(t.message ?? '').split('\n')[0]}`);
       failures.push({ run: i, seed: r.seed, status: r.status, message: r.message, bad });
@@ -44,6 +63,12 @@ void (async () => {
   const failures = await loop('main', runs, false);
   stop = true;
   await Promise.all(background);
+  if (seed !== undefined) {
+    // A folder of wrong code fails every run: what matters is that it fails the same tests each time.
+    console.log(`${runs - flips.length}/${runs} runs with seed ${seed} gave run 1's verdict, ${flips.length} flipped (${beside} copy/copies beside)`);
+    process.exitCode = flips.length ? 1 : 0;
+    return;
+  }
   console.log(`${runs - failures.length} passed, ${failures.length} failed (${runs} consecutive runs with ${beside} copy/copies beside)`);
   process.exitCode = failures.length ? 1 : 0;
 })();

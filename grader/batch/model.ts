@@ -64,6 +64,8 @@ export interface ExerciseOutcome {
   hidden?: ExerciseResult['hidden'];
   /** The status and message come from the instructor-only suite (ExerciseResult.messageFrom). */
   messageFrom?: ExerciseResult['messageFrom'];
+  /** The lesson sentences the tests name (feedback quotes them under a failure; the report groups by them). */
+  requirements?: ExerciseResult['requirements'];
 }
 
 export interface LearnerResult {
@@ -197,6 +199,7 @@ export function fromResult(raw: ExerciseResult): ExerciseOutcome {
     suiteHash: result.suiteHash,
     ...(result.hidden ? { hidden: result.hidden } : {}),
     ...(result.messageFrom ? { messageFrom: result.messageFrom } : {}),
+    ...(result.requirements ? { requirements: result.requirements } : {}),
   };
 }
 

@@ -25,6 +25,18 @@ export const TestResultJson = z
       .strict()
       .optional()
       .describe("what the learner's code printed (console.log, console.error) while this test ran, or between it and the next test; untrusted text"),
+    requirements: z
+      .array(z.string())
+      .optional()
+      .describe("the lesson requirements the test checks (ids of the exercise's requirements.yaml; see `requirements` below)"),
+  })
+  .strict();
+
+export const RequirementJson = z
+  .object({
+    id: z.string().describe('a requirement id, e.g. "R1.3"'),
+    section: z.string().describe('the lesson heading the sentence sits under (`course lesson <exercise>` shows it)'),
+    text: z.string().describe('the sentence of the lesson'),
   })
   .strict();
 
@@ -57,6 +69,7 @@ export const CheckJson = z
       .array(z.object({ name: z.string(), on: z.boolean(), why: z.string().optional().describe('why the layer is off') }).strict())
       .optional()
       .describe('the isolation layers of the run (network and PID namespaces), as `course grade` records them'),
+    requirements: z.array(RequirementJson).optional().describe("the lesson sentences the tests' `requirements` name"),
   })
   .strict()
   .describe('the output of `course check --json`: the result of one check');

@@ -78,7 +78,12 @@ function exerciseFeedback(o: ExerciseOutcome, title: string, number: number): Ex
     visible: { score: o.score - (hiddenScore?.score ?? 0), maxScore: o.maxScore - (hiddenScore?.maxScore ?? 0) },
     hidden: hiddenScore,
     note: o.status !== 'passed' && o.message ? cleanText(o.message) : undefined,
-    checkText: visibleTests.length ? cleanText(renderTests(PLAIN, visibleTests), COMPOSED_CAP) : '',
+    checkText: visibleTests.length
+      ? cleanText(
+          renderTests(PLAIN, visibleTests, { all: true }, o.requirements ? { exercise: o.exercise, requirements: o.requirements } : undefined),
+          COMPOSED_CAP,
+        )
+      : '',
     diagnostics: cleanText(diagnostics),
     anomalies: o.anomalies.map((a) => cleanText(a)),
     seed: o.seed,

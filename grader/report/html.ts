@@ -9,6 +9,7 @@
 // light page. A CSP allows no network and no script but this page's own (a nonce), which the detail files carry.
 // All text goes through escape.ts: HTML escaping here, neutralised JSON for the embedded data and the detail.
 
+import { requirementSection } from './by-requirement';
 import type { Gradebook } from '../batch/model';
 import type { SimilarityReport } from '../similarity';
 import { randomBytes } from 'node:crypto';
@@ -411,6 +412,8 @@ ${legend()}
 <h2>Tests learners failed, most failed first</h2>
 <p class="muted">Per exercise: how many learners failed each test and the first failure message. A test most of the class fails points at the lesson or at a test that is too strict.</p>
 <div id="failing">${failingSection(book)}</div>
+<h2>Lesson requirements learners broke</h2>
+<div id="by-requirement">${requirementSection(book, esc) || '<p>No failure named a requirement.</p>'}</div>
 <h2>Similar submissions</h2>
 <p class="muted">A hint for a human, never a grade change: pairs of submissions of one exercise whose code, after normalising identifiers, literals, comments and layout, shares many fingerprints (winnowing, as MOSS does); and, per exercise, the submissions that copy the reference solution.</p>
 <div id="similarity">${similaritySection(extras.similarity)}</div>

@@ -11,6 +11,7 @@ import type { ExerciseSpec, ProgressData } from '../course/schema';
 import { scoreNote } from '../course/progress';
 import type { Diagnostic, ExerciseResult, LearnerOutput, TestResult } from '../run/result';
 import { terminalBlock, terminalLine, terminalText } from './escape';
+import { lessonHint, lessonLines, type LessonLinks } from './lesson-pointer';
 
 const MESSAGE_LINES = 24;
 /** Failures shown with their full evidence by default (`check --all` shows every one); the others get a line each. */
@@ -137,9 +138,11 @@ export function renderOutput(c: ChalkInstance, output: LearnerOutput, indentBy: 
   return out.join('\n');
 }
 
-export function renderTests(c: ChalkInstance, tests: TestResult[], view: TestsView = { all: true }): string {
+/** The tests, grouped; with `lesson`, each failure shown in full also names the lesson sentences it checks (lesson-pointer.ts). */
+export function renderTests(c: ChalkInstance, tests: TestResult[], view: TestsView = { all: true }, lesson?: LessonLinks): string {
   const out: string[] = [];
   let lastGroup = '';
+  let pointed = false;
   let failures = 0;
   let shortened = 0;
   let unshownOutput = 0;
@@ -156,6 +159,11 @@ export function renderTests(c: ChalkInstance, tests: TestResult[], view: TestsVi
     const full = view.all === true || (failed && ++failures <= FULL_FAILURES);
     if (failed && !full) shortened++;
     if (failed && full && t.message) out.push(c.reset(terminalBlock(cutLines(t.message, MESSAGE_LINES), `${pad}    `)));
+    if (failed && full) {
+      const lines = lessonLines(c, t, lesson, `${pad}    `);
+      pointed ||= lines.length > 0;
+      out.push(...lines);
+    }
     if (t.output && (view.all === true || (failed && full))) out.push(renderOutput(c, t.output, `${pad}    `));
     else if (t.output) unshownOutput++;
   }
@@ -166,6 +174,7 @@ export function renderTests(c: ChalkInstance, tests: TestResult[], view: TestsVi
     ].filter(Boolean);
     out.push('', c.gray(`… ${what.join('; ')}: \`npx course check --all\` shows everything`));
   }
+  if (pointed && lesson) out.push('', lessonHint(c, lesson));
   return out.join('\n');
 }
 
@@ -199,7 +208,14 @@ export function renderResult(c: ChalkInstance, result: ExerciseResult, exercise:
     out.push('');
   }
   if (result.tests.length) {
-    out.push(renderTests(c, result.tests, { all: options.all === true }));
+    out.push(
+      renderTests(
+        c,
+        result.tests,
+        { all: options.all === true },
+        result.requirements ? { exercise: exercise.id, requirements: result.requirements } : undefined,
+      ),
+    );
     out.push('');
   }
   if (types.length) {

@@ -1,8 +1,11 @@
 // Collects what the trusted jest process streams during one run (worker-protocol.ts) into the plain facts the
 // verdict is decided from (verdict.ts), and passes progress on as RunEvents (the watch screen, the terminal).
 // Everything here may have been shaped by the code under test: texts are cut and lists capped on arrival.
+// Requirement tags (`{R1.3}`) leave the names here: every reporter sees the untagged names and a test's ids in
+// `requirements` (requirement-tags.ts).
 
 import { anomalyText, type AnomalyKind } from '../../harness/sandbox/contract';
+import { parseTags, untaggedNames } from '../course/requirement-tags';
 import type { JobOutcome } from './jest-process';
 import { OUTPUT_PER_RUN, OUTPUT_PER_TEST } from './learner-output';
 import { specOf, type LearnerOutput, type TestResult } from './result';
@@ -33,21 +36,23 @@ export class RunCollector {
   receive(message: FromWorker): void {
     switch (message.type) {
       case 'tests':
-        this.expected = message.tests;
+        this.expected = message.tests.map((t) => untaggedNames(t.group, t.title));
         this.emit({ type: 'expected', count: message.tests.length });
         return;
       case 'test-start':
-        this.running = message.fullName;
-        this.emit({ type: 'test-start', fullName: message.fullName });
+        this.running = parseTags(message.fullName).name;
+        this.emit({ type: 'test-start', fullName: this.running });
         return;
       case 'test-result': {
         if (message.status === 'skipped') return;
         this.running = undefined;
-        const { fullName, group, title, status, durationMs } = message;
+        const { status, durationMs } = message;
+        const { fullName, group, title, requirements } = untaggedNames(message.group, message.title);
         const test: TestResult = {
           fullName,
           group,
           title,
+          requirements,
           status,
           message: message.message,
           durationMs,

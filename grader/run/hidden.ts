@@ -18,6 +18,8 @@ import { JestProcess } from './jest-process';
 import { instructorOnlyMessage } from './instructor-only-message';
 import type { ExerciseResult, ExerciseStatus } from './result';
 import { runExercise, suiteHash, type RunOptions } from './run-exercise';
+import { joinSentences } from './lesson-sentences';
+import { NOT_RUN_FAIL_FAST } from './test-accounting';
 
 /** `foo.test.ts` → `foo.hidden.test.ts` (relative to the course root, like `suite`). */
 export function hiddenSuiteOf(suite: string): string {
@@ -91,6 +93,7 @@ export function joinHidden(visible: ExerciseResult, hidden: ExerciseResult, comb
     maxScore,
     tests,
     anomalies,
+    ...(visible.requirements || hidden.requirements ? { requirements: joinSentences(visible.requirements, hidden.requirements) } : {}),
     hungTest: visible.hungTest ?? hidden.hungTest,
     durationMs: visible.durationMs + hidden.durationMs,
     suiteHash: combinedHash,
@@ -110,7 +113,10 @@ export async function runGraded(options: GradedRunOptions): Promise<ExerciseResu
   if (!hidden) return visible;
   // Fail-fast (verify's mutants): a failure in the visible suite already decides; the hidden one is not run. (A
   // test fail-fast skipped is never alone: the failure that stopped the run is among the tests too.)
-  if (options.failFast && visible.tests.some((t) => t.status !== 'passed')) return visible;
+  if (options.failFast && !options.focus && visible.tests.some((t) => t.status !== 'passed')) return visible;
+  // A focused run (verify's mutants, SuiteJob.focus) is decided once each focused requirement has a failing test.
+  const failedIds = new Set(visible.tests.filter((t) => t.status !== 'passed' && t.message !== NOT_RUN_FAIL_FAST).flatMap((t) => t.requirements ?? []));
+  if (options.focus?.every((id) => failedIds.has(id))) return visible;
   const combinedHash = gradingSuiteHash(options.courseRoot, options.exercise);
   // Nothing was built (not submitted, does not compile): the hidden suite cannot run either.
   if (visible.tests.length === 0 && visible.status === 'error') return { ...visible, suiteHash: combinedHash };

@@ -5,7 +5,7 @@ import { distFile } from '../paths';
 import type { SuiteJob } from './worker-protocol';
 
 export function jestConfig(
-  job: Pick<SuiteJob, 'suite' | 'rootDir' | 'cacheDir' | 'testTimeoutMs' | 'failFast'>,
+  job: Pick<SuiteJob, 'suite' | 'rootDir' | 'cacheDir' | 'testTimeoutMs' | 'failFast' | 'focus'>,
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return {
@@ -15,7 +15,7 @@ export function jestConfig(
     moduleFileExtensions: ['ts', 'js', 'json'],
     transform: { '\\.ts$': distFile('run', 'esbuild-transform.js') },
     testEnvironment: distFile('run', 'trusted-environment.js'),
-    testEnvironmentOptions: { courseFailFast: job.failFast === true },
+    testEnvironmentOptions: { courseFailFast: job.failFast === true, ...(job.focus ? { courseFocus: job.focus } : {}) },
     reporters: [distFile('run', 'stream-reporter.js')],
     cacheDirectory: job.cacheDir,
     testTimeout: job.testTimeoutMs,

@@ -1,7 +1,9 @@
 // Mutants: known-wrong implementations an exercise's suite must catch. Each is a small unified diff against the
 // reference solution (`harness/mutants/<id>/<name>.patch`), so the bug is the only thing in the file and a change
 // to the solution carries over to every mutant. Free text before the first `---` line says what is wrong.
-// A folder `harness/mutants/<id>/<name>/` holding whole files is accepted too.
+// A folder `harness/mutants/<id>/<name>/` holding whole files is accepted too. The header also declares the lesson
+// requirements the mutant breaks, on a line of its own: `Requirements: R1.3, R1.4` (issue 23; `course verify`
+// checks that a test of one of them fails).
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,11 +19,24 @@ export interface Mutant {
   implRoot?: string;
   /** Why it could not be made (a patch that no longer applies to the solution). */
   error?: string;
+  /** The requirement ids its header's `Requirements:` line declares; undefined when it has no such line. */
+  requirements?: string[];
 }
 
 function describePatch(text: string): string | undefined {
   const header = text.split('\n---')[0]!.trim();
   return header || undefined;
+}
+
+/** The ids of a header's `Requirements: R1.3, R1.4` line (the text before the first `---`); undefined without one. */
+export function declaredRequirements(patchText: string): string[] | undefined {
+  const header = patchText.startsWith('---') ? '' : patchText.split('\n---')[0]!;
+  const line = /^Requirements:[ \t]*(.*)$/m.exec(header);
+  if (!line) return undefined;
+  return line[1]!
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Applies a mutant's patch to the solution; throws with the file and reason when a hunk does not apply. */
@@ -73,9 +88,9 @@ export function prepareMutants(courseRoot: string, exercise: ExerciseSpec, workD
           rmSync(tmp, { recursive: true, force: true }); // made by a concurrent run
         }
       }
-      mutants.push({ name, description: describePatch(text), implRoot: target });
+      mutants.push({ name, description: describePatch(text), implRoot: target, requirements: declaredRequirements(text) });
     } catch (err) {
-      mutants.push({ name, description: describePatch(text), error: (err as Error).message });
+      mutants.push({ name, description: describePatch(text), error: (err as Error).message, requirements: declaredRequirements(text) });
     }
   }
   return mutants;

@@ -33,6 +33,8 @@ export interface TestResult {
   hidden?: boolean;
   /** What the code under test printed while this test ran (learner-output.ts): the learner's own, untrusted. */
   output?: LearnerOutput;
+  /** The lesson requirements the test checks (its title's `{R1.3}` tags, taken out of the names above). */
+  requirements?: string[];
 }
 
 /** The learner's own output during one test (console.log...), neutralised and capped. */
@@ -40,6 +42,14 @@ export interface LearnerOutput {
   text: string;
   /** Characters printed beyond the caps (per test, per run) and not kept. */
   dropped: number;
+}
+
+/** A lesson sentence a test checks, as the learner's feedback quotes it (exercises/NN-id/requirements.yaml). */
+export interface RequirementRef {
+  id: string;
+  /** The lesson heading it sits under: `course lesson <exercise>` shows it. */
+  section: string;
+  text: string;
 }
 
 export interface Diagnostic {
@@ -78,6 +88,8 @@ export interface ExerciseResult {
    * report/learner-view.ts). Absent in results of earlier versions (instructor-only-message.ts reads those).
    */
   messageFrom?: 'suite' | 'instructor-only';
+  /** The lesson sentences the tests name (their `requirements`), so feedback can quote what a failure broke. */
+  requirements?: RequirementRef[];
 }
 
 /** Pulls the citation at the end of a test title: "... (RFC 7541 §4.1)" gives "RFC 7541 §4.1". */

@@ -17,6 +17,7 @@ import { visibleControls } from '../report/safe-text';
 import { startTypecheck } from './typecheck';
 import { trace } from '../trace';
 import { buildVerdict, decideVerdict, machineryVerdict, notStartedVerdict } from './verdict';
+import { lessonSentences } from './lesson-sentences';
 
 export type { RunEvent } from './collect';
 export { NOT_RUN_FAIL_FAST } from './test-accounting';
@@ -48,6 +49,8 @@ export interface RunOptions {
   starter?: Record<string, string>;
   /** Skip the tests after the first failing one (`course verify`'s mutants only; see SuiteJob.failFast). */
   failFast?: boolean;
+  /** Run only the tests of these requirement ids, one failure per id (`course verify`'s mutants; SuiteJob.focus). */
+  focus?: string[];
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -131,6 +134,7 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
     cacheDir: path.join(workDir, 'cache', 'jest'),
     rootDir: courseRoot,
     failFast: options.failFast,
+    focus: options.focus,
   };
   const outcome = await jest.run(job, timeoutMs, (message) => collector.receive(message));
   trace(`jest job ended (${outcome.end})`);
@@ -140,10 +144,12 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
   const diagnostics = await typecheck;
   trace('type-check done');
 
-  const verdict = decideVerdict(collector.facts(outcome, timeoutMs, options.failFast === true));
+  const verdict = decideVerdict(collector.facts(outcome, timeoutMs, options.failFast === true || options.focus !== undefined));
+  const requirements = lessonSentences(courseRoot, exercise, verdict.tests);
   return {
     ...base,
     ...verdict,
+    ...(requirements.length ? { requirements } : {}),
     tests: collector.withOutput(verdict.tests),
     diagnostics,
     anomalies: collector.anomalies,

@@ -53,6 +53,7 @@ export function accountTests(facts: Pick<RunFacts, 'expected' | 'results' | 'run
       fullName: t.fullName,
       group: t.group,
       title: t.title,
+      requirements: t.requirements ?? [],
       status: reason === 'hung' ? 'timeout' : 'missing',
       message,
       durationMs: 0,

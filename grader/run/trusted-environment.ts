@@ -6,13 +6,14 @@ import { TestEnvironment } from 'jest-environment-node';
 import type { Circus } from '@jest/types';
 import { ANOMALY_KINDS, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
 import { OutputAttribution } from './learner-output';
+import { requirementsOf, untaggedNames } from '../course/requirement-tags';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
 
-/** "describe › describe › test", as the stream reporter names a test. */
+/** "describe › describe › test" without requirement tags, as the collector names a test's result. */
 function fullNameOf(test: Circus.TestEntry): string {
-  const names = [test.name];
-  for (let block: Circus.DescribeBlock | undefined = test.parent; block?.parent; block = block.parent) names.unshift(block.name);
-  return names.join(' › ');
+  const group: string[] = [];
+  for (let block: Circus.DescribeBlock | undefined = test.parent; block?.parent; block = block.parent) group.unshift(block.name);
+  return untaggedNames(group, test.name).fullName;
 }
 
 function collect(block: Circus.DescribeBlock, ancestors: string[], out: ExpectedTest[]): void {
@@ -25,16 +26,38 @@ function collect(block: Circus.DescribeBlock, ancestors: string[], out: Expected
   }
 }
 
+/**
+ * verify's focused runs (SuiteJob.focus): marks every test tagged with none of the focused ids as skipped (before the
+ * run, so jest-circus also skips the hooks of blocks left without a test) and returns each kept test's focused ids.
+ */
+function applyFocus(block: Circus.DescribeBlock, ancestors: string[], focus: Set<string>, out: Map<Circus.TestEntry, string[]>): void {
+  for (const child of block.children) {
+    if (child.type === 'describeBlock') {
+      applyFocus(child, [...ancestors, child.name], focus, out);
+      continue;
+    }
+    const ids = requirementsOf(ancestors, child.name).filter((id) => focus.has(id));
+    if (ids.length === 0) child.mode = 'skip';
+    else out.set(child, ids);
+  }
+}
+
 export default class TrustedEnvironment extends TestEnvironment {
   /** `course verify`'s mutant runs: skip the tests after the first failure (SuiteJob.failFast). */
   private readonly failFast: boolean;
   private failedOnce = false;
   /** What the code under test prints, per test (learner-output.ts). */
   private readonly output = new OutputAttribution((message) => process.send?.(message));
+  /** `course verify`'s focused mutant runs (SuiteJob.focus): the ids, each kept test's ids, the ids already failed. */
+  private readonly focus: Set<string> | undefined;
+  private readonly focusedTests = new Map<Circus.TestEntry, string[]>();
+  private readonly failedIds = new Set<string>();
 
   constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
     super(...args);
     this.failFast = args[0].projectConfig.testEnvironmentOptions?.courseFailFast === true;
+    const focus = args[0].projectConfig.testEnvironmentOptions?.courseFocus;
+    this.focus = Array.isArray(focus) ? new Set(focus.map(String)) : undefined;
     const hooks: Required<CourseHooks> = {
       // Lets trusted harness code (the sandbox client) report what the code under test did, e.g. tried to exit.
       __courseAnomaly: (anomaly: Anomaly) => {
@@ -59,10 +82,18 @@ export default class TrustedEnvironment extends TestEnvironment {
     if (event.name === 'test_start') this.output.testStarted(fullNameOf(event.test));
     if (event.name === 'test_done') this.output.testDone();
     if (event.name === 'run_start') {
+      if (this.focus) applyFocus(state.rootDescribeBlock, [], this.focus, this.focusedTests);
       const tests: ExpectedTest[] = [];
       collect(state.rootDescribeBlock, [], tests);
       const message: FromWorker = { type: 'tests', tests };
       process.send?.(message);
+    }
+    if (this.focus) {
+      // One failing test per focused requirement decides: a test whose every focused id has failed is skipped.
+      const ids = (event.name === 'test_done' || event.name === 'test_start' ? this.focusedTests.get(event.test) : undefined) ?? [];
+      if (event.name === 'test_done' && event.test.errors.length > 0) for (const id of ids) this.failedIds.add(id);
+      if (event.name === 'test_start' && ids.length > 0 && ids.every((id) => this.failedIds.has(id))) event.test.mode = 'skip';
+      return;
     }
     if (!this.failFast) return;
     if (event.name === 'test_done' && event.test.errors.length > 0) this.failedOnce = true;

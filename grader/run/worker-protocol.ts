@@ -19,6 +19,11 @@ export interface SuiteJob {
    * call a mutant caught, and the rest of a network suite is minutes of CPU). Never used for a grade.
    */
   failFast?: boolean;
+  /**
+   * `course verify`'s mutant runs: run only the tests tagged with one of these requirement ids, and skip a test
+   * once each of its ids among these has a failing test (one failure per requirement decides). Never for a grade.
+   */
+  focus?: string[];
 }
 
 export type ToWorker = { type: 'run'; job: SuiteJob } | { type: 'exit' };
@@ -27,6 +32,8 @@ export interface ExpectedTest {
   fullName: string;
   group: string[];
   title: string;
+  /** The requirement ids of its tags (set by the grader when it strips them; collect.ts). */
+  requirements?: string[];
 }
 
 export type FromWorker =

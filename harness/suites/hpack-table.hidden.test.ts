@@ -134,7 +134,7 @@ async function checkCase(c: Case): Promise<void> {
 }
 
 describe('hidden: generated header lists', () => {
-  test('random header lists from a trusted encoder decode to the same lists and tables (RFC 7541 §6)', async () => {
+  test('random header lists from a trusted encoder decode to the same lists and tables (RFC 7541 §6) {R1.1,R1.7,R1.22}', async () => {
     await checkProperty({
       name: 'decode(encode(headers)) = headers',
       generate: (random) => generate(random, false),
@@ -145,7 +145,7 @@ describe('hidden: generated header lists', () => {
     });
   }, 40_000);
 
-  test('random size updates and small tables evict the oldest entries (RFC 7541 §4.3, §4.4, §6.3)', async () => {
+  test('random size updates and small tables evict the oldest entries (RFC 7541 §4.3, §4.4, §6.3) {R1.9,R1.13,R1.26}', async () => {
     await checkProperty({
       name: 'decoding with small tables and size updates tracks the encoder',
       generate: (random) => generate(random, true),
@@ -156,7 +156,7 @@ describe('hidden: generated header lists', () => {
     });
   }, 40_000);
 
-  test('random prefixed integers decode to their value and end offset (RFC 7541 §5.1)', async () => {
+  test('random prefixed integers decode to their value and end offset (RFC 7541 §5.1) {R1.15,R1.32}', async () => {
     interface IntCase {
       value: number;
       prefix: number;

@@ -244,7 +244,7 @@ async function checkStory(encoder: string, story: { file: string; cases: StoryCa
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('integers', () => {
-  test.each(appendixC.integers.map((v) => [v.section, v] as const))('Appendix %s: prefixed integer example (RFC 7541 §5.1)', async (_s, v) => {
+  test.each(appendixC.integers.map((v) => [v.section, v] as const))('Appendix %s: prefixed integer example (RFC 7541 §5.1) {R1.15,R1.32}', async (_s, v) => {
     const out = (await sandbox().invoke('decodeInteger', bytes(v.hex), 0, v.prefixBits)) as { value: number; next: number };
     const want = { value: v.value, next: v.hex.length / 2 };
     if (out?.value !== want.value || out?.next !== want.next) {
@@ -257,7 +257,7 @@ describe('integers', () => {
     }
   });
 
-  test('the bits above the prefix are ignored, and decoding starts at the given offset (RFC 7541 §5.1)', async () => {
+  test('the bits above the prefix are ignored, and decoding starts at the given offset (RFC 7541 §5.1) {R1.14,R1.32}', async () => {
     const cases: Array<[string, number, number, { value: number; next: number }]> = [
       ['ea', 0, 5, { value: 10, next: 1 }], // 111 01010
       ['55 3f 9a 0a 99', 1, 5, { value: 1337, next: 4 }], // 001 11111, then 1337 - 31
@@ -273,7 +273,7 @@ describe('integers', () => {
     }
   });
 
-  test('the largest value the overflow guard allows is 2^32 - 1 (RFC 7541 §5.1)', async () => {
+  test('the largest value the overflow guard allows is 2^32 - 1 (RFC 7541 §5.1) {R1.16,R1.17}', async () => {
     const max = 2 ** 32 - 1;
     const input = new Uint8Array(encodeInteger(max, 5, 0x20));
     const out = (await sandbox().invoke('decodeInteger', input, 0, 5)) as { value: number; next: number };
@@ -282,7 +282,7 @@ describe('integers', () => {
     }
   });
 
-  test('a value above 2^32 - 1 is rejected with HPACK_INTEGER_OVERFLOW (RFC 7541 §5.1)', async () => {
+  test('a value above 2^32 - 1 is rejected with HPACK_INTEGER_OVERFLOW (RFC 7541 §5.1) {R1.16}', async () => {
     for (const input of [new Uint8Array(encodeInteger(2 ** 32, 5)), bytes('1f ff ff ff ff ff ff ff ff ff 01')]) {
       await expectCode(sandbox().invoke('decodeInteger', input, 0, 5), 'HPACK_INTEGER_OVERFLOW', `decodeInteger(${hex(input)}, 0, 5)`, [
         '  an implementation must guard against integers too large to represent (RFC 7541 §5.1, §7.4)',
@@ -290,7 +290,7 @@ describe('integers', () => {
     }
   });
 
-  test('long runs of continuation octets: no 32-bit wrap, no NaN, HPACK_INTEGER_OVERFLOW once past 2^32 - 1 (RFC 7541 §5.1)', async () => {
+  test('long runs of continuation octets: no 32-bit wrap, no NaN, HPACK_INTEGER_OVERFLOW once past 2^32 - 1 (RFC 7541 §5.1) {R1.17,R1.18}', async () => {
     // 15 × 2^28 + 31 fits in 32 bits unsigned but not signed: a decoder that shifts with << turns it negative.
     const fits = bytes('1f 80 80 80 80 0f');
     const out = (await sandbox().invoke('decodeInteger', fits, 0, 5)) as { value: number; next: number };
@@ -325,7 +325,7 @@ describe('integers', () => {
     }
   });
 
-  test('an integer cut off in its continuation octets is HPACK_TRUNCATED (RFC 7541 §5.1)', async () => {
+  test('an integer cut off in its continuation octets is HPACK_TRUNCATED (RFC 7541 §5.1) {R1.31}', async () => {
     for (const [h, offset] of [['1f', 0], ['1f 9a', 0], ['82', 1]] as const) {
       await expectCode(sandbox().invoke('decodeInteger', bytes(h), offset, 5), 'HPACK_TRUNCATED', `decodeInteger(${hex(bytes(h))}, ${offset}, 5)`);
     }
@@ -333,14 +333,14 @@ describe('integers', () => {
 });
 
 describe('string literals', () => {
-  test('a raw string literal: 7-bit length prefix, then the octets (RFC 7541 §5.2)', async () => {
+  test('a raw string literal: 7-bit length prefix, then the octets (RFC 7541 §5.2) {R1.19}', async () => {
     const input = new Uint8Array([0x99, ...literal('custom-key'), 0x00]);
     const out = await sandbox().invoke('decodeString', input, 1);
     expect(out).toEqual({ value: 'custom-key', next: 12 });
     expect(await sandbox().invoke('decodeString', input, 12)).toEqual({ value: '', next: 13 });
   });
 
-  test('a Huffman-coded string literal (H bit set) goes through the given decoder (RFC 7541 §5.2, Appendix C.4.1)', async () => {
+  test('a Huffman-coded string literal (H bit set) goes through the given decoder (RFC 7541 §5.2, Appendix C.4.1) {R1.19,R1.20}', async () => {
     const input = bytes('8c f1e3 c2e5 f23a 6ba0 ab90 f4ff');
     const out = await sandbox().invoke('decodeString', input, 0);
     if (JSON.stringify(out) !== JSON.stringify({ value: 'www.example.com', next: 13 })) {
@@ -351,22 +351,39 @@ describe('string literals', () => {
     }
   });
 
-  test('a string longer than the bytes left is HPACK_TRUNCATED (RFC 7541 §5.2)', async () => {
+  test('a string longer than the bytes left is HPACK_TRUNCATED (RFC 7541 §5.2) {R1.31}', async () => {
     for (const input of [bytes('0a 63 75 73'), bytes(''), bytes('7f')]) {
       await expectCode(sandbox().invoke('decodeString', input, 0), 'HPACK_TRUNCATED', `decodeString(${hex(input)}, 0)`);
     }
   });
 
-  test('invalid Huffman padding is reported as HPACK_HUFFMAN_INVALID (RFC 7541 §5.2)', async () => {
+  test('invalid Huffman padding is reported as HPACK_HUFFMAN_INVALID (RFC 7541 §5.2) {R1.21}', async () => {
     // 00 = the 5-bit code of "0" then 3 bits of 0-padding: padding must be the start of EOS (all ones).
     await expectCode(sandbox().invoke('decodeString', bytes('81 00'), 0), 'HPACK_HUFFMAN_INVALID', 'decodeString(81 00, 0)', [
       '  let the error thrown by decodeHuffman() propagate',
     ]);
   });
+  test("octets above 0x7f are one character each, and the entry's size counts octets, not UTF-8 characters (RFC 7541 §4.1, §5.2) {R1.22}", async () => {
+    // "é" sent as the two UTF-8 octets c3 a9: the header string is those two octets, "\u00c3\u00a9" (latin1).
+    const value = [0xc3, 0xa9];
+    const out = await sandbox().invoke('decodeString', new Uint8Array([value.length, ...value]), 0);
+    const decoder = await newDecoder(4096);
+    const block = new Uint8Array([0x40, ...literal('x-name'), value.length, ...value]);
+    await decodeBlock(decoder, block, [], `decode(${hex(block)})`);
+    const size = await decoder.call('tableSize');
+    const want = 6 + 2 + 32;
+    if (JSON.stringify(out) !== JSON.stringify({ value: '\u00c3\u00a9', next: 3 }) || size !== want) {
+      fail([
+        `decodeString(02 c3 a9, 0) returned ${JSON.stringify(out)}, expected {"value":"\u00c3\u00a9","next":3}`,
+        `after inserting x-name with that 2-octet value, tableSize() is ${String(size)}, expected ${want} (6 + 2 + 32)`,
+        "  header strings are octets: one character per octet (Buffer.from(octets).toString('latin1')), so lengths count octets",
+      ]);
+    }
+  });
 });
 
 describe('header table', () => {
-  test('indices 1 to 61 are the static table (RFC 7541 §2.3.1, Appendix A)', async () => {
+  test('indices 1 to 61 are the static table (RFC 7541 §2.3.1, Appendix A) {R1.2}', async () => {
     const table = await newTable(4096);
     for (let i = 1; i <= STATIC.length; i++) {
       const got = await table.call('get', i);
@@ -378,7 +395,7 @@ describe('header table', () => {
     expect(await table.call('size')).toBe(0);
   });
 
-  test('entry size is name length + value length + 32 (RFC 7541 §4.1)', async () => {
+  test('entry size is name length + value length + 32 (RFC 7541 §4.1) {R1.7,R1.8}', async () => {
     for (const [name, value, want] of [['custom-key', 'custom-header', 55], ['', '', 32]] as const) {
       const got = await sandbox().invoke('entrySize', name, value);
       if (got !== want) {
@@ -403,7 +420,7 @@ describe('header table', () => {
     }
   });
 
-  test('new entries go to the front: 62 is the newest, then older ones (RFC 7541 §2.3.3, §4.1)', async () => {
+  test('new entries go to the front: 62 is the newest, then older ones (RFC 7541 §2.3.3, §4.1) {R1.2,R1.5,R1.10}', async () => {
     const table = await newTable(4096);
     await table.call('add', 'first', '1');
     await table.call('add', 'second', '2');
@@ -421,7 +438,7 @@ describe('header table', () => {
     expect(await table.call('get', 61)).toEqual(['www-authenticate', '']);
   });
 
-  test('index 0 and indices past the end are HPACK_INDEX_OUT_OF_RANGE (RFC 7541 §2.3.3)', async () => {
+  test('index 0 and indices past the end are HPACK_INDEX_OUT_OF_RANGE (RFC 7541 §2.3.3) {R1.3,R1.4}', async () => {
     const table = await newTable(4096);
     await table.call('add', 'only', 'entry');
     for (const index of [0, 63, 1000]) {
@@ -430,7 +447,7 @@ describe('header table', () => {
     expect(await table.call('get', 62)).toEqual(['only', 'entry']);
   });
 
-  test('when full, the oldest entries are evicted until the new one fits (RFC 7541 §4.4)', async () => {
+  test('when full, the oldest entries are evicted until the new one fits (RFC 7541 §4.4) {R1.5,R1.8,R1.9}', async () => {
     const table = await newTable(120); // room for three 40-octet entries
     for (const [n, v] of [['a', '1234567'], ['b', '1234567'], ['c', '1234567']] as const) await table.call('add', n, v);
     const before = await table.call('entries');
@@ -449,7 +466,7 @@ describe('header table', () => {
     }
   });
 
-  test('an entry exactly as large as the maximum fits, alone (RFC 7541 §4.4)', async () => {
+  test('an entry exactly as large as the maximum fits, alone (RFC 7541 §4.4) {R1.12}', async () => {
     const table = await newTable(64);
     await table.call('add', 'old', 'x');
     await table.call('add', 'name-of-sixteen!', 'value-of-sixteen'); // 16 + 16 + 32 = 64
@@ -459,7 +476,7 @@ describe('header table', () => {
     expect(await table.call('size')).toBe(64);
   });
 
-  test('an entry larger than the maximum empties the table and is not added (RFC 7541 §4.4)', async () => {
+  test('an entry larger than the maximum empties the table and is not added (RFC 7541 §4.4) {R1.11}', async () => {
     const table = await newTable(64);
     await table.call('add', 'a', 'b');
     const before = await table.call('entries');
@@ -477,7 +494,7 @@ describe('header table', () => {
     await expectCode(table.call('get', 62), 'HPACK_INDEX_OUT_OF_RANGE', 'get(62) on the emptied table');
   });
 
-  test('setMaxSize evicts the oldest entries until the table fits; 0 empties it (RFC 7541 §4.3)', async () => {
+  test('setMaxSize evicts the oldest entries until the table fits; 0 empties it (RFC 7541 §4.3) {R1.13}', async () => {
     const table = await newTable(4096);
     for (const n of ['one', 'two', 'three']) await table.call('add', n, 'v'); // 36, 36, 38
     const before = await table.call('entries');
@@ -494,7 +511,7 @@ describe('header table', () => {
     expect(await table.call('size')).toBe(0);
   });
 
-  test('after a new maximum, additions are limited by it; growing keeps the entries (RFC 7541 §4.3, §4.4)', async () => {
+  test('after a new maximum, additions are limited by it; growing keeps the entries (RFC 7541 §4.3, §4.4) {R1.9,R1.13}', async () => {
     const table = await newTable(4096);
     await table.call('setMaxSize', 70);
     await table.call('add', 'k1', 'v1'); // 36
@@ -510,7 +527,7 @@ describe('header table', () => {
     if (diff) fail([`after setMaxSize(200) and another add: ${diff}`, '  entries after (yours):', formatTable(after)]);
   });
 
-  test('find: a full match gives its index, a name-only match is flagged, no match is null (RFC 7541 §2.3.3)', async () => {
+  test('find: a full match gives its index, a name-only match is flagged, no match is null (RFC 7541 §2.3.3) {R1.30}', async () => {
     const table = await newTable(4096);
     const checks: Array<[string, string, unknown]> = [
       [':method', 'GET', { index: 2, nameOnly: false }],
@@ -529,7 +546,7 @@ describe('header table', () => {
     }
   });
 
-  test('find: a full match in the dynamic table beats a name match in the static table (RFC 7541 §2.3.3)', async () => {
+  test('find: a full match in the dynamic table beats a name match in the static table (RFC 7541 §2.3.3) {R1.30}', async () => {
     const table = await newTable(4096);
     await table.call('add', 'cache-control', 'no-cache');
     await table.call('add', 'x-custom', 'one');
@@ -556,7 +573,7 @@ describe('header table', () => {
 
 describe('decoding header fields (RFC 7541 Appendix C.2)', () => {
   test.each(appendixC.headerFieldExamples.map((v) => [v.section, v.representation, v] as const))(
-    'Appendix %s: %s (RFC 7541 §6)',
+    'Appendix %s: %s (RFC 7541 §6) {R1.23,R1.24}',
     async (_s, _r, v) => {
       const decoder = await newDecoder(v.maxTableSize);
       await checkBlock(decoder, [], v);
@@ -565,7 +582,7 @@ describe('decoding header fields (RFC 7541 Appendix C.2)', () => {
 });
 
 describe('decoding header block sequences (RFC 7541 Appendix C.3-C.6)', () => {
-  test.each(appendixC.sequences.map((s) => [s.section, s.title, s] as const))('Appendix %s: %s (RFC 7541 §2.3, §4.4)', async (_s, _t, s) => {
+  test.each(appendixC.sequences.map((s) => [s.section, s.title, s] as const))('Appendix %s: %s (RFC 7541 §2.3, §4.4) {R1.1,R1.9}', async (_s, _t, s) => {
     const decoder = await newDecoder(s.maxTableSize);
     let before: unknown = [];
     for (const block of s.blocks) before = await checkBlock(decoder, before, block);
@@ -584,7 +601,7 @@ describe('dynamic table size updates', () => {
     return decoder;
   }
 
-  test('a size update at the start of a block sets the maximum and evicts (RFC 7541 §6.3, §4.3)', async () => {
+  test('a size update at the start of a block sets the maximum and evicts (RFC 7541 §6.3, §4.3) {R1.13,R1.26}', async () => {
     const decoder = await decoderAfterC3();
     const before = await decoder.call('dynamicTable');
     const block = new Uint8Array([...encodeInteger(110, 5, 0x20), 0x82]); // size update to 110, then :method GET
@@ -607,7 +624,7 @@ describe('dynamic table size updates', () => {
     expect(await decoder.call('tableSize')).toBe(107);
   });
 
-  test('several size updates may open a block: 0 empties the table, then the last one applies (RFC 7541 §4.2, §6.3)', async () => {
+  test('several size updates may open a block: 0 empties the table, then the last one applies (RFC 7541 §4.2, §6.3) {R1.26}', async () => {
     const decoder = await decoderAfterC3();
     const before = await decoder.call('dynamicTable');
     const block = new Uint8Array([0x20, ...encodeInteger(4096, 5, 0x20), 0x40, ...literal('k'), ...literal('v')]);
@@ -627,7 +644,7 @@ describe('dynamic table size updates', () => {
     expect(await decoder.call('maxTableSize')).toBe(4096);
   });
 
-  test('a size update after a header field is HPACK_SIZE_UPDATE_NOT_AT_START (RFC 7541 §4.2)', async () => {
+  test('a size update after a header field is HPACK_SIZE_UPDATE_NOT_AT_START (RFC 7541 §4.2) {R1.27}', async () => {
     for (const block of [bytes('82 3f 4f'), new Uint8Array([0x40, ...literal('k'), ...literal('v'), 0x20])]) {
       const decoder = await decoderAfterC3();
       const before = await decoder.call('dynamicTable');
@@ -639,7 +656,7 @@ describe('dynamic table size updates', () => {
     }
   });
 
-  test('a size update above the SETTINGS_HEADER_TABLE_SIZE limit is HPACK_SIZE_UPDATE_TOO_LARGE (RFC 7541 §6.3)', async () => {
+  test('a size update above the SETTINGS_HEADER_TABLE_SIZE limit is HPACK_SIZE_UPDATE_TOO_LARGE (RFC 7541 §6.3) {R1.28}', async () => {
     for (const size of [257, 4096]) {
       const decoder = await newDecoder(256);
       const block = new Uint8Array(encodeInteger(size, 5, 0x20));
@@ -654,7 +671,7 @@ describe('dynamic table size updates', () => {
 });
 
 describe('defaults', () => {
-  test('without arguments a HeaderTable and a HpackDecoder start at 4096 octets, SETTINGS_HEADER_TABLE_SIZE\'s initial value (RFC 7541 §4.2, RFC 9113 §6.5.2)', async () => {
+  test('without arguments a HeaderTable and a HpackDecoder start at 4096 octets, SETTINGS_HEADER_TABLE_SIZE\'s initial value (RFC 7541 §4.2, RFC 9113 §6.5.2) {R1.6}', async () => {
     const table = await sandbox().construct('HeaderTable');
     expect({ 'new HeaderTable().maxSize()': await table.call('maxSize') }).toEqual({ 'new HeaderTable().maxSize()': 4096 });
     const decoder = await sandbox().construct('HpackDecoder');
@@ -666,8 +683,8 @@ describe('defaults', () => {
   });
 });
 
-describe('decoding errors', () => {
-  test('an indexed field with index 0 or past the table is HPACK_INDEX_OUT_OF_RANGE (RFC 7541 §6.1, §2.3.3)', async () => {
+describe('decoding errors {R1.29}', () => {
+  test('an indexed field with index 0 or past the table is HPACK_INDEX_OUT_OF_RANGE (RFC 7541 §6.1, §2.3.3) {R1.3,R1.4}', async () => {
     for (const h of ['80', 'be', '82 bf']) {
       const decoder = await newDecoder(4096);
       await expectCode(decoder.call('decode', bytes(h)), 'HPACK_INDEX_OUT_OF_RANGE', `decode(${h}) on a fresh decoder (no dynamic entries)`);
@@ -678,7 +695,7 @@ describe('decoding errors', () => {
     await expectCode(decoder.call('decode', bytes('bf')), 'HPACK_INDEX_OUT_OF_RANGE', 'decode(bf) with one dynamic entry (index 63 does not exist)');
   });
 
-  test('a literal whose name index is past the table is HPACK_INDEX_OUT_OF_RANGE (RFC 7541 §6.2)', async () => {
+  test('a literal whose name index is past the table is HPACK_INDEX_OUT_OF_RANGE (RFC 7541 §6.2) {R1.4,R1.24}', async () => {
     for (const first of [0x7e, 0x0f]) {
       const block = new Uint8Array([...encodeInteger(62, first === 0x7e ? 6 : 4, first === 0x7e ? 0x40 : 0x00), ...literal('x')]);
       const decoder = await newDecoder(4096);
@@ -686,7 +703,7 @@ describe('decoding errors', () => {
     }
   });
 
-  test('a block that ends inside an integer or a string is HPACK_TRUNCATED (RFC 7541 §5.1, §5.2)', async () => {
+  test('a block that ends inside an integer or a string is HPACK_TRUNCATED (RFC 7541 §5.1, §5.2) {R1.31}', async () => {
     const cases = ['ff', '40', '40 01 6b', '40 0a 63 75 73', '04', '04 05 2f 61', '3f'];
     for (const h of cases) {
       const decoder = await newDecoder(4096);
@@ -694,7 +711,7 @@ describe('decoding errors', () => {
     }
   });
 
-  test('a huge integer inside a block is HPACK_INTEGER_OVERFLOW, not a huge allocation (RFC 7541 §5.1, §7.4)', async () => {
+  test('a huge integer inside a block is HPACK_INTEGER_OVERFLOW, not a huge allocation (RFC 7541 §5.1, §7.4) {R1.16}', async () => {
     const zeros = Array(200).fill('80').join(' ');
     for (const h of ['ff ff ff ff ff ff ff ff ff 01', '40 7f ff ff ff ff ff ff ff ff 01 61', `3f ${zeros} 01`, `ff ${zeros} 01`]) {
       const decoder = await newDecoder(4096);
@@ -703,7 +720,7 @@ describe('decoding errors', () => {
     }
   });
 
-  test('literals without indexing and never indexed leave the table unchanged (RFC 7541 §6.2.2, §6.2.3)', async () => {
+  test('literals without indexing and never indexed leave the table unchanged (RFC 7541 §6.2.2, §6.2.3) {R1.25}', async () => {
     const decoder = await newDecoder(4096);
     const block = new Uint8Array([0x00, ...literal('a'), ...literal('1'), 0x10, ...literal('b'), ...literal('2'), 0x04, ...literal('/x'), 0x14, ...literal('/y')]);
     const headers = await decodeBlock(decoder, block, [], 'four literals that must not be indexed');
@@ -716,7 +733,7 @@ describe('decoding errors', () => {
   });
 });
 
-describe('hpack-test-case stories (one decoder per story, every block checked)', () => {
+describe('hpack-test-case stories (one decoder per story, every block checked) {R1.1,R1.24}', () => {
   // The stories kept in harness/vectors/hpack-test-case (see its README): whole stories, a subset of them.
   test.each(['nghttp2', 'nghttp2-change-table-size', 'go-hpack', 'swift-nio-hpack-plain-text'])(
     '%s: every header list of every story (RFC 7541 §3, §6)',

@@ -71,7 +71,7 @@ function show(c: Case): string {
   ].join('\n');
 }
 
-test('random header lists, encoded with every representation, decode in generation order and in an adversarial order (RFC 9204 §2.1.2, §4.3, §4.5)', async () => {
+test('random header lists, encoded with every representation, decode in generation order and in an adversarial order (RFC 9204 §2.1.2, §4.3, §4.5) {R10.1,R10.17,R10.18,R10.31}', async () => {
   await checkProperty<Case>({
     name: 'decoding random QPACK encodings',
     runs: 40,
@@ -88,7 +88,7 @@ test('random header lists, encoded with every representation, decode in generati
   });
 }, 60_000);
 
-test('the encoder on random header lists under a random delivery schedule: limits, evictions and round trip (RFC 9204 §2.1)', async () => {
+test('the encoder on random header lists under a random delivery schedule: limits, evictions and round trip (RFC 9204 §2.1) {R10.2,R10.27,R10.28}', async () => {
   await checkProperty<Case>({
     name: 'encoding random header lists',
     runs: 30,
@@ -119,7 +119,7 @@ test('the encoder on random header lists under a random delivery schedule: limit
   });
 }, 60_000);
 
-test('the encoder: names and values whose lengths sit on the integer prefix boundaries (RFC 9204 §4.1.1, §4.1.2)', async () => {
+test('the encoder: names and values whose lengths sit on the integer prefix boundaries (RFC 9204 §4.1.1, §4.1.2) {R10.18,R10.34}', async () => {
   // '{' has a 15-bit Huffman code, so these strings go out raw and their lengths are exactly these numbers. With a
   // 7-bit length prefix 127 + 128 = 255 needs a continuation octet of 0x80 then 0x01; 3- and 5-bit prefixes too.
   const lengths = [126, 127, 128, 254, 255, 256, 383];
@@ -147,7 +147,7 @@ test('the encoder: names and values whose lengths sit on the integer prefix boun
   }
 }, 60_000);
 
-test('decoder-stream instructions past their prefixes: Section Acknowledgment of stream 200 (Required Insert Count 1), Stream Cancellation of stream 100 (RFC 9204 §4.4.1, §4.4.2)', async () => {
+test('decoder-stream instructions past their prefixes: Section Acknowledgment of stream 200 (Required Insert Count 1), Stream Cancellation of stream 100 (RFC 9204 §4.4.1, §4.4.2) {R10.22,R10.23,R10.34}', async () => {
   const decoder = await sandbox().construct('QpackDecoder', { maxTableCapacity: 4096, maxBlockedStreams: 10 });
   await decoder.call('receiveEncoderStream', new Uint8Array([...encodeInteger(500, 5, 0x20), ...encodeRawString('a', 5, 0x40), ...encodeRawString('1', 7)]));
   // Stream 200 needs the one insert (Required Insert Count 1): an acknowledgment, stream id 200 above the 7-bit prefix.

@@ -92,13 +92,13 @@ function explain(model: ModelDecoder, section: Uint8Array): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('decoder: field sections', () => {
-  test('all 99 static table entries, one indexed field line each (RFC 9204 Appendix A, §4.5.2)', async () => {
+  test('all 99 static table entries, one indexed field line each (RFC 9204 Appendix A, §4.5.2) {R10.3,R10.8}', async () => {
     const decoder = await newDecoder(0, 0);
     const section = bytes(prefix(0, 0), ...STATIC.map((_f, i) => encodeInteger(i, 6, 0xc0)));
     await expectSection(decoder, 1, section, STATIC.map((f) => [...f] as Field), new ModelDecoder(0), 'the static table');
   });
 
-  test('literal field lines: static name reference, literal name, raw and Huffman strings (RFC 9204 §4.5.4, §4.5.6, §4.1.2)', async () => {
+  test('literal field lines: static name reference, literal name, raw and Huffman strings (RFC 9204 §4.5.4, §4.5.6, §4.1.2) {R10.8,R10.17,R10.18,R10.31}', async () => {
     const decoder = await newDecoder(0, 0);
     const coded = Array.from(encodeHuffman(Buffer.from('no-cache', 'latin1')));
     const section = bytes(
@@ -118,7 +118,7 @@ describe('decoder: field sections', () => {
     await expectSection(decoder, 1, section, expected, model, 'literal field lines');
   });
 
-  test('dynamic references relative to the Base, post-Base indexing and the Delta Base sign bit (RFC 9204 §4.5.1.2, §4.5.3, §4.5.5)', async () => {
+  test('dynamic references relative to the Base, post-Base indexing and the Delta Base sign bit (RFC 9204 §4.5.1.2, §4.5.3, §4.5.5) {R10.10,R10.15,R10.17}', async () => {
     const max = 4096;
     const decoder = await newDecoder(max, 10);
     const model = new ModelDecoder(max);
@@ -133,7 +133,7 @@ describe('decoder: field sections', () => {
     await expectSection(decoder, 2, above, [['d', '3'], ['a', '0']], model, 'Base above the Required Insert Count (sign bit 0)');
   });
 
-  test('Required Insert Count: the wrap-around of §4.5.1.1 (RFC 9204 §4.5.1.1)', async () => {
+  test('Required Insert Count: the wrap-around of §4.5.1.1 (RFC 9204 §4.5.1.1) {R10.12,R10.13}', async () => {
     // MaxEntries = 100 for 3200 octets, FullRange 200.
     const cases: Array<[number, number, number, number]> = [[0, 3200, 0, 0]];
     for (const [ric, total] of [[1, 0], [5, 10], [100, 0], [199, 150], [200, 150], [201, 150], [250, 200], [1000, 990], [1001, 1000], [1090, 1000], [1100, 1000]] as const) {
@@ -156,7 +156,7 @@ describe('decoder: field sections', () => {
     }
   });
 
-  test('malformed sections are QPACK_DECOMPRESSION_FAILED: truncated, negative Base, references at or above the Required Insert Count, evicted, static index 99 (RFC 9204 §4.5)', async () => {
+  test('malformed sections are QPACK_DECOMPRESSION_FAILED: truncated, negative Base, references at or above the Required Insert Count, evicted, static index 99 (RFC 9204 §4.5) {R10.13,R10.16,R10.19}', async () => {
     const max = 256;
     const fill = bytes(setCapacity(100), insertLiteral('aa', '1'), insertLiteral('bb', '2'), insertLiteral('cc', '3'));
     const cases: Array<[string, number[]]> = [
@@ -165,6 +165,8 @@ describe('decoder: field sections', () => {
       ['a negative Base (RIC 0, sign 1)', [...prefix(0, max, 0, true)]],
       ['a dynamic reference with Required Insert Count 0', [...prefix(0, max), ...encodeInteger(0, 6, 0x80)]],
       ['a post-Base reference at the Required Insert Count', [...prefix(3, max), ...encodeInteger(0, 4, 0x10)]],
+      // "cc" (absolute 2) is in the table, but a section with Required Insert Count 2 may not reach it.
+      ['a post-Base reference at the Required Insert Count to an entry the decoder has', [...prefix(2, max), ...encodeInteger(0, 4, 0x10)]],
       ['static index 99', [...prefix(0, max), ...encodeInteger(99, 6, 0xc0)]],
       ['an evicted entry (absolute 0)', [...prefix(3, max), ...encodeInteger(2, 6, 0x80)]],
       ['invalid Huffman padding', [...prefix(0, max), ...encodeInteger(1, 4, 0x50), 0x81, 0x00]],
@@ -180,7 +182,7 @@ describe('decoder: field sections', () => {
     }
   });
 
-  test('the interop error files: ten rejected with the RFC error codes, err9 and err10 decode (RFC 9204 §4.5.2, §6)', async () => {
+  test('the interop error files: ten rejected with the RFC error codes, err9 and err10 decode (RFC 9204 §4.5.2, §6) {R10.13,R10.19}', async () => {
     const rejected: Record<string, string> = {
       err1: 'QPACK_DECOMPRESSION_FAILED', err2: 'QPACK_DECOMPRESSION_FAILED', err3: 'QPACK_DECOMPRESSION_FAILED',
       err4: 'QPACK_DECOMPRESSION_FAILED', err5: 'QPACK_DECOMPRESSION_FAILED', err6: 'QPACK_DECOMPRESSION_FAILED',
@@ -214,7 +216,7 @@ describe('decoder: field sections', () => {
 });
 
 describe('decoder: the encoder stream', () => {
-  test('the four encoder instructions, cut one byte at a time, build the dynamic table (RFC 9204 §4.3)', async () => {
+  test('the four encoder instructions, cut one byte at a time, build the dynamic table (RFC 9204 §4.3) {R10.4,R10.9,R10.20}', async () => {
     const decoder = await newDecoder(4096, 0);
     const stream = bytes(setCapacity(4096), insertStaticName(95, 'curl'), insertLiteral('x-a', 'one'), insertDynamicName(0, 'two'), duplicate(2), insertDynamicName(1, 'three'));
     const model = new ModelDecoder(4096);
@@ -239,7 +241,7 @@ describe('decoder: the encoder stream', () => {
     }
   });
 
-  test('eviction: oldest first, a smaller capacity evicts, an insert may name the entry it evicts (RFC 9204 §3.2.2, §4.3.1, §4.3.2)', async () => {
+  test('eviction: oldest first, a smaller capacity evicts, an insert may name the entry it evicts (RFC 9204 §3.2.2, §4.3.1, §4.3.2) {R10.5,R10.6,R10.11}', async () => {
     const decoder = await newDecoder(200, 0);
     const model = new ModelDecoder(200);
     const steps: Array<[string, Uint8Array]> = [
@@ -275,7 +277,7 @@ describe('decoder: the encoder stream', () => {
     }
   });
 
-  test('encoder-stream errors are QPACK_ENCODER_STREAM_ERROR: capacity above the maximum, an entry larger than the capacity, bad references (RFC 9204 §4.3, §6)', async () => {
+  test('encoder-stream errors are QPACK_ENCODER_STREAM_ERROR: capacity above the maximum, an entry larger than the capacity, bad references (RFC 9204 §4.3, §6) {R10.4,R10.7,R10.21}', async () => {
     const cases: Array<[string, number[]]> = [
       ['Set Dynamic Table Capacity above SETTINGS_QPACK_MAX_TABLE_CAPACITY (300 > 256)', setCapacity(300)],
       ['an insert before any capacity was set (capacity 0)', insertLiteral('a', 'b')],
@@ -292,7 +294,7 @@ describe('decoder: the encoder stream', () => {
 });
 
 describe('decoder: blocked streams', () => {
-  test('a section waits for its Required Insert Count without holding up other streams, and decodes the moment the insert arrives (RFC 9204 §2.1.2)', async () => {
+  test('a section waits for its Required Insert Count without holding up other streams, and decodes the moment the insert arrives (RFC 9204 §2.1.2) {R10.1}', async () => {
     const max = 4096;
     const decoder = await newDecoder(max, 2);
     const timeline: string[] = [];
@@ -323,7 +325,7 @@ describe('decoder: blocked streams', () => {
     await step('blockedStreams()', decoder.call('blockedStreams'), []);
   });
 
-  test('one blocked stream more than SETTINGS_QPACK_BLOCKED_STREAMS is QPACK_DECOMPRESSION_FAILED (RFC 9204 §2.1.2)', async () => {
+  test('one blocked stream more than SETTINGS_QPACK_BLOCKED_STREAMS is QPACK_DECOMPRESSION_FAILED (RFC 9204 §2.1.2) {R10.32}', async () => {
     for (const limit of [0, 1, 3]) {
       const decoder = await newDecoder(4096, limit);
       const section = bytes(prefix(1, 4096), encodeInteger(0, 6, 0x80));
@@ -335,7 +337,7 @@ describe('decoder: blocked streams', () => {
     }
   });
 
-  test('cancelStream forgets a blocked section and emits a Stream Cancellation (RFC 9204 §4.4.2)', async () => {
+  test('cancelStream forgets a blocked section and emits a Stream Cancellation (RFC 9204 §4.4.2) {R10.23}', async () => {
     const decoder = await newDecoder(4096, 5);
     await decoder.call('decodeSection', 4, bytes(prefix(1, 4096), encodeInteger(0, 6, 0x80)));
     await decoder.call('cancelStream', 4);
@@ -355,7 +357,7 @@ describe('decoder: blocked streams', () => {
 });
 
 describe('decoder: the decoder stream', () => {
-  test('Section Acknowledgment for sections with a nonzero Required Insert Count only, Insert Count Increment for the rest (RFC 9204 §4.4.1, §4.4.3)', async () => {
+  test('Section Acknowledgment for sections with a nonzero Required Insert Count only, Insert Count Increment for the rest (RFC 9204 §4.4.1, §4.4.3) {R10.22,R10.24}', async () => {
     const max = 4096;
     const decoder = await newDecoder(max, 10);
     const log: string[] = [];
@@ -385,21 +387,21 @@ describe('decoder: the decoder stream', () => {
 // Real encoders
 
 describe('decoder: six real encoders (offline interop files)', () => {
-  test.each(ENCODERS.map((e) => [e]))('%s: every file, records in file order (RFC 9204 §2.1, §4.5)', async (encoder) => {
+  test.each(ENCODERS.map((e) => [e]))('%s: every file, records in file order (RFC 9204 §2.1, §4.5) {R10.12,R10.17,R10.18}', async (encoder) => {
     for (const name of encoderFiles(encoder)) {
       const file = loadInteropFile(name);
       await playRecords(await newDecoder(file.maxTableCapacity, file.maxBlockedStreams), file, file.records, 'file order');
     }
   }, 60_000);
 
-  test.each(ENCODERS.map((e) => [e]))('%s: every file, field sections first and encoder-stream records held back (RFC 9204 §2.1.2)', async (encoder) => {
+  test.each(ENCODERS.map((e) => [e]))('%s: every file, field sections first and encoder-stream records held back (RFC 9204 §2.1.2) {R10.1}', async (encoder) => {
     for (const name of encoderFiles(encoder)) {
       const file = loadInteropFile(name);
       await playRecords(await newDecoder(file.maxTableCapacity, 1000), file, adversarialOrder(file.records, file.maxTableCapacity), 'adversarial order, SETTINGS_QPACK_BLOCKED_STREAMS 1000');
     }
   }, 60_000);
 
-  test('the example of the draft (stream ids 4, 8, 12; a 220-octet table) (RFC 9204 Appendix B)', async () => {
+  test('the example of the draft (stream ids 4, 8, 12; a 220-octet table) (RFC 9204 Appendix B) {R10.1,R10.22,R10.24}', async () => {
     const file = loadInteropFile('draft-examples.out');
     await playRecords(await newDecoder(file.maxTableCapacity, 100), file, file.records, 'file order');
   });
@@ -437,22 +439,22 @@ const inOrder: Schedule = { delayEncoderStream: 0, delaySection: 0, delayAcks: 0
 const reordered: Schedule = { delayEncoderStream: 0.5, delaySection: 0.4, delayAcks: 0.6, cancel: 0.1 };
 
 describe('encoder', () => {
-  test('round trip through the suite\'s decoder in order, for table capacities 0, 256 and 4096 and 0, 1 or 100 blocked streams (RFC 9204 §2.1)', async () => {
+  test('round trip through the suite\'s decoder in order, for table capacities 0, 256 and 4096 and 0, 1 or 100 blocked streams (RFC 9204 §2.1) {R10.4,R10.14,R10.34}', async () => {
     const random = seededRandom();
     for (const [max, blocked] of [[0, 0], [256, 0], [256, 1], [4096, 100]] as const) await runEncoder(max, blocked, inOrder, headerLists(40, random));
   }, 60_000);
 
-  test('delayed and reordered delivery, cancelled streams: within the blocked-streams limit, no eviction of entries still needed (RFC 9204 §2.1.1, §2.1.2)', async () => {
+  test('delayed and reordered delivery, cancelled streams: within the blocked-streams limit, no eviction of entries still needed (RFC 9204 §2.1.1, §2.1.2) {R10.2,R10.27,R10.28}', async () => {
     const random = seededRandom();
     for (const [max, blocked] of [[256, 1], [512, 2], [4096, 5], [4096, 100]] as const) await runEncoder(max, blocked, reordered, headerLists(60, random));
   }, 60_000);
 
-  test('acknowledgments withheld: only unacknowledged references, nothing evicted, still correct (RFC 9204 §2.1.1)', async () => {
+  test('acknowledgments withheld: only unacknowledged references, nothing evicted, still correct (RFC 9204 §2.1.1) {R10.27,R10.28}', async () => {
     const random = seededRandom();
     for (const [max, blocked] of [[256, 0], [128, 3], [1024, 10]] as const) await runEncoder(max, blocked, { delayEncoderStream: 0, delaySection: 0, delayAcks: 1, withholdAcks: true }, headerLists(40, random));
   }, 60_000);
 
-  test('acts on acknowledgments: with SETTINGS_QPACK_BLOCKED_STREAMS 0 it still uses the dynamic table once inserts are acknowledged (RFC 9204 §2.1.2, §4.4)', async () => {
+  test('acts on acknowledgments: with SETTINGS_QPACK_BLOCKED_STREAMS 0 it still uses the dynamic table once inserts are acknowledged (RFC 9204 §2.1.2, §4.4) {R10.25,R10.29}', async () => {
     const lists = readQif('netbsd');
     const peer = await runEncoder(4096, 0, inOrder, lists);
     const raw = lists.flat().reduce((s, [n, v]) => s + n.length + v.length, 0);
@@ -464,7 +466,7 @@ describe('encoder', () => {
     }
   }, 60_000);
 
-  test('decoder-stream errors are QPACK_DECODER_STREAM_ERROR: an increment of 0, beyond the inserts sent, an acknowledgment of nothing (RFC 9204 §4.4, §6)', async () => {
+  test('decoder-stream errors are QPACK_DECODER_STREAM_ERROR: an increment of 0, beyond the inserts sent, an acknowledgment of nothing (RFC 9204 §4.4, §6) {R10.26}', async () => {
     for (const [what, stream] of [
       ['Insert Count Increment of 0', [0x00]],
       ['Insert Count Increment of 5 before any insert', [0x05]],
@@ -475,7 +477,7 @@ describe('encoder', () => {
     }
   });
 
-  test('size: within 1.5 × the median of six real encoders on netbsd, fb-req and fb-resp (4096-octet table, 100 blocked streams, prompt acknowledgments)', async () => {
+  test('size: within 1.5 × the median of six real encoders on netbsd, fb-req and fb-resp (4096-octet table, 100 blocked streams, prompt acknowledgments) {R10.30}', async () => {
     const rows: string[] = [];
     let worst = 0;
     for (const name of ['netbsd', 'fb-req', 'fb-resp']) {
