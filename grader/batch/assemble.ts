@@ -109,7 +109,7 @@ export function learnerResult(
 }
 
 export interface Assembly {
-  options: Pick<BatchOptions, 'courseTitle' | 'exercises' | 'shard' | 'roster' | 'deadline'>;
+  options: Pick<BatchOptions, 'courseTitle' | 'exercises' | 'shard' | 'roster' | 'deadline' | 'assignment'>;
   learners: Learners;
   intakes: Map<string, IntakeResult>;
   plan: RunPlan;
@@ -146,6 +146,7 @@ export function assembleGradebook(a: Assembly): Gradebook {
     runs: { graded: plan.jobs.length, resumed: plan.resumed.size, reasons: plan.reasons },
     ...(plan.suiteChanges.length ? { suiteChanges: plan.suiteChanges } : {}),
     ...(learners.only.size ? { only: [...learners.only] } : {}),
+    ...(options.assignment ? { assignment: options.assignment } : {}),
     ...(options.roster && learners.roster
       ? { roster: { file: options.roster.file, missing: learners.roster.missing, unrostered: learners.roster.unrostered } }
       : {}),

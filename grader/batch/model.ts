@@ -9,6 +9,7 @@ import type { RosterEntry } from './roster';
 import type { SubmittedCode } from '../similarity';
 import { untrusted, untrustedOpt, type Untrusted } from '../report/escape';
 import type { LayerId } from './isolation';
+import type { AssignmentMeta } from './assignment';
 
 export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
@@ -156,6 +157,8 @@ export interface BatchMeta {
   only?: string[];
   roster?: RosterMeta;
   deadline?: DeadlineMeta;
+  /** The assignment graded (--assignment): its LMS column and what it is worth. */
+  assignment?: AssignmentMeta;
   /** Merged from these outputs (course merge). */
   mergedFrom?: string[];
 }
