@@ -64,6 +64,17 @@ export interface ExerciseOutcome {
   hidden?: ExerciseResult['hidden'];
 }
 
+export interface LearnerLms {
+  lms: 'canvas' | 'moodle';
+  /** The prefix of the learner's files in the download ("smithjane_12345", "Jane Smith_881"). */
+  prefix: string;
+  userId?: string;
+  participantId?: string;
+  /** Canvas: one of the submission's attachment ids (its re-upload attaches feedback to a submitted file's id). */
+  attachmentId?: string;
+  late?: boolean;
+}
+
 export interface LearnerResult {
   learner: Untrusted;
   /** folder / zip / tar.gz */
@@ -80,6 +91,8 @@ export interface LearnerResult {
   /** Points after the late deduction (= points when there is none), and its percentage. */
   finalPoints?: number;
   finalPercent?: number;
+  /** A learner of a Canvas or Moodle bulk download: what its feedback archive needs to name them the LMS's way. */
+  lms?: LearnerLms;
   /** The learner's roster row (with --roster); absent for a submission not in the roster. */
   roster?: RosterEntry;
   submitted?: SubmissionTime;

@@ -14,6 +14,7 @@ import { jsonText, xmlAttr, xmlText } from './escape';
 import { DETAIL_DIR, detailScript, renderHtmlReport } from './html';
 import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
 import { feedbackFiles } from './feedback';
+import { lmsFeedbackArchives } from './lms-feedback';
 import { learnerOutcome, learnerReason } from './learner-view';
 import { similarityOf, type SimilarityReport } from '../similarity';
 
@@ -25,7 +26,7 @@ export interface OutputFlags {
   lmsOptions?: LmsOptions;
 }
 
-function writeAtomic(file: string, text: string): void {
+function writeAtomic(file: string, text: string | Buffer): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
@@ -345,7 +346,7 @@ export function exercismJson(raw: LearnerResult): string {
 /** Writes every output; returns the paths written (relative to outDir). */
 export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags = {}): string[] {
   const written: string[] = [];
-  const put = (rel: string, text: string) => {
+  const put = (rel: string, text: string | Buffer) => {
     writeAtomic(path.join(outDir, rel), text);
     written.push(rel);
   };
@@ -368,6 +369,14 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   mkdirSync(feedbackDir, { recursive: true });
   for (const name of readdirSync(feedbackDir)) if (!feedback.has(name)) rmSync(path.join(feedbackDir, name), { force: true });
   for (const [name, text] of feedback) put(path.join('feedback', name), text);
+  // The same feedback as each LMS's bulk upload takes it, for the learners of its own download.
+  const archives = lmsFeedbackArchives(book, feedback);
+  for (const lms of ['canvas', 'moodle'] as const) {
+    const file = `feedback-${lms}.zip`;
+    rmSync(path.join(outDir, file), { force: true });
+    const zip = archives[lms];
+    if (zip) put(file, zip);
+  }
   if (book.meta.exercises.some((e) => e.hiddenMaxScore !== undefined)) put('scores-visible-hidden.csv', visibleHiddenCsv(book));
   let similarity: SimilarityReport | undefined;
   if (book.code) {
