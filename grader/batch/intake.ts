@@ -449,10 +449,17 @@ export async function intakeSubmission(
     roots[exercise.id] = root;
     found[exercise.id] = [];
     for (const file of exercise.files) {
-      // A file uploaded on its own to an LMS arrives without the course's folders: taken by its name when no other
-      // exercise has a file of that name.
-      const loose = submission.lms !== undefined && exercises.filter((e) => e.files.includes(file)).length === 1;
-      const where = locate(collected.candidates.keys(), exercise, file) ?? (loose ? looseFile(collected.candidates.keys(), file) : undefined);
+      // A file uploaded on its own (to an LMS, to Gradescope) arrives without the course's folders: taken by its name
+      // when no other exercise has a file of that name; anywhere in an LMS download, at the top of anything else.
+      const unique = exercises.filter((e) => e.files.includes(file)).length === 1;
+      const loose = !unique
+        ? undefined
+        : submission.lms !== undefined
+          ? looseFile(collected.candidates.keys(), file)
+          : collected.candidates.has(file)
+            ? file
+            : undefined;
+      const where = locate(collected.candidates.keys(), exercise, file) ?? loose;
       if (!where) continue;
       const data = collected.candidates.get(where)!;
       writeFileSync(path.join(root, file), data, { mode: 0o644 });

@@ -14,7 +14,7 @@ import { TIMES_FILE } from '../batch/submitted-at';
 import type { Lms, LmsOptions, MoodleId } from '../report/lms';
 import { BLOCK_SIZE, UidBlockError } from '../batch/uid-block';
 import { renderBatchSummary } from '../report/batch-summary';
-import { writeOutputs } from '../report/gradebook';
+import { writeOutputs, type GradescopeHidden } from '../report/gradebook';
 import { visibleOneLine } from '../report/safe-text';
 import { assignmentMeta, SelectionError, selectExercises, splitIds, type Selection } from '../batch/assignment';
 import type { AssignmentSpec, CourseData } from '../course/schema';
@@ -121,6 +121,14 @@ function readInputs(positionals: string[], values: Flags): Pick<BatchOptions, 's
     timeoutMs = toMs(values.timeout);
   }
   return { submissionsDir, outDir, ...(shard ? { shard } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+}
+
+/** --gradescope-hidden: how Gradescope shows instructor-only tests. */
+function gradescopeHidden(values: Flags): GradescopeHidden {
+  const v = values['gradescope-hidden'];
+  if (v === undefined) return 'hidden';
+  if (v === 'hidden' || v === 'after_published') return v;
+  throw new UsageError('--gradescope-hidden takes hidden or after_published');
 }
 
 /** --assignment ID or --exercises a,b: what this run grades. */
@@ -304,6 +312,8 @@ Options:
   --no-isolation    do not use namespaces, setpriv or prlimit even when available
   --no-canary       skip the reference-solution check before grading
   --gradescope      also write Gradescope results.json per learner
+  --gradescope-hidden V   instructor-only tests in it: hidden (default: never shown to learners) or
+                    after_published (shown once grades are published)
   --exercism        also write Exercism (v3) results.json per learner
   --json            print the gradebook as JSON instead of the summary
 
@@ -339,6 +349,7 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     'no-isolation': { type: 'boolean' },
     'no-canary': { type: 'boolean' },
     gradescope: { type: 'boolean' },
+    'gradescope-hidden': { type: 'string' },
     exercism: { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -378,7 +389,13 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     try {
       book = await withOutputLock(inputs.outDir, async () => {
         const graded = await gradeBatch(options, bar.stop);
-        writeOutputs(graded, inputs.outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism), lms, lmsOptions });
+        writeOutputs(graded, inputs.outDir, {
+          gradescope: Boolean(values.gradescope),
+          gradescopeHidden: gradescopeHidden(raw),
+          exercism: Boolean(values.exercism),
+          lms,
+          lmsOptions,
+        });
         return graded;
       });
     } catch (err) {

@@ -69,7 +69,7 @@ function inside(child: string, parent: string): boolean {
  * The course's files: in a git work tree, what git tracks (like `git archive`: local leftovers never ship, and
  * the untracked files are named so a forgotten `git add` is noticed); otherwise every file.
  */
-function listFiles(root: string): { files: string[]; untracked: string[]; source: 'git' | 'walk' } {
+export function listFiles(root: string): { files: string[]; untracked: string[]; source: 'git' | 'walk' } {
   if (existsSync(path.join(root, '.git'))) {
     try {
       const git = (...args: string[]) =>

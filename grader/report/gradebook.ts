@@ -20,6 +20,8 @@ import { similarityOf, type SimilarityReport } from '../similarity';
 
 export interface OutputFlags {
   gradescope?: boolean;
+  /** The visibility of instructor-only tests in Gradescope's results.json (default hidden). */
+  gradescopeHidden?: GradescopeHidden;
   exercism?: boolean;
   /** Also write the LMS import files. */
   lms?: Lms[];
@@ -214,14 +216,18 @@ function hiddenSummary(e: ExerciseOutcome): string {
   return `${e.hidden!.score}/${e.hidden!.maxScore} instructor-only test(s) passed; they are not in your copy of the course, so \`course check\` does not run them, and they are not listed`;
 }
 
+/** How Gradescope shows instructor-only tests: never to learners, or once the grades are published (the autograder). */
+export type GradescopeHidden = 'hidden' | 'after_published';
+
 /**
  * Gradescope autograder format: https://gradescope-autograders.readthedocs.io/en/latest/specs/
  * Instructor-only tests go in with `"visibility": "hidden"` (the instructor sees them in Gradescope, a learner
- * never does; `after_published` would show them to learners once grades are published), and the visible fields
+ * never does; `after_published`, which `course release --gradescope`'s autograder uses, shows them to learners once
+ * grades are published), and the visible fields
  * (the learner's other tests, the exercise's message, the overall output) are the learner's view (learner-view.ts),
  * with a visible line worth no points giving the instructor-only score.
  */
-export function gradescopeJson(l: LearnerResult): string {
+export function gradescopeJson(l: LearnerResult, hiddenVisibility: GradescopeHidden = 'hidden'): string {
   const tests = l.exercises.flatMap((raw) => {
     const e = learnerOutcome(raw);
     const secret = raw.tests
@@ -235,7 +241,7 @@ export function gradescopeJson(l: LearnerResult): string {
         status: t.status === 'passed' ? 'passed' : 'failed',
         output: testOutput(t),
         output_format: 'text',
-        visibility: 'hidden',
+        visibility: hiddenVisibility,
         tags: [e.exercise, 'instructor-only'],
       }));
     const summary = e.hidden
@@ -360,7 +366,7 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   const keep = new Set(book.learners.map((l) => `${keyOf(l)}.json`));
   for (const name of readdirSync(resultsDir)) if (!keep.has(name)) rmSync(path.join(resultsDir, name), { force: true });
   for (const l of book.learners) put(path.join('results', `${keyOf(l)}.json`), learnerJson(book, l));
-  if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', keyOf(l), 'results.json'), gradescopeJson(l));
+  if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', keyOf(l), 'results.json'), gradescopeJson(l, flags.gradescopeHidden));
   if (flags.exercism) for (const l of book.learners) put(path.join('exercism', keyOf(l), 'results.json'), exercismJson(l));
   put('junit.xml', junitXml(book));
   // Feedback to hand back (feedback/<learner>.md and .html); the folder holds exactly this gradebook's learners.
