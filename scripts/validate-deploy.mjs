@@ -18,6 +18,7 @@ import esbuild from 'esbuild';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { validate as validateDockerfile } from 'dockerfile-utils';
 import { DockerfileParser } from 'dockerfile-ast';
 
@@ -48,8 +49,9 @@ for (const file of workflows) {
   results.push({ file: path.relative(root, file), kind: 'GitHub Actions workflow', errors });
 }
 
-const KINDS = { Job, PersistentVolumeClaim, NetworkPolicy };
+const KINDS = { Job, PersistentVolumeClaim, NetworkPolicy, Pod };
 const manifests = [
+  'deploy/k8s/data-pod.yaml',
   'deploy/k8s/grade-job.yaml',
   'deploy/k8s/merge-job.yaml',
   ...extra.filter((a) => a.startsWith('k8s:')).map((a) => path.relative(root, path.resolve(a.slice(4)))),

@@ -57,23 +57,39 @@ export function exerciseMetas(
   });
 }
 
-type Who = Pick<LearnerResult, 'roster' | 'submitted' | 'notes'>;
+type Who = Pick<LearnerResult, 'roster' | 'submitted' | 'notes' | 'lms'>;
 
 /** Who, and when: the roster row, the submission time and what lateness costs (with --deadline). */
 export function learnerContext(submission: Submission, intake: IntakeResult, learners: Learners, deadline: BatchOptions['deadline']): Who {
   const roster = learners.roster?.bySubmission.get(submission.id);
   const out: Who = {};
+  const lms = submission.lms;
+  if (lms) {
+    out.lms = {
+      lms: lms.lms,
+      prefix: lms.prefix,
+      ...(lms.userId ? { userId: lms.userId } : {}),
+      ...(lms.participantId ? { participantId: lms.participantId } : {}),
+      ...(lms.files[0]?.attachmentId ? { attachmentId: lms.files[0].attachmentId } : {}),
+      ...(lms.late ? { late: true } : {}),
+    };
+  }
   if (roster) out.roster = roster;
   if (deadline) {
     const when = submittedAt(submission, learners.times, intake.status === 'accepted' ? intake.newestMtimeMs : undefined);
     const due = learners.deadlineOf.get(submission.id)!;
     const submitted: SubmissionTime = when.at
       ? { at: when.at.toISOString(), source: when.source, deadline: due.toISOString(), ...lateness(when.at, due, deadline.policy) }
-      : { deadline: due.toISOString(), lateMs: 0, penalty: 0, label: 'submission time unknown: no deduction' };
+      : {
+          deadline: due.toISOString(),
+          lateMs: 0,
+          penalty: 0,
+          label: when.canvasMarker ? `time unknown; Canvas marks it ${when.canvasMarker}: no deduction` : 'submission time unknown: no deduction',
+        };
     if (roster?.extension) submitted.extension = roster.extension;
     out.submitted = submitted;
     if (when.notes.length) out.notes = when.notes;
-  }
+  } else if (submission.lms?.late) out.notes = [untrusted("Canvas's download marks this submission late (by Canvas's own due date)")];
   return out;
 }
 
@@ -109,7 +125,7 @@ export function learnerResult(
 }
 
 export interface Assembly {
-  options: Pick<BatchOptions, 'courseTitle' | 'exercises' | 'shard' | 'roster' | 'deadline'>;
+  options: Pick<BatchOptions, 'courseTitle' | 'exercises' | 'shard' | 'roster' | 'deadline' | 'assignment'>;
   learners: Learners;
   intakes: Map<string, IntakeResult>;
   plan: RunPlan;
@@ -146,6 +162,7 @@ export function assembleGradebook(a: Assembly): Gradebook {
     runs: { graded: plan.jobs.length, resumed: plan.resumed.size, reasons: plan.reasons },
     ...(plan.suiteChanges.length ? { suiteChanges: plan.suiteChanges } : {}),
     ...(learners.only.size ? { only: [...learners.only] } : {}),
+    ...(options.assignment ? { assignment: options.assignment } : {}),
     ...(options.roster && learners.roster
       ? { roster: { file: options.roster.file, missing: learners.roster.missing, unrostered: learners.roster.unrostered } }
       : {}),

@@ -13,8 +13,9 @@ import path from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import yauzl from 'yauzl';
 import type { ExerciseSpec } from '../course/schema';
+import { findLmsSubmissions, type LmsSubmission } from './lms-download';
 
-export type SubmissionKind = 'folder' | 'zip' | 'tar.gz' | 'tar' | 'unknown';
+export type SubmissionKind = 'folder' | 'zip' | 'tar.gz' | 'tar' | 'canvas' | 'moodle' | 'unknown';
 
 export interface Submission {
   /** The learner id: the entry's name without the archive extension (a file name: untrusted). */
@@ -22,6 +23,8 @@ export interface Submission {
   /** Absolute path of the entry in the submissions folder. */
   source: string;
   kind: SubmissionKind;
+  /** A learner of a Canvas or Moodle bulk download (lms-download.ts): their files and what the download says. */
+  lms?: LmsSubmission;
 }
 
 export interface IntakeLimits {
@@ -89,8 +92,17 @@ function q(name: string): string {
 export function discoverSubmissions(dir: string): Submission[] {
   const out = new Map<string, Submission>();
   const entries = new Map<string, string[]>();
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('.')) continue;
+  const names = readdirSync(dir).sort();
+  // A Canvas or Moodle download: several entries make one learner, named the LMS's way.
+  const lms = findLmsSubmissions(dir, names);
+  for (const f of lms.found) {
+    const shown = untrustedLine(f.id);
+    // One entry however many files: the learner's files in the download share its prefix.
+    entries.set(shown, [...(entries.get(shown) ?? []), `${f.submission.prefix} (${f.submission.lms} download)`]);
+    out.set(shown, { id: shown, source: dir, kind: f.submission.lms, lms: f.submission });
+  }
+  for (const name of names) {
+    if (name.startsWith('.') || lms.consumed.has(name)) continue;
     const source = path.join(dir, name);
     const st = lstatSync(source);
     let kind: SubmissionKind;
@@ -346,6 +358,50 @@ export function locate(candidates: Iterable<string>, exercise: ExerciseSpec, fil
   return pick(full) ?? pick(short);
 }
 
+/** A graded file anywhere in an LMS submission (its shortest path), never inside a solutions/harness/mutants folder. */
+function looseFile(candidates: Iterable<string>, file: string): string | undefined {
+  return [...candidates]
+    .filter((p) => p === file || p.endsWith(`/${file}`))
+    .filter((p) => !/(^|\/)(solutions|harness|mutants)\//.test(p))
+    .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
+}
+
+const ARCHIVE = /\.(zip|tar\.gz|tgz|tar)$/i;
+
+/**
+ * The files of one LMS submission: each is an archive of the learner's course copy (read like any archive) or one
+ * file at the name the learner gave it. The same checks as a folder's: regular files only, no hard links, the size
+ * limits over all of them together.
+ */
+async function collectLmsFiles(lms: LmsSubmission, wanted: Set<string>, limits: IntakeLimits): Promise<Collected> {
+  const candidates = new Map<string, Buffer>();
+  const budget: Budget = { entries: 0, bytes: 0 };
+  if (!lms.files.length) throw new Rejected('no file in this submission (an online-text submission only?)');
+  for (const f of lms.files) {
+    const name = checkEntryPath(f.name);
+    const st = lstatSync(f.path);
+    if (!st.isFile()) throw new Rejected(`${q(f.name)} is ${kindOf(st)}`);
+    if (st.nlink > 1) throw new Rejected(`${q(f.name)} is a hard link`);
+    if (ARCHIVE.test(name)) {
+      if (st.size > limits.maxArchiveBytes) throw new Rejected(`${q(f.name)} is ${st.size} bytes (limit ${limits.maxArchiveBytes})`);
+      const inner = /\.zip$/i.test(name) ? await collectZip(f.path, wanted, limits) : await collectTar(f.path, wanted, limits);
+      for (const [rel, data] of inner.candidates) {
+        charge(budget, limits, rel, data.length);
+        candidates.set(rel, data);
+      }
+      continue;
+    }
+    charge(budget, limits, name, st.size);
+    if (wanted.has(path.posix.basename(name)) && !skipped(name)) {
+      const data = readFileSync(f.path);
+      if (data.length > limits.maxFileBytes) throw new Rejected(`${q(f.name)} grew past the size limit while being read`);
+      candidates.set(name, data);
+    }
+  }
+  // File times of a download are the time it was unzipped: the LMS's own record (or none) says when it came in.
+  return { candidates };
+}
+
 /** Reads a submission and writes its graded files into `dest/<exercise id>/`. */
 export async function intakeSubmission(
   submission: Submission,
@@ -370,6 +426,10 @@ export async function intakeSubmission(
         collected = submission.kind === 'zip' ? await collectZip(submission.source, wanted, limits) : await collectTar(submission.source, wanted, limits);
         break;
       }
+      case 'canvas':
+      case 'moodle':
+        collected = await collectLmsFiles(submission.lms!, wanted, limits);
+        break;
       default:
         throw new Rejected('not a folder, .zip or .tar.gz');
     }
@@ -389,7 +449,17 @@ export async function intakeSubmission(
     roots[exercise.id] = root;
     found[exercise.id] = [];
     for (const file of exercise.files) {
-      const where = locate(collected.candidates.keys(), exercise, file);
+      // A file uploaded on its own (to an LMS, to Gradescope) arrives without the course's folders: taken by its name
+      // when no other exercise has a file of that name; anywhere in an LMS download, at the top of anything else.
+      const unique = exercises.filter((e) => e.files.includes(file)).length === 1;
+      const loose = !unique
+        ? undefined
+        : submission.lms !== undefined
+          ? looseFile(collected.candidates.keys(), file)
+          : collected.candidates.has(file)
+            ? file
+            : undefined;
+      const where = locate(collected.candidates.keys(), exercise, file) ?? loose;
       if (!where) continue;
       const data = collected.candidates.get(where)!;
       writeFileSync(path.join(root, file), data, { mode: 0o644 });

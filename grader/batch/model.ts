@@ -10,6 +10,7 @@ import type { RosterEntry } from './roster';
 import type { SubmittedCode } from '../similarity';
 import { untrusted, untrustedOpt, type Untrusted } from '../report/escape';
 import type { LayerId } from './isolation';
+import type { AssignmentMeta } from './assignment';
 
 export type ExerciseOutcomeStatus = ExerciseResult['status'] | 'rejected';
 export type LearnerStatus = 'graded' | 'not submitted' | 'rejected' | 'error';
@@ -68,6 +69,17 @@ export interface ExerciseOutcome {
   requirements?: ExerciseResult['requirements'];
 }
 
+export interface LearnerLms {
+  lms: 'canvas' | 'moodle';
+  /** The prefix of the learner's files in the download ("smithjane_12345", "Jane Smith_881"). */
+  prefix: string;
+  userId?: string;
+  participantId?: string;
+  /** Canvas: one of the submission's attachment ids (its re-upload attaches feedback to a submitted file's id). */
+  attachmentId?: string;
+  late?: boolean;
+}
+
 export interface LearnerResult {
   learner: Untrusted;
   /** folder / zip / tar.gz */
@@ -84,6 +96,8 @@ export interface LearnerResult {
   /** Points after the late deduction (= points when there is none), and its percentage. */
   finalPoints?: number;
   finalPercent?: number;
+  /** A learner of a Canvas or Moodle bulk download: what its feedback archive needs to name them the LMS's way. */
+  lms?: LearnerLms;
   /** The learner's roster row (with --roster); absent for a submission not in the roster. */
   roster?: RosterEntry;
   submitted?: SubmissionTime;
@@ -161,6 +175,8 @@ export interface BatchMeta {
   only?: string[];
   roster?: RosterMeta;
   deadline?: DeadlineMeta;
+  /** The assignment graded (--assignment): its LMS column and what it is worth. */
+  assignment?: AssignmentMeta;
   /** Merged from these outputs (course merge). */
   mergedFrom?: string[];
 }

@@ -2,6 +2,7 @@
 // contract between the command (commands/grade.ts) and the batch's plan, pool and assembly.
 
 import type { ExerciseSpec } from '../course/schema';
+import type { AssignmentMeta } from './assignment';
 import type { IntakeLimits } from './intake';
 import type { LatePolicy } from './late';
 import type { ExerciseOutcome } from './model';
@@ -19,7 +20,10 @@ export type BatchEvent =
 export interface BatchOptions {
   courseRoot: string;
   courseTitle: string;
+  /** The exercises this run grades (all, an assignment's or --exercises'), with the points they are worth here. */
   exercises: ExerciseSpec[];
+  /** The assignment graded (--assignment), for the outputs' names and the LMS column. */
+  assignment?: AssignmentMeta;
   submissionsDir: string;
   outDir: string;
   jobs: number;

@@ -66,6 +66,7 @@ export function planLearners(options: LearnerOptions): Learners {
     ? matchRoster(
         options.roster.entries,
         all.map((s) => s.id),
+        new Map(all.filter((s) => s.lms).map((s) => [s.id, { lms: s.lms!.lms, userId: s.lms!.userId, name: s.lms!.name }])),
       )
     : undefined;
   // Every learner's deadline up front: a bad extension in the roster is an input error before anything runs.

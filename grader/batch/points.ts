@@ -1,5 +1,6 @@
 // Points (issue 12.1): what an exercise is worth in the gradebook, from its tests' results and the `points:` of
-// course.yaml. Without `points:` every test is worth one point. With a number, the tests share it equally. With
+// course.yaml. Without `points:` an exercise is worth DEFAULT_EXERCISE_POINTS, shared equally by its tests (issue
+// 22.7: every exercise weighs the same, whatever the size of its suite). With a number, the tests share it equally. With
 // groups, a named describe block's tests share that group's points equally (partial credit in proportion within
 // the group), and the tests in no named group share what is left of the total. Computed when the gradebook is
 // made, never stored in the checkpoint: changing `points:` re-weights a class without running anything again.
@@ -13,11 +14,20 @@ export interface PointsSpec {
   groups: Record<string, number>;
 }
 
-export function resolvePoints(points: PointsData | undefined): PointsSpec | undefined {
-  if (points === undefined) return undefined;
+/** What an exercise without `points:` is worth. */
+export const DEFAULT_EXERCISE_POINTS = 10;
+
+export function resolvePoints(points: PointsData | undefined): PointsSpec {
+  if (points === undefined) return { total: DEFAULT_EXERCISE_POINTS, groups: {} };
   if (typeof points === 'number') return { total: points, groups: {} };
   const sum = Object.values(points.groups).reduce((s, n) => s + n, 0);
   return { total: points.total ?? sum, groups: { ...points.groups } };
+}
+
+/** The same split of points scaled to another total (an assignment that gives the exercise `total` points). */
+export function scalePoints(spec: PointsSpec, total: number): PointsSpec {
+  const factor = spec.total > 0 ? total / spec.total : 0;
+  return { total, groups: Object.fromEntries(Object.entries(spec.groups).map(([name, n]) => [name, n * factor])) };
 }
 
 /** Two decimals, as gradebooks show them (and no 0.30000000000000004). */

@@ -23,7 +23,10 @@ import { parse } from 'csv-parse/sync';
 import { neutraliseLine, untrustedLine, type Untrusted } from '../report/escape';
 
 export interface RosterEntry {
+  /** The submission's name; for a row of an LMS's own export (no submission column), its key: the ID or the name. */
   submission: Untrusted;
+  /** A row of an LMS's own export: matched to a Canvas download by user id, to a Moodle download by full name. */
+  matchBy?: 'canvas id' | 'moodle name';
   name?: Untrusted;
   firstName?: Untrusted;
   lastName?: Untrusted;
@@ -39,7 +42,7 @@ export interface RosterEntry {
 
 export class RosterError extends Error {}
 
-const COLUMNS: Record<string, keyof RosterEntry> = {
+const COLUMNS: Record<string, Exclude<keyof RosterEntry, 'matchBy'>> = {
   submission: 'submission',
   folder: 'submission',
   archive: 'submission',
@@ -83,9 +86,18 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
   }
   if (!rows.length) throw new RosterError(`${file}: empty (expected a header row such as "submission,name,lms_id,email,section,extension")`);
   const header = rows[0]!.map((h) => COLUMNS[key(h)]);
-  if (!header.includes('submission')) {
+  // Canvas's gradebook export (Student, ID, SIS User ID, ...) and Moodle's grade or participants export (First name,
+  // Last name, ...) have no submission column: their rows are matched to the LMS's own download (lms-download.ts).
+  const matchBy = header.includes('submission')
+    ? undefined
+    : header.includes('lmsId')
+      ? ('canvas id' as const)
+      : header.includes('firstName') && header.includes('lastName')
+        ? ('moodle name' as const)
+        : undefined;
+  if (!header.includes('submission') && !matchBy) {
     throw new RosterError(
-      `${file}: no "submission" column (the folder or archive name of each learner's submission); the header is: ${neutraliseLine(rows[0]!.join(', '))}`,
+      `${file}: no "submission" column (the folder or archive name of each learner's submission), and not an LMS export (Canvas's has ID, Moodle's First name and Last name); the header is: ${neutraliseLine(rows[0]!.join(', '))}`,
     );
   }
   const seen = new Map<string, number>();
@@ -98,6 +110,17 @@ export function parseRoster(text: string, file = 'roster'): RosterEntry[] {
       const value = row[col]?.trim();
       if (field && value) entry[field] = untrustedLine(value);
     });
+    if (matchBy === 'canvas id') {
+      // Canvas's rows under the header that are not learners: "Points Possible", and rows such as "Manual Posting"
+      // with no ID.
+      if (/^points possible$/i.test(entry.name ?? '') || !entry.lmsId) return;
+      entry.submission = entry.lmsId;
+      entry.matchBy = matchBy;
+    } else if (matchBy === 'moodle name') {
+      if (!entry.firstName && !entry.lastName) return;
+      entry.submission = untrustedLine([entry.firstName, entry.lastName].filter(Boolean).join(' '));
+      entry.matchBy = matchBy;
+    }
     if (!entry.submission) {
       if (row.every((c) => !c.trim())) return;
       throw new RosterError(`${file}, line ${line}: no submission name`);
@@ -135,6 +158,13 @@ export function readRoster(file: string): RosterEntry[] {
   return parseRoster(text, file);
 }
 
+/** What an LMS download says about a submission, for matching an LMS export's rows. */
+export interface LmsIdentity {
+  lms: 'canvas' | 'moodle';
+  userId?: string;
+  name: string;
+}
+
 export interface RosterMatch {
   /** submission id -> roster entry */
   bySubmission: Map<string, RosterEntry>;
@@ -150,12 +180,27 @@ export interface RosterMatch {
  * name another unmatched row shares in another case (`Ann`, `ANN`) takes no inexact match: which is whose is
  * ambiguous, so both are listed as missing rather than one taking the other's submission.
  */
-export function matchRoster(roster: RosterEntry[], submissions: string[]): RosterMatch {
+export function matchRoster(roster: RosterEntry[], submissions: string[], lms: Map<string, LmsIdentity> = new Map()): RosterMatch {
   const bySubmission = new Map<string, RosterEntry>();
   const taken = new Set<string>();
   const pending: RosterEntry[] = [];
   const ids = new Set(submissions);
+  // An LMS export's rows meet the LMS download's submissions on what both record: Canvas's user id, Moodle's full name.
+  const sameName = (a: string, b: string) => a.normalize('NFC').toLowerCase().replace(/\s+/g, ' ') === b.normalize('NFC').toLowerCase().replace(/\s+/g, ' ');
+  for (const r of roster.filter((x) => x.matchBy)) {
+    const hits = submissions.filter((s) => {
+      const who = lms.get(s);
+      if (!who || taken.has(s)) return false;
+      return r.matchBy === 'canvas id' ? who.lms === 'canvas' && who.userId === r.lmsId : who.lms === 'moodle' && sameName(who.name, r.submission);
+    });
+    // Two Moodle learners of one name: which is whose is for the instructor to say (both listed as missing).
+    if (hits.length === 1) {
+      bySubmission.set(hits[0]!, r);
+      taken.add(hits[0]!);
+    }
+  }
   for (const r of roster) {
+    if (r.matchBy && [...bySubmission.values()].includes(r)) continue;
     if (ids.has(r.submission) && !taken.has(r.submission)) {
       bySubmission.set(r.submission, r);
       taken.add(r.submission);

@@ -25,11 +25,16 @@ import { untrusted, type Untrusted } from '../report/escape';
 
 export type SubmittedAtSource = 'git commit' | 'metadata file' | 'archive entries' | 'file times';
 
+/** What a Canvas download says of the time: late or not (its `_LATE_` marker), never when. */
+export type LmsLateMarker = 'late' | 'not late';
+
 export interface SubmittedAt {
   at?: Date;
   source?: SubmittedAtSource;
   /** Why the time is unknown, or what went wrong on the way (a bad repository). */
   notes: Untrusted[];
+  /** A Canvas download's own word, when no time is known. */
+  canvasMarker?: LmsLateMarker;
 }
 
 /** The metadata file's default name, in the submissions folder (a dotfile, so intake never takes it for a learner). */
@@ -157,11 +162,27 @@ export function gitCommitTime(dir: string, timeoutMs = GIT_TIMEOUT_MS): { at?: D
 
 /** The submission time of one submission, from the first source that has it. */
 export function submittedAt(
-  submission: { id: string; source: string; kind: string },
+  submission: { id: string; source: string; kind: string; lms?: { lms: string; late?: boolean } },
   times: Map<string, Date> | undefined,
   newestMtimeMs: number | undefined,
 ): SubmittedAt {
   const notes: Untrusted[] = [];
+  if (submission.lms) {
+    // An LMS download's file times are when it was unzipped: only the metadata file, or Canvas's marker, says more.
+    const meta = times?.get(submission.id);
+    if (meta) return { at: meta, source: 'metadata file', notes };
+    if (submission.lms.lms === 'canvas') {
+      const marker: LmsLateMarker = submission.lms.late ? 'late' : 'not late';
+      notes.push(
+        untrusted(
+          `Canvas's download marks this submission ${marker} (by Canvas's own due date) and records no time: no deduction computed; for one, put the submission times in ${TIMES_FILE}`,
+        ),
+      );
+      return { notes, canvasMarker: marker };
+    }
+    notes.push(untrusted(`Moodle's download records no submission time: no deduction computed; for one, put the submission times in ${TIMES_FILE}`));
+    return { notes };
+  }
   if (submission.kind === 'folder' && existsSync(path.join(submission.source, '.git'))) {
     const git = gitCommitTime(submission.source);
     if (git.at) return { at: git.at, source: 'git commit', notes };

@@ -14,8 +14,10 @@ import { TIMES_FILE } from '../batch/submitted-at';
 import type { Lms, LmsOptions, MoodleId } from '../report/lms';
 import { BLOCK_SIZE, UidBlockError } from '../batch/uid-block';
 import { renderBatchSummary } from '../report/batch-summary';
-import { writeOutputs } from '../report/gradebook';
+import { writeOutputs, type GradescopeHidden } from '../report/gradebook';
 import { visibleOneLine } from '../report/safe-text';
+import { assignmentMeta, SelectionError, selectExercises, splitIds, type Selection } from '../batch/assignment';
+import type { AssignmentSpec, CourseData } from '../course/schema';
 import { parseSeed } from './check';
 import { EXIT, type Command, type Context } from './command';
 
@@ -100,11 +102,121 @@ function progress(ctx: Context, quiet: boolean): { onEvent: (e: BatchEvent) => v
   };
 }
 
+type Flags = Record<string, string | boolean | string[] | undefined>;
+
+/** The submissions folder, --out, --shard and --timeout, checked. */
+function readInputs(positionals: string[], values: Flags, usage: string): Pick<BatchOptions, 'submissionsDir' | 'outDir' | 'shard' | 'timeoutMs'> {
+  if (positionals.length !== 1) {
+    // (No folder at all is the first thing a new instructor types: show how the command is called.)
+    const why = positionals.length ? `grade takes one submissions folder, not ${positionals.length}` : 'grade needs the submissions folder';
+    throw new UsageError(`${why}\nUsage: ${usage}\n(\`npx course grade --help\` explains every option)`);
+  }
+  const submissionsDir = path.resolve(positionals[0]!);
+  if (!existsSync(submissionsDir) || !statSync(submissionsDir).isDirectory()) throw new UsageError(`not a folder: ${positionals[0]}`);
+  if (typeof values.out !== 'string') throw new UsageError('--out <dir> is required');
+  const outDir = path.resolve(values.out);
+  if (outDir === submissionsDir || outDir.startsWith(submissionsDir + path.sep)) throw new UsageError('--out must not be inside the submissions folder');
+  if (submissionsDir.startsWith(outDir + path.sep)) throw new UsageError('the submissions folder must not be inside --out');
+  const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
+  if (typeof values.shard === 'string' && !shard) throw new UsageError('--shard takes i/n with 1 ≤ i ≤ n, e.g. --shard 2/3');
+  let timeoutMs: number | undefined;
+  if (typeof values.timeout === 'string') {
+    if (!/^\d+(\.\d+)?\s*(ms|s|m)$/.test(values.timeout)) throw new UsageError('--timeout takes a duration like 30s, 1500ms or 2m');
+    timeoutMs = toMs(values.timeout);
+  }
+  return { submissionsDir, outDir, ...(shard ? { shard } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+}
+
+/** --gradescope-hidden: how Gradescope shows instructor-only tests. */
+function gradescopeHidden(values: Flags): GradescopeHidden {
+  const v = values['gradescope-hidden'];
+  if (v === undefined) return 'hidden';
+  if (v === 'hidden' || v === 'after_published') return v;
+  throw new UsageError('--gradescope-hidden takes hidden or after_published');
+}
+
+/** --assignment ID or --exercises a,b: what this run grades. */
+function select(course: CourseData, values: Flags): Selection {
+  try {
+    return selectExercises(course, {
+      ...(typeof values.assignment === 'string' ? { assignment: values.assignment.trim() } : {}),
+      ...(values.exercises !== undefined && typeof values.exercises !== 'boolean' ? { exercises: splitIds(values.exercises) } : {}),
+    });
+  } catch (err) {
+    if (err instanceof SelectionError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function readRosterFlag(values: Flags): BatchOptions['roster'] {
+  if (typeof values.roster !== 'string') return undefined;
+  try {
+    return { file: path.resolve(values.roster), entries: readRoster(path.resolve(values.roster)) };
+  } catch (err) {
+    if (err instanceof RosterError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** --deadline, --late, --submitted-at; an assignment's `due:` and `late:` unless the flags say otherwise. */
+function readDeadline(values: Flags, submissionsDir: string, assignment: AssignmentSpec | undefined): BatchOptions['deadline'] {
+  const due = typeof values.deadline === 'string' ? values.deadline : assignment?.due;
+  const dueWhat = typeof values.deadline === 'string' ? '--deadline' : `due of assignment ${assignment?.id ?? ''}`;
+  try {
+    if (due === undefined) {
+      if (values.late !== undefined || values['submitted-at'] !== undefined) throw new UsageError('--late and --submitted-at need --deadline');
+      return undefined;
+    }
+    const policyText = typeof values.late === 'string' ? values.late : (assignment?.late ?? 'none');
+    let timesFile: string | undefined;
+    if (typeof values['submitted-at'] === 'string') {
+      timesFile = path.resolve(values['submitted-at']);
+      if (!existsSync(timesFile)) throw new UsageError(`--submitted-at: not found: ${values['submitted-at']}`);
+    } else if (existsSync(path.join(submissionsDir, TIMES_FILE))) timesFile = path.join(submissionsDir, TIMES_FILE);
+    return { at: parseIsoTime(due, dueWhat), policy: parseLatePolicy(policyText), policyText, timesFile };
+  } catch (err) {
+    if (err instanceof LateError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** The batch, with its errors turned into the CLI's exit codes. */
+async function gradeBatch(options: BatchOptions, stopProgress: () => void): Promise<Gradebook> {
+  try {
+    return await runBatch(options);
+  } catch (err) {
+    if (err instanceof DuplicateSubmissionError) throw new UsageError(err.message);
+    if (err instanceof UidBlockError) throw new UsageError(err.message);
+    if (err instanceof CanaryError) throw new AnomalyError(err.message);
+    if (err instanceof BatchInputError || err instanceof LateError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    stopProgress();
+  }
+}
+
+function printSummary(ctx: Context, book: Gradebook, outDir: string, lms: Lms[], lmsOptions: LmsOptions): void {
+  ctx.print();
+  ctx.print(renderBatchSummary(ctx.c, book));
+  ctx.print();
+  const lmsFiles = [lms.includes('canvas') ? 'canvas-grades.csv' : '', lms.includes('moodle') ? 'moodle-grades.csv' : ''].filter(Boolean);
+  ctx.print(
+    `Wrote ${path.join(outDir, 'grades.csv')}, results/, junit.xml${lmsFiles.length ? `, ${lmsFiles.join(', ')}` : ''} and ${ctx.c.cyan(path.join(outDir, 'report.html'))}`,
+  );
+  if (lms.includes('moodle') && existsSync(path.join(outDir, 'moodle-not-imported.csv'))) {
+    ctx.print(
+      ctx.c.yellow(
+        `Some learners cannot go into Moodle's import (not in the roster, or no ${lmsOptions.moodleId ?? 'email'}): see ${path.join(outDir, 'moodle-not-imported.csv')}`,
+      ),
+    );
+  }
+}
+
 export const grade: Command = {
   name: 'grade',
   summary: 'batch-grade a class: parallel, isolated, resumable; gradebook and HTML report',
   usage:
-    'course grade <submissions> --out <dir> [--jobs N] [--shard i/n] [--roster FILE] [--lms canvas|moodle] [--deadline ISO] [--late POLICY] [--only NAMES] [--gradescope] [--exercism] [--json]',
+    'course grade <submissions> --out <dir> [--assignment ID | --exercises IDS] [--jobs N] [--shard i/n] [--roster FILE] [--lms canvas|moodle] [--deadline ISO] [--late POLICY] [--only NAMES] [--gradescope] [--exercism] [--json]',
   help: `For instructors. <submissions> holds one entry per learner (the learner id is the entry name): a folder
 (a copy of the course repository or just its exercises/), a .zip, or a .tar.gz. Only the graded files named
 in course.yaml are taken from a submission; its configs and any copy of the suites are ignored. A submission
@@ -131,8 +243,14 @@ for every learner, and the run says so; --only grades the named learners again w
 The report shows which runs were graded by this invocation and which came from the checkpoint.
 
 Points: each exercise is worth its \`points:\` in course.yaml (a number, or a total with points per describe
-block; partial credit in proportion within a block), else one point per test. Every output shows the points,
-the maximum and the percentage; test counts stay beside them.
+block; partial credit in proportion within a block), else 10 points shared by its tests. Every output shows the
+points, the maximum and the percentage; test counts stay beside them.
+
+Assignments (--assignment ID): course.yaml's \`assignments:\` name the exercises of each assignment, what it is
+worth (\`points:\`, shared equally by its exercises, or per exercise), its \`due:\` date and \`late:\` policy.
+--assignment grades only those exercises, with that due date and policy (--deadline and --late override them);
+the LMS column is the assignment's title with its points possible, and the feedback covers only its exercises.
+--exercises a,b grades an ad-hoc set with the exercises' own points. Give each assignment its own --out.
 
 Roster (--roster FILE): a CSV file with a header row; columns (any order): submission (the entry name in
 <submissions>; a GitHub Classroom clone "<assignment>-<user>" also matches the user name), name (or first_name,
@@ -185,6 +303,8 @@ Options:
   --max-file-kb N   largest file accepted in a submission (default ${DEFAULT_LIMITS.maxFileBytes / 1024})
   --seed N          one seed for every run (default: derived from learner and exercise, so reruns replay)
   --typecheck       also type-check every submission (feedback in results/; slower)
+  --assignment ID   grade one assignment of course.yaml (its exercises, points, due date, late policy)
+  --exercises IDS   grade only these exercises (comma-separated or repeated)
   --only NAMES      grade these submissions again whatever the checkpoint holds (comma-separated or repeated)
   --roster FILE     the class roster (CSV, see above)
   --lms NAME        also write the import file of canvas or moodle (or canvas,moodle); needs --roster
@@ -196,12 +316,17 @@ Options:
   --no-isolation    do not use namespaces, setpriv or prlimit even when available
   --no-canary       skip the reference-solution check before grading
   --gradescope      also write Gradescope results.json per learner
+  --gradescope-hidden V   instructor-only tests in it: hidden (default: never shown to learners) or
+                    after_published (shown once grades are published)
   --exercism        also write Exercism (v3) results.json per learner
   --json            print the gradebook as JSON instead of the summary
 
 Statuses per exercise: passed, failed, compile-error, load-error (the module threw or hung while loading),
 timeout, tampered, not submitted, rejected, and error: the grading machinery failed (never charged to the
 learner; such runs are not checkpointed, so running the same command again grades only them).
+
+More than one machine: --shard on each and \`course merge\`; recipes for GitHub Actions and Kubernetes, with
+their exact commands, in docs/SCALING.md and deploy/.
 
 Exit code: 0 when every submission was graded (whatever the scores), 2 usage or input error, 3 when the
 grading machinery failed: the canary failed, or some run has status "error".`,
@@ -216,6 +341,8 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     seed: { type: 'string' },
     typecheck: { type: 'boolean' },
     only: { type: 'string', multiple: true },
+    assignment: { type: 'string' },
+    exercises: { type: 'string', multiple: true },
     roster: { type: 'string' },
     lms: { type: 'string' },
     'lms-assignment': { type: 'string' },
@@ -226,98 +353,53 @@ grading machinery failed: the canary failed, or some run has status "error".`,
     'no-isolation': { type: 'boolean' },
     'no-canary': { type: 'boolean' },
     gradescope: { type: 'boolean' },
+    'gradescope-hidden': { type: 'string' },
     exercism: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(ctx, positionals, values) {
-    if (positionals.length !== 1) {
-      // (No folder at all is the first thing a new instructor types: show how the command is called.)
-      const why = positionals.length ? `grade takes one submissions folder, not ${positionals.length}` : 'grade needs the submissions folder';
-      throw new UsageError(`${why}\nUsage: ${this.usage}\n(\`npx course grade --help\` explains every option)`);
-    }
-    const submissionsDir = path.resolve(positionals[0]!);
-    if (!existsSync(submissionsDir) || !statSync(submissionsDir).isDirectory()) throw new UsageError(`not a folder: ${positionals[0]}`);
-    if (typeof values.out !== 'string') throw new UsageError('--out <dir> is required');
-    const outDir = path.resolve(values.out);
-    if (outDir === submissionsDir || outDir.startsWith(submissionsDir + path.sep)) throw new UsageError('--out must not be inside the submissions folder');
-    if (submissionsDir.startsWith(outDir + path.sep)) throw new UsageError('the submissions folder must not be inside --out');
-    const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
-    if (typeof values.shard === 'string' && !shard) throw new UsageError('--shard takes i/n with 1 ≤ i ≤ n, e.g. --shard 2/3');
-    let timeoutMs: number | undefined;
-    if (typeof values.timeout === 'string') {
-      if (!/^\d+(\.\d+)?\s*(ms|s|m)$/.test(values.timeout)) throw new UsageError('--timeout takes a duration like 30s, 1500ms or 2m');
-      timeoutMs = toMs(values.timeout);
-    }
-    const raw = values as Record<string, string | boolean | string[] | undefined>;
-    const only = parseOnly(raw.only);
-    const { lms, lmsOptions } = parseLmsFlags(raw);
-    let roster: BatchOptions['roster'];
-    if (typeof values.roster === 'string') {
-      try {
-        roster = { file: path.resolve(values.roster), entries: readRoster(path.resolve(values.roster)) };
-      } catch (err) {
-        if (err instanceof RosterError) throw new UsageError(err.message);
-        throw err;
-      }
-    }
-    if (lms.length && !roster) throw new UsageError('--lms needs --roster (the LMS ids, names and emails come from it)');
-    let deadline: BatchOptions['deadline'];
-    try {
-      if (typeof values.deadline === 'string') {
-        const policyText = typeof values.late === 'string' ? values.late : 'none';
-        let timesFile: string | undefined;
-        if (typeof values['submitted-at'] === 'string') {
-          timesFile = path.resolve(values['submitted-at']);
-          if (!existsSync(timesFile)) throw new UsageError(`--submitted-at: not found: ${values['submitted-at']}`);
-        } else if (existsSync(path.join(submissionsDir, TIMES_FILE))) timesFile = path.join(submissionsDir, TIMES_FILE);
-        deadline = { at: parseIsoTime(values.deadline, '--deadline'), policy: parseLatePolicy(policyText), policyText, timesFile };
-      } else if (values.late !== undefined || values['submitted-at'] !== undefined) throw new UsageError('--late and --submitted-at need --deadline');
-    } catch (err) {
-      if (err instanceof LateError) throw new UsageError(err.message);
-      throw err;
-    }
+    const raw = values as Flags;
+    const inputs = readInputs(positionals, raw, this.usage);
     const course = loadCourse(ctx.root);
+    const selection = select(course.data, raw);
+    const assignment = selection.assignment ? assignmentMeta(selection.assignment, course.data.exercises) : undefined;
+    const { lms, lmsOptions } = parseLmsFlags(raw);
+    const roster = readRosterFlag(raw);
+    if (lms.length && !roster) throw new UsageError('--lms needs --roster (the LMS ids, names and emails come from it)');
+    const deadline = readDeadline(raw, inputs.submissionsDir, selection.assignment);
     const quiet = Boolean(values.json);
     const bar = progress(ctx, quiet);
-    const grade = async (): Promise<Gradebook> => {
-      try {
-        return await runBatch({
-          courseRoot: ctx.root,
-          courseTitle: course.data.title,
-          exercises: course.data.exercises,
-          submissionsDir,
-          outDir,
-          jobs: positiveInt(values.jobs, '--jobs', Math.min(BLOCK_SIZE, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)), BLOCK_SIZE),
-          shard,
-          timeoutMs,
-          heapMb: positiveInt(values['heap-mb'], '--heap-mb', 256),
-          memoryMb: values['memory-mb'] === undefined ? undefined : positiveInt(values['memory-mb'], '--memory-mb', 1024),
-          limits: { ...DEFAULT_LIMITS, maxFileBytes: positiveInt(values['max-file-kb'], '--max-file-kb', DEFAULT_LIMITS.maxFileBytes / 1024) * 1024 },
-          seed: parseSeed(values.seed),
-          typecheck: Boolean(values.typecheck),
-          isolation: !values['no-isolation'],
-          canary: !values['no-canary'],
-          only,
-          roster,
-          deadline,
-          onEvent: bar.onEvent,
-          onNotice: (text) => process.stderr.write(`${ctx.c.yellow(text)}\n`),
-        });
-      } catch (err) {
-        if (err instanceof DuplicateSubmissionError) throw new UsageError(err.message);
-        if (err instanceof UidBlockError) throw new UsageError(err.message);
-        if (err instanceof CanaryError) throw new AnomalyError(err.message);
-        if (err instanceof BatchInputError || err instanceof LateError) throw new UsageError(err.message);
-        throw err;
-      } finally {
-        bar.stop();
-      }
+    const options: BatchOptions = {
+      courseRoot: ctx.root,
+      courseTitle: course.data.title,
+      exercises: selection.exercises,
+      ...(assignment ? { assignment } : {}),
+      ...inputs,
+      jobs: positiveInt(values.jobs, '--jobs', Math.min(BLOCK_SIZE, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)), BLOCK_SIZE),
+      heapMb: positiveInt(values['heap-mb'], '--heap-mb', 256),
+      memoryMb: values['memory-mb'] === undefined ? undefined : positiveInt(values['memory-mb'], '--memory-mb', 1024),
+      limits: { ...DEFAULT_LIMITS, maxFileBytes: positiveInt(values['max-file-kb'], '--max-file-kb', DEFAULT_LIMITS.maxFileBytes / 1024) * 1024 },
+      seed: parseSeed(values.seed),
+      typecheck: Boolean(values.typecheck),
+      isolation: !values['no-isolation'],
+      canary: !values['no-canary'],
+      only: parseOnly(raw.only),
+      roster,
+      deadline,
+      onEvent: bar.onEvent,
+      onNotice: (text) => process.stderr.write(`${ctx.c.yellow(text)}\n`),
     };
     let book: Gradebook;
     try {
-      book = await withOutputLock(outDir, async () => {
-        const graded = await grade();
-        writeOutputs(graded, outDir, { gradescope: Boolean(values.gradescope), exercism: Boolean(values.exercism), lms, lmsOptions });
+      book = await withOutputLock(inputs.outDir, async () => {
+        const graded = await gradeBatch(options, bar.stop);
+        writeOutputs(graded, inputs.outDir, {
+          gradescope: Boolean(values.gradescope),
+          gradescopeHidden: gradescopeHidden(raw),
+          exercism: Boolean(values.exercism),
+          lms,
+          lmsOptions,
+        });
         return graded;
       });
     } catch (err) {
@@ -325,22 +407,7 @@ grading machinery failed: the canary failed, or some run has status "error".`,
       throw err;
     }
     if (quiet) ctx.print(JSON.stringify({ meta: book.meta, learners: book.learners }, null, 2));
-    else {
-      ctx.print();
-      ctx.print(renderBatchSummary(ctx.c, book));
-      ctx.print();
-      const lmsFiles = [lms.includes('canvas') ? 'canvas-grades.csv' : '', lms.includes('moodle') ? 'moodle-grades.csv' : ''].filter(Boolean);
-      ctx.print(
-        `Wrote ${path.join(outDir, 'grades.csv')}, results/, junit.xml${lmsFiles.length ? `, ${lmsFiles.join(', ')}` : ''} and ${ctx.c.cyan(path.join(outDir, 'report.html'))}`,
-      );
-      if (lms.includes('moodle') && existsSync(path.join(outDir, 'moodle-not-imported.csv'))) {
-        ctx.print(
-          ctx.c.yellow(
-            `Some learners cannot go into Moodle's import (not in the roster, or no ${lmsOptions.moodleId ?? 'email'}): see ${path.join(outDir, 'moodle-not-imported.csv')}`,
-          ),
-        );
-      }
-    }
+    else printSummary(ctx, book, inputs.outDir, lms, lmsOptions);
     return book.learners.some((l) => l.status === 'error') ? EXIT.anomaly : EXIT.ok;
   },
 };

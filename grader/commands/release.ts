@@ -2,12 +2,13 @@
 
 import { UsageError } from '../course/errors';
 import { releaseCourse, ReleaseError } from '../release/learner-copy';
+import { gradescopePackage } from '../release/gradescope';
 import { EXIT, type Command } from './command';
 
 export const release: Command = {
   name: 'release',
   summary: "write the learners' copy of the course: no solutions, mutants or project tests",
-  usage: 'course release --out <dir> [--classroom] [--include-uncommitted] [--json]',
+  usage: 'course release --out <dir> [--classroom] [--include-uncommitted] [--json] | course release --gradescope --out <dir> [--assignment ID]',
   help: `For course authors. Writes the copy of the course that learners clone: the course command, the hidden
 suites with their mocks and vectors, the lessons and starter files, and course.yaml with all progress cleared.
 Left out: instructor-only suites (harness/suites/<id>.hidden.test.ts: \`course grade\` runs them, learners'
@@ -28,13 +29,43 @@ Options:
   --classroom   also write .github/workflows/classroom.yml for GitHub Classroom: on every push it runs
                 \`course check <id> --json\` for each exercise and reports the points to Classroom's autograding
                 (classroom-resources/autograding-grading-reporter)
+  --gradescope   instead of the learners' copy, write <dir>/autograder.zip for Gradescope (setup.sh installs
+                Node and the runtime dependencies; run_autograder grades /autograder/submission with
+                \`course grade\` and writes /autograder/results/results.json, instructor-only tests with
+                "visibility": "after_published"). No solutions or mutants in it; the grader prebuilt.
+  --assignment ID   with --gradescope: grade that assignment of course.yaml (its exercises and points)
   --include-uncommitted   ship the working tree's version of files that differ from the last commit
                 (they are listed) instead of refusing
   --json        print a summary as JSON`,
-  options: { out: { type: 'string' }, json: { type: 'boolean' }, classroom: { type: 'boolean' }, 'include-uncommitted': { type: 'boolean' } },
+  options: {
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    classroom: { type: 'boolean' },
+    'include-uncommitted': { type: 'boolean' },
+    gradescope: { type: 'boolean' },
+    assignment: { type: 'string' },
+  },
   async run(ctx, positionals, values) {
     if (positionals.length) throw new UsageError('release takes no positional arguments (use --out <dir>)');
     if (typeof values.out !== 'string' || !values.out) throw new UsageError('--out <dir> is required');
+    if (values.gradescope) {
+      let pkg;
+      try {
+        pkg = gradescopePackage(ctx.root, values.out, typeof values.assignment === 'string' ? { assignment: values.assignment } : {});
+      } catch (err) {
+        if (err instanceof ReleaseError) throw new UsageError(err.message);
+        throw err;
+      }
+      if (values.json) ctx.print(JSON.stringify(pkg, null, 2));
+      else {
+        ctx.print(
+          `${ctx.c.green('✓')} wrote ${ctx.c.cyan(pkg.file)}: ${pkg.files} files, ${(pkg.bytes / 1024).toFixed(0)} KiB${pkg.assignment ? ` (assignment ${pkg.assignment})` : ''}`,
+        );
+        ctx.print(ctx.c.gray('Next: upload it as the autograder of a Gradescope programming assignment (Configure Autograder > Zip file upload).'));
+      }
+      return EXIT.ok;
+    }
+    if (values.assignment !== undefined) throw new UsageError('--assignment goes with --gradescope');
     let summary;
     try {
       summary = releaseCourse(ctx.root, values.out, { classroom: Boolean(values.classroom), includeUncommitted: Boolean(values['include-uncommitted']) });

@@ -2,6 +2,7 @@
 // zod validates it; `npm run schema` writes the JSON Schema that course.yaml references for editor completion.
 
 import { z } from 'zod';
+import { LateError, parseLatePolicy } from '../batch/late';
 
 /** "10s", "1500ms", "2m" or a number of milliseconds. */
 export const Duration = z
@@ -41,7 +42,8 @@ const RelPath = z
  * What an exercise is worth. A number: that many points, shared by its tests equally. An object: `total` points,
  * of which each named group (a describe block, matched by its title or by its path "Outer › Inner") gets its
  * share, split equally between that group's tests; the tests in no named group share what is left. Without
- * `points:`, every test is worth one point (so a course that never sets points grades as before).
+ * `points:`, an exercise is worth 10 points (DEFAULT_EXERCISE_POINTS, batch/points.ts): every exercise counts the
+ * same whatever the size of its suite (one point per test made a 104-test suite weigh three times a 31-test one).
  */
 export const Points = z
   .union([
@@ -63,7 +65,7 @@ export const Points = z
           ctx.addIssue({ code: 'custom', path: ['groups'], message: 'the groups must add up to more than 0 (or give a total)' });
       }),
   ])
-  .describe('what the exercise is worth in the gradebook; default: one point per test');
+  .describe('what the exercise is worth in the gradebook; default: 10 points, shared equally by its tests');
 
 export const Exercise = z
   .object({
@@ -111,10 +113,39 @@ export const Exercise = z
     }
   });
 
+/** An ISO 8601 time with its time zone, as --deadline takes it. */
+const IsoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i, 'an ISO 8601 time with a time zone, e.g. 2026-03-01T23:59:00-05:00')
+  .refine((t) => !Number.isNaN(new Date(t).getTime()), 'not a valid time');
+
+/**
+ * A graded unit of the term (issue 22.7): some exercises, what they are worth together, when they are due and what
+ * lateness costs. `course grade --assignment <id>` grades only these exercises, with this due date and policy, and
+ * writes one LMS column worth `points`.
+ */
+export const Assignment = z
+  .object({
+    id: Id.describe('what `course grade --assignment` takes, e.g. lab3'),
+    title: z.string().min(1).optional().describe('the name in the LMS column and the report (default: the id)'),
+    exercises: z.array(Id).min(1).describe('the exercise ids of this assignment'),
+    points: z
+      .union([
+        z.number().positive().describe('the points of the assignment, shared equally by its exercises'),
+        z.record(Id, z.number().positive()).describe('points per exercise id'),
+      ])
+      .optional()
+      .describe("what the assignment is worth (default: the sum of its exercises' points, 10 each unless set)"),
+    due: IsoTime.optional().describe('the due date (--deadline overrides it)'),
+    late: z.string().min(1).optional().describe('the late policy, as --late takes it: none (default), zero, 10%/day, 10%/day,max=3d, ...,grace=15m'),
+  })
+  .strict();
+
 export const Course = z
   .object({
     title: z.string().min(1),
     exercises: z.array(Exercise).min(1),
+    assignments: z.array(Assignment).optional().describe('the graded units of the term: `course grade --assignment <id>`'),
   })
   .strict()
   .superRefine((course, ctx) => {
@@ -123,9 +154,45 @@ export const Course = z
       if (seen.has(ex.id)) ctx.addIssue({ code: 'custom', path: ['exercises', i, 'id'], message: `duplicate exercise id "${ex.id}"` });
       seen.add(ex.id);
     });
+    const ids = course.exercises.map((e) => e.id);
+    const assignmentIds = new Set<string>();
+    (course.assignments ?? []).forEach((a, i) => {
+      if (assignmentIds.has(a.id)) ctx.addIssue({ code: 'custom', path: ['assignments', i, 'id'], message: `duplicate assignment id "${a.id}"` });
+      assignmentIds.add(a.id);
+      a.exercises.forEach((id, j) => {
+        if (!ids.includes(id))
+          ctx.addIssue({ code: 'custom', path: ['assignments', i, 'exercises', j], message: `no exercise "${id}" (the exercises: ${ids.join(', ')})` });
+        else if (a.exercises.indexOf(id) !== j) ctx.addIssue({ code: 'custom', path: ['assignments', i, 'exercises', j], message: `"${id}" is listed twice` });
+      });
+      if (a.late !== undefined) {
+        try {
+          parseLatePolicy(a.late);
+        } catch (err) {
+          if (!(err instanceof LateError)) throw err;
+          ctx.addIssue({ code: 'custom', path: ['assignments', i, 'late'], message: err.message.replace(/^--late: /, '') });
+        }
+      }
+      if (a.points !== undefined && typeof a.points === 'object') {
+        for (const id of Object.keys(a.points))
+          if (!a.exercises.includes(id))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['assignments', i, 'points', id],
+              message: `"${id}" is not one of this assignment's exercises (${a.exercises.join(', ')})`,
+            });
+        for (const id of a.exercises)
+          if (!(id in a.points))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['assignments', i, 'points'],
+              message: `no points for "${id}" (give every exercise of the assignment its points, or one number)`,
+            });
+      }
+    });
   });
 
 export type CourseData = z.infer<typeof Course>;
 export type ExerciseSpec = z.infer<typeof Exercise>;
 export type PointsData = z.infer<typeof Points>;
+export type AssignmentSpec = z.infer<typeof Assignment>;
 export type ProgressData = z.infer<typeof Progress>;

@@ -13,6 +13,8 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { COURSE_FILE, loadCourse } from '../course/course-file';
 import { isHiddenSuite } from '../run/hidden';
+import type { CourseData } from '../course/schema';
+import { learnerReadme } from './learner-readme';
 import { CLASSROOM_SCRIPT, CLASSROOM_SCRIPT_PATH, CLASSROOM_WORKFLOW, CLASSROOM_WORKFLOW_PATH } from './classroom';
 
 export class ReleaseError extends Error {}
@@ -69,7 +71,7 @@ function inside(child: string, parent: string): boolean {
  * The course's files: in a git work tree, what git tracks (like `git archive`: local leftovers never ship, and
  * the untracked files are named so a forgotten `git add` is noticed); otherwise every file.
  */
-function listFiles(root: string): { files: string[]; untracked: string[]; source: 'git' | 'walk' } {
+export function listFiles(root: string): { files: string[]; untracked: string[]; source: 'git' | 'walk' } {
   if (existsSync(path.join(root, '.git'))) {
     try {
       const git = (...args: string[]) =>
@@ -136,6 +138,65 @@ function sha(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * What ships is what is committed: a stub edited in the author's checkout (a partial answer, a fix not yet committed)
+ * must not reach learners unnoticed; refused with the list unless `include`. course.yaml differs by its progress
+ * only: that is cleared anyway.
+ */
+function uncommittedFiles(
+  root: string,
+  all: string[],
+  files: string[],
+  shipped: Set<string>,
+  isExcluded: (rel: string) => boolean,
+  include: boolean,
+): string[] {
+  const changed = changedSinceHead(root, all);
+  const listed = files.filter((f) => changed.has(f));
+  const deleted = [...changed].filter(([f, kind]) => kind === 'D' && !isExcluded(f) && !shipped.has(f)).map(([f]) => f);
+  const uncommitted = [...listed, ...deleted]
+    .filter((f) => !(f === COURSE_FILE && changed.get(f) === 'M' && sameWithoutProgress(committedText(root, f), path.join(root, f))))
+    .sort();
+  if (uncommitted.length && !include) {
+    const shown = uncommitted
+      .slice(0, 20)
+      .map((f) => `  ${f} (${CHANGE[changed.get(f) ?? 'M'] ?? 'changed'})`)
+      .join('\n');
+    throw new ReleaseError(
+      `${uncommitted.length} file(s) of the release differ from the last commit (HEAD):\n${shown}${uncommitted.length > 20 ? `\n  and ${uncommitted.length - 20} more` : ''}\n` +
+        'Commit them (or undo them: git restore <file>), or pass --include-uncommitted to ship the working tree as it is (nothing was written)',
+    );
+  }
+  return uncommitted;
+}
+
+/**
+ * Every stub and given helper must ship: a generated helper that was never `git add`-ed would otherwise be missing
+ * only in the learners' copy, where check fails on it.
+ */
+function requireLearnerFiles(course: CourseData, shipped: Set<string>, untracked: string[]): void {
+  for (const e of course.exercises) {
+    for (const f of [...e.files, ...e.given]) {
+      const rel = path.posix.join(e.dir, f);
+      if (!shipped.has(rel))
+        throw new ReleaseError(
+          `${rel} (exercise ${e.id}) would not be in the release${untracked.includes(rel) ? ': git does not track it' : ''}; add it (nothing was written)`,
+        );
+    }
+  }
+}
+
+/** A file as learners get it: course.yaml without progress, their README, package.json and lock, else a copy. */
+function writeForLearners(root: string, rel: string, to: string, course: CourseData): void {
+  const from = path.join(root, rel);
+  if (rel === COURSE_FILE) writeFileSync(to, withoutProgress(readFileSync(from, 'utf8')));
+  else if (rel === 'README.md') writeFileSync(to, learnerReadme(course));
+  else if (rel === 'package.json') writeFileSync(to, learnerPackageJson(readFileSync(from, 'utf8')));
+  else if (rel === 'package-lock.json' && existsSync(path.join(root, 'package.json')))
+    writeFileSync(to, learnerPackageLock(readFileSync(from, 'utf8'), learnerPackageJson(readFileSync(path.join(root, 'package.json'), 'utf8'))));
+  else copyFileSync(from, to);
+}
+
 export function releaseCourse(root: string, outArg: string, options: ReleaseOptions = {}): ReleaseSummary {
   const outDir = path.resolve(outArg);
   if (inside(root, outDir))
@@ -155,40 +216,10 @@ export function releaseCourse(root: string, outArg: string, options: ReleaseOpti
   const { files: all, untracked, source } = listFiles(root);
   const files = all.filter((f) => !isExcluded(f) && !(relOut && !relOut.startsWith('..') && (f === relOut || f.startsWith(`${relOut}/`))));
 
-  // Every stub and given helper must ship: a generated helper that was never `git add`-ed would otherwise be
-  // missing only in the learners' copy, where check fails on it.
   const shipped = new Set(files);
-  for (const e of course.data.exercises) {
-    for (const f of [...e.files, ...e.given]) {
-      const rel = path.posix.join(e.dir, f);
-      if (!shipped.has(rel))
-        throw new ReleaseError(
-          `${rel} (exercise ${e.id}) would not be in the release${untracked.includes(rel) ? ': git does not track it' : ''}; add it (nothing was written)`,
-        );
-    }
-  }
+  requireLearnerFiles(course.data, shipped, untracked);
 
-  // What ships is what is committed: a stub edited in the author's checkout (a partial answer, a fix not yet
-  // committed) must not reach learners unnoticed. course.yaml differs by its progress only: that is cleared anyway.
-  let uncommitted: string[] = [];
-  if (source === 'git') {
-    const changed = changedSinceHead(root, all);
-    const listed = files.filter((f) => changed.has(f));
-    const deleted = [...changed].filter(([f, kind]) => kind === 'D' && !isExcluded(f) && !shipped.has(f)).map(([f]) => f);
-    uncommitted = [...listed, ...deleted]
-      .filter((f) => !(f === COURSE_FILE && changed.get(f) === 'M' && sameWithoutProgress(committedText(root, f), path.join(root, f))))
-      .sort();
-    if (uncommitted.length && !options.includeUncommitted) {
-      const shown = uncommitted
-        .slice(0, 20)
-        .map((f) => `  ${f} (${CHANGE[changed.get(f) ?? 'M'] ?? 'changed'})`)
-        .join('\n');
-      throw new ReleaseError(
-        `${uncommitted.length} file(s) of the release differ from the last commit (HEAD):\n${shown}${uncommitted.length > 20 ? `\n  and ${uncommitted.length - 20} more` : ''}\n` +
-          'Commit them (or undo them: git restore <file>), or pass --include-uncommitted to ship the working tree as it is (nothing was written)',
-      );
-    }
-  }
+  const uncommitted = source === 'git' ? uncommittedFiles(root, all, files, shipped, isExcluded, Boolean(options.includeUncommitted)) : [];
 
   // A solution must not leak under another name (say, a copy left in an exercise folder).
   const solutionHashes = new Map<string, string>();
@@ -209,9 +240,7 @@ export function releaseCourse(root: string, outArg: string, options: ReleaseOpti
       if (leak) throw new ReleaseError(`${rel} is a copy of the reference solution ${leak}; remove it (nothing was written)`);
       const to = path.join(staging, rel);
       mkdirSync(path.dirname(to), { recursive: true });
-      if (rel === COURSE_FILE) writeFileSync(to, withoutProgress(readFileSync(from, 'utf8')));
-      else if (rel === 'package.json') writeFileSync(to, learnerPackageJson(readFileSync(from, 'utf8')));
-      else copyFileSync(from, to);
+      writeForLearners(root, rel, to, course.data);
       bytes += statSync(to).size;
     }
     if (options.classroom) {
@@ -263,13 +292,97 @@ export function withoutProgress(text: string): string {
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
-/** package.json for learners: `npm test` checks their current exercise; the author's scripts are gone. */
+/**
+ * The type packages the learner's install needs: the grader is compiled there (the prepare script) and learners'
+ * files are type-checked against Node's types; jest's types serve only the project's own tests.
+ */
+const LEARNER_TYPES = /^@types\/(?!jest$)/;
+
+/**
+ * package.json for learners: what `course` runs and builds with, nothing of the authors' toolchain (linters, the
+ * formatter, Chromium's driver, the deploy recipes' validators); `npm test` checks their current exercise.
+ */
 export function learnerPackageJson(text: string): string {
-  const pkg = JSON.parse(text) as { scripts?: Record<string, string> };
+  const pkg = JSON.parse(text) as { scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
   const keep = ['prepare', 'build'];
   const scripts: Record<string, string> = {};
   for (const [k, v] of Object.entries(pkg.scripts ?? {})) if (keep.includes(k)) scripts[k] = v;
   scripts.test = 'node bin/course.js check';
   pkg.scripts = scripts;
+  const types = Object.entries(pkg.devDependencies ?? {}).filter(([name]) => LEARNER_TYPES.test(name));
+  pkg.dependencies = Object.fromEntries([...Object.entries(pkg.dependencies ?? {}), ...types].sort(([a], [b]) => (a < b ? -1 : 1)));
+  delete pkg.devDependencies;
   return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+interface LockEntry {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  dev?: boolean;
+  devOptional?: boolean;
+  link?: boolean;
+  resolved?: string;
+}
+
+/**
+ * package-lock.json to match learnerPackageJson: the root's dependencies as there, and only the packages they
+ * reach (so \`npm ci\` in the copy installs none of the authors' tools, and the lock and package.json agree).
+ */
+export function learnerPackageLock(text: string, learnerPackage: string): string {
+  const lock = JSON.parse(text) as { packages?: Record<string, LockEntry> };
+  const pkg = JSON.parse(learnerPackage) as { dependencies?: Record<string, string> };
+  const packages = lock.packages ?? {};
+  const rootEntry = packages[''];
+  if (!rootEntry) return text;
+  rootEntry.dependencies = pkg.dependencies ?? {};
+  delete rootEntry.devDependencies;
+  // Node's resolution: from a package's folder up through the node_modules folders above it.
+  const resolve = (from: string, name: string): string | undefined => {
+    let base = from;
+    for (;;) {
+      const candidate = `${base ? `${base}/` : ''}node_modules/${name}`;
+      if (packages[candidate]) return candidate;
+      if (!base) return undefined;
+      const cut = base.lastIndexOf('/node_modules/');
+      base = cut < 0 ? '' : base.slice(0, cut);
+    }
+  };
+  const reached = new Set<string>(['']);
+  const queue = [''];
+  while (queue.length) {
+    const at = queue.shift()!;
+    const entry = packages[at]!;
+    // A workspace link (packages/course-cli): its target is reached too.
+    if (entry.link && entry.resolved && packages[entry.resolved] && !reached.has(entry.resolved)) {
+      reached.add(entry.resolved);
+      queue.push(entry.resolved);
+    }
+    const names =
+      at === ''
+        ? [
+            ...Object.keys(entry.dependencies ?? {}),
+            ...Object.keys(packages)
+              .filter((k) => packages[k]!.link)
+              .map((k) => k.replace(/^node_modules\//, '')),
+          ]
+        : [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...Object.keys(entry.peerDependencies ?? {})];
+    for (const name of names) {
+      const found = resolve(at, name);
+      if (found && !reached.has(found)) {
+        reached.add(found);
+        queue.push(found);
+      }
+    }
+  }
+  lock.packages = Object.fromEntries(
+    Object.entries(packages)
+      .filter(([key]) => reached.has(key) || (!key.startsWith('node_modules/') && !key.includes('/node_modules/')))
+      .map(([key, entry]) => {
+        const { dev: _dev, devOptional: _devOptional, ...rest } = entry;
+        return [key, key === '' ? entry : rest];
+      }),
+  );
+  return `${JSON.stringify(lock, null, 2)}\n`;
 }

@@ -14,18 +14,21 @@ import { jsonText, xmlAttr, xmlText } from './escape';
 import { DETAIL_DIR, detailScript, renderHtmlReport } from './html';
 import { canvasCsv, missingValue, moodleCsv, type Lms, type LmsOptions } from './lms';
 import { feedbackFiles } from './feedback';
+import { lmsFeedbackArchives } from './lms-feedback';
 import { learnerOutcome, learnerReason } from './learner-view';
 import { similarityOf, type SimilarityReport } from '../similarity';
 
 export interface OutputFlags {
   gradescope?: boolean;
+  /** The visibility of instructor-only tests in Gradescope's results.json (default hidden). */
+  gradescopeHidden?: GradescopeHidden;
   exercism?: boolean;
   /** Also write the LMS import files. */
   lms?: Lms[];
   lmsOptions?: LmsOptions;
 }
 
-function writeAtomic(file: string, text: string): void {
+function writeAtomic(file: string, text: string | Buffer): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
@@ -217,14 +220,18 @@ function hiddenSummary(e: ExerciseOutcome): string {
   return `${e.hidden!.score}/${e.hidden!.maxScore} instructor-only test(s) passed; they are not in your copy of the course, so \`course check\` does not run them, and they are not listed`;
 }
 
+/** How Gradescope shows instructor-only tests: never to learners, or once the grades are published (the autograder). */
+export type GradescopeHidden = 'hidden' | 'after_published';
+
 /**
  * Gradescope autograder format: https://gradescope-autograders.readthedocs.io/en/latest/specs/
  * Instructor-only tests go in with `"visibility": "hidden"` (the instructor sees them in Gradescope, a learner
- * never does; `after_published` would show them to learners once grades are published), and the visible fields
+ * never does; `after_published`, which `course release --gradescope`'s autograder uses, shows them to learners once
+ * grades are published), and the visible fields
  * (the learner's other tests, the exercise's message, the overall output) are the learner's view (learner-view.ts),
  * with a visible line worth no points giving the instructor-only score.
  */
-export function gradescopeJson(l: LearnerResult): string {
+export function gradescopeJson(l: LearnerResult, hiddenVisibility: GradescopeHidden = 'hidden'): string {
   const tests = l.exercises.flatMap((raw) => {
     const e = learnerOutcome(raw);
     const secret = raw.tests
@@ -238,7 +245,7 @@ export function gradescopeJson(l: LearnerResult): string {
         status: t.status === 'passed' ? 'passed' : 'failed',
         output: testOutput(t),
         output_format: 'text',
-        visibility: 'hidden',
+        visibility: hiddenVisibility,
         tags: [e.exercise, 'instructor-only'],
       }));
     const summary = e.hidden
@@ -349,7 +356,7 @@ export function exercismJson(raw: LearnerResult): string {
 /** Writes every output; returns the paths written (relative to outDir). */
 export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags = {}): string[] {
   const written: string[] = [];
-  const put = (rel: string, text: string) => {
+  const put = (rel: string, text: string | Buffer) => {
     writeAtomic(path.join(outDir, rel), text);
     written.push(rel);
   };
@@ -363,7 +370,7 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   const keep = new Set(book.learners.map((l) => `${keyOf(l)}.json`));
   for (const name of readdirSync(resultsDir)) if (!keep.has(name)) rmSync(path.join(resultsDir, name), { force: true });
   for (const l of book.learners) put(path.join('results', `${keyOf(l)}.json`), learnerJson(book, l));
-  if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', keyOf(l), 'results.json'), gradescopeJson(l));
+  if (flags.gradescope) for (const l of book.learners) put(path.join('gradescope', keyOf(l), 'results.json'), gradescopeJson(l, flags.gradescopeHidden));
   if (flags.exercism) for (const l of book.learners) put(path.join('exercism', keyOf(l), 'results.json'), exercismJson(l));
   put('junit.xml', junitXml(book));
   // Feedback to hand back (feedback/<learner>.md and .html); the folder holds exactly this gradebook's learners.
@@ -372,6 +379,14 @@ export function writeOutputs(book: Gradebook, outDir: string, flags: OutputFlags
   mkdirSync(feedbackDir, { recursive: true });
   for (const name of readdirSync(feedbackDir)) if (!feedback.has(name)) rmSync(path.join(feedbackDir, name), { force: true });
   for (const [name, text] of feedback) put(path.join('feedback', name), text);
+  // The same feedback as each LMS's bulk upload takes it, for the learners of its own download.
+  const archives = lmsFeedbackArchives(book, feedback);
+  for (const lms of ['canvas', 'moodle'] as const) {
+    const file = `feedback-${lms}.zip`;
+    rmSync(path.join(outDir, file), { force: true });
+    const zip = archives[lms];
+    if (zip) put(file, zip);
+  }
   if (book.meta.exercises.some((e) => e.hiddenMaxScore !== undefined)) put('scores-visible-hidden.csv', visibleHiddenCsv(book));
   let similarity: SimilarityReport | undefined;
   if (book.code) {

@@ -24,7 +24,8 @@ export type Lms = 'canvas' | 'moodle';
 export type MoodleId = 'email' | 'idnumber' | 'username';
 
 export interface LmsOptions {
-  /** The assignment column's header; for Canvas "Name (id)" updates assignment id. Default: the course title. */
+  /** The assignment column's header; for Canvas "Name (id)" updates assignment id. Default: the assignment's title
+   * (--assignment), else the course title. */
   assignment?: string;
   moodleId?: MoodleId;
 }
@@ -43,7 +44,7 @@ export function maxPointsOf(book: Gradebook): number {
 }
 
 function assignmentName(book: Gradebook, options: LmsOptions): string {
-  return options.assignment?.trim() || book.meta.course;
+  return options.assignment?.trim() || book.meta.assignment?.title || book.meta.course;
 }
 
 /** Rows by name, as the LMSs' own exports are. */

@@ -69,8 +69,8 @@ describe('assemble', () => {
     ]);
     const metas = exerciseMetas([calc, words], suites, outcomes, maxOf, new Map([['words', { maxScore: 4, hiddenMaxScore: 1 }]]));
     expect(metas.map((m) => [m.id, m.maxScore, m.hiddenMaxScore, m.maxPoints, m.suiteHash])).toEqual([
-      ['calc', 3, 2, 3, 's-calc'],
-      ['words', 4, 1, 4, 's-words'],
+      ['calc', 3, 2, 10, 's-calc'], // no points: in course.yaml: 10 points (issue 22.7)
+      ['words', 4, 1, 10, 's-words'],
     ]);
   });
 

@@ -3,7 +3,9 @@
 // "Merge" step) and of deploy/k8s/*.yaml (the Indexed Job's container command for every JOB_COMPLETION_INDEX, then
 // the merge Job's) as N processes against one submissions folder of the fixture course, and compares each merged
 // gradebook with a single run. The artifact transfer (upload shard-i, download pattern shard-* into shards/) is
-// the identity on paths, so it is left out; so are the steps that only install packages (`npm ci`).
+// the identity on paths, so it is left out; so are the steps that only install packages (`npm ci`). Both recipes pass
+// the roster, the deadline and the late policy to every shard and the LMS to the merge (issue 22.11), and the
+// Kubernetes shards wait in an init container until the submissions are loaded (its command runs here too).
 // The YAML files are validated against their published schemas (scripts/validate-deploy.mjs), and
 // `course release --classroom` is checked to produce a valid workflow whose script reports the points in the
 // format GitHub Classroom's grading reporter reads.
@@ -79,6 +81,16 @@ function compareWithSingle(merged: string, single: string): void {
 let tmp: string;
 let course: string;
 let single: string;
+/** What the Kubernetes recipe passes as --deadline and --late (its env), used for every run here. */
+let DEADLINE: string;
+let LATE: string;
+
+function k8sEnv(): Record<string, string> {
+  const job = parseAllDocuments(readFileSync(path.join(REPO, 'deploy/k8s/grade-job.yaml'), 'utf8'))
+    .map((d) => d.toJS())
+    .find((d) => d.kind === 'Job');
+  return Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+}
 let clean: string | undefined;
 
 /** A fixture course with no submissions or outputs inside (release refuses files equal to a solution). */
@@ -114,8 +126,11 @@ beforeAll(() => {
     gus: fx.courseLayout({ calc: S('calc'), words: fx.WORDS_PARTIAL }),
   };
   for (const [id, files] of Object.entries(layouts)) fx.writeFolder(path.join(subs, id), files);
+  writeFileSync(path.join(course, 'roster.csv'), 'submission,name,lms_id\nada,"Ames, Ada",1\nben,"Bell, Ben",2\nzoe,"Zorn, Zoe",3\n');
+  ({ DEADLINE, LATE } = k8sEnv() as { DEADLINE: string; LATE: string });
   single = path.join(tmp, 'single');
-  const r = spawnSync(process.execPath, ['bin/course.js', 'grade', 'submissions', '--out', single, '--jobs', '1'], {
+  const flags = ['--roster', 'roster.csv', '--deadline', DEADLINE, '--late', LATE];
+  const r = spawnSync(process.execPath, ['bin/course.js', 'grade', 'submissions', '--out', single, '--jobs', '1', ...flags], {
     cwd: course,
     encoding: 'utf8',
     timeout: 5 * 60_000,
@@ -140,13 +155,30 @@ test(
     const bash = ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c'];
     // One grading worker per process here (JOBS): N processes share this 2-core machine.
     const runs = await Promise.all(
-      shards.map((i) => runShell(bash, gradeStep.run!, course, { SHARD: String(i), SHARDS: String(shardJob.env!.SHARDS), JOBS: '1' })),
+      shards.map((i) =>
+        runShell(bash, gradeStep.run!, course, {
+          SHARD: String(i),
+          SHARDS: String(shardJob.env!.SHARDS),
+          JOBS: '1',
+          // The workflow's env: the roster file of the repository, and the run's inputs.
+          ROSTER: String(shardJob.env!.ROSTER),
+          DEADLINE,
+          LATE,
+        }),
+      ),
     );
+    expect(shardJob.env!.DEADLINE).toBe('${{ inputs.deadline }}');
+    expect(shardJob.env!.LATE).toBe('${{ inputs.late }}');
     for (const r of runs) expect(r.code).toBe(0);
     for (const i of shards) expect(existsSync(path.join(course, 'shards', `shard-${i}`, 'gradebook.json'))).toBe(true);
-    const merged = await runShell(bash, mergeStep.run!, course, {});
+    const merged = await runShell(bash, mergeStep.run!, course, { LMS: 'canvas' });
     expect(merged.code).toBe(0);
     compareWithSingle(path.join(course, 'gradebook'), single);
+    // The roster, deadline and LMS reached the gradebook.
+    const meta = JSON.parse(readFileSync(path.join(course, 'gradebook', 'gradebook.json'), 'utf8'));
+    expect(meta.deadline.late).toBe(LATE);
+    expect(meta.roster.missing.map((r: { submission: string }) => r.submission)).toEqual(['zoe']);
+    expect(existsSync(path.join(course, 'gradebook', 'canvas-grades.csv'))).toBe(true);
   },
   6 * 60_000,
 );
@@ -164,7 +196,23 @@ test(
     // The volume mount /data becomes a folder here; the container's workingDir /course is the fixture course.
     const data = path.join(tmp, 'data');
     mkdirSync(data);
-    cpSync(path.join(course, 'submissions'), path.join(data, 'submissions'), { recursive: true });
+    // The init container waits while the volume is being filled (no submissions.ready yet) ...
+    const init = job.spec.template.spec.initContainers[0];
+    const ienv = Object.fromEntries(init.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const waiting = spawnSync(init.command[0], [init.command[1], init.command[2]], {
+      env: { ...process.env, ...ienv, DATA: data },
+      timeout: 2500,
+      encoding: 'utf8',
+    });
+    expect(waiting.error && (waiting.error as NodeJS.ErrnoException).code).toBe('ETIMEDOUT');
+    expect(waiting.stdout).toContain('waiting for');
+    // ... the recipe's kubectl cp of the submissions and the roster, then the marker ...
+    // kubectl cp keeps the files' times (tar), and so does this copy: they are the submission times here.
+    cpSync(path.join(course, 'submissions'), path.join(data, 'submissions'), { recursive: true, preserveTimestamps: true });
+    cpSync(path.join(course, 'roster.csv'), path.join(data, 'roster.csv'));
+    writeFileSync(path.join(data, 'submissions.ready'), '');
+    // ... and it lets the shard start.
+    expect(spawnSync(init.command[0], [init.command[1], init.command[2]], { env: { ...process.env, ...ienv, DATA: data }, timeout: 10_000 }).status).toBe(0);
     const runs = await Promise.all(
       Array.from({ length: job.spec.completions }, (_, index) =>
         runShell([shell!, flag!], script!, course, { ...env, DATA: data, JOBS: '1', JOB_COMPLETION_INDEX: String(index) }),
@@ -180,6 +228,7 @@ test(
     const merged = await runShell([m.command[0], m.command[1]], m.command[2], course, { ...menv, DATA: data });
     expect(merged.code).toBe(0);
     compareWithSingle(path.join(data, 'gradebook'), single);
+    expect(existsSync(path.join(data, 'gradebook', menv.LMS === 'moodle' ? 'moodle-grades.csv' : 'canvas-grades.csv'))).toBe(true);
   },
   6 * 60_000,
 );
