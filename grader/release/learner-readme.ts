@@ -15,7 +15,7 @@ export function learnerReadme(course: CourseData): string {
   return `# ${course.title}
 
 \`\`\`sh
-npm install && npx course next     # set up once, then get your first exercise
+npm install && npx --no --offline course next   # set up once, then get your first exercise
 \`\`\`
 
 A course you take in your editor and terminal. Each exercise is a lesson and a typed starter file; you make it
@@ -23,7 +23,9 @@ work, and \`npx course check\` runs a hidden test suite against your code, with 
 (127.0.0.1), and tells you test by test what is right and what is wrong.
 
 Requires Node.js 22.14 or newer (Node 24 LTS recommended). Run every \`npx course\` command inside this folder: it
-runs the \`course\` command that \`npm install\` put in \`node_modules/.bin\`.
+runs the \`course\` command that \`npm install\` put in \`node_modules/.bin\`. Outside it, a plain \`npx course\` would
+ask the public npm registry for an unrelated package named \`course\`; \`npx --no --offline course\` (the first
+line above) never does: outside the course it stops with \`ENOTCACHED\` and runs nothing.
 
 ## The exercises
 
