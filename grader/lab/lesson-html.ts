@@ -37,7 +37,8 @@ export async function markdownToHtml(markdown: string): Promise<string> {
       },
       code({ text, lang }) {
         const language = lang?.match(/^[\w-]+/)?.[0];
-        return `<pre class="code"${language ? ` data-lang="${htmlText(language)}"` : ''}><code>${htmlText(text, WHOLE)}</code></pre>\n`;
+        // Focusable: a wide diagram scrolls sideways by keyboard too.
+        return `<pre class="code" tabindex="0"${language ? ` data-lang="${htmlText(language)}"` : ''}><code>${htmlText(text, WHOLE)}</code></pre>\n`;
       },
       // Wide tables scroll inside their own box instead of widening the page.
       table(token) {

@@ -1,0 +1,295 @@
+// `course lab` in headless Chromium (issue 25), on a real lab server in a course copy, first with the untouched
+// stubs, then with the reference solution of exercise 1 copied in (as a learner who finished it). Every step waits
+// for what the page shows and asserts values: the exercise list and its progress (live after course.yaml
+// changes), the lesson as HTML (tables and code blocks; raw HTML shown as text), the Check tab's results streamed
+// test by test with their evidence, the HPACK demo's numbers (octets on the wire against the hex shown, plain
+// sizes from the fields shown, the saved totals, the dynamic table's rows and sizes, an eviction), the fallback
+// banner with the stub, keyboard use, and the layout at 1280x800 and 390x800 with screenshots (docs/lab/ under
+// COURSE_LAB_SCREENSHOTS=1).
+
+import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import YAML from 'yaml';
+import { copyCourse } from '../helpers';
+import { chromiumPresent, launchChromium, overflow, screenshot } from './browser';
+import { startLab, type StartedLab } from './start-lab';
+
+const maybe = chromiumPresent('the lab page tests') ? describe : describe.skip;
+
+interface Entry {
+  id: string;
+  dir: string;
+  solution: string;
+  files: string[];
+}
+
+const WAIT = { timeout: 120_000 };
+
+/** What one request of the HPACK demo shows, read from the page. */
+interface StepShown {
+  wire: number;
+  plain: number;
+  saved: number;
+  hexBytes: number;
+  fields: Array<[string, string]>;
+  table: Array<{ index: number; name: string; value: string; size: number }>;
+  evicted: string;
+}
+
+async function readSteps(page: Page): Promise<StepShown[]> {
+  return page.$$eval('.hpack-step', (cards) =>
+    cards.map((card) => {
+      const num = (sel: string) => Number(card.querySelector(sel)?.getAttribute('data-octets'));
+      const rows = (sel: string) => [...card.querySelectorAll(`${sel} tbody tr`)].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''));
+      return {
+        wire: num('.wire'),
+        plain: num('.plain'),
+        saved: num('.saved'),
+        hexBytes: (card.querySelector('.wire-hex')?.textContent ?? '').split(' ').filter(Boolean).length,
+        fields: rows('table.fields').map(([n, v]) => [n!, v!] as [string, string]),
+        table: rows('table.dynamic-table').map(([i, n, v, s]) => ({ index: Number(i), name: n!, value: v!, size: Number(s) })),
+        evicted: card.querySelector('.evicted')?.textContent ?? '',
+      };
+    }),
+  );
+}
+
+/** The numbers every HPACK result must satisfy, whoever decoded it. */
+function checkOctets(steps: StepShown[]): void {
+  for (const s of steps) {
+    // The wire size is the hex shown; the plain size is "name: value\r\n" of the fields shown; saved is their difference.
+    expect(s.hexBytes).toBe(s.wire);
+    expect(s.plain).toBe(s.fields.reduce((sum, [n, v]) => sum + n.length + v.length + 4, 0));
+    expect(s.saved).toBe(s.plain - s.wire);
+    expect(s.wire).toBeGreaterThan(0);
+  }
+}
+
+async function sendHpack(page: Page): Promise<void> {
+  // By keyboard: focus the button and press Enter (its handler says "sending…" at once, then "done: N requests").
+  await page.focus('#hpack-send');
+  await page.keyboard.press('Enter');
+  await page.locator('#hpack-status', { hasText: /^done: \d+ requests$/ }).waitFor(WAIT);
+}
+
+maybe('course lab in Chromium', () => {
+  let dir: string;
+  let lab: StartedLab;
+  let browser: Browser;
+  let page: Page;
+  let first: Entry;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = copyCourse();
+    first = (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Entry[] }).exercises[0]!;
+    // A lesson with raw HTML and a javascript: link, to see them shown as text.
+    const second = path.join(dir, 'exercises', '02-frame-parser', 'README.md');
+    writeFileSync(
+      second,
+      `${readFileSync(second, 'utf8')}\n\nInjected: <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> [click](javascript:window.__pwned=3)\n`,
+    );
+    lab = await startLab(dir);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e: Error) => pageErrors.push(e.message));
+    await page.goto(lab.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the exercise list shows every exercise with its progress, and follows course.yaml live', async () => {
+    const course = YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Entry[] };
+    await page.waitForSelector('#connection:has-text("live")', WAIT);
+    await expect(page.locator('#exercise-list li').count()).resolves.toBe(course.exercises.length);
+    const second = page.locator('#exercise-list li[data-id="frame-parser"]');
+    expect(await second.innerText()).toMatch(/2\. A streaming HTTP\/2 frame parser\s+not started/);
+
+    // Another process saves progress (as `course check` in a terminal would): the list changes without a reload.
+    const file = path.join(dir, 'course.yaml');
+    const doc = YAML.parseDocument(readFileSync(file, 'utf8'));
+    doc.setIn(['exercises', 1, 'progress'], doc.createNode({ status: 'done', attempts: 2, hintsShown: 0, bestScore: 30, maxScore: 30 }));
+    writeFileSync(`${file}.tmp`, doc.toString());
+    renameSync(`${file}.tmp`, file);
+    await page.waitForSelector('#exercise-list li[data-id="frame-parser"][data-status="done"]', WAIT);
+    expect(await second.innerText()).toMatch(/✓\s*2\. A streaming HTTP\/2 frame parser\s+done · best 30\/30 · 2 attempts/);
+  }, 180_000);
+
+  test('the lesson is HTML: headings, tables and code blocks; raw HTML in it is text', async () => {
+    await page.waitForSelector('#lesson h1', WAIT);
+    expect(await page.locator('#lesson h1').first().innerText()).toMatch(/HPACK/);
+    expect(await page.locator('#lesson table th').first().innerText()).toBe('first octet');
+    expect(await page.locator('#lesson pre.code').count()).toBeGreaterThan(0);
+
+    await page.click('#exercise-list li[data-id="frame-parser"] button');
+    await page.locator('#lesson', { hasText: 'Injected:' }).waitFor(WAIT);
+    const text = await page.locator('#lesson').innerText();
+    expect(text).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(text).toContain('<script>window.__pwned=2</script>');
+    expect(await page.locator('#lesson img, #lesson script, #lesson a[href^="javascript"]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.click('#exercise-list li[data-id="hpack-table"] button');
+    await page.locator('#lesson h1', { hasText: 'HPACK' }).waitFor(WAIT);
+  }, 180_000);
+
+  test('the HPACK demo with the stub: the built-in peer, a banner that says why, the wire numbers', async () => {
+    await page.click('#tab-demo');
+    await sendHpack(page);
+    await expect(page.locator('#hpack-banner').isVisible()).resolves.toBe(true);
+    expect(await page.locator('#hpack-banner').innerText()).toMatch(/Built-in peer[\s\S]*not implemented/);
+    expect(await page.locator('#hpack-total').getAttribute('data-source')).toBe('fallback');
+    expect(await page.locator('.dynamic-table').count()).toBe(0);
+    const steps = await readSteps(page);
+    expect(steps).toHaveLength(2);
+    checkOctets(steps);
+    // The server received the learner's list: the cookie, and the connection's :authority.
+    expect(steps[0]!.fields).toContainEqual(['cookie', 'session=4f2a9c81']);
+    expect(steps[0]!.fields.find(([n]) => n === ':authority')![1]).toMatch(/^127\.0\.0\.1:\d+$/);
+    // The repeat costs fewer octets (the encoder's dynamic table learned the first request).
+    expect(steps[1]!.wire).toBeLessThan(steps[0]!.wire);
+    const saved = Number(await page.locator('#hpack-total').getAttribute('data-saved'));
+    expect(saved).toBe(steps.reduce((s, x) => s + x.saved, 0));
+    await screenshot(page, 'hpack-savings-stub-1280');
+  }, 180_000);
+
+  test('Check streams each test as it finishes, with its evidence; a save of a passing file turns it green', async () => {
+    await page.click('#tab-check');
+    // Every event of the stream, in order, recorded by a second EventSource in the page: each test's result with
+    // its run (generation), and each finished run.
+    type Seen = { kind: 'test' | 'result' | 'watch'; generation: number };
+    type Recorder = { __seen: Seen[] };
+    await page.evaluate((t) => {
+      const seen: Seen[] = [];
+      (globalThis as unknown as Recorder).__seen = seen;
+      const ES = (globalThis as unknown as { EventSource: new (u: string) => { addEventListener(n: string, f: (e: { data: string }) => void): void } }).EventSource;
+      const source = new ES(`/events?t=${t}`);
+      source.addEventListener('test', (e) => seen.push({ kind: 'test', generation: (JSON.parse(e.data) as { generation: number }).generation }));
+      source.addEventListener('watch', (e) => {
+        const view = JSON.parse(e.data) as { generation: number; result?: unknown; running?: unknown };
+        seen.push({ kind: view.result && !view.running ? 'result' : 'watch', generation: view.generation });
+      });
+    }, lab.token);
+    await page.waitForFunction(() => (globalThis as unknown as Recorder).__seen.length > 0, undefined, WAIT);
+    const before = Math.max(...(await page.evaluate(() => (globalThis as unknown as Recorder).__seen.map((e) => e.generation))));
+    await page.click('#check-button');
+    // The run the button asked for (a later generation than any before the click) has finished.
+    await page.waitForFunction((g) => (globalThis as unknown as Recorder).__seen.some((e) => e.kind === 'result' && e.generation > g), before, WAIT);
+    await page.waitForSelector('#check-status[data-state="failed"]', WAIT);
+    const status = await page.locator('#check-status').innerText();
+    const [, failing, total] = /✗ (\d+) of (\d+) tests failing \(0\/\d+\)/.exec(status) ?? [];
+    expect(Number(failing)).toBe(Number(total));
+    expect(await page.locator('#test-list li.test.failed').count()).toBe(Number(total));
+    expect(await page.locator('#test-list li.test.failed pre.evidence').first().innerText()).toMatch(/not implemented/);
+    expect(await page.locator('#test-list li.test.failed .status-word').first().innerText()).toBe('failed');
+    // Streamed: each of the run's tests reached the page before the run's result did.
+    const seen = await page.evaluate(() => (globalThis as unknown as Recorder).__seen);
+    const run = seen.find((e) => e.kind === 'result' && e.generation > before)!.generation;
+    const resultAt = seen.findIndex((e) => e.kind === 'result' && e.generation === run);
+    expect(seen.slice(0, resultAt).filter((e) => e.kind === 'test' && e.generation === run)).toHaveLength(Number(total));
+    await screenshot(page, 'check-failing-1280');
+
+    // The learner's file now passes: the save alone re-checks it (watch), and the list shows it done.
+    copyFileSync(path.join(dir, first.solution, first.files[0]!), path.join(dir, first.dir, first.files[0]!));
+    await page.waitForSelector('#check-status[data-state="passed"]', WAIT);
+    expect(await page.locator('#check-status').innerText()).toMatch(new RegExp(`✓ passed: all ${total} tests \\(\\d+/\\d+\\)`));
+    expect(await page.locator('#test-list li.test.passed').count()).toBe(Number(total));
+    await page.waitForSelector('#exercise-list li[data-id="hpack-table"][data-status="done"]', WAIT);
+  }, 300_000);
+
+  test("the HPACK demo with the learner's decoder: the dynamic table learns, and evicts", async () => {
+    await page.click('#tab-demo');
+    await sendHpack(page);
+    expect([await page.locator('#hpack-total').getAttribute('data-source'), await page.locator('#hpack-banner').innerText()]).toEqual(['learner', '']);
+    await expect(page.locator('#hpack-banner').isVisible()).resolves.toBe(false);
+    let steps = await readSteps(page);
+    checkOctets(steps);
+    // nghttp2 indexes :authority (and not the cookie): one row after each of the two requests, its size §4.1's.
+    for (const s of steps) {
+      expect(s.table).toHaveLength(1);
+      const [row] = s.table;
+      expect(row).toMatchObject({ index: 62, name: ':authority' });
+      expect(row!.value).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(row!.size).toBe(':authority'.length + row!.value.length + 32);
+    }
+    expect(await page.locator('.hpack-step[data-step="1"] caption').first().innerText()).toMatch(/1 entries, \d+ of 4096 octets/);
+
+    // A small table: a third request with a new header evicts the oldest entry.
+    await page.fill('#hpack-size', '100');
+    await page.click('#hpack-add');
+    await page.fill('#hpack-requests li:nth-child(3) .req-path', '/style.css');
+    await page.fill('#hpack-requests li:nth-child(3) .req-headers', 'x-request-id: 0123456789abcdef');
+    await sendHpack(page);
+    steps = await readSteps(page);
+    expect(steps).toHaveLength(3);
+    checkOctets(steps);
+    const authority = steps[0]!.table[0]!;
+    const added = 'x-request-id'.length + '0123456789abcdef'.length + 32;
+    // :authority (10 + 15 or 16 + 32 octets) and the new entry (60) do not fit in 100: the oldest goes.
+    expect(authority.size + added).toBeGreaterThan(100);
+    expect(steps[2]!.table).toEqual([{ index: 62, name: 'x-request-id', value: '0123456789abcdef', size: added }]);
+    expect(steps[2]!.evicted).toContain(`:authority: ${authority.value}`);
+    expect(await page.locator('.hpack-step[data-step="3"] caption').first().innerText()).toBe(`Dynamic table after this request: 1 entries, ${added} of 100 octets`);
+    await screenshot(page, 'hpack-savings-1280');
+  }, 180_000);
+
+  test('every control is reachable with the keyboard; the tabs move with the arrow keys', async () => {
+    await page.click('#tab-lesson');
+    await page.focus('#exercise-list li:first-child button');
+    const reached = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      reached.add(await page.evaluate(() => {
+        const a = (globalThis as unknown as { document: { activeElement: { id: string; tagName: string; getAttribute(n: string): string | null } | null } }).document.activeElement;
+        return a ? `${a.tagName.toLowerCase()}#${a.id}${a.getAttribute('role') === 'tab' ? '[tab]' : ''}` : '';
+      }));
+    }
+    expect([...reached].filter((r) => r.startsWith('button#tab-'))).toEqual(['button#tab-lesson[tab]']);
+    await page.focus('#tab-lesson');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator('#tab-check').getAttribute('aria-selected')).resolves.toBe('true');
+    await expect(page.locator('#panel-check').isVisible()).resolves.toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('check-button');
+    // Every button, field and tab on the page can take the focus (none is taken out of the tab order but the
+    // tabs that are not selected, which the arrow keys reach).
+    const unfocusable = await page.$$eval('button, input, textarea, a[href]', (els) =>
+      els.filter((e) => e.getAttribute('tabindex') === '-1' && e.getAttribute('role') !== 'tab').map((e) => e.outerHTML.slice(0, 80)),
+    );
+    expect(unfocusable).toEqual([]);
+  }, 120_000);
+
+  for (const [width, label] of [
+    [1280, 'wide'],
+    [390, 'narrow'],
+  ] as const) {
+    test(`at ${width}x800 (${label}) nothing overflows: lesson, check and demo`, async () => {
+      const view = await browser.newPage({ viewport: { width, height: 800 } });
+      try {
+        for (const tab of ['lesson', 'check', 'demo'] as const) {
+          await view.goto(`${lab.url}&x=hpack-table&tab=${tab}`);
+          await view.waitForSelector(`#panel-${tab}:not([hidden])`, WAIT);
+          if (tab === 'lesson') await view.waitForSelector('#lesson h1', WAIT);
+          if (tab === 'check') await view.waitForSelector('#check-status[data-state="passed"]', WAIT);
+          if (tab === 'demo') await sendHpack(view);
+          // (Code blocks and wide tables scroll inside their own box: what is inside them may be wider.)
+          const o = await overflow(view, 'main *:not(pre *):not(.table-box *), nav *');
+          expect([tab, o]).toEqual([tab, { page: false, outside: [] }]);
+          const shot = await screenshot(view, `${tab === 'demo' ? 'hpack-savings' : tab}-${width}`);
+          expect(shot.readUInt32BE(16)).toBe(width);
+          expect(shot.readUInt32BE(20)).toBe(800);
+        }
+      } finally {
+        await view.close();
+      }
+    }, 300_000);
+  }
+
+  test('no script error on the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
