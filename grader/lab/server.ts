@@ -12,12 +12,14 @@ import type { Context } from '../commands/command';
 import { loadCourse } from '../course/course-file';
 import { distFile } from '../paths';
 import { watchCourse } from './course-view';
+import { runFramesDemo } from './demos/frames';
 import { runHpackDemo } from './demos/hpack';
 import { refusal } from './guard';
 import { lessonHtml } from './lesson-html';
 import { pageHtml, SECURITY_HEADERS } from './page';
 import { EventHub } from './sse';
-import { LAB_EVENTS, type HpackRequest } from './view';
+import { HttpError, hpackInput, requestList } from './demo-input';
+import { LAB_EVENTS } from './view';
 import { LabWatch } from './watch-session';
 
 export interface LabOptions {
@@ -35,14 +37,6 @@ export interface RunningLab {
 
 const BODY_CAP = 64 * 1024;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
   response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type });
@@ -66,29 +60,6 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   } catch {
     throw new HttpError(400, 'not JSON');
   }
-}
-
-function hpackInput(body: unknown): { requests: HpackRequest[]; tableSize: number } {
-  const b = body as { requests?: unknown; tableSize?: unknown } | null;
-  const tableSize = typeof b?.tableSize === 'number' && Number.isInteger(b.tableSize) && b.tableSize >= 0 && b.tableSize <= 65536 ? b.tableSize : 4096;
-  if (!Array.isArray(b?.requests) || b.requests.length < 1 || b.requests.length > 20) throw new HttpError(400, 'send 1 to 20 requests');
-  const requests = b.requests.map((r: unknown): HpackRequest => {
-    const x = r as { path?: unknown; headers?: unknown } | null;
-    if (typeof x?.path !== 'string' || !/^\/[\x21-\x7e]{0,200}$/.test(x.path)) throw new HttpError(400, 'a path starts with / (printable ASCII, no spaces)');
-    const headers = Array.isArray(x.headers) ? x.headers : [];
-    if (headers.length > 20) throw new HttpError(400, 'at most 20 headers per request');
-    return {
-      path: x.path,
-      headers: headers.map((h: unknown): [string, string] => {
-        const [n, v] = Array.isArray(h) ? (h as unknown[]) : [];
-        if (typeof n !== 'string' || !/^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(n) || ['connection', 'host', 'te', 'upgrade', 'keep-alive', 'transfer-encoding'].includes(n))
-          throw new HttpError(400, `not a header name a request may carry: ${String(n).slice(0, 40)}`);
-        if (typeof v !== 'string' || !/^[\x20-\x7e]{0,1000}$/.test(v)) throw new HttpError(400, `header ${n}: printable ASCII only`);
-        return [n, v];
-      }),
-    };
-  });
-  return { requests, tableSize };
 }
 
 export async function startLab(options: LabOptions): Promise<RunningLab> {
@@ -143,6 +114,10 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
       case 'POST /api/demo/hpack': {
         const { requests, tableSize } = hpackInput(await readJson(request));
         return json(response, await runHpackDemo(ctx.root, exerciseOf('hpack-table'), requests, tableSize));
+      }
+      case 'POST /api/demo/frames': {
+        const requests = requestList((await readJson(request)) as { requests?: unknown } | null);
+        return json(response, await runFramesDemo(ctx.root, exerciseOf('frame-parser'), requests));
       }
       default:
         throw new HttpError(404, 'not found');

@@ -75,3 +75,26 @@ export interface HpackDemoResult {
   totalWire: number;
   totalPlain: number;
 }
+
+/** One frame of the frame explorer, as the peer's walker read its header, and as the learner's parser did. */
+export interface ExplorerFrame {
+  direction: 'client' | 'server';
+  /** Offset of the frame in its direction's byte stream (after the 24-octet preface for the client). */
+  offset: number;
+  /** The 9 header octets, hex. */
+  headerHex: string;
+  /** The payload, hex (at most 64 octets shown). */
+  payloadHex: string;
+  payloadLength: number;
+  peer: { length: number; type: number; typeName: string; flags: number; flagNames: string[]; streamId: number; reserved: boolean };
+  /** What the learner's FrameParser returned for this frame (absent in the fallback), as text. */
+  learner?: string;
+  /** The learner's header fields differ from the peer's (which ones). */
+  disagrees?: string[];
+}
+
+export interface FramesDemoResult {
+  source: 'learner' | 'fallback';
+  fallbackReason?: string;
+  frames: ExplorerFrame[];
+}

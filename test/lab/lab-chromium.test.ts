@@ -237,6 +237,82 @@ maybe('course lab in Chromium', () => {
     await screenshot(page, 'hpack-savings-1280');
   }, 180_000);
 
+  test('the frame explorer: fields explained on hover and focus; the stub falls back, a wrong parser is marked, the solution agrees', async () => {
+    const second = (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Entry[] }).exercises[1]!;
+    await page.click('#exercise-list li[data-id="frame-parser"] button');
+    await page.click('#tab-demo');
+    const record = async () => {
+      await page.focus('#frames-send');
+      await page.keyboard.press('Enter');
+      await page.locator('#frames-status', { hasText: /^done: \d+ frames$/ }).waitFor(WAIT);
+    };
+    const frames = () =>
+      page.$$eval('#frame-list li.frame', (lis) =>
+        lis.map((li) => ({
+          type: li.getAttribute('data-type'),
+          stream: Number(li.getAttribute('data-stream')),
+          length: Number(li.getAttribute('data-length')),
+          agrees: li.getAttribute('data-agrees'),
+          verdict: li.querySelector('.verdict')?.textContent ?? '',
+          lengthOctets: li.querySelector('.field-length code')?.textContent ?? '',
+        })),
+      );
+
+    // The stub: the peer's view, a banner with the reason.
+    await record();
+    expect(await page.locator('#frames-banner').innerText()).toMatch(/Built-in peer[\s\S]*not implemented/);
+    let shown = await frames();
+    // Two requests (/ and /style.css): each a HEADERS from the client and HEADERS + DATA from the server.
+    expect(shown.filter((f) => f.type === 'HEADERS').map((f) => f.stream)).toEqual([1, 1, 3, 3]);
+    expect(shown.filter((f) => f.type === 'DATA')).toEqual([
+      expect.objectContaining({ stream: 1, length: 'hello from /\n'.length }),
+      expect.objectContaining({ stream: 3, length: 'hello from /style.css\n'.length }),
+    ]);
+    for (const f of shown) expect(parseInt(f.lengthOctets.replace(/ /g, ''), 16)).toBe(f.length);
+    expect(shown.every((f) => f.agrees === null)).toBe(true);
+
+    // Hover: the Length field of the first DATA frame says its value and section.
+    const data = shown.findIndex((f) => f.type === 'DATA');
+    await page.hover(`#frame-list li[data-index="${data}"] .field-length`);
+    expect(await page.locator('#frame-field-info').innerText()).toBe(
+      `Length: ${shown[data]!.length} — the payload’s size in octets (24 bits), not counting this 9-octet header. RFC 9113 §4.1`,
+    );
+    // Keyboard: from the Length field, Tab reaches the Type field, then Flags, then the stream identifier.
+    await page.focus(`#frame-list li[data-index="${data}"] .field-length`);
+    await page.keyboard.press('Tab');
+    expect(await page.locator('#frame-field-info').innerText()).toMatch(/^Type: 0x00 DATA — .* RFC 9113 §6\.1$/);
+    await page.keyboard.press('Tab');
+    expect(await page.locator('#frame-field-info').innerText()).toMatch(/^Flags: 0x01 END_STREAM — .*§6\.1$/);
+    await page.keyboard.press('Tab');
+    expect(await page.locator('#frame-field-info').innerText()).toMatch(/^Stream Identifier: 1 \(reserved bit 0\) — an odd stream: opened by the client\. RFC 9113 §4\.1, §5\.1\.1$/);
+    await screenshot(page, 'frame-explorer-stub-1280');
+
+    // A parser that reads odd stream identifiers 4 too high: the frames of streams 1 and 3 are marked, the others not.
+    const file = path.join(dir, second.dir, second.files[0]!);
+    const solution = readFileSync(path.join(dir, second.solution, second.files[0]!), 'utf8');
+    const line = 'this.streamId = b.readUInt32BE(at + 5) & 0x7fffffff;';
+    expect(solution).toContain(line);
+    writeFileSync(file, solution.replace(line, `${line} if (this.streamId % 2) this.streamId += 4;`));
+    await record();
+    shown = await frames();
+    expect(await page.locator('#frames-banner').isVisible()).toBe(false);
+    for (const f of shown) {
+      expect([f.type, f.stream, f.agrees]).toEqual([f.type, f.stream, f.stream % 2 ? 'no' : 'yes']);
+      if (f.stream % 2) expect(f.verdict).toBe('✗ your parser differs: stream identifier');
+    }
+
+    // The solution: every frame agrees, and the parser's own reading is shown beside it.
+    copyFileSync(path.join(dir, second.solution, second.files[0]!), file);
+    await record();
+    shown = await frames();
+    expect(shown.map((f) => f.agrees)).toEqual(shown.map(() => 'yes'));
+    expect(shown.every((f) => f.verdict === '✓ your parser agrees')).toBe(true);
+    expect(await page.locator(`#frame-list li[data-index="${data}"] pre.learner`).innerText()).toMatch(/^your parser: \{"type":"DATA","length":\d+,"flags":1,"streamId":1,"endStream":true/);
+    await page.hover(`#frame-list li[data-index="${data}"] .field-stream`);
+    await screenshot(page, 'frame-explorer-1280');
+    await page.click('#exercise-list li[data-id="hpack-table"] button');
+  }, 300_000);
+
   test('every control is reachable with the keyboard; the tabs move with the arrow keys', async () => {
     await page.click('#tab-lesson');
     await page.focus('#exercise-list li:first-child button');

@@ -7,11 +7,13 @@
 import { LAB_EVENTS, type CourseView, type TestView, type WatchView } from '../view';
 import { showTest, showWatch, wireCheckButton } from './check-view';
 import { api, byId, el, withToken } from './dom';
+import { frameExplorer } from './frame-explorer';
 import { hpackDemo } from './hpack-demo';
 
 /** The demo each exercise powers (only the ones built so far). */
 const DEMOS: Record<string, { title: string; mount: (panel: HTMLElement) => void }> = {
   'hpack-table': { title: 'Demo: HPACK savings', mount: hpackDemo },
+  'frame-parser': { title: 'Demo: frame explorer', mount: frameExplorer },
 };
 
 const STATUS: Record<CourseView['exercises'][number]['status'], { symbol: string; word: string }> = {

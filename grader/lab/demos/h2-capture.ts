@@ -20,14 +20,26 @@ export interface Capture {
   received: Array<Array<[string, string]>>;
 }
 
-export async function captureSession(requests: CapturedRequest[], options: { headerTableSize?: number } = {}): Promise<Capture> {
+export interface CaptureOptions {
+  /** The server's SETTINGS_HEADER_TABLE_SIZE (the client's encoder table). */
+  headerTableSize?: number;
+  /** The server answers 200 with this body (204 and no body without it). */
+  body?: (path: string) => string;
+}
+
+export async function captureSession(requests: CapturedRequest[], options: CaptureOptions = {}): Promise<Capture> {
   const received: Array<Array<[string, string]>> = [];
   const server = http2.createServer({ settings: { headerTableSize: options.headerTableSize ?? 4096 } });
   server.on('stream', (stream: http2.ServerHttp2Stream, _headers: http2.IncomingHttpHeaders, _flags: number, raw: string[]) => {
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
     received.push(pairs);
-    stream.respond({ ':status': 204 }, { endStream: true });
+    const body = options.body?.(String(_headers[':path']));
+    if (body === undefined) stream.respond({ ':status': 204 }, { endStream: true });
+    else {
+      stream.respond({ ':status': 200, 'content-type': 'text/plain; charset=utf-8' });
+      stream.end(body);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const proxy = await startRecordingProxy((server.address() as AddressInfo).port);
