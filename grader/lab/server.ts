@@ -12,6 +12,8 @@ import type { Context } from '../commands/command';
 import { loadCourse } from '../course/course-file';
 import { distFile } from '../paths';
 import { watchCourse } from './course-view';
+import { FeedDemo } from './demos/feed';
+import { serveFeed } from './demos/feed-script';
 import { runFramesDemo } from './demos/frames';
 import { runHpackDemo } from './demos/hpack';
 import { refusal } from './guard';
@@ -74,6 +76,7 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
     onView: (view) => hub.send(LAB_EVENTS.watch, view),
     onTest: (test) => hub.send(LAB_EVENTS.test, test),
   });
+  const feed = new FeedDemo((view) => hub.send(LAB_EVENTS.feed, view));
   const asset = (file: string) => readFileSync(distFile('lab', 'browser', file));
   let port = 0;
 
@@ -119,6 +122,11 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
         const requests = requestList((await readJson(request)) as { requests?: unknown } | null);
         return json(response, await runFramesDemo(ctx.root, exerciseOf('frame-parser'), requests));
       }
+      case 'POST /api/demo/feed':
+        return json(response, await feed.start(ctx.root, exerciseOf('sse-consumer')));
+      case 'GET /api/demo/feed/stream':
+        // The browser's EventSource: the same feed, through the lab's own origin (the page's CSP allows no other).
+        return serveFeed(request, response, SECURITY_HEADERS);
       default:
         throw new HttpError(404, 'not found');
     }
@@ -145,6 +153,7 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
     async close() {
       session.close();
       course.close();
+      await feed.close();
       hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,7 +6,7 @@
 import type { ExerciseResult, TestResult } from '../run/result';
 
 /** The event names of the lab's Server-Sent Events stream. */
-export const LAB_EVENTS = { course: 'course', watch: 'watch', test: 'test' } as const;
+export const LAB_EVENTS = { course: 'course', watch: 'watch', test: 'test', feed: 'feed' } as const;
 
 export interface CourseView {
   title: string;
@@ -97,4 +97,18 @@ export interface FramesDemoResult {
   source: 'learner' | 'fallback';
   fallbackReason?: string;
   frames: ExplorerFrame[];
+}
+
+/** One thing the learner's SseClient did in the live feed demo (relayed from the sandbox as it happens). */
+export interface FeedView {
+  run: number;
+  kind: 'event' | 'open' | 'error' | 'status';
+  /** event: the type, data and lastEventId it dispatched; error: the readyState; status: a sentence. */
+  type?: string;
+  data?: string;
+  lastEventId?: string;
+  readyState?: number;
+  text?: string;
+  /** status: the learner's client is running ('learner') or could not start ('fallback'). */
+  source?: 'learner' | 'fallback';
 }

@@ -313,6 +313,48 @@ maybe('course lab in Chromium', () => {
     await page.click('#exercise-list li[data-id="hpack-table"] button');
   }, 300_000);
 
+  test("the live feed: the browser's EventSource alone with the stub, then the learner's SseClient side by side", async () => {
+    const fifth = (YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as { exercises: Entry[] }).exercises.find((e) => e.id === 'sse-consumer')!;
+    await page.click('#exercise-list li[data-id="sse-consumer"] button');
+    await page.click('#tab-demo');
+    const column = (side: 'learner' | 'browser') =>
+      page.$$eval(`#feed-${side} li`, (lis) =>
+        lis.map((li) => ({ kind: li.getAttribute('data-kind'), id: li.getAttribute('data-id'), type: li.getAttribute('data-type'), text: li.textContent ?? '' })),
+      );
+    // The feed: 10 events, every third a "notice" with two data lines, the connection dropped after every 4
+    // events, then 204: three connections, and an EventSource that stops for good.
+    const expected = Array.from({ length: 10 }, (_, i) => {
+      const id = i + 1;
+      return id % 3 === 0
+        ? { kind: 'event', id: String(id), type: 'notice', text: `notice · id ${id}notice ${id}\n(a second data line)` }
+        : { kind: 'event', id: String(id), type: 'message', text: `message · id ${id}tick ${id}` };
+    });
+    const startFeed = async () => {
+      await page.focus('#feed-start');
+      await page.keyboard.press('Enter');
+    };
+
+    await startFeed();
+    await page.locator('#feed-compare[data-state="peer-only"]').waitFor(WAIT);
+    expect(await page.locator('#feed-banner').innerText()).toMatch(/Built-in peer[\s\S]*not implemented/);
+    const browserOnly = await column('browser');
+    expect(browserOnly.filter((e) => e.kind === 'event')).toEqual(expected);
+    expect(browserOnly.filter((e) => e.kind === 'open')).toHaveLength(3);
+    expect(browserOnly[browserOnly.length - 1]!.text).toBe('■ error: closed for good');
+    expect(await page.locator('#feed-compare').innerText()).toBe("The browser's EventSource dispatched 10 events over 3 connections and stopped.");
+    await screenshot(page, 'live-feed-stub-1280');
+
+    copyFileSync(path.join(dir, fifth.solution, fifth.files[0]!), path.join(dir, fifth.dir, fifth.files[0]!));
+    await startFeed();
+    await page.locator('#feed-compare[data-state="same"]').waitFor(WAIT);
+    expect(await page.locator('#feed-banner').isVisible()).toBe(false);
+    expect((await column('learner')).filter((e) => e.kind === 'event')).toEqual(expected);
+    expect((await column('browser')).filter((e) => e.kind === 'event')).toEqual(expected);
+    expect(await page.locator('#feed-compare').innerText()).toBe("✓ Same 10 events, in the same order, with the same ids (connections: yours 3, the browser's 3).");
+    await screenshot(page, 'live-feed-1280');
+    await page.click('#exercise-list li[data-id="hpack-table"] button');
+  }, 300_000);
+
   test('every control is reachable with the keyboard; the tabs move with the arrow keys', async () => {
     await page.click('#tab-lesson');
     await page.focus('#exercise-list li:first-child button');
