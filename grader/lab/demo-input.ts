@@ -26,7 +26,11 @@ export function requestList(body: { requests?: unknown } | null): HpackRequest[]
       path: x.path,
       headers: headers.map((h: unknown): [string, string] => {
         const [n, v] = Array.isArray(h) ? (h as unknown[]) : [];
-        if (typeof n !== 'string' || !/^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(n) || ['connection', 'host', 'te', 'upgrade', 'keep-alive', 'transfer-encoding'].includes(n))
+        if (
+          typeof n !== 'string' ||
+          !/^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(n) ||
+          ['connection', 'host', 'te', 'upgrade', 'keep-alive', 'transfer-encoding'].includes(n)
+        )
           throw new HttpError(400, `not a header name a request may carry: ${String(n).slice(0, 40)}`);
         if (typeof v !== 'string' || !/^[\x20-\x7e]{0,1000}$/.test(v)) throw new HttpError(400, `header ${n}: printable ASCII only`);
         return [n, v];

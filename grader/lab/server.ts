@@ -39,7 +39,6 @@ export interface RunningLab {
 
 const BODY_CAP = 64 * 1024;
 
-
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
   response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type });
   response.end(body);

@@ -166,7 +166,8 @@ maybe('course lab in Chromium', () => {
     await page.evaluate((t) => {
       const seen: Seen[] = [];
       (globalThis as unknown as Recorder).__seen = seen;
-      const ES = (globalThis as unknown as { EventSource: new (u: string) => { addEventListener(n: string, f: (e: { data: string }) => void): void } }).EventSource;
+      const ES = (globalThis as unknown as { EventSource: new (u: string) => { addEventListener(n: string, f: (e: { data: string }) => void): void } })
+        .EventSource;
       const source = new ES(`/events?t=${t}`);
       source.addEventListener('test', (e) => seen.push({ kind: 'test', generation: (JSON.parse(e.data) as { generation: number }).generation }));
       source.addEventListener('watch', (e) => {
@@ -216,7 +217,7 @@ maybe('course lab in Chromium', () => {
       expect(row!.value).toMatch(/^127\.0\.0\.1:\d+$/);
       expect(row!.size).toBe(':authority'.length + row!.value.length + 32);
     }
-    expect(await page.locator('.hpack-step[data-step="1"] caption').first().innerText()).toMatch(/1 entries, \d+ of 4096 octets/);
+    expect(await page.locator('.hpack-step[data-step="1"] caption').first().innerText()).toMatch(/1 entry, \d+ of 4096 octets/);
 
     // A small table: a third request with a new header evicts the oldest entry.
     await page.fill('#hpack-size', '100');
@@ -233,7 +234,9 @@ maybe('course lab in Chromium', () => {
     expect(authority.size + added).toBeGreaterThan(100);
     expect(steps[2]!.table).toEqual([{ index: 62, name: 'x-request-id', value: '0123456789abcdef', size: added }]);
     expect(steps[2]!.evicted).toContain(`:authority: ${authority.value}`);
-    expect(await page.locator('.hpack-step[data-step="3"] caption').first().innerText()).toBe(`Dynamic table after this request: 1 entries, ${added} of 100 octets`);
+    expect(await page.locator('.hpack-step[data-step="3"] caption').first().innerText()).toBe(
+      `Dynamic table after this request: 1 entry, ${added} of 100 octets`,
+    );
     await screenshot(page, 'hpack-savings-1280');
   }, 180_000);
 
@@ -284,7 +287,9 @@ maybe('course lab in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.locator('#frame-field-info').innerText()).toMatch(/^Flags: 0x01 END_STREAM — .*§6\.1$/);
     await page.keyboard.press('Tab');
-    expect(await page.locator('#frame-field-info').innerText()).toMatch(/^Stream Identifier: 1 \(reserved bit 0\) — an odd stream: opened by the client\. RFC 9113 §4\.1, §5\.1\.1$/);
+    expect(await page.locator('#frame-field-info').innerText()).toMatch(
+      /^Stream Identifier: 1 \(reserved bit 0\) — an odd stream: opened by the client\. RFC 9113 §4\.1, §5\.1\.1$/,
+    );
     await screenshot(page, 'frame-explorer-stub-1280');
 
     // A parser that reads odd stream identifiers 4 too high: the frames of streams 1 and 3 are marked, the others not.
@@ -307,7 +312,9 @@ maybe('course lab in Chromium', () => {
     shown = await frames();
     expect(shown.map((f) => f.agrees)).toEqual(shown.map(() => 'yes'));
     expect(shown.every((f) => f.verdict === '✓ your parser agrees')).toBe(true);
-    expect(await page.locator(`#frame-list li[data-index="${data}"] pre.learner`).innerText()).toMatch(/^your parser: \{"type":"DATA","length":\d+,"flags":1,"streamId":1,"endStream":true/);
+    expect(await page.locator(`#frame-list li[data-index="${data}"] pre.learner`).innerText()).toMatch(
+      /^your parser: \{"type":"DATA","length":\d+,"flags":1,"streamId":1,"endStream":true/,
+    );
     await page.hover(`#frame-list li[data-index="${data}"] .field-stream`);
     await screenshot(page, 'frame-explorer-1280');
     await page.click('#exercise-list li[data-id="hpack-table"] button');
@@ -319,7 +326,12 @@ maybe('course lab in Chromium', () => {
     await page.click('#tab-demo');
     const column = (side: 'learner' | 'browser') =>
       page.$$eval(`#feed-${side} li`, (lis) =>
-        lis.map((li) => ({ kind: li.getAttribute('data-kind'), id: li.getAttribute('data-id'), type: li.getAttribute('data-type'), text: li.textContent ?? '' })),
+        lis.map((li) => ({
+          kind: li.getAttribute('data-kind'),
+          id: li.getAttribute('data-id'),
+          type: li.getAttribute('data-type'),
+          text: li.textContent ?? '',
+        })),
       );
     // The feed: 10 events, every third a "notice" with two data lines, the connection dropped after every 4
     // events, then 204: three connections, and an EventSource that stops for good.
@@ -350,7 +362,18 @@ maybe('course lab in Chromium', () => {
     expect(await page.locator('#feed-banner').isVisible()).toBe(false);
     expect((await column('learner')).filter((e) => e.kind === 'event')).toEqual(expected);
     expect((await column('browser')).filter((e) => e.kind === 'event')).toEqual(expected);
-    expect(await page.locator('#feed-compare').innerText()).toBe("✓ Same 10 events, in the same order, with the same ids (connections: yours 3, the browser's 3).");
+    // The reconnections too: the same opens and errors at the same places, the last one "closed for good" (204).
+    const kinds = (list: Array<{ kind: string | null; text: string }>) => list.filter((e) => e.kind !== 'event').map((e) => e.text);
+    expect(kinds(await column('learner'))).toEqual(kinds(await column('browser')));
+    expect(kinds(await column('learner'))).toEqual([
+      ...['↻ open: connected', '⚠ error: connection lost, reconnecting'],
+      ...['↻ open: connected', '⚠ error: connection lost, reconnecting'],
+      ...['↻ open: connected', '⚠ error: connection lost, reconnecting'],
+      '■ error: closed for good',
+    ]);
+    expect(await page.locator('#feed-compare').innerText()).toBe(
+      "✓ Same 10 events, in the same order, with the same ids (connections: yours 3, the browser's 3).",
+    );
     await screenshot(page, 'live-feed-1280');
     await page.click('#exercise-list li[data-id="hpack-table"] button');
   }, 300_000);
@@ -361,10 +384,13 @@ maybe('course lab in Chromium', () => {
     const reached = new Set<string>();
     for (let i = 0; i < 60; i++) {
       await page.keyboard.press('Tab');
-      reached.add(await page.evaluate(() => {
-        const a = (globalThis as unknown as { document: { activeElement: { id: string; tagName: string; getAttribute(n: string): string | null } | null } }).document.activeElement;
-        return a ? `${a.tagName.toLowerCase()}#${a.id}${a.getAttribute('role') === 'tab' ? '[tab]' : ''}` : '';
-      }));
+      reached.add(
+        await page.evaluate(() => {
+          const a = (globalThis as unknown as { document: { activeElement: { id: string; tagName: string; getAttribute(n: string): string | null } | null } })
+            .document.activeElement;
+          return a ? `${a.tagName.toLowerCase()}#${a.id}${a.getAttribute('role') === 'tab' ? '[tab]' : ''}` : '';
+        }),
+      );
     }
     expect([...reached].filter((r) => r.startsWith('button#tab-'))).toEqual(['button#tab-lesson[tab]']);
     await page.focus('#tab-lesson');
@@ -372,7 +398,9 @@ maybe('course lab in Chromium', () => {
     await expect(page.locator('#tab-check').getAttribute('aria-selected')).resolves.toBe('true');
     await expect(page.locator('#panel-check').isVisible()).resolves.toBe(true);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('check-button');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe(
+      'check-button',
+    );
     // Every button, field and tab on the page can take the focus (none is taken out of the tab order but the
     // tabs that are not selected, which the arrow keys reach).
     const unfocusable = await page.$$eval('button, input, textarea, a[href]', (els) =>
@@ -385,19 +413,37 @@ maybe('course lab in Chromium', () => {
     [1280, 'wide'],
     [390, 'narrow'],
   ] as const) {
-    test(`at ${width}x800 (${label}) nothing overflows: lesson, check and demo`, async () => {
+    test(`at ${width}x800 (${label}) nothing overflows: lesson, check and every demo`, async () => {
       const view = await browser.newPage({ viewport: { width, height: 800 } });
       try {
-        for (const tab of ['lesson', 'check', 'demo'] as const) {
-          await view.goto(`${lab.url}&x=hpack-table&tab=${tab}`);
+        const visits = [
+          ['hpack-table', 'lesson', 'lesson'],
+          ['hpack-table', 'check', 'check'],
+          ['hpack-table', 'demo', 'hpack-savings'],
+          ['frame-parser', 'demo', 'frame-explorer'],
+          ['sse-consumer', 'demo', 'live-feed'],
+        ] as const;
+        for (const [exercise, tab, name] of visits) {
+          await view.goto(`${lab.url}&x=${exercise}&tab=${tab}`);
           await view.waitForSelector(`#panel-${tab}:not([hidden])`, WAIT);
           if (tab === 'lesson') await view.waitForSelector('#lesson h1', WAIT);
           if (tab === 'check') await view.waitForSelector('#check-status[data-state="passed"]', WAIT);
-          if (tab === 'demo') await sendHpack(view);
+          if (name === 'hpack-savings') await sendHpack(view);
+          if (name === 'frame-explorer') {
+            await view.click('#frames-send');
+            await view.locator('#frames-status', { hasText: /^done: \d+ frames$/ }).waitFor(WAIT);
+            await view.hover('#frame-list li[data-type="DATA"] .field-flags');
+          }
+          if (name === 'live-feed') {
+            await view.click('#feed-start');
+            await view.locator('#feed-compare[data-state="same"]').waitFor(WAIT);
+          }
           // (Code blocks and wide tables scroll inside their own box: what is inside them may be wider.)
           const o = await overflow(view, 'main *:not(pre *):not(.table-box *), nav *');
-          expect([tab, o]).toEqual([tab, { page: false, outside: [] }]);
-          const shot = await screenshot(view, `${tab === 'demo' ? 'hpack-savings' : tab}-${width}`);
+          expect([name, o]).toEqual([name, { page: false, outside: [] }]);
+          // On a narrow window the panel starts below the exercise list: show it.
+          await view.locator('#tabs').evaluate((e) => e.scrollIntoView());
+          const shot = await screenshot(view, `${name}-${width}`);
           expect(shot.readUInt32BE(16)).toBe(width);
           expect(shot.readUInt32BE(20)).toBe(800);
         }

@@ -60,7 +60,8 @@ export function showWatch(view: WatchView): void {
   const ordered = [...result.tests.filter((t) => t.status !== 'passed'), ...result.tests.filter((t) => t.status === 'passed')];
   const items = ordered.map(testItem);
   if (result.message) items.unshift(Object.assign(el('li', { class: 'test error' }), { textContent: result.message }));
-  for (const d of result.diagnostics.slice(0, 20)) items.push(el('li', { class: 'test diagnostic' }, `${d.file}:${d.line}:${d.column} ${d.kind} error: ${d.message}`));
+  for (const d of result.diagnostics.slice(0, 20))
+    items.push(el('li', { class: 'test diagnostic' }, `${d.file}:${d.line}:${d.column} ${d.kind} error: ${d.message}`));
   list.replaceChildren(...items);
 }
 

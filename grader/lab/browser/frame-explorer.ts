@@ -70,7 +70,11 @@ const FIELDS: FieldInfo[] = [
     octets: [5, 9],
     explain: (f) =>
       `Stream Identifier: ${f.peer.streamId} (reserved bit ${f.peer.reserved ? '1' : '0'}) — ${
-        f.peer.streamId === 0 ? 'stream 0 is the connection itself' : f.peer.streamId % 2 ? 'an odd stream: opened by the client' : 'an even stream: opened by the server'
+        f.peer.streamId === 0
+          ? 'stream 0 is the connection itself'
+          : f.peer.streamId % 2
+            ? 'an odd stream: opened by the client'
+            : 'an even stream: opened by the server'
       }. RFC 9113 §4.1, §5.1.1`,
   },
 ];
@@ -117,7 +121,11 @@ function frameItem(frame: ExplorerFrame, index: number, info: HTMLElement): HTML
   li.appendChild(octets);
   if (frame.payloadLength)
     li.appendChild(
-      el('pre', { class: 'payload', tabindex: '0' }, `payload: ${(frame.payloadHex.match(/../g) ?? []).join(' ')}${frame.payloadLength > frame.payloadHex.length / 2 ? ' …' : ''}`),
+      el(
+        'pre',
+        { class: 'payload', tabindex: '0' },
+        `payload: ${(frame.payloadHex.match(/../g) ?? []).join(' ')}${frame.payloadLength > frame.payloadHex.length / 2 ? ' …' : ''}`,
+      ),
     );
   if (frame.learner !== undefined) li.appendChild(el('pre', { class: 'learner', tabindex: '0' }, `your parser: ${frame.learner}`));
   return li;
@@ -126,7 +134,9 @@ function frameItem(frame: ExplorerFrame, index: number, info: HTMLElement): HTML
 export function showFrames(list: HTMLElement, banner: HTMLElement, info: HTMLElement, result: FramesDemoResult): void {
   banner.hidden = result.source === 'learner';
   banner.textContent =
-    result.source === 'learner' ? '' : `Built-in peer: your FrameParser is not reading these frames yet; the fields below are the peer’s. Why: ${result.fallbackReason ?? 'unknown'}`;
+    result.source === 'learner'
+      ? ''
+      : `Built-in peer: your FrameParser is not reading these frames yet; the fields below are the peer’s. Why: ${result.fallbackReason ?? 'unknown'}`;
   list.dataset.source = result.source;
   list.replaceChildren(...result.frames.map((f, i) => frameItem(f, i, info)));
 }

@@ -64,7 +64,13 @@ function fieldsTable(caption: string, rows: Array<[string, string]>): HTMLTableE
 function dynamicTable(step: HpackStep): HTMLElement {
   const box = el('div', { class: 'dyn' });
   const table = el('table', { class: 'dynamic-table' });
-  table.appendChild(el('caption', {}, `Dynamic table after this request: ${step.table!.length} entries, ${step.tableSize} of ${step.maxTableSize} octets`));
+  table.appendChild(
+    el(
+      'caption',
+      {},
+      `Dynamic table after this request: ${step.table!.length} ${step.table!.length === 1 ? 'entry' : 'entries'}, ${step.tableSize} of ${step.maxTableSize} octets`,
+    ),
+  );
   const head = el('tr');
   for (const h of ['index', 'name', 'value', 'size']) head.appendChild(el('th', { scope: 'col' }, h));
   table.appendChild(el('thead')).appendChild(head);
@@ -100,7 +106,9 @@ function stepCard(step: HpackStep, index: number): HTMLElement {
   card.append(stats, bar);
   card.appendChild(el('pre', { class: 'wire-hex', tabindex: '0', 'aria-label': 'the header block, hex' }, step.wireHex.replace(/(..)/g, '$1 ').trim()));
   if (step.table) card.appendChild(dynamicTable(step));
-  card.appendChild(fieldsTable(step.decoded ? 'Decoded by your HpackDecoder' : 'Received by the node:http2 server (your decoder not used)', step.decoded ?? step.received));
+  card.appendChild(
+    fieldsTable(step.decoded ? 'Decoded by your HpackDecoder' : 'Received by the node:http2 server (your decoder not used)', step.decoded ?? step.received),
+  );
   return card;
 }
 

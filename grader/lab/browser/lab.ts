@@ -45,7 +45,11 @@ function renderCourse(view: CourseView): void {
       button.append(
         el('span', { class: `badge ${x.status}`, 'aria-hidden': 'true' }, s.symbol),
         el('span', { class: 'ex-title' }, `${x.number}. ${x.title}`),
-        el('span', { class: 'ex-status' }, `${s.word}${x.maxScore ? ` · best ${x.bestScore ?? 0}/${x.maxScore}` : ''}${x.attempts ? ` · ${x.attempts} attempts` : ''}`),
+        el(
+          'span',
+          { class: 'ex-status' },
+          `${s.word}${x.maxScore ? ` · best ${x.bestScore ?? 0}/${x.maxScore}` : ''}${x.attempts ? ` · ${x.attempts} attempt${x.attempts === 1 ? '' : 's'}` : ''}`,
+        ),
       );
       button.addEventListener('click', () => select(x.id, true));
       li.appendChild(button);
@@ -63,7 +67,11 @@ function renderTabs(): void {
   const labels: Record<Tab, string | undefined> = { lesson: 'Lesson', check: 'Check', demo: demo?.title };
   bar.replaceChildren(
     ...TABS.filter((t) => labels[t]).map((t) => {
-      const b = el('button', { type: 'button', role: 'tab', id: `tab-${t}`, 'aria-controls': `panel-${t}`, 'aria-selected': 'false', tabindex: '-1' }, labels[t]);
+      const b = el(
+        'button',
+        { type: 'button', role: 'tab', id: `tab-${t}`, 'aria-controls': `panel-${t}`, 'aria-selected': 'false', tabindex: '-1' },
+        labels[t],
+      );
       b.addEventListener('click', () => showTab(t));
       b.addEventListener('keydown', (e) => {
         const shown = [...bar.querySelectorAll<HTMLButtonElement>('[role=tab]')];

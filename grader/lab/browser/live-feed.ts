@@ -77,7 +77,10 @@ export function onFeed(view: FeedView): void {
   if (view.kind === 'status') {
     learnerSource = view.source;
     nodes.banner.hidden = view.source === 'learner';
-    nodes.banner.textContent = view.source === 'learner' ? '' : `Built-in peer: your SseClient is not running, so only the browser's EventSource reads the feed. Why: ${view.text ?? 'unknown'}`;
+    nodes.banner.textContent =
+      view.source === 'learner'
+        ? ''
+        : `Built-in peer: your SseClient is not running, so only the browser's EventSource reads the feed. Why: ${view.text ?? 'unknown'}`;
     if (view.source === 'fallback') nodes.learner.replaceChildren(el('li', { class: 'muted' }, 'not running'));
     compare();
     return;

@@ -32,8 +32,10 @@ export function serveFeed(request: IncomingMessage, response: ServerResponse, ex
     if (response.destroyed) return clearInterval(timer);
     if (sent === FEED.cutEvery || next > FEED.events) {
       clearInterval(timer);
-      // A dropped connection, not a clean end: the client must reconnect with the last id it saw.
-      response.socket?.destroy();
+      // A dropped connection, not a clean end (the chunked body is never finished): the client must reconnect with
+      // the last id it saw. A FIN after the data rather than a reset: a reset may make the client's TCP stack
+      // discard the last event before the client has read it.
+      response.socket?.end();
       return;
     }
     response.write(feedEvent(next++));

@@ -40,7 +40,14 @@ export class FeedDemo {
         if (run !== this.run) return;
         const e = (args[0] ?? {}) as { type?: unknown; data?: unknown; lastEventId?: unknown; readyState?: unknown };
         const text = (v: unknown) => (typeof v === 'string' ? visibleControls(v).slice(0, 2000) : undefined);
-        this.send({ run, kind, type: text(e.type), data: text(e.data), lastEventId: text(e.lastEventId), readyState: typeof e.readyState === 'number' ? e.readyState : undefined });
+        this.send({
+          run,
+          kind,
+          type: text(e.type),
+          data: text(e.data),
+          lastEventId: text(e.lastEventId),
+          readyState: typeof e.readyState === 'number' ? e.readyState : undefined,
+        });
       });
     const listeners = { open: relay('open'), error: relay('error'), message: relay('event'), notice: relay('event') };
     try {

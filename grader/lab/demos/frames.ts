@@ -37,7 +37,9 @@ const TYPE_CODES: Record<string, number> = {
 
 /** A decoded frame as short text: byte arrays as hex, long values cut. */
 function describe(value: unknown): string {
-  const text = JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? `<${Buffer.from(v).subarray(0, 32).toString('hex')}${v.length > 32 ? '…' : ''}>` : v));
+  const text = JSON.stringify(value, (_k, v: unknown) =>
+    v instanceof Uint8Array ? `<${Buffer.from(v).subarray(0, 32).toString('hex')}${v.length > 32 ? '…' : ''}>` : v,
+  );
   return (text ?? String(value)).slice(0, 2000);
 }
 

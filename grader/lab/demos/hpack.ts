@@ -67,7 +67,8 @@ function isEntry(value: unknown): value is Entry {
   return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.value === 'string' && typeof v.size === 'number';
 }
 
-const sameFields = (a: Array<[string, string]>, b: Array<[string, string]>) => a.length === b.length && a.every(([n, v], i) => n === b[i]![0] && v === b[i]![1]);
+const sameFields = (a: Array<[string, string]>, b: Array<[string, string]>) =>
+  a.length === b.length && a.every(([n, v], i) => n === b[i]![0] && v === b[i]![1]);
 
 export async function runHpackDemo(root: string, exercise: ExerciseSpec, requests: HpackRequest[], tableSize: number): Promise<HpackDemoResult> {
   const capture = await captureSession(requests, { headerTableSize: tableSize });
