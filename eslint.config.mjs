@@ -27,7 +27,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ['./tsconfig.json', './tsconfig.scripts.json', './grader/report/browser/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.json', './tsconfig.scripts.json', './grader/report/browser/tsconfig.json', './grader/lab/browser/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // The code indexes arrays and records with `!` (`lanes[i]!`) as if noUncheckedIndexedAccess were on, which is how

@@ -13,7 +13,7 @@ function sourceHash(root) {
     for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const r = path.join(rel, entry.name);
       if (entry.isDirectory()) walk(r);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      else if ((entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) || entry.name.endsWith('.css'))
         hash
           .update(r)
           .update('\0')

@@ -23,6 +23,11 @@ export const learnerCommands: CommandEntry[] = [
     load: () => (require('./check') as typeof import('./check')).check,
   },
   { name: 'watch', summary: 're-check your code every time you save it', load: () => (require('./watch') as typeof import('./watch')).watch },
+  {
+    name: 'lab',
+    summary: 'the lessons and their live demos in your browser, driven by your code',
+    load: () => (require('./lab') as typeof import('./lab')).lab,
+  },
   { name: 'status', summary: 'show your progress: exercise, status, score, attempts', load: () => (require('./status') as typeof import('./status')).status },
   { name: 'hint', summary: 'show the next hint for an exercise', load: () => (require('./hint') as typeof import('./hint')).hint },
   {
