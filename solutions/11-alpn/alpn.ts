@@ -194,7 +194,7 @@ export interface AlpnRequestOptions {
   path: string;
   /** The CA certificate (PEM) the server's certificate must chain to. */
   ca: string;
-  /** The name the certificate must be valid for (default: host). */
+  /** The name the certificate must be valid for (default: host, unless host is an IP address). */
   servername?: string;
   /** The ALPN offer, in the client's order of preference (default SUPPORTED_PROTOCOLS: h2, then http/1.1). */
   protocols?: string[];
