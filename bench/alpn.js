@@ -50,7 +50,17 @@ async function overH2(port, ca, n) {
   const started = performance.now();
   const session = http2.connect(`https://127.0.0.1:${port}`, { ca });
   await Promise.all(
-    Array.from({ length: n }, (_, i) => new Promise((resolve, reject) => session.request({ ':path': `/resource/${i}` }).on('error', reject).resume().on('end', resolve))),
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise((resolve, reject) =>
+          session
+            .request({ ':path': `/resource/${i}` })
+            .on('error', reject)
+            .resume()
+            .on('end', resolve),
+        ),
+    ),
   );
   const ms = performance.now() - started;
   session.destroy();

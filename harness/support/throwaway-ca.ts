@@ -40,7 +40,24 @@ export function makeThrowawayCa(label = 'course alpn'): ThrowawayCa {
     openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'server.key');
     openssl('req', '-new', '-key', 'server.key', '-subj', '/CN=localhost', '-out', 'server.csr');
     writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
-    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-sha256', '-extfile', 'ext.cnf', '-out', 'server.pem');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-sha256',
+      '-extfile',
+      'ext.cnf',
+      '-out',
+      'server.pem',
+    );
     const ca: ThrowawayCa = {
       caCert: readFileSync(file('ca.pem'), 'utf8'),
       // PKCS#8, the form every peer reads.
