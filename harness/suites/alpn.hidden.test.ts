@@ -67,7 +67,7 @@ toolDescribe(haveOpenssl, 'openssl (to make the throwaway CA: apt-get install -y
   let ca: ThrowawayCa;
   let server: Remote | undefined;
   beforeAll(() => {
-    ca = makeThrowawayCa('course alpn hidden');
+    ca = makeThrowawayCa('course hidden');
   });
   afterAll(() => ca?.dispose());
   afterEach(async () => {

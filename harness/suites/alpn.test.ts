@@ -44,7 +44,7 @@ function handshake(offered: string[] | 'none', outcome: string): string {
 function toolEvidence(run: ToolRun): string[] {
   const lines = `${run.stderr}\n${run.stdout}`
     .split('\n')
-    .filter((l) => /ALPN|alert|negotiated protocol|using HTTP|^[<>] (GET|HTTP)|HTTP\/[12]|error|refused|certificate verify|SSL/i.test(l))
+    .filter((l) => /ALPN|alert|negotiated protocol|using HTTP|^[<>] (GET|HTTP)|HTTP\/[12]|error|refused|certificate verify|SSL alert|SSL routines/i.test(l))
     .slice(0, 14)
     .map((l) => `    ${l.trim().slice(0, 160)}`);
   return [`  what the tool printed about it (exit code ${run.code}${run.timedOut ? ', killed after its timeout' : ''}):`, ...lines];
@@ -57,7 +57,7 @@ const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeAll(() => {
   if (!haveOpenssl) return;
-  ca = makeThrowawayCa('course alpn');
+  ca = makeThrowawayCa('course');
   otherCa = makeThrowawayCa('some other');
 });
 

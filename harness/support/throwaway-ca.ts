@@ -30,7 +30,7 @@ export function opensslAvailable(): boolean {
 }
 
 /** Makes a CA and a server certificate signed by it (EC P-256 keys: fast to make). */
-export function makeThrowawayCa(label = 'course alpn'): ThrowawayCa {
+export function makeThrowawayCa(label = 'course'): ThrowawayCa {
   const dir = mkdtempSync(path.join(tmpdir(), 'course-ca-'));
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
