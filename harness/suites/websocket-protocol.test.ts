@@ -16,6 +16,7 @@ import path from 'node:path';
 import { WebSocket as WsClient, WebSocketServer as WsServer } from 'ws';
 import { RemoteError, type Remote } from '../sandbox/client';
 import { randomSplit, runSeed, seededRandom } from '../support/random';
+import { startRechunkRelay, type RechunkRelay } from '../support/rechunk-relay';
 import { useSandbox } from '../support/sandbox';
 import {
   RawClient,
@@ -977,12 +978,18 @@ describe('EchoServer over TCP, with raw sockets', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // 4b. The learner's EchoServer with a real `ws` client
 
+// The ws client talks to the learner's server through a relay that cuts its bytes at points the seed decides
+// (harness/support/rechunk-relay.ts): where a masked payload is cut is the same in every run with one seed.
 describe('EchoServer with a real ws client', () => {
   let server: Remote | undefined;
   const clients: WsClient[] = [];
+  let relay: RechunkRelay | undefined;
+  let connections = 0;
 
   afterEach(async () => {
     for (const c of clients.splice(0)) c.terminate();
+    await relay?.close();
+    relay = undefined;
     if (server) await server.call('close').catch(() => undefined);
     server = undefined;
   });
@@ -990,7 +997,8 @@ describe('EchoServer with a real ws client', () => {
   async function connect(): Promise<WsClient> {
     server = await sandbox().construct('EchoServer', {});
     const port = await server.call('listen', 0, '127.0.0.1');
-    const ws = new WsClient(`ws://127.0.0.1:${Number(port)}/echo`, { perMessageDeflate: false });
+    relay = await startRechunkRelay(Number(port), seededRandom(SEED + 7919 * ++connections));
+    const ws = new WsClient(`ws://127.0.0.1:${relay.port}/echo`, { perMessageDeflate: false });
     clients.push(ws);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the ws client could not open a connection to your server within 3 s (RFC 6455 §4.2.2)')), 3000);
