@@ -661,14 +661,14 @@ describe('backoff schedule, timed by the server', () => {
   });
 
   test('a connection that drops before stableAfterMs does not reset the counter later: its stable timer is cancelled {R3.13}', async () => {
-    // Open 600 ms of a 1000 ms stableAfterMs, then 503s: a stable timer left running fires during the 503s and resets the count.
-    const b = backoffOf({ baseDelayMs: 200, factor: 2, maxDelayMs: 10_000 });
+    // Open 300 ms of a 500 ms stableAfterMs, then 503s: a stable timer left running fires during the 503s and resets the count.
+    const b = backoffOf({ baseDelayMs: 100, factor: 2, maxDelayMs: 10_000 });
     await runSchedule(
-      [{ kind: 'drop', afterMs: 600 }, ...Array.from({ length: 3 }, () => ({ kind: 'status', status: 503 }) as Fault)],
-      { ...b, stableAfterMs: 1000 },
+      [{ kind: 'drop', afterMs: 300 }, ...Array.from({ length: 3 }, () => ({ kind: 'status', status: 503 }) as Fault)],
+      { ...b, stableAfterMs: 500 },
       [1, 2, 3, 4].map((n) => ({ attempt: n, delay: modelDelay(n, b, 0) })),
-      `The server keeps the first connection open 600 ms (stableAfterMs 1000), then answers three handshakes with 503; ${describeBackoff(b)}.`,
-      'Start the stable timer on open and cancel it when the connection closes first: a timer left running resets the counter 1000 ms after that open, in the middle of the failures that follow.',
+      `The server keeps the first connection open 300 ms (stableAfterMs 500), then answers three handshakes with 503; ${describeBackoff(b)}.`,
+      'Start the stable timer on open and cancel it when the connection closes first: a timer left running resets the counter 500 ms after that open, in the middle of the failures that follow.',
     );
   });
 
