@@ -345,25 +345,25 @@ describe('backoffDelay: capped exponential backoff with jitter', () => {
     throw new Error(`${rule}\nwith ${describeBackoff(calls[0]![1])}\n${renderTimeline(rows, { headings: ['backoffDelay(...)', 'expected', 'returned'] })}`);
   }
 
-  test('attempt 1 waits baseDelayMs and every later attempt multiplies the delay by factor', async () => {
+  test('attempt 1 waits baseDelayMs and every later attempt multiplies the delay by factor {R3.1}', async () => {
     const b: Backoff = { baseDelayMs: 100, maxDelayMs: 1_000_000, factor: 2, jitter: 0 };
     const calls: Array<[number, Backoff, number]> = [1, 2, 3, 4, 5, 6].map((n) => [n, b, 0]);
     compare(calls, await delays(calls), 'The delay before attempt n is baseDelayMs × factor^(n − 1) (before the cap and the jitter).');
   });
 
-  test('the factor need not be an integer', async () => {
+  test('the factor need not be an integer {R3.1}', async () => {
     const b: Backoff = { baseDelayMs: 50, maxDelayMs: 1_000_000, factor: 1.5, jitter: 0 };
     const calls: Array<[number, Backoff, number]> = [1, 2, 3, 4].map((n) => [n, b, 0]);
     compare(calls, await delays(calls), 'The delay before attempt n is baseDelayMs × factor^(n − 1); with factor 1.5 it grows by half each time.');
   });
 
-  test('no delay is ever longer than maxDelayMs, however many attempts were made', async () => {
+  test('no delay is ever longer than maxDelayMs, however many attempts were made {R3.2}', async () => {
     const b: Backoff = { baseDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0 };
     const calls: Array<[number, Backoff, number]> = [4, 5, 6, 10, 60, 1100].map((n) => [n, b, 0]);
     compare(calls, await delays(calls), 'The cap: min(maxDelayMs, baseDelayMs × factor^(n − 1)). Without it the 10th attempt would wait 51 s.');
   });
 
-  test('jitter takes up to jitter × delay off, in proportion to the random value', async () => {
+  test('jitter takes up to jitter × delay off, in proportion to the random value {R3.1,R3.2}', async () => {
     const b: Backoff = { baseDelayMs: 200, maxDelayMs: 100_000, factor: 2, jitter: 0.5 };
     const full: Backoff = { ...b, jitter: 1 };
     const calls: Array<[number, Backoff, number]> = [
@@ -376,7 +376,7 @@ describe('backoffDelay: capped exponential backoff with jitter', () => {
     compare(calls, await delays(calls), 'With jitter j and a random value r in [0, 1): delay = capped × (1 − j × r), always in (capped × (1 − j), capped].');
   });
 
-  test('jitter applies after the cap, so even a capped delay varies and never exceeds maxDelayMs', async () => {
+  test('jitter applies after the cap, so even a capped delay varies and never exceeds maxDelayMs {R3.3}', async () => {
     const b: Backoff = { baseDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0.3 };
     const calls: Array<[number, Backoff, number]> = [
       [8, b, 0],
@@ -386,7 +386,7 @@ describe('backoffDelay: capped exponential backoff with jitter', () => {
     compare(calls, await delays(calls), 'Cap first, then jitter: delay = min(maxDelayMs, base × factor^(n − 1)) × (1 − jitter × r).');
   });
 
-  test('baseDelayMs 0 gives 0 for every attempt, even once factor^(n − 1) overflows to Infinity: never NaN', async () => {
+  test('baseDelayMs 0 gives 0 for every attempt, even once factor^(n − 1) overflows to Infinity: never NaN {R3.7}', async () => {
     const b: Backoff = { baseDelayMs: 0, maxDelayMs: 30_000, factor: 2, jitter: 0.5 };
     const calls: Array<[number, Backoff, number]> = [
       [1, b, 0],
@@ -401,7 +401,7 @@ describe('backoffDelay: capped exponential backoff with jitter', () => {
     );
   });
 
-  test('delays beyond 2^31 − 1 ms are returned as computed, up to Infinity: maxDelayMs Infinity does not cap', async () => {
+  test('delays beyond 2^31 − 1 ms are returned as computed, up to Infinity: maxDelayMs Infinity does not cap {R3.5}', async () => {
     const b: Backoff = { baseDelayMs: 1000, maxDelayMs: Infinity, factor: 2, jitter: 0 };
     const calls: Array<[number, Backoff, number]> = [
       [22, b, 0],
@@ -437,21 +437,26 @@ describe('shouldReconnect: which close codes are worth retrying', () => {
     );
   }
 
-  test('1000 Normal Closure is final: the connection did what it was for (RFC 6455 §7.4.1)', async () => {
+  test('1000 Normal Closure is final: the connection did what it was for (RFC 6455 §7.4.1) {R3.8}', async () => {
     check([1000], await verdicts([1000]), false, 'A normal closure means both sides agreed to stop: reconnecting would undo that.');
   });
 
-  test('going away, abnormal closure and server-side trouble are retried: 1001, 1006, 1011, 1012, 1013, 1014 (RFC 6455 §7.4.1)', async () => {
+  test('going away, abnormal closure and server-side trouble are retried: 1001, 1006, 1011, 1012, 1013, 1014 (RFC 6455 §7.4.1) {R3.9}', async () => {
     check(RETRYABLE, await verdicts(RETRYABLE), true, 'These codes describe a temporary condition (a restart, a dropped network, an overloaded server): a later attempt can succeed.');
   });
 
-  test('protocol and policy failures are final: 1002, 1003, 1007, 1008, 1009, 1010 (RFC 6455 §7.4.1)', async () => {
+  test('protocol and policy failures are final: 1002, 1003, 1007, 1008, 1009, 1010 (RFC 6455 §7.4.1) {R3.9}', async () => {
     check(FINAL, await verdicts(FINAL), false, 'These codes say the peer rejected what this client does: the same client would fail the same way again.');
+  });
+
+  test('any other code is retried: 1005 No Status Received, 1015 and the application codes 3000-4999 (RFC 6455 §7.4.2) {R3.10}', async () => {
+    const others = [1005, 1015, 3000, 3999, 4000, 4999];
+    check(others, await verdicts(others), true, 'Only the codes that blame this client are final; a code the table does not list (no status, or an application code) is retried.');
   });
 });
 
 describe('ReconnectingWebSocket against a live server', () => {
-  test('opens, relays server messages and sends while open (RFC 6455 §6.1, §6.2)', async () => {
+  test('opens, relays server messages and sends while open (RFC 6455 §6.1, §6.2) {R3.20}', async () => {
     const server = await startServer();
     const { client, log } = await startClient(server);
     await log.expect(() => log.of('open').length === 1, 3000, 'onOpen was not called after the handshake completed');
@@ -468,7 +473,7 @@ describe('ReconnectingWebSocket against a live server', () => {
   });
 
   test.each(RETRYABLE.filter((c) => c !== 1006).map((code) => [code, codeName(code)] as const))(
-    'reconnects after the server closes with %d %s, reporting the close (RFC 6455 §7.4.1)',
+    'reconnects after the server closes with %d %s, reporting the close (RFC 6455 §7.4.1) {R3.9,R3.23}',
     async (code) => {
       const reason = `scripted ${code}`;
       const server = await startServer({ plan: [{ kind: 'close', code, reason }] });
@@ -486,7 +491,7 @@ describe('ReconnectingWebSocket against a live server', () => {
     },
   );
 
-  test('reconnects after an abnormal closure (1006): the connection dropped without a close frame (RFC 6455 §7.4.1)', async () => {
+  test('reconnects after an abnormal closure (1006): the connection dropped without a close frame (RFC 6455 §7.4.1) {R3.9,R3.23}', async () => {
     const server = await startServer({ plan: [{ kind: 'drop', afterMs: 10 }] });
     const { log } = await startClient(server);
     await log.expect(() => log.of('close').length >= 1, 3000, 'onClose was not called after the TCP connection dropped');
@@ -502,7 +507,7 @@ describe('ReconnectingWebSocket against a live server', () => {
   });
 
   test.each(FINAL.map((code) => [code, codeName(code)] as const))(
-    'does not reconnect after %d %s and reports giving up (RFC 6455 §7.4.1)',
+    'does not reconnect after %d %s and reports giving up (RFC 6455 §7.4.1) {R3.9,R3.15}',
     async (code) => {
       const server = await startServer({ plan: [{ kind: 'close', code, reason: 'not for you' }] });
       const { client, log } = await startClient(server);
@@ -526,7 +531,7 @@ describe('ReconnectingWebSocket against a live server', () => {
     },
   );
 
-  test('does not reconnect after a normal closure (1000) from the server, and does not report giving up (RFC 6455 §7.4.1)', async () => {
+  test('does not reconnect after a normal closure (1000) from the server, and does not report giving up (RFC 6455 §7.4.1) {R3.8,R3.26}', async () => {
     const server = await startServer({ plan: [{ kind: 'close', code: 1000, reason: 'done' }] });
     const { client, log } = await startClient(server);
     await log.expect(() => log.of('close').length >= 1, 3000, 'onClose was not called after the server closed with 1000');
@@ -539,7 +544,7 @@ describe('ReconnectingWebSocket against a live server', () => {
     if (problems.length) throw new Error(`1000 Normal Closure: the connection is finished, not broken.\n- ${problems.join('\n- ')}\n${log.render()}`);
   });
 
-  test('close() sends a close frame with 1000 and never reconnects (RFC 6455 §7.1.2, §7.4.1)', async () => {
+  test('close() sends a close frame with 1000 and never reconnects (RFC 6455 §7.1.2, §7.4.1) {R3.11}', async () => {
     const server = await startServer();
     const { client, log } = await startClient(server);
     await log.expect(() => log.of('open').length === 1, 3000, 'onOpen was not called');
@@ -555,7 +560,7 @@ describe('ReconnectingWebSocket against a live server', () => {
     if (problems.length) throw new Error(`close() means the application is done with the connection.\n- ${problems.join('\n- ')}\n${log.render()}`);
   });
 
-  test('close() during the backoff wait cancels the scheduled reconnect', async () => {
+  test('close() during the backoff wait cancels the scheduled reconnect {R3.11}', async () => {
     const server = await startServer({ plan: [{ kind: 'drop', afterMs: 10 }] });
     const { client, log } = await startClient(server, { baseDelayMs: 700 });
     await log.expect(() => log.of('reconnect').length >= 1, 3000, 'onReconnect was not called after the connection dropped');
@@ -572,7 +577,7 @@ describe('ReconnectingWebSocket against a live server', () => {
     }
   });
 
-  test('send() after close() fails with code CLOSED', async () => {
+  test('send() after close() fails with code CLOSED {R3.25}', async () => {
     const server = await startServer();
     const { client, log } = await startClient(server);
     await log.expect(() => log.of('open').length === 1, 3000, 'onOpen was not called');
@@ -583,7 +588,7 @@ describe('ReconnectingWebSocket against a live server', () => {
 });
 
 describe('backoff schedule, timed by the server', () => {
-  test('consecutive failed handshakes wait base, base × factor, base × factor²... (exponential backoff)', async () => {
+  test('consecutive failed handshakes wait base, base × factor, base × factor²... (exponential backoff) {R3.1,R3.23}', async () => {
     const faults: Fault[] = Array.from({ length: 4 }, () => ({ kind: 'status', status: 503 }));
     const b = backoffOf({ baseDelayMs: 40, factor: 2, maxDelayMs: 1000 });
     await runSchedule(
@@ -595,7 +600,7 @@ describe('backoff schedule, timed by the server', () => {
     );
   });
 
-  test('the delay stops growing at maxDelayMs (capped backoff)', async () => {
+  test('the delay stops growing at maxDelayMs (capped backoff) {R3.2}', async () => {
     const faults: Fault[] = Array.from({ length: 4 }, () => ({ kind: 'status', status: 503 }));
     const b = backoffOf({ baseDelayMs: 40, factor: 3, maxDelayMs: 100 });
     await runSchedule(
@@ -607,7 +612,7 @@ describe('backoff schedule, timed by the server', () => {
     );
   });
 
-  test('jitter: each delay is reduced by jitter × random(), drawn once per scheduled reconnect', async () => {
+  test('jitter: each delay is reduced by jitter × random(), drawn once per scheduled reconnect {R3.22}', async () => {
     const random = [0.9, 0.1, 0.5];
     const b = backoffOf({ baseDelayMs: 80, factor: 2, maxDelayMs: 1000, jitter: 0.5 });
     await runSchedule(
@@ -619,7 +624,7 @@ describe('backoff schedule, timed by the server', () => {
     );
   });
 
-  test('a connection that opens and drops at once does not reset the attempt counter', async () => {
+  test('a connection that opens and drops at once does not reset the attempt counter {R3.12}', async () => {
     const b = backoffOf({ baseDelayMs: 40, factor: 2, maxDelayMs: 1000 });
     const { server } = await runSchedule(
       Array.from({ length: 4 }, () => ({ kind: 'drop', afterMs: 10 }) as Fault),
@@ -631,7 +636,7 @@ describe('backoff schedule, timed by the server', () => {
     expect(server.attempts.slice(0, 4).every((a) => a.openedAt !== undefined)).toBe(true);
   });
 
-  test('a connection that stays open for stableAfterMs resets the attempt counter', async () => {
+  test('a connection that stays open for stableAfterMs resets the attempt counter {R3.12}', async () => {
     const b = backoffOf({ baseDelayMs: 40, factor: 2, maxDelayMs: 1000 });
     const faults: Fault[] = [
       { kind: 'drop', afterMs: 10 },
@@ -655,7 +660,19 @@ describe('backoff schedule, timed by the server', () => {
     );
   });
 
-  test('gives up after maxRetries failed attempts and reports why', async () => {
+  test('a connection that drops before stableAfterMs does not reset the counter later: its stable timer is cancelled {R3.13}', async () => {
+    // Open 300 ms of a 500 ms stableAfterMs, then 503s: a stable timer left running fires during the 503s and resets the count.
+    const b = backoffOf({ baseDelayMs: 100, factor: 2, maxDelayMs: 10_000 });
+    await runSchedule(
+      [{ kind: 'drop', afterMs: 300 }, ...Array.from({ length: 3 }, () => ({ kind: 'status', status: 503 }) as Fault)],
+      { ...b, stableAfterMs: 500 },
+      [1, 2, 3, 4].map((n) => ({ attempt: n, delay: modelDelay(n, b, 0) })),
+      `The server keeps the first connection open 300 ms (stableAfterMs 500), then answers three handshakes with 503; ${describeBackoff(b)}.`,
+      'Start the stable timer on open and cancel it when the connection closes first: a timer left running resets the counter 500 ms after that open, in the middle of the failures that follow.',
+    );
+  });
+
+  test('gives up after maxRetries failed attempts and reports why {R3.14,R3.24,R3.25}', async () => {
     const server = await startServer({ fallback: { kind: 'status', status: 503 } });
     const { client, log } = await startClient(server, { maxRetries: 3, baseDelayMs: 40 });
     await log.until(() => log.of('giveup').length > 0, 40 + 80 + 160 + 4 * LATE_MS + 1500);
@@ -681,7 +698,7 @@ describe('backoff schedule, timed by the server', () => {
 });
 
 describe('failed handshakes', () => {
-  test('an upgrade answered with HTTP 503 is a failure (close code 1006) and is retried (RFC 6455 §4.1, §7.1.7)', async () => {
+  test('an upgrade answered with HTTP 503 is a failure (close code 1006) and is retried (RFC 6455 §4.1, §7.1.7) {R3.9}', async () => {
     const server = await startServer({ plan: [{ kind: 'status', status: 503 }] });
     const { log } = await startClient(server);
     await log.expect(() => log.of('close').length >= 1, 3000, 'onClose was not called after the server answered the upgrade with 503');
@@ -696,7 +713,7 @@ describe('failed handshakes', () => {
     );
   });
 
-  test('connection refused while the server restarts: retries with backoff until it is back', async () => {
+  test('connection refused while the server restarts: retries with backoff until it is back {R3.9}', async () => {
     const b = backoffOf({ baseDelayMs: 40, factor: 2, maxDelayMs: 1000 });
     const server = await startServer();
     const { log } = await startClient(server, { ...b });
@@ -739,7 +756,7 @@ describe('failed handshakes', () => {
     }
   });
 
-  test('the documented defaults: baseDelayMs 1000, factor 2 and jitter 0.5 when the options leave them out', async () => {
+  test('the documented defaults: baseDelayMs 1000, factor 2 and jitter 0.5 when the options leave them out {R3.21}', async () => {
     const server = await startServer({ plan: [{ kind: 'drop', afterMs: 10 }, { kind: 'drop', afterMs: 10 }, { kind: 'drop', afterMs: 10 }] });
     const { log } = await startClient(server, { random: [0.5] }, false);
     await log.expect(() => log.of('reconnect').length >= 2, 6000, 'two reconnects were not scheduled within 6 s');
@@ -756,7 +773,7 @@ describe('failed handshakes', () => {
     }
   });
 
-  test('connect timeout: a handshake that never gets an answer is abandoned after connectTimeoutMs and retried', async () => {
+  test('connect timeout: a handshake that never gets an answer is abandoned after connectTimeoutMs and retried {R3.16}', async () => {
     const server = await startServer({ plan: [{ kind: 'hang' }] });
     const { log } = await startClient(server, { connectTimeoutMs: 300 });
     const first = await server.waitForAttempt(1, 3000);
@@ -795,7 +812,7 @@ describe('failed handshakes', () => {
     }
   });
 
-  test('a slow handshake that completes within connectTimeoutMs is not abandoned', async () => {
+  test('a slow handshake that completes within connectTimeoutMs is not abandoned {R3.16}', async () => {
     const server = await startServer({ plan: [{ kind: 'delay', ms: 200 }] });
     const { log } = await startClient(server, { connectTimeoutMs: 1500 });
     await log.expect(() => log.of('open').length === 1, 3000, 'onOpen was not called after a handshake answered in 200 ms (connectTimeoutMs 1500)');
@@ -805,7 +822,7 @@ describe('failed handshakes', () => {
 });
 
 describe('offline queue', () => {
-  test('messages sent while disconnected are delivered after reconnecting, in order, exactly once', async () => {
+  test('messages sent while disconnected are delivered after reconnecting, in order, exactly once {R3.17}', async () => {
     const server = await startServer({ plan: [{ kind: 'accept' }, { kind: 'hold' }, { kind: 'accept' }] });
     const { client, log } = await startClient(server);
     await log.expect(() => log.of('open').length === 1, 3000, 'onOpen was not called');
@@ -837,7 +854,7 @@ describe('offline queue', () => {
     }
   });
 
-  test('messages sent before the first connection opens are delivered when it opens', async () => {
+  test('messages sent before the first connection opens are delivered when it opens {R3.17}', async () => {
     const server = await startServer({ plan: [{ kind: 'hold' }] });
     const { client } = await startClient(server);
     await server.waitForAttempt(1, 3000);
@@ -848,7 +865,7 @@ describe('offline queue', () => {
     expect(server.messages.map((m) => m.data)).toEqual(['x', 'y', 'z']);
   });
 
-  test('the queue is bounded: a send beyond maxQueue fails with QUEUE_FULL and the rest are still delivered', async () => {
+  test('the queue is bounded: a send beyond maxQueue fails with QUEUE_FULL and the rest are still delivered {R3.18}', async () => {
     const server = await startServer({ plan: [{ kind: 'hold' }] });
     const { client, log } = await startClient(server, { maxQueue: 3 });
     await server.waitForAttempt(1, 3000);
@@ -863,7 +880,7 @@ describe('offline queue', () => {
 });
 
 describe('seeded fault schedules', () => {
-  test.each([1, 2, 3])('scenario %d: recovers from a random mix of drops, retryable closes and 503s with the expected delays', async (k) => {
+  test.each([1, 2, 3])('scenario %d: recovers from a random mix of drops, retryable closes and 503s with the expected delays {R3.1,R3.9}', async (k) => {
     const random = seededRandom((SEED + k * 0x9e3779b1) >>> 0);
     const count = randomInt(random, 3, 5);
     const faults = randomFailures(random, count);
@@ -891,7 +908,7 @@ describe('seeded fault schedules', () => {
 // loop (a differential run against a live ws server counted 612 connections in 1.5 s).
 
 describe('delays and timeouts beyond the timer limit of 2^31 − 1 ms', () => {
-  test('delays beyond 2^31 − 1 ms (factor 2^31 or Infinity with maxDelayMs Infinity, baseDelayMs 2^31) are waited out, no reconnect storm; close() still stops it', async () => {
+  test('delays beyond 2^31 − 1 ms (factor 2^31 or Infinity with maxDelayMs Infinity, baseDelayMs 2^31) are waited out, no reconnect storm; close() still stops it {R3.4,R3.11}', async () => {
     const cases = [
       { label: 'factor 2^31, maxDelayMs Infinity: reconnect 2 waits 42 949 672 960 ms (497 days)', backoff: { baseDelayMs: 20, factor: 2 ** 31, maxDelayMs: Infinity }, reconnects: 2 },
       { label: 'factor Infinity, maxDelayMs Infinity: reconnect 2 waits for ever', backoff: { baseDelayMs: 20, factor: Infinity, maxDelayMs: Infinity }, reconnects: 2 },
@@ -953,7 +970,7 @@ describe('delays and timeouts beyond the timer limit of 2^31 − 1 ms', () => {
     }
   });
 
-  test('stableAfterMs beyond 2^31 − 1 ms: a connection that drops at once still does not reset the attempt counter', async () => {
+  test('stableAfterMs beyond 2^31 − 1 ms: a connection that drops at once still does not reset the attempt counter {R3.6}', async () => {
     const b = backoffOf({ baseDelayMs: 40, factor: 2, maxDelayMs: 1000 });
     await runSchedule(
       Array.from({ length: 3 }, () => ({ kind: 'drop', afterMs: 30 }) as Fault),
@@ -967,7 +984,7 @@ describe('delays and timeouts beyond the timer limit of 2^31 − 1 ms', () => {
   test.each([
     ['2^31 ms', 2 ** 31],
     ['Infinity (no connect timeout)', Infinity],
-  ] as const)('connectTimeoutMs %s: a handshake answered after 150 ms is not abandoned', async (_label, connectTimeoutMs) => {
+  ] as const)('connectTimeoutMs %s: a handshake answered after 150 ms is not abandoned {R3.6}', async (_label, connectTimeoutMs) => {
     const server = await startServer({ plan: [{ kind: 'delay', ms: 150 }] });
     const { log } = await startClient(server, { connectTimeoutMs });
     const opened = await log.until(() => log.of('open').length === 1, 3000);

@@ -270,26 +270,26 @@ const captured = Object.fromEntries(
 
 describe('a recorded node:http2 session (h2-capture.json)', () => {
   for (const d of directions) {
-    test(`${d.label}, fed in one chunk: every frame decoded (RFC 9113 §4.1)`, async () => {
+    test(`${d.label}, fed in one chunk: every frame decoded (RFC 9113 §4.1) {R2.1,R2.34}`, async () => {
       const { bytes, expected } = captured[d.key];
       const events = await parse([bytes], { expectPreface: d.preface });
       expectFrames(`${d.key}, one chunk`, 'RFC 9113 §4.1', bytes, expected, events);
     });
 
-    test(`${d.label}, fed at the recorded TCP read sizes (RFC 9113 §4.1)`, async () => {
+    test(`${d.label}, fed at the recorded TCP read sizes (RFC 9113 §4.1) {R2.34}`, async () => {
       const { dir, bytes, expected } = captured[d.key];
       const events = await parse(splitByLengths(bytes, dir.chunkLengths), { expectPreface: d.preface });
       expectFrames(`${d.key}, ${dir.chunkLengths.length} chunks of ${dir.chunkLengths.join('/')} bytes`, 'RFC 9113 §4.1', bytes, expected, events);
     });
 
-    test(`${d.label}, fed one byte at a time (RFC 9113 §4.1)`, async () => {
+    test(`${d.label}, fed one byte at a time (RFC 9113 §4.1) {R2.34}`, async () => {
       const { bytes, expected } = captured[d.key];
       const events = await parse(splitBytes(bytes, 1), { expectPreface: d.preface });
       expectFrames(`${d.key}, one byte per chunk`, 'RFC 9113 §4.1', bytes, expected, events);
     });
   }
 
-  test('both directions cut at seeded random points, small and large pieces (RFC 9113 §4.1)', async () => {
+  test('both directions cut at seeded random points, small and large pieces (RFC 9113 §4.1) {R2.34}', async () => {
     const random = seededRandom(runSeed() * 7 + 3);
     for (const d of directions) {
       const { bytes, expected } = captured[d.key];
@@ -323,7 +323,7 @@ async function expectDecoded(section: string, chunks: Uint8Array[], expected: Ex
 }
 
 describe('frame header and payload fields', () => {
-  test('the length is 24 bits: a 70 000-octet DATA frame under a raised limit (RFC 9113 §4.1)', async () => {
+  test('the length is 24 bits: a 70 000-octet DATA frame under a raised limit (RFC 9113 §4.1) {R2.1}', async () => {
     const payload = Buffer.alloc(70_000, 0x5a);
     payload.write('start', 0);
     payload.write('end', 69_997);
@@ -339,7 +339,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('the reserved bit is ignored in stream ids, promised ids, last stream ids and increments (RFC 9113 §4.1, §6.6, §6.8, §6.9)', async () => {
+  test('the reserved bit is ignored in stream ids, promised ids, last stream ids and increments (RFC 9113 §4.1, §6.6, §6.8, §6.9) {R2.5}', async () => {
     const R = 0x80000000;
     await expectDecoded(
       'RFC 9113 §4.1',
@@ -358,7 +358,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('DATA: padding is removed and its length reported, including zero padding and padding only (RFC 9113 §6.1)', async () => {
+  test('DATA: padding is removed and its length reported, including zero padding and padding only (RFC 9113 §6.1) {R2.12,R2.36}', async () => {
     await expectDecoded(
       'RFC 9113 §6.1',
       [
@@ -376,7 +376,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('HEADERS: pad length, priority fields, fragment and padding in that order (RFC 9113 §6.2)', async () => {
+  test('HEADERS: pad length, priority fields, fragment and padding in that order (RFC 9113 §6.2) {R2.13,R2.37}', async () => {
     const fragment = fromHex('82868401096c6f63616c686f7374');
     const payload = Buffer.concat([Buffer.from([3]), u32(0x80000000 + 11), Buffer.from([255]), fragment, Buffer.alloc(3)]);
     await expectDecoded(
@@ -399,7 +399,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('PRIORITY and RST_STREAM: dependency, exclusive bit, weight + 1, any error code (RFC 9113 §6.3, §6.4)', async () => {
+  test('PRIORITY and RST_STREAM: dependency, exclusive bit, weight + 1, any error code (RFC 9113 §6.3, §6.4) {R2.6,R2.7}', async () => {
     await expectDecoded(
       'RFC 9113 §6.3, §6.4',
       [
@@ -417,7 +417,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('SETTINGS: every pair in order, unknown identifiers kept, 32-bit unsigned values, ACK (RFC 9113 §6.5)', async () => {
+  test('SETTINGS: every pair in order, unknown identifiers kept, 32-bit unsigned values, ACK (RFC 9113 §6.5) {R2.20,R2.38}', async () => {
     const pairs = (list: Array<[number, number]>) =>
       Buffer.concat(list.map(([id, value]) => Buffer.concat([Buffer.from([id >> 8, id & 0xff]), u32(value)])));
     const list: Array<[number, number]> = [[1, 4096], [3, 100], [0xff, 0xffffffff], [5, 16_777_215], [4, 0x7fffffff], [2, 1]];
@@ -431,7 +431,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('PUSH_PROMISE: padding, promised stream id and fragment (RFC 9113 §6.6)', async () => {
+  test('PUSH_PROMISE: padding, promised stream id and fragment (RFC 9113 §6.6) {R2.13,R2.39}', async () => {
     const fragment = fromHex('8287850400');
     await expectDecoded(
       'RFC 9113 §6.6',
@@ -448,7 +448,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('PING, GOAWAY and WINDOW_UPDATE payloads (RFC 9113 §6.7, §6.8, §6.9)', async () => {
+  test('PING, GOAWAY and WINDOW_UPDATE payloads (RFC 9113 §6.7, §6.8, §6.9) {R2.40,R2.41}', async () => {
     await expectDecoded(
       'RFC 9113 §6.7-§6.9',
       [
@@ -470,7 +470,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('CONTINUATION frames carry a header block on, and the stream is free again after END_HEADERS (RFC 9113 §6.10)', async () => {
+  test('CONTINUATION frames carry a header block on, and the stream is free again after END_HEADERS (RFC 9113 §6.10) {R2.8,R2.41}', async () => {
     await expectDecoded(
       'RFC 9113 §6.10',
       [
@@ -492,7 +492,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('unknown frame types are skipped without losing sync, even when cut across chunks (RFC 9113 §4.1, §5.5)', async () => {
+  test('unknown frame types are skipped without losing sync, even when cut across chunks (RFC 9113 §4.1, §5.5) {R2.3}', async () => {
     const unknownBig = frame(0xfa, 0xff, 7, Buffer.alloc(300, 0x07));
     const bytes = Buffer.concat([
       frame('PING', 0, 0, Buffer.from('before!!')),
@@ -514,7 +514,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('undefined flags are ignored: they neither set ACK nor make DATA look padded (RFC 9113 §4.1)', async () => {
+  test('undefined flags are ignored: they neither set ACK nor make DATA look padded (RFC 9113 §4.1) {R2.4,R2.35}', async () => {
     await expectDecoded(
       'RFC 9113 §4.1',
       [
@@ -532,7 +532,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('a frame header cut at each of its 8 inner positions is reassembled (RFC 9113 §4.1)', async () => {
+  test('a frame header cut at each of its 8 inner positions is reassembled (RFC 9113 §4.1) {R2.34}', async () => {
     const frames = Array.from({ length: 8 }, (_, i) => frame('DATA', 0, 2 * i + 1, Buffer.from(`piece ${i}`)));
     const chunks: Uint8Array[] = [];
     let carry: Buffer = Buffer.alloc(0);
@@ -548,7 +548,7 @@ describe('frame header and payload fields', () => {
     );
   });
 
-  test('push returns each frame as soon as its last octet arrives, several per chunk when they are there (RFC 9113 §4.1)', async () => {
+  test('push returns each frame as soon as its last octet arrives, several per chunk when they are there (RFC 9113 §4.1) {R2.34}', async () => {
     const parser = await newParser();
     const a = frame('DATA', 0, 1, Buffer.from('first'));
     const b = frame('PING', 0, 0, Buffer.from('12345678'));
@@ -573,7 +573,7 @@ describe('frame header and payload fields', () => {
     }
   });
 
-  test('a server-side parser consumes the 24-octet client preface, even cut into pieces (RFC 9113 §3.4)', async () => {
+  test('a server-side parser consumes the 24-octet client preface, even cut into pieces (RFC 9113 §3.4) {R2.22,R2.34}', async () => {
     const bytes = Buffer.concat([CLIENT_PREFACE, frame('SETTINGS', 0, 0, fromHex('000200000000')), frame('SETTINGS', 1, 0)]);
     await expectDecoded(
       'RFC 9113 §3.4',
@@ -635,7 +635,7 @@ function expectError(
 }
 
 describe('limits, preface and error reporting', () => {
-  test('a frame of exactly 16 384 octets is accepted; 16 385 is FRAME_SIZE_ERROR, reported from the header alone (RFC 9113 §4.2)', async () => {
+  test('a frame of exactly 16 384 octets is accepted; 16 385 is FRAME_SIZE_ERROR, reported from the header alone (RFC 9113 §4.2) {R2.2,R2.31}', async () => {
     const ok = frame('DATA', 0, 1, Buffer.alloc(16_384, 0x61));
     const okEvents = await parse([ok]);
     expectFrames('16384-octet DATA', 'RFC 9113 §4.2', ok, [{ expected: { type: 'DATA', length: 16_384 }, offset: 0 }], okEvents);
@@ -645,7 +645,7 @@ describe('limits, preface and error reporting', () => {
     expectError('RFC 9113 §4.2', [header], events, { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 3, before: 0 });
   });
 
-  test('setMaxFrameSize raises the limit; the peer\'s SETTINGS_MAX_FRAME_SIZE does not change what we accept (RFC 9113 §4.2, §6.5.2)', async () => {
+  test('setMaxFrameSize raises the limit; the peer\'s SETTINGS_MAX_FRAME_SIZE does not change what we accept (RFC 9113 §4.2, §6.5.2) {R2.21}', async () => {
     const big = frame('DATA', 0, 1, Buffer.alloc(100_000, 0x62));
     const parser = await newParser();
     await parser.call('setMaxFrameSize', 1 << 20);
@@ -666,7 +666,7 @@ describe('limits, preface and error reporting', () => {
     });
   });
 
-  test('a maximum frame size outside 16 384..16 777 215, or not an integer (NaN, Infinity, 20000.5), is refused with a RangeError (RFC 9113 §6.5.2)', async () => {
+  test('a maximum frame size outside 16 384..16 777 215, or not an integer (NaN, Infinity, 20000.5), is refused with a RangeError (RFC 9113 §6.5.2) {R2.33}', async () => {
     const parser = await newParser();
     // NaN compares false with everything: a range check written as (size < min || size > max) lets it through, and a
     // limit of NaN then lets every frame through (length > NaN is false too).
@@ -685,7 +685,7 @@ describe('limits, preface and error reporting', () => {
     expect(await parser.get('maxFrameSize')).toBe(16_384);
   });
 
-  test('the constructor validates maxFrameSize like setMaxFrameSize: NaN, 16 383, 2^24 and 20000.5 are a RangeError (RFC 9113 §6.5.2)', async () => {
+  test('the constructor validates maxFrameSize like setMaxFrameSize: NaN, 16 383, 2^24 and 20000.5 are a RangeError (RFC 9113 §6.5.2) {R2.32}', async () => {
     for (const bad of [NaN, 16_383, 2 ** 24, 20_000.5]) {
       const err = await newParser({ maxFrameSize: bad }).then(
         () => undefined,
@@ -701,13 +701,13 @@ describe('limits, preface and error reporting', () => {
     }
   });
 
-  test('a wrong connection preface is a connection error PROTOCOL_ERROR (RFC 9113 §3.4)', async () => {
+  test('a wrong connection preface is a connection error PROTOCOL_ERROR (RFC 9113 §3.4) {R2.22,R2.44}', async () => {
     const http1 = Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n\r\n', 'latin1');
     const events = await parse([http1, frame('SETTINGS', 0, 0)], { expectPreface: true });
     expectError('RFC 9113 §3.4', [http1], events, { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0, before: 0 });
   });
 
-  test('after a connection error nothing more is decoded, in this chunk or later ones (RFC 9113 §5.4.1)', async () => {
+  test('after a connection error nothing more is decoded, in this chunk or later ones (RFC 9113 §5.4.1) {R2.43,R2.46}', async () => {
     const parser = await newParser();
     const first = Buffer.concat([frame('PING', 0, 0, Buffer.alloc(8)), frame('DATA', 0, 0, Buffer.from('x')), frame('PING', 0, 0, Buffer.alloc(8))]);
     const events = asEvents(await parser.call('push', first), 'push');
@@ -718,7 +718,7 @@ describe('limits, preface and error reporting', () => {
     }
   });
 
-  test('a stream error drops only the offending frame; parsing goes on (RFC 9113 §5.4.2, §6.3)', async () => {
+  test('a stream error drops only the offending frame; parsing goes on (RFC 9113 §5.4.2, §6.3) {R2.25,R2.45}', async () => {
     const chunks = [
       frame('PRIORITY', 0, 5, u32(3)),
       frame('PING', 0, 0, Buffer.from('still ok')),
@@ -736,11 +736,75 @@ describe('limits, preface and error reporting', () => {
     }
   });
 
-  test('a payload too short for its mandatory fields is FRAME_SIZE_ERROR (RFC 9113 §4.2, §6.2)', async () => {
+  test('a payload too short for its mandatory fields is FRAME_SIZE_ERROR (RFC 9113 §4.2, §6.2) {R2.15}', async () => {
     // HEADERS with PRIORITY|END_HEADERS but only 3 octets: the 5 priority octets do not fit.
     const chunks = [frame('PING', 0, 0, Buffer.alloc(8)), frame('HEADERS', 0x24, 1, fromHex('000000'))];
     const events = await parse(chunks);
     expectError('RFC 9113 §4.2', chunks, events, { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 1, before: 1 });
+  });
+
+  test('padding that eats into the priority fields or the promised stream id is PROTOCOL_ERROR (RFC 9113 §6.2, §6.6) {R2.13,R2.14}', async () => {
+    // HEADERS, PADDED|PRIORITY|END_HEADERS, 8 octets: Pad Length 3, 5 priority octets, 2 octets left: 3 pads do not fit.
+    const headers = [frame('PING', 0, 0, Buffer.alloc(8)), frame('HEADERS', 0x2c, 1, fromHex('03000000030f0000'))];
+    expectError('RFC 9113 §6.2', headers, await parse(headers), { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1, before: 1 });
+    // PUSH_PROMISE, PADDED|END_HEADERS, 7 octets: Pad Length 4, promised id, 2 octets left: 4 pads do not fit.
+    const promise = [frame('PING', 0, 0, Buffer.alloc(8)), frame('PUSH_PROMISE', 0x0c, 1, fromHex('04000000020000'))];
+    expectError('RFC 9113 §6.6', promise, await parse(promise), { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1, before: 1 });
+  });
+
+  test('GOAWAY shorter than 8 octets is a connection error FRAME_SIZE_ERROR (RFC 9113 §6.8) {R2.26}', async () => {
+    // Last-Stream-ID and 3 of the 4 error code octets: the error code does not fit.
+    const chunks = [frame('PING', 0, 0, Buffer.alloc(8)), frame('GOAWAY', 0, 0, fromHex('00000001000000'))];
+    const events = await parse(chunks);
+    expectError('RFC 9113 §6.8', chunks, events, { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 0, before: 1 });
+  });
+});
+
+// The open header block (RFC 9113 §4.3, §6.2, §6.6, §6.10): what may arrive between its first frame and its END_HEADERS.
+describe('while a header block is open', () => {
+  test('a PUSH_PROMISE without END_HEADERS opens a header block too: its CONTINUATION is accepted (RFC 9113 §6.6, §6.10) {R2.8,R2.11}', async () => {
+    await expectDecoded(
+      'RFC 9113 §6.6, §6.10',
+      [
+        frame('PUSH_PROMISE', 0x00, 1, Buffer.concat([u32(2), fromHex('8286')])),
+        frame('CONTINUATION', 0x04, 1, fromHex('8401')),
+        frame('DATA', 0x00, 1, Buffer.from('after')),
+      ],
+      [
+        { type: 'PUSH_PROMISE', streamId: 1, endHeaders: false, promisedStreamId: 2, fragment: fromHex('8286') },
+        { type: 'CONTINUATION', streamId: 1, endHeaders: true, fragment: fromHex('8401') },
+        { type: 'DATA', streamId: 1, data: Buffer.from('after') },
+      ],
+    );
+  });
+
+  test('a DATA frame inside the header block a PUSH_PROMISE opened is PROTOCOL_ERROR (RFC 9113 §6.6, §6.10) {R2.9,R2.11,R2.29}', async () => {
+    const chunks = [frame('PUSH_PROMISE', 0x00, 1, Buffer.concat([u32(2), fromHex('8286')])), frame('DATA', 0x00, 1, Buffer.from('x'))];
+    const events = await parse(chunks);
+    expectError('RFC 9113 §6.10', chunks, events, { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1, before: 1 });
+  });
+
+  test('a CONTINUATION of another stream is PROTOCOL_ERROR, reported on that stream (RFC 9113 §6.10) {R2.10,R2.29,R2.44}', async () => {
+    const chunks = [frame('HEADERS', 0x00, 1, fromHex('8286')), frame('CONTINUATION', 0x04, 3, fromHex('8401'))];
+    const events = await parse(chunks);
+    expectError('RFC 9113 §6.10', chunks, events, { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 3, before: 1 });
+  });
+
+  test.each([
+    ['SETTINGS', () => frame('SETTINGS', 0, 0)],
+    ['PING', () => frame('PING', 0, 0, Buffer.alloc(8))],
+    ['WINDOW_UPDATE on stream 0', () => frame('WINDOW_UPDATE', 0, 0, u32(1))],
+  ])('a connection-level %s inside the block is PROTOCOL_ERROR, even when the block started in an earlier push (RFC 9113 §6.10) {R2.9,R2.29}', async (_, make) => {
+    const parser = await newParser();
+    const opened = asEvents(await parser.call('push', frame('HEADERS', 0x01, 1, fromHex('8286'))), 'push');
+    const interloper = make();
+    const events = [...opened, ...asEvents(await parser.call('push', interloper), 'push')];
+    expectError('RFC 9113 §6.10', [frame('HEADERS', 0x01, 1, fromHex('8286')), interloper], events, {
+      code: 'PROTOCOL_ERROR',
+      scope: 'connection',
+      streamId: 0,
+      before: 1,
+    });
   });
 });
 
@@ -761,136 +825,136 @@ type Outcome =
   | { ok: true }
   | { code: 'FRAME_SIZE_ERROR' | 'PROTOCOL_ERROR' | 'FLOW_CONTROL_ERROR'; scope: 'connection' | 'stream' | 'either'; streamId: number };
 
-/** What the RFC requires of a frame parser for each case: the section, and the error (or none). */
-const CASE_RULES: Record<string, { section: string; outcome: Outcome; title: string }> = {
-  'unknown-frame-type': { section: '§5.5', outcome: { ok: true }, title: 'an unknown frame type is ignored' },
-  'undefined-flags': { section: '§4.1', outcome: { ok: true }, title: 'undefined flags on PING are ignored' },
-  'reserved-bit-in-stream-id': { section: '§4.1', outcome: { ok: true }, title: 'the reserved bit of the stream id is ignored' },
+/** What the RFC requires of a frame parser for each case: the section, the error (or none), and the lesson's requirement ids. */
+const CASE_RULES: Record<string, { section: string; outcome: Outcome; requirements: string; title: string }> = {
+  'unknown-frame-type': { section: '§5.5', outcome: { ok: true }, requirements: 'R2.3', title: 'an unknown frame type is ignored' },
+  'undefined-flags': { section: '§4.1', outcome: { ok: true }, requirements: 'R2.4', title: 'undefined flags on PING are ignored' },
+  'reserved-bit-in-stream-id': { section: '§4.1', outcome: { ok: true }, requirements: 'R2.5', title: 'the reserved bit of the stream id is ignored' },
   'data-larger-than-max-frame-size': {
     section: '§4.2',
     outcome: { code: 'FRAME_SIZE_ERROR', scope: 'either', streamId: 1 },
-    title: 'DATA above the maximum frame size is FRAME_SIZE_ERROR',
+    requirements: 'R2.2', title: 'DATA above the maximum frame size is FRAME_SIZE_ERROR',
   },
   'headers-larger-than-max-frame-size': {
     section: '§4.2',
     outcome: { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 1 },
-    title: 'HEADERS above the maximum frame size is a connection error FRAME_SIZE_ERROR',
+    requirements: 'R2.2', title: 'HEADERS above the maximum frame size is a connection error FRAME_SIZE_ERROR',
   },
-  'invalid-hpack-index': { section: '§4.3', outcome: { ok: true }, title: 'a bad HPACK index is left to the HPACK decoder' },
+  'invalid-hpack-index': { section: '§4.3', outcome: { ok: true }, requirements: 'R2.30', title: 'a bad HPACK index is left to the HPACK decoder' },
   'priority-inside-header-block': {
     section: '§6.2',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 },
-    title: 'PRIORITY inside an open header block is PROTOCOL_ERROR',
+    requirements: 'R2.9,R2.29', title: 'PRIORITY inside an open header block is PROTOCOL_ERROR',
   },
   'headers-other-stream-inside-header-block': {
     section: '§6.2',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 3 },
-    title: 'HEADERS of another stream inside an open header block is PROTOCOL_ERROR',
+    requirements: 'R2.10,R2.29,R2.44', title: 'HEADERS of another stream inside an open header block is PROTOCOL_ERROR',
   },
-  'even-stream-id-from-client': { section: '§5.1.1', outcome: { ok: true }, title: 'stream id parity is left to the connection layer' },
+  'even-stream-id-from-client': { section: '§5.1.1', outcome: { ok: true }, requirements: 'R2.30', title: 'stream id parity is left to the connection layer' },
   'unknown-frame-inside-header-block': {
     section: '§6.2',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 },
-    title: 'even an unknown frame type inside an open header block is PROTOCOL_ERROR',
+    requirements: 'R2.9,R2.29', title: 'even an unknown frame type inside an open header block is PROTOCOL_ERROR',
   },
-  'data-stream-0': { section: '§6.1', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, title: 'DATA on stream 0 is PROTOCOL_ERROR' },
+  'data-stream-0': { section: '§6.1', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, requirements: 'R2.23', title: 'DATA on stream 0 is PROTOCOL_ERROR' },
   'data-pad-length-too-big': {
     section: '§6.1',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 },
-    title: 'DATA whose pad length is not smaller than the payload is PROTOCOL_ERROR',
+    requirements: 'R2.14', title: 'DATA whose pad length is not smaller than the payload is PROTOCOL_ERROR',
   },
-  'headers-stream-0': { section: '§6.2', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, title: 'HEADERS on stream 0 is PROTOCOL_ERROR' },
+  'headers-stream-0': { section: '§6.2', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, requirements: 'R2.23', title: 'HEADERS on stream 0 is PROTOCOL_ERROR' },
   'headers-pad-length-too-big': {
     section: '§6.2',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 },
-    title: 'HEADERS whose padding exceeds the room left is PROTOCOL_ERROR',
+    requirements: 'R2.14', title: 'HEADERS whose padding exceeds the room left is PROTOCOL_ERROR',
   },
-  'priority-stream-0': { section: '§6.3', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, title: 'PRIORITY on stream 0 is PROTOCOL_ERROR' },
+  'priority-stream-0': { section: '§6.3', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, requirements: 'R2.23', title: 'PRIORITY on stream 0 is PROTOCOL_ERROR' },
   'priority-length-4': {
     section: '§6.3',
     outcome: { code: 'FRAME_SIZE_ERROR', scope: 'stream', streamId: 1 },
-    title: 'PRIORITY of 4 octets is a stream error FRAME_SIZE_ERROR',
+    requirements: 'R2.25,R2.45', title: 'PRIORITY of 4 octets is a stream error FRAME_SIZE_ERROR',
   },
-  'rst-stream-stream-0': { section: '§6.4', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, title: 'RST_STREAM on stream 0 is PROTOCOL_ERROR' },
-  'rst-stream-idle-stream': { section: '§6.4', outcome: { ok: true }, title: 'RST_STREAM on an idle stream is left to the connection layer' },
+  'rst-stream-stream-0': { section: '§6.4', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 }, requirements: 'R2.23', title: 'RST_STREAM on stream 0 is PROTOCOL_ERROR' },
+  'rst-stream-idle-stream': { section: '§6.4', outcome: { ok: true }, requirements: 'R2.30', title: 'RST_STREAM on an idle stream is left to the connection layer' },
   'rst-stream-length-3': {
     section: '§6.4',
     outcome: { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 1 },
-    title: 'RST_STREAM of 3 octets is a connection error FRAME_SIZE_ERROR',
+    requirements: 'R2.26', title: 'RST_STREAM of 3 octets is a connection error FRAME_SIZE_ERROR',
   },
   'settings-ack-with-payload': {
     section: '§6.5',
     outcome: { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 0 },
-    title: 'SETTINGS ACK with a payload is FRAME_SIZE_ERROR',
+    requirements: 'R2.27', title: 'SETTINGS ACK with a payload is FRAME_SIZE_ERROR',
   },
-  'settings-nonzero-stream': { section: '§6.5', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, title: 'SETTINGS on stream 1 is PROTOCOL_ERROR' },
+  'settings-nonzero-stream': { section: '§6.5', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, requirements: 'R2.24', title: 'SETTINGS on stream 1 is PROTOCOL_ERROR' },
   'settings-length-not-multiple-of-6': {
     section: '§6.5',
     outcome: { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 0 },
-    title: 'SETTINGS whose length is not a multiple of 6 is FRAME_SIZE_ERROR',
+    requirements: 'R2.27', title: 'SETTINGS whose length is not a multiple of 6 is FRAME_SIZE_ERROR',
   },
   'settings-enable-push-2': {
     section: '§6.5.2',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 },
-    title: 'SETTINGS_ENABLE_PUSH = 2 is PROTOCOL_ERROR',
+    requirements: 'R2.17', title: 'SETTINGS_ENABLE_PUSH = 2 is PROTOCOL_ERROR',
   },
   'settings-initial-window-too-big': {
     section: '§6.5.2',
     outcome: { code: 'FLOW_CONTROL_ERROR', scope: 'connection', streamId: 0 },
-    title: 'SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1 is FLOW_CONTROL_ERROR',
+    requirements: 'R2.18', title: 'SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1 is FLOW_CONTROL_ERROR',
   },
   'settings-max-frame-size-too-small': {
     section: '§6.5.2',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 },
-    title: 'SETTINGS_MAX_FRAME_SIZE below 16384 is PROTOCOL_ERROR',
+    requirements: 'R2.19', title: 'SETTINGS_MAX_FRAME_SIZE below 16384 is PROTOCOL_ERROR',
   },
   'settings-max-frame-size-too-big': {
     section: '§6.5.2',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 },
-    title: 'SETTINGS_MAX_FRAME_SIZE above 2^24-1 is PROTOCOL_ERROR',
+    requirements: 'R2.19', title: 'SETTINGS_MAX_FRAME_SIZE above 2^24-1 is PROTOCOL_ERROR',
   },
-  'settings-unknown-identifier': { section: '§6.5.2', outcome: { ok: true }, title: 'an unknown SETTINGS identifier is not an error' },
-  'ping-ack-not-answered': { section: '§6.7', outcome: { ok: true }, title: 'a PING with ACK is decoded as an acknowledgement' },
-  'ping-nonzero-stream': { section: '§6.7', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, title: 'PING on stream 1 is PROTOCOL_ERROR' },
-  'ping-length-6': { section: '§6.7', outcome: { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 0 }, title: 'PING of 6 octets is FRAME_SIZE_ERROR' },
-  'goaway-nonzero-stream': { section: '§6.8', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, title: 'GOAWAY on stream 1 is PROTOCOL_ERROR' },
+  'settings-unknown-identifier': { section: '§6.5.2', outcome: { ok: true }, requirements: 'R2.20', title: 'an unknown SETTINGS identifier is not an error' },
+  'ping-ack-not-answered': { section: '§6.7', outcome: { ok: true }, requirements: 'R2.40', title: 'a PING with ACK is decoded as an acknowledgement' },
+  'ping-nonzero-stream': { section: '§6.7', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, requirements: 'R2.24', title: 'PING on stream 1 is PROTOCOL_ERROR' },
+  'ping-length-6': { section: '§6.7', outcome: { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 0 }, requirements: 'R2.26', title: 'PING of 6 octets is FRAME_SIZE_ERROR' },
+  'goaway-nonzero-stream': { section: '§6.8', outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 }, requirements: 'R2.24', title: 'GOAWAY on stream 1 is PROTOCOL_ERROR' },
   'window-update-zero-increment-connection': {
     section: '§6.9',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 },
-    title: 'WINDOW_UPDATE of 0 on stream 0 is a connection error PROTOCOL_ERROR',
+    requirements: 'R2.16', title: 'WINDOW_UPDATE of 0 on stream 0 is a connection error PROTOCOL_ERROR',
   },
   'window-update-zero-increment-stream': {
     section: '§6.9',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'stream', streamId: 1 },
-    title: 'WINDOW_UPDATE of 0 on a stream is a stream error PROTOCOL_ERROR',
+    requirements: 'R2.16,R2.45', title: 'WINDOW_UPDATE of 0 on a stream is a stream error PROTOCOL_ERROR',
   },
   'window-update-length-3': {
     section: '§6.9',
     outcome: { code: 'FRAME_SIZE_ERROR', scope: 'connection', streamId: 0 },
-    title: 'WINDOW_UPDATE of 3 octets is FRAME_SIZE_ERROR',
+    requirements: 'R2.26', title: 'WINDOW_UPDATE of 3 octets is FRAME_SIZE_ERROR',
   },
-  'window-update-overflow-connection': { section: '§6.9.1', outcome: { ok: true }, title: 'window overflow is left to flow control' },
+  'window-update-overflow-connection': { section: '§6.9.1', outcome: { ok: true }, requirements: 'R2.30', title: 'window overflow is left to flow control' },
   'continuation-after-headers-then-other-frame': {
     section: '§6.10',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 },
-    title: 'DATA before the header block ended is PROTOCOL_ERROR',
+    requirements: 'R2.9,R2.29', title: 'DATA before the header block ended is PROTOCOL_ERROR',
   },
   'continuation-stream-0': {
     section: '§6.10',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 0 },
-    title: 'CONTINUATION on stream 0 is PROTOCOL_ERROR',
+    requirements: 'R2.23', title: 'CONTINUATION on stream 0 is PROTOCOL_ERROR',
   },
   'continuation-after-end-headers': {
     section: '§6.10',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 },
-    title: 'CONTINUATION after END_HEADERS is PROTOCOL_ERROR',
+    requirements: 'R2.28', title: 'CONTINUATION after END_HEADERS is PROTOCOL_ERROR',
   },
   'continuation-after-data': {
     section: '§6.10',
     outcome: { code: 'PROTOCOL_ERROR', scope: 'connection', streamId: 1 },
-    title: 'CONTINUATION after a DATA frame is PROTOCOL_ERROR',
+    requirements: 'R2.28', title: 'CONTINUATION after a DATA frame is PROTOCOL_ERROR',
   },
-  'continuation-multiple-ok': { section: '§6.10', outcome: { ok: true }, title: 'HEADERS + two CONTINUATION frames are accepted' },
+  'continuation-multiple-ok': { section: '§6.10', outcome: { ok: true }, requirements: 'R2.8', title: 'HEADERS + two CONTINUATION frames are accepted' },
 };
 
 function caseFrames(c: ErrorCase): Buffer[] {
@@ -932,7 +996,7 @@ describe('h2spec-style error cases (h2-frame-error-cases.json)', () => {
     if (!rule) throw new Error(`harness: no rule for error case ${c.id}`);
     const outcome = rule.outcome;
     const verdict = 'ok' in outcome ? (c.frameLevel ? 'no error' : 'no error from the frame layer') : `${outcome.code}`;
-    test(`${c.id}: ${rule.title} → ${verdict} (RFC 9113 ${rule.section})`, async () => {
+    test(`${c.id}: ${rule.title} → ${verdict} (RFC 9113 ${rule.section}) {${rule.requirements}}`, async () => {
       const frames = caseFrames(c);
       const streamError = !('ok' in outcome) && outcome.scope === 'stream';
       const chunks = [opening, ...frames, ...(streamError ? [after] : [])];
@@ -1015,15 +1079,15 @@ describe('a live node:http2 session recorded through a proxy', () => {
     );
   }
 
-  test('client→server: every frame of the live connection, header for header (RFC 9113 §3.4, §4.1)', async () => {
+  test('client→server: every frame of the live connection, header for header (RFC 9113 §3.4, §4.1) {R2.22,R2.34}', async () => {
     expectWireHeaders('clientToServer', await decodeLive('clientToServer'));
   });
 
-  test('server→client: every frame of the live connection, header for header (RFC 9113 §4.1)', async () => {
+  test('server→client: every frame of the live connection, header for header (RFC 9113 §4.1) {R2.34}', async () => {
     expectWireHeaders('serverToClient', await decodeLive('serverToClient'));
   });
 
-  test('padded DATA and HEADERS from the server: pad length reported, padding removed (RFC 9113 §6.1, §6.2)', async () => {
+  test('padded DATA and HEADERS from the server: pad length reported, padding removed (RFC 9113 §6.1, §6.2) {R2.12,R2.36,R2.37}', async () => {
     const events = await decodeLive('serverToClient');
     const pairs = expectWireHeaders('serverToClient', events);
     const bytes = session().serverToClient.bytes;
@@ -1049,7 +1113,7 @@ describe('a live node:http2 session recorded through a proxy', () => {
     if (padded === 0) throw new Error('harness: the server (paddingStrategy MAX) sent no padded frame; the check proved nothing');
   });
 
-  test('interleaved responses are reassembled per stream, in the order the server wrote them (RFC 9113 §5, §6.1)', async () => {
+  test('interleaved responses are reassembled per stream, in the order the server wrote them (RFC 9113 §5, §6.1) {R2.36}', async () => {
     const events = await decodeLive('serverToClient');
     expectWireHeaders('serverToClient', events);
     const bodies = new Map<number, Buffer[]>();
@@ -1080,7 +1144,7 @@ describe('a live node:http2 session recorded through a proxy', () => {
     }
   });
 
-  test('END_STREAM exactly where each peer ended its side of each stream (RFC 9113 §5.1, §8.1)', async () => {
+  test('END_STREAM exactly where each peer ended its side of each stream (RFC 9113 §5.1, §8.1) {R2.36,R2.37}', async () => {
     for (const direction of ['clientToServer', 'serverToClient'] as const) {
       const pairs = expectWireHeaders(direction, await decodeLive(direction));
       const bytes = session()[direction].bytes;
@@ -1112,7 +1176,7 @@ describe('a live node:http2 session recorded through a proxy', () => {
     }
   });
 
-  test('request bodies and a 20 000-octet header split across HEADERS + CONTINUATION (RFC 9113 §6.1, §6.10)', async () => {
+  test('request bodies and a 20 000-octet header split across HEADERS + CONTINUATION (RFC 9113 §6.1, §6.10) {R2.8,R2.41}', async () => {
     const events = await decodeLive('clientToServer');
     expectWireHeaders('clientToServer', events);
     for (const s of session().streams.filter((x) => x.requestBody.length)) {
@@ -1135,7 +1199,7 @@ describe('a live node:http2 session recorded through a proxy', () => {
     }
   });
 
-  test('PING and its ACK echo the payload; the SETTINGS change and its ACK (RFC 9113 §6.5, §6.7)', async () => {
+  test('PING and its ACK echo the payload; the SETTINGS change and its ACK (RFC 9113 §6.5, §6.7) {R2.38,R2.40}', async () => {
     const c2s = await decodeLive('clientToServer');
     const s2c = await decodeLive('serverToClient');
     expectWireHeaders('clientToServer', c2s);
@@ -1167,7 +1231,7 @@ describe('a live node:http2 session recorded through a proxy', () => {
     }
   });
 
-  test('RST_STREAM CANCEL from the client, GOAWAY with last stream id, code and debug data from the server (RFC 9113 §6.4, §6.8)', async () => {
+  test('RST_STREAM CANCEL from the client, GOAWAY with last stream id, code and debug data from the server (RFC 9113 §6.4, §6.8) {R2.40}', async () => {
     const c2s = await decodeLive('clientToServer');
     const s2c = await decodeLive('serverToClient');
     expectWireHeaders('clientToServer', c2s);

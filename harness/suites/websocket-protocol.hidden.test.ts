@@ -48,7 +48,7 @@ async function checkCase(c: FuzzCase): Promise<void> {
 }
 
 describe("hidden: generated sessions, against ws's Receiver", () => {
-  test('random sessions, valid and broken, cut at random points: the same events and close codes as ws (RFC 6455 §5; Autobahn 1-7, 9)', async () => {
+  test('random sessions, valid and broken, cut at random points: the same events and close codes as ws (RFC 6455 §5; Autobahn 1-7, 9) {R6.14,R6.34}', async () => {
     await checkProperty<FuzzCase>({
       name: "Receiver(cut(session)) = ws's Receiver(session)",
       generate: (random) => generateCase(random),
@@ -59,7 +59,7 @@ describe("hidden: generated sessions, against ws's Receiver", () => {
     });
   }, 60_000);
 
-  test('random sessions pushed one octet at a time (RFC 6455 §5.2)', async () => {
+  test('random sessions pushed one octet at a time (RFC 6455 §5.2) {R6.14}', async () => {
     await checkProperty<FuzzCase>({
       name: "Receiver(octet by octet) = ws's Receiver(session)",
       generate: (random) => {

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { WebSocket as WsClient, WebSocketServer as WsServer } from 'ws';
 import { RemoteError, type Remote } from '../sandbox/client';
 import { randomSplit, runSeed, seededRandom } from '../support/random';
+import { startRechunkRelay, type RechunkRelay } from '../support/rechunk-relay';
 import { useSandbox } from '../support/sandbox';
 import {
   RawClient,
@@ -134,7 +135,7 @@ function oneBytePieces(b: Uint8Array): Uint8Array[] {
 // 1. The opening handshake
 
 describe('the opening handshake', () => {
-  test("computeAccept: the seed's key and RFC 6455's example give s3pPLMBiTxaQ9kYGzzhZRbK+xOo= (RFC 6455 §1.3, §4.2.2)", async () => {
+  test("computeAccept: the seed's key and RFC 6455's example give s3pPLMBiTxaQ9kYGzzhZRbK+xOo= (RFC 6455 §1.3, §4.2.2) {R6.1}", async () => {
     const { secWebSocketKey, secWebSocketAccept } = facts.handshake.example;
     const got = await sandbox().invoke('computeAccept', secWebSocketKey);
     if (got !== secWebSocketAccept) {
@@ -145,7 +146,7 @@ describe('the opening handshake', () => {
     }
   });
 
-  test('computeAccept for random keys (RFC 6455 §4.2.2)', async () => {
+  test('computeAccept for random keys (RFC 6455 §4.2.2) {R6.1}', async () => {
     const random = seededRandom(SEED * 3 + 1);
     for (let i = 0; i < 6; i++) {
       const key = Buffer.from(Array.from({ length: 16 }, () => Math.floor(random() * 256))).toString('base64');
@@ -169,7 +170,7 @@ describe('the opening handshake', () => {
       .join('\n');
   }
 
-  test('acceptHandshake: the RFC example request gets a 101 response with the accept value (RFC 6455 §1.3, §4.2.2)', async () => {
+  test('acceptHandshake: the RFC example request gets a 101 response with the accept value (RFC 6455 §1.3, §4.2.2) {R6.2,R6.33}', async () => {
     const head =
       'GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://example.com\r\nSec-WebSocket-Version: 13\r\n\r\n';
@@ -190,7 +191,7 @@ describe('the opening handshake', () => {
     }
   });
 
-  test('header names and tokens are case-insensitive; Connection is a token list (RFC 6455 §4.2.1)', async () => {
+  test('header names and tokens are case-insensitive; Connection is a token list (RFC 6455 §4.2.1) {R6.3}', async () => {
     const variants = [
       upgradeRequest('/a', { Connection: 'keep-alive, Upgrade' }),
       upgradeRequest('/b', { Upgrade: 'WebSocket', Connection: 'upgrade' }),
@@ -219,7 +220,7 @@ describe('the opening handshake', () => {
     { what: 'a key that is not base64', head: upgradeRequest('/chat', {}, 'this is not base64!!!!=='), status: 400, section: '§4.2.1 item 5' },
   ];
 
-  test('refusals: wrong method 405; HTTP/1.0, missing or wrong Upgrade/Connection/Host/key 400 (RFC 6455 §4.2.1, §4.2.2)', async () => {
+  test('refusals: wrong method 405; HTTP/1.0, missing or wrong Upgrade/Connection/Host/key 400 (RFC 6455 §4.2.1, §4.2.2) {R6.2,R6.4,R6.5,R6.33}', async () => {
     for (const c of refusals) {
       const r = await handshake(c.head);
       const statusLine = typeof r.response === 'string' ? r.response.split('\r\n')[0] : undefined;
@@ -232,7 +233,7 @@ describe('the opening handshake', () => {
     }
   });
 
-  test('a version other than 13 gets 426 Upgrade Required with Sec-WebSocket-Version: 13 (RFC 6455 §4.2.2, §4.4)', async () => {
+  test('a version other than 13 gets 426 Upgrade Required with Sec-WebSocket-Version: 13 (RFC 6455 §4.2.2, §4.4) {R6.6}', async () => {
     for (const version of ['8', '14', '']) {
       const head = upgradeRequest('/chat', { 'Sec-WebSocket-Version': version });
       const r = await handshake(head);
@@ -246,7 +247,7 @@ describe('the opening handshake', () => {
     }
   });
 
-  test('checkServerResponse: the client accepts only a 101 with the right accept value (RFC 6455 §4.1)', async () => {
+  test('checkServerResponse: the client accepts only a 101 with the right accept value (RFC 6455 §4.1) {R6.7,R6.8}', async () => {
     const key = SAMPLE_KEY;
     const good = switchingProtocols(upgradeRequest());
     const wrongKeyAccept = acceptFor(Buffer.alloc(16, 1).toString('base64'));
@@ -306,7 +307,7 @@ describe('encoding frames', () => {
     );
   }
 
-  test('the RFC 6455 §5.7 examples, octet for octet (RFC 6455 §5.7)', async () => {
+  test('the RFC 6455 §5.7 examples, octet for octet (RFC 6455 §5.7) {R6.13,R6.42}', async () => {
     const cases: Array<[string, Record<string, unknown>, Buffer]> = [
       ['a single-frame unmasked text message', { opcode: 1, payload: Buffer.from('Hello') }, RFC_EXAMPLES.unmaskedText],
       ['a single-frame masked text message', { opcode: 1, payload: Buffer.from('Hello'), maskingKey: HELLO_MASK }, RFC_EXAMPLES.maskedText],
@@ -320,14 +321,14 @@ describe('encoding frames', () => {
     for (const [what, frame, want] of cases) compare(what, 'RFC 6455 §5.7', want, await encode(frame));
   });
 
-  test('lengths use the minimal encoding: 7 bits to 125, 16 bits to 65535, then 64 bits (RFC 6455 §5.2)', async () => {
+  test('lengths use the minimal encoding: 7 bits to 125, 16 bits to 65535, then 64 bits (RFC 6455 §5.2) {R6.13}', async () => {
     for (const n of [0, 1, 125, 126, 127, 65535, 65536, 70000]) {
       const payload = Buffer.alloc(n, 0x61);
       compare(`a ${n}-octet binary frame`, 'RFC 6455 §5.2', wsFrame({ opcode: 2, payload }), await encode({ opcode: 2, payload }));
     }
   });
 
-  test('masking XORs octet i with key octet i mod 4; RSV bits and FIN where asked (RFC 6455 §5.2, §5.3)', async () => {
+  test('masking XORs octet i with key octet i mod 4; RSV bits and FIN where asked (RFC 6455 §5.2, §5.3) {R6.42}', async () => {
     const random = seededRandom(SEED * 5 + 2);
     for (const n of [1, 2, 3, 4, 5, 7, 126, 1001]) {
       const key = Buffer.from([0, 0, 0, 0].map(() => Math.floor(random() * 256)));
@@ -343,7 +344,7 @@ describe('encoding frames', () => {
     }
   });
 
-  test('close payloads and the close codes that may be sent (RFC 6455 §5.5.1, §7.4)', async () => {
+  test('close payloads and the close codes that may be sent (RFC 6455 §5.5.1, §7.4) {R6.28,R6.29}', async () => {
     const payload = Buffer.from((await sandbox().invoke('encodeClosePayload', 1001, 'going away: ünïcode')) as Uint8Array);
     const want = closePayload(1001, 'going away: ünïcode');
     if (!payload.equals(want)) throw new Error(`encodeClosePayload(1001, "going away: ünïcode"): expected <${hex(want, 40)}> (code big-endian, then the reason in UTF-8), got <${hex(payload, 40)}> (RFC 6455 §5.5.1)`);
@@ -416,7 +417,7 @@ async function expectFailure(
 }
 
 describe('the Receiver: framing (RFC 6455 §5.2, §5.7)', () => {
-  test('the RFC 6455 §5.7 examples: unmasked to a client, masked to a server (RFC 6455 §5.7; Autobahn 1 Framing)', async () => {
+  test('the RFC 6455 §5.7 examples: unmasked to a client, masked to a server (RFC 6455 §5.7; Autobahn 1 Framing) {R6.34,R6.42}', async () => {
     const toClient = [RFC_EXAMPLES.unmaskedText, RFC_EXAMPLES.fragment1, RFC_EXAMPLES.fragment2, RFC_EXAMPLES.unmaskedPing];
     expectEvents(
       'a server→client stream of the §5.7 examples',
@@ -442,7 +443,7 @@ describe('the Receiver: framing (RFC 6455 §5.2, §5.7)', () => {
     );
   });
 
-  test('16-bit and 64-bit lengths: the 256-octet and 64 KiB examples (RFC 6455 §5.2, §5.7; Autobahn 1 Framing)', async () => {
+  test('16-bit and 64-bit lengths: the 256-octet and 64 KiB examples (RFC 6455 §5.2, §5.7; Autobahn 1 Framing) {R6.34}', async () => {
     const frames = [Buffer.concat([Buffer.from('827e0100', 'hex'), BIN256]), Buffer.concat([Buffer.from('827f0000000000010000', 'hex'), BIN64K])];
     expectEvents('binary frames of 256 and 65536 octets', 'RFC 6455 §5.2', frames, [
       { type: 'binary', data: BIN256 },
@@ -450,19 +451,19 @@ describe('the Receiver: framing (RFC 6455 §5.2, §5.7)', () => {
     ], await receive('client', frames));
   });
 
-  test('a whole client session in one chunk (RFC 6455 §5.2, §5.3, §5.4)', async () => {
+  test('a whole client session in one chunk (RFC 6455 §5.2, §5.3, §5.4) {R6.34,R6.36}', async () => {
     const { frames, expected } = clientSession();
     expectEvents('a client session in one chunk', 'RFC 6455 §5.2', frames, expected, await receive('server', [Buffer.concat(frames)]));
   });
 
-  test('a whole client session fed one byte at a time (RFC 6455 §5.2)', async () => {
+  test('a whole client session fed one byte at a time (RFC 6455 §5.2) {R6.14}', async () => {
     const { frames, expected } = clientSession();
     const small = frames.filter((f) => f.length < 1000);
     const wantSmall = expected.filter((e) => !(e.type === 'binary' && e.data.length > 1000));
     expectEvents('a client session, one byte per chunk', 'RFC 6455 §5.2', small, wantSmall, await receive('server', oneBytePieces(Buffer.concat(small))));
   });
 
-  test('a whole client session cut at seeded random points (RFC 6455 §5.2)', async () => {
+  test('a whole client session cut at seeded random points (RFC 6455 §5.2) {R6.14,R6.17}', async () => {
     const { frames, expected } = clientSession();
     const random = seededRandom(SEED * 11 + 7);
     for (const maxPiece of [3, 17, 5000]) {
@@ -478,7 +479,7 @@ describe('the Receiver: framing (RFC 6455 §5.2, §5.7)', () => {
     }
   });
 
-  test('payload lengths around the encoding boundaries, each split inside the header (RFC 6455 §5.2; Autobahn 1 Framing)', async () => {
+  test('payload lengths around the encoding boundaries, each split inside the header (RFC 6455 §5.2; Autobahn 1 Framing) {R6.14}', async () => {
     const frames: Buffer[] = [];
     const expected: Expected[] = [];
     for (const n of [0, 125, 126, 127, 128, 65535, 65536]) {
@@ -492,11 +493,11 @@ describe('the Receiver: framing (RFC 6455 §5.2, §5.7)', () => {
 });
 
 describe('the Receiver: masking (RFC 6455 §5.1, §5.3)', () => {
-  test('a server rejects an unmasked client frame with 1002 (RFC 6455 §5.1)', async () => {
+  test('a server rejects an unmasked client frame with 1002 (RFC 6455 §5.1) {R6.16}', async () => {
     await expectFailure('an unmasked text frame sent to a server', 'RFC 6455 §5.1', [text('ok'), wsFrame({ opcode: 1, payload: 'unmasked' })], [{ type: 'text', data: 'ok' }], 1002);
   });
 
-  test('a client rejects a masked server frame with 1002 (RFC 6455 §5.1)', async () => {
+  test('a client rejects a masked server frame with 1002 (RFC 6455 §5.1) {R6.16}', async () => {
     await expectFailure(
       'a masked text frame sent to a client',
       'RFC 6455 §5.1',
@@ -507,7 +508,7 @@ describe('the Receiver: masking (RFC 6455 §5.1, §5.3)', () => {
     );
   });
 
-  test('any masking key, including zero, unmasks octet i with key[i mod 4] across chunk cuts (RFC 6455 §5.3)', async () => {
+  test('any masking key, including zero, unmasks octet i with key[i mod 4] across chunk cuts (RFC 6455 §5.3) {R6.17,R6.42}', async () => {
     const random = seededRandom(SEED * 13 + 5);
     const frames: Buffer[] = [];
     const expected: Expected[] = [];
@@ -523,7 +524,7 @@ describe('the Receiver: masking (RFC 6455 §5.1, §5.3)', () => {
 
 describe('the Receiver: reserved bits and opcodes (RFC 6455 §5.2)', () => {
   for (const rsv of [4, 2, 1, 7]) {
-    test(`RSV bits ${((rsv >> 2) & 1)}${((rsv >> 1) & 1)}${rsv & 1} without an extension → 1002 (RFC 6455 §5.2; Autobahn 3 Reserved Bits)`, async () => {
+    test(`RSV bits ${((rsv >> 2) & 1)}${((rsv >> 1) & 1)}${rsv & 1} without an extension → 1002 (RFC 6455 §5.2; Autobahn 3 Reserved Bits) {R6.10}`, async () => {
       const opcode = rsv === 1 ? 9 : rsv === 7 ? 2 : 1;
       await expectFailure(
         `a ${opcodeName(opcode)} frame with RSV ${rsv}`,
@@ -535,26 +536,26 @@ describe('the Receiver: reserved bits and opcodes (RFC 6455 §5.2)', () => {
     });
   }
 
-  test('reserved data opcodes 0x3-0x7 → 1002 (RFC 6455 §5.2; Autobahn 4 Opcodes)', async () => {
+  test('reserved data opcodes 0x3-0x7 → 1002 (RFC 6455 §5.2; Autobahn 4 Opcodes) {R6.11}', async () => {
     for (const opcode of [3, 4, 5, 6, 7]) {
       await expectFailure(`opcode 0x${opcode.toString(16)}`, 'RFC 6455 §5.2: reserved non-control opcode', [text('a'), M({ opcode, payload: 'x' })], [{ type: 'text', data: 'a' }], 1002);
     }
   });
 
-  test('reserved control opcodes 0xB-0xF → 1002 (RFC 6455 §5.2; Autobahn 4 Opcodes)', async () => {
+  test('reserved control opcodes 0xB-0xF → 1002 (RFC 6455 §5.2; Autobahn 4 Opcodes) {R6.11}', async () => {
     for (const opcode of [0xb, 0xc, 0xd, 0xe, 0xf]) {
       await expectFailure(`opcode 0x${opcode.toString(16)}`, 'RFC 6455 §5.2: reserved control opcode', [M({ opcode, payload: '' })], [], 1002);
     }
   });
 
-  test('a 64-bit length with its most significant bit set → 1002 (RFC 6455 §5.2)', async () => {
+  test('a 64-bit length with its most significant bit set → 1002 (RFC 6455 §5.2) {R6.12}', async () => {
     const frame = Buffer.concat([Buffer.from([0x82, 0xff]), Buffer.from('8000000000000005', 'hex'), Buffer.from([1, 2, 3, 4]), Buffer.from('hello')]);
     await expectFailure('a 64-bit length field of 0x8000000000000005', 'RFC 6455 §5.2: the most significant bit of a 64-bit length must be 0', [frame], [], 1002);
   });
 });
 
 describe('the Receiver: control frames and fragmentation (RFC 6455 §5.4, §5.5)', () => {
-  test('pings and pongs with empty and 125-octet payloads (RFC 6455 §5.5.2, §5.5.3; Autobahn 2 Pings/Pongs)', async () => {
+  test('pings and pongs with empty and 125-octet payloads (RFC 6455 §5.5.2, §5.5.3; Autobahn 2 Pings/Pongs) {R6.20,R6.22}', async () => {
     const p125 = Buffer.from(Array.from({ length: 125 }, (_, i) => 0xfe - i));
     const frames = [M({ opcode: 9 }), M({ opcode: 9, payload: p125 }), M({ opcode: 10, payload: 'unsolicited' })];
     expectEvents('control frames', 'RFC 6455 §5.5.2', frames, [
@@ -564,11 +565,11 @@ describe('the Receiver: control frames and fragmentation (RFC 6455 §5.4, §5.5)
     ], await receive('server', frames));
   });
 
-  test('a control frame of 126 octets → 1002 (RFC 6455 §5.5; Autobahn 2 Pings/Pongs)', async () => {
+  test('a control frame of 126 octets → 1002 (RFC 6455 §5.5; Autobahn 2 Pings/Pongs) {R6.20}', async () => {
     await expectFailure('a ping with a 126-octet payload', 'RFC 6455 §5.5: control frame payloads are at most 125 octets', [M({ opcode: 9, payload: Buffer.alloc(126, 1) })], [], 1002);
   });
 
-  test('a fragmented control frame → 1002 (RFC 6455 §5.5; Autobahn 5 Fragmentation)', async () => {
+  test('a fragmented control frame → 1002 (RFC 6455 §5.5; Autobahn 5 Fragmentation) {R6.20}', async () => {
     await expectFailure(
       'a ping with FIN 0',
       'RFC 6455 §5.5: control frames must not be fragmented',
@@ -578,7 +579,7 @@ describe('the Receiver: control frames and fragmentation (RFC 6455 §5.4, §5.5)
     );
   });
 
-  test('fragments reassembled, control frames between them delivered at once (RFC 6455 §5.4; Autobahn 5 Fragmentation)', async () => {
+  test('fragments reassembled, control frames between them delivered at once (RFC 6455 §5.4; Autobahn 5 Fragmentation) {R6.19,R6.36}', async () => {
     const frames = [
       text('fragment1 ', false),
       M({ opcode: 9, payload: 'ping-1' }),
@@ -600,18 +601,18 @@ describe('the Receiver: control frames and fragmentation (RFC 6455 §5.4, §5.5)
     ], await receive('server', frames));
   });
 
-  test('many fragments of one octet and empty fragments (RFC 6455 §5.4; Autobahn 5 Fragmentation)', async () => {
+  test('many fragments of one octet and empty fragments (RFC 6455 §5.4; Autobahn 5 Fragmentation) {R6.22,R6.36}', async () => {
     const message = 'fragmented into one octet per frame';
     const frames = [text('', false), ...[...message].map((ch) => cont(ch, false)), cont('')];
     expectEvents('a text message in one-octet fragments', 'RFC 6455 §5.4', frames, [{ type: 'text', data: message }], await receive('server', frames));
   });
 
-  test('a continuation frame with no message to continue → 1002 (RFC 6455 §5.4; Autobahn 5 Fragmentation)', async () => {
+  test('a continuation frame with no message to continue → 1002 (RFC 6455 §5.4; Autobahn 5 Fragmentation) {R6.18}', async () => {
     await expectFailure('a continuation frame (FIN 1) first', 'RFC 6455 §5.4', [cont('no start')], [], 1002);
     await expectFailure('a continuation frame after a complete message', 'RFC 6455 §5.4', [text('done'), cont('more', false), cont('x')], [{ type: 'text', data: 'done' }], 1002);
   });
 
-  test('a new data frame while a fragmented message is unfinished → 1002 (RFC 6455 §5.4; Autobahn 5 Fragmentation)', async () => {
+  test('a new data frame while a fragmented message is unfinished → 1002 (RFC 6455 §5.4; Autobahn 5 Fragmentation) {R6.18}', async () => {
     await expectFailure('a text frame inside a fragmented text message', 'RFC 6455 §5.4: fragments of different messages must not interleave', [text('one', false), text('two')], [], 1002);
     await expectFailure('a binary frame inside a fragmented text message', 'RFC 6455 §5.4', [text('one', false), M({ opcode: 9, payload: 'p' }), M({ opcode: 2, payload: 'two', fin: false })], [{ type: 'ping', data: Buffer.from('p') }], 1002);
   });
@@ -646,7 +647,7 @@ const UTF8_VALID: Array<{ name: string; bytes: string }> = [
 ];
 
 describe('the Receiver: UTF-8 (RFC 6455 §5.6, §8.1)', () => {
-  test('valid UTF-8 boundary cases in one frame and split into one-octet fragments (RFC 6455 §5.6; Autobahn 6 UTF-8 Handling)', async () => {
+  test('valid UTF-8 boundary cases in one frame and split into one-octet fragments (RFC 6455 §5.6; Autobahn 6 UTF-8 Handling) {R6.23}', async () => {
     for (const c of UTF8_VALID) {
       const bytes = Buffer.from(c.bytes, 'hex');
       const want = bytes.toString('utf8');
@@ -657,13 +658,13 @@ describe('the Receiver: UTF-8 (RFC 6455 §5.6, §8.1)', () => {
     }
   });
 
-  test('invalid UTF-8 in a one-frame text message → 1007 (RFC 6455 §8.1; Autobahn 6 UTF-8 Handling)', async () => {
+  test('invalid UTF-8 in a one-frame text message → 1007 (RFC 6455 §8.1; Autobahn 6 UTF-8 Handling) {R6.23}', async () => {
     for (const c of UTF8_INVALID) {
       await expectFailure(`a text frame holding ${c.name} <${c.bytes}>`, 'RFC 6455 §8.1', [text('fine'), text(Buffer.from(c.bytes, 'hex'))], [{ type: 'text', data: 'fine' }], 1007);
     }
   });
 
-  test('invalid UTF-8 across fragments → 1007 at the end of the message (RFC 6455 §8.1; Autobahn 6 UTF-8 Handling)', async () => {
+  test('invalid UTF-8 across fragments → 1007 at the end of the message (RFC 6455 §8.1; Autobahn 6 UTF-8 Handling) {R6.23}', async () => {
     for (const c of UTF8_INVALID) {
       const bytes = Buffer.from(c.bytes, 'hex');
       const frames = [text(bytes.subarray(0, 1), false), ...[...bytes.subarray(1)].map((b) => cont(Buffer.from([b]), false)), cont('')];
@@ -671,7 +672,7 @@ describe('the Receiver: UTF-8 (RFC 6455 §5.6, §8.1)', () => {
     }
   });
 
-  test('fail fast: the fragment that makes the text invalid is enough, before the message ends (RFC 6455 §8.1; Autobahn 6 UTF-8 Handling)', async () => {
+  test('fail fast: the fragment that makes the text invalid is enough, before the message ends (RFC 6455 §8.1; Autobahn 6 UTF-8 Handling) {R6.24}', async () => {
     for (const c of UTF8_INVALID.filter((x) => x.failAt !== null)) {
       const bytes = Buffer.from(c.bytes, 'hex');
       const upTo = bytes.subarray(0, c.failAt! + 1);
@@ -688,7 +689,7 @@ describe('the Receiver: UTF-8 (RFC 6455 §5.6, §8.1)', () => {
     }
   });
 
-  test('binary messages are not UTF-8 checked (RFC 6455 §5.6; Autobahn 6 UTF-8 Handling)', async () => {
+  test('binary messages are not UTF-8 checked (RFC 6455 §5.6; Autobahn 6 UTF-8 Handling) {R6.25}', async () => {
     const bytes = Buffer.from('c080edbfbffeff', 'hex');
     const frames = [M({ opcode: 2, payload: bytes }), M({ opcode: 2, payload: bytes.subarray(0, 3), fin: false }), cont(bytes.subarray(3))];
     expectEvents('binary frames holding invalid UTF-8', 'RFC 6455 §5.6', frames, [
@@ -699,32 +700,32 @@ describe('the Receiver: UTF-8 (RFC 6455 §5.6, §8.1)', () => {
 });
 
 describe('the Receiver: limits and close frames (RFC 6455 §5.5.1, §7.4, §10.4)', () => {
-  test('a message over maxMessageSize → 1009 as soon as its header arrives (RFC 6455 §7.4.1, §10.4; Autobahn 9 Limits)', async () => {
+  test('a message over maxMessageSize → 1009 as soon as its header arrives (RFC 6455 §7.4.1, §10.4; Autobahn 9 Limits) {R6.31}', async () => {
     await expectFailure('a 1025-octet binary frame, limit 1024', 'RFC 6455 §10.4', [M({ opcode: 2, payload: Buffer.alloc(1024) }), M({ opcode: 2, payload: Buffer.alloc(1025) })], [{ type: 'binary', data: Buffer.alloc(1024) }], 1009, { maxMessageSize: 1024 });
     // Only the header of a 100 MB frame: a receiver that waits for the payload (or allocates it) never answers.
     const header = Buffer.concat([Buffer.from([0x82, 0xff]), Buffer.from('0000000005f5e100', 'hex'), Buffer.from([9, 9, 9, 9])]);
     await expectFailure('only the header of a 100 000 000-octet frame, limit 4096', 'RFC 6455 §10.4: check the length before buffering', [header], [], 1009, { maxMessageSize: 4096 });
   });
 
-  test('the limit counts all fragments of a message (RFC 6455 §10.4; Autobahn 9 Limits)', async () => {
+  test('the limit counts all fragments of a message (RFC 6455 §10.4; Autobahn 9 Limits) {R6.31}', async () => {
     const frames = [M({ opcode: 2, payload: Buffer.alloc(600), fin: false }), M({ opcode: 9, payload: 'p' }), cont(Buffer.alloc(500), false), cont(Buffer.alloc(1))];
     await expectFailure('fragments of 600 + 500 octets, limit 1000', 'RFC 6455 §10.4', frames, [{ type: 'ping', data: Buffer.from('p') }], 1009, { maxMessageSize: 1000 });
     const fits = [M({ opcode: 2, payload: Buffer.alloc(600), fin: false }), cont(Buffer.alloc(400))];
     expectEvents('fragments of 600 + 400 octets, limit 1000 (fits exactly)', 'RFC 6455 §10.4', fits, [{ type: 'binary', data: Buffer.alloc(1000) }], await receive('server', fits, { maxMessageSize: 1000 }));
   });
 
-  test('close frames: code and UTF-8 reason; no payload means 1005; nothing after a close (RFC 6455 §5.5.1, §7.1.5; Autobahn 7 Close Handling)', async () => {
+  test('close frames: code and UTF-8 reason; no payload means 1005; nothing after a close (RFC 6455 §5.5.1, §7.1.5; Autobahn 7 Close Handling) {R6.26,R6.27,R6.35}', async () => {
     const a = [M({ opcode: 8, payload: closePayload(4001, 'fin ✓') }), text('after close')];
     expectEvents('a close with code and reason, then a text frame', 'RFC 6455 §5.5.1', a, [{ type: 'close', code: 4001, reason: 'fin ✓' }], await receive('server', a));
     const b = [wsFrame({ opcode: 8 })];
     expectEvents('an empty close frame', 'RFC 6455 §7.1.5: no status code in the close frame is reported as 1005', b, [{ type: 'close', code: 1005, reason: '' }], await receive('client', b));
   });
 
-  test('a close payload of one octet → 1002 (RFC 6455 §5.5.1; Autobahn 7 Close Handling)', async () => {
+  test('a close payload of one octet → 1002 (RFC 6455 §5.5.1; Autobahn 7 Close Handling) {R6.26}', async () => {
     await expectFailure('a close frame with the single octet 0x03', 'RFC 6455 §5.5.1: a body starts with a 2-octet code', [M({ opcode: 8, payload: Buffer.from([3]) })], [], 1002);
   });
 
-  test('close codes that may not be sent → 1002, valid ones accepted (RFC 6455 §7.4.1, §7.4.2; Autobahn 7 Close Handling)', async () => {
+  test('close codes that may not be sent → 1002, valid ones accepted (RFC 6455 §7.4.1, §7.4.2; Autobahn 7 Close Handling) {R6.29}', async () => {
     for (const code of [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535]) {
       await expectFailure(`a close frame with code ${codeName(code)}`, 'RFC 6455 §7.4', [M({ opcode: 8, payload: closePayload(code) })], [], 1002);
     }
@@ -734,11 +735,11 @@ describe('the Receiver: limits and close frames (RFC 6455 §5.5.1, §7.4, §10.4
     }
   });
 
-  test('a close reason that is not UTF-8 → 1007 (RFC 6455 §5.5.1, §8.1; Autobahn 7 Close Handling)', async () => {
+  test('a close reason that is not UTF-8 → 1007 (RFC 6455 §5.5.1, §8.1; Autobahn 7 Close Handling) {R6.26}', async () => {
     await expectFailure('a close frame 1000 with the reason <ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80>', 'RFC 6455 §5.5.1: the reason is UTF-8', [M({ opcode: 8, payload: closePayload(1000, Buffer.from('cebae1bdb9cf83cebcceb5eda080', 'hex')) })], [], 1007);
   });
 
-  test('after an error the Receiver returns nothing more (RFC 6455 §7.1.7)', async () => {
+  test('after an error the Receiver returns nothing more (RFC 6455 §7.1.7) {R6.35}', async () => {
     const r = await sandbox().construct('Receiver', { role: 'server' });
     const first = asEvents(await r.call('push', Buffer.concat([text('one'), wsFrame({ opcode: 1, payload: 'unmasked' }), text('two')])), 'push');
     const later = asEvents(await r.call('push', text('three')), 'push');
@@ -804,7 +805,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     }
   }
 
-  test('the handshake on the wire: 101, Upgrade, Connection and the accept value (RFC 6455 §4.2.2)', async () => {
+  test('the handshake on the wire: 101, Upgrade, Connection and the accept value (RFC 6455 §4.2.2) {R6.1,R6.33}', async () => {
     const port = await start();
     const random = seededRandom(SEED * 19 + 1);
     const key = Buffer.from(Array.from({ length: 16 }, () => Math.floor(random() * 256))).toString('base64');
@@ -819,7 +820,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     if (problems.length) throw new Error(`the opening handshake (RFC 6455 §4.2.2):\n  - ${problems.join('\n  - ')}\n  response head:\n${client.log.head}`);
   });
 
-  test('refused handshakes get their status and the connection is closed (RFC 6455 §4.2.2, §4.4)', async () => {
+  test('refused handshakes get their status and the connection is closed (RFC 6455 §4.2.2, §4.4) {R6.33}', async () => {
     const port = await start();
     const cases: Array<[string, string, number]> = [
       ['version 8', upgradeRequest('/chat', { 'Sec-WebSocket-Version': '8' }), 426],
@@ -836,7 +837,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     }
   });
 
-  test('text and binary echoed unmasked with minimal lengths, 0 to 65536 octets (RFC 6455 §5.1, §5.2; Autobahn 1 Framing)', async () => {
+  test('text and binary echoed unmasked with minimal lengths, 0 to 65536 octets (RFC 6455 §5.1, §5.2; Autobahn 1 Framing) {R6.13,R6.15,R6.37}', async () => {
     const port = await start();
     const client = await open(port);
     const sizes = [0, 125, 126, 127, 65535, 65536];
@@ -868,7 +869,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     });
   });
 
-  test('pings answered by pongs with the same payload, in order (RFC 6455 §5.5.2, §5.5.3; Autobahn 2 Pings/Pongs)', async () => {
+  test('pings answered by pongs with the same payload, in order (RFC 6455 §5.5.2, §5.5.3; Autobahn 2 Pings/Pongs) {R6.21,R6.37}', async () => {
     const port = await start();
     const client = await open(port);
     const payloads = [Buffer.alloc(0), Buffer.from('hello'), Buffer.from(Array.from({ length: 125 }, (_, i) => i)), ...Array.from({ length: 7 }, (_, i) => Buffer.from(`ping ${i}`))];
@@ -885,7 +886,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     if (got[payloads.length]!.opcode !== 1) throw new Error(`after the pongs, expected the echo of "barrier" (an unsolicited pong needs no answer, RFC 6455 §5.5.3)\n${client.log.render(12)}`);
   });
 
-  test('a fragmented message with a ping inside: pong first, then one echo (RFC 6455 §5.4; Autobahn 5 Fragmentation)', async () => {
+  test('a fragmented message with a ping inside: pong first, then one echo (RFC 6455 §5.4; Autobahn 5 Fragmentation) {R6.19,R6.37}', async () => {
     const port = await start();
     const client = await open(port);
     client.write(Buffer.concat([text('frag', false), M({ opcode: 9, payload: 'in between' }), cont('men', false), cont('ted ✓')]));
@@ -895,7 +896,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     }
   });
 
-  test('frames cut at seeded random points, and frames in the same packet as the handshake (RFC 6455 §5.2, §4.2.2)', async () => {
+  test('frames cut at seeded random points, and frames in the same packet as the handshake (RFC 6455 §5.2, §4.2.2) {R6.14,R6.17}', async () => {
     const port = await start();
     const random = seededRandom(SEED * 17 + 3);
     const messages = Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? 'x'.repeat(200 + i) : `message ${i} ✓`));
@@ -910,7 +911,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     });
   });
 
-  test('valid UTF-8 echoed, split across fragments mid-character (RFC 6455 §5.6; Autobahn 6 UTF-8 Handling)', async () => {
+  test('valid UTF-8 echoed, split across fragments mid-character (RFC 6455 §5.6; Autobahn 6 UTF-8 Handling) {R6.23,R6.37}', async () => {
     const port = await start();
     const client = await open(port);
     const bytes = Buffer.from('Hello-µ@ßöäüàá-UTF-8!! κόσμε 😀', 'utf8');
@@ -919,32 +920,32 @@ describe('EchoServer over TCP, with raw sockets', () => {
     if (f!.opcode !== 1 || !f!.payload.equals(bytes)) throw new Error(`expected the text echoed as one message <${hex(bytes, 40)}>\n${describeWireFrame(f!, '  your frame')}`);
   });
 
-  const serverFailures: Array<{ name: string; section: string; frames: () => Buffer[]; code: number; before: number; options?: Record<string, unknown> }> = [
-    { name: 'an unmasked client frame', section: 'RFC 6455 §5.1; Autobahn 1 Framing', frames: () => [text('hi'), wsFrame({ opcode: 1, payload: 'unmasked' })], code: 1002, before: 1 },
-    { name: 'RSV1 set on a text frame', section: 'RFC 6455 §5.2; Autobahn 3 Reserved Bits', frames: () => [text('hi'), M({ opcode: 1, payload: 'x', rsv: 4 }), M({ opcode: 9, payload: 'p' })], code: 1002, before: 1 },
-    { name: 'RSV3 set on a ping', section: 'RFC 6455 §5.2; Autobahn 3 Reserved Bits', frames: () => [M({ opcode: 9, payload: 'p', rsv: 1 })], code: 1002, before: 0 },
-    { name: 'reserved opcode 0x5', section: 'RFC 6455 §5.2; Autobahn 4 Opcodes', frames: () => [M({ opcode: 5, payload: 'x' })], code: 1002, before: 0 },
-    { name: 'reserved opcode 0xB', section: 'RFC 6455 §5.2; Autobahn 4 Opcodes', frames: () => [text('hi'), M({ opcode: 0xb, payload: 'x' })], code: 1002, before: 1 },
-    { name: 'a 126-octet ping', section: 'RFC 6455 §5.5; Autobahn 2 Pings/Pongs', frames: () => [M({ opcode: 9, payload: Buffer.alloc(126, 0x70) })], code: 1002, before: 0 },
-    { name: 'a fragmented ping', section: 'RFC 6455 §5.5; Autobahn 5 Fragmentation', frames: () => [M({ opcode: 9, payload: 'a', fin: false }), cont('b')], code: 1002, before: 0 },
-    { name: 'a continuation with nothing to continue', section: 'RFC 6455 §5.4; Autobahn 5 Fragmentation', frames: () => [cont('orphan')], code: 1002, before: 0 },
-    { name: 'a text frame inside a fragmented text', section: 'RFC 6455 §5.4; Autobahn 5 Fragmentation', frames: () => [text('a', false), text('b')], code: 1002, before: 0 },
-    { name: 'invalid UTF-8 (a surrogate) in a text message', section: 'RFC 6455 §8.1; Autobahn 6 UTF-8 Handling', frames: () => [text(Buffer.from('cebae1bdb9cf83cebcceb5eda080656469746564', 'hex'))], code: 1007, before: 0 },
-    { name: 'invalid UTF-8 in the first fragment (fail fast, the message never ends)', section: 'RFC 6455 §8.1; Autobahn 6 UTF-8 Handling', frames: () => [text(Buffer.from('cebae1bdb9cf83cebcceb5f4908080', 'hex'), false)], code: 1007, before: 0 },
-    { name: 'a message over maxMessageSize 2048', section: 'RFC 6455 §10.4; Autobahn 9 Limits', frames: () => [M({ opcode: 2, payload: Buffer.alloc(2048) }), M({ opcode: 2, payload: Buffer.alloc(1500), fin: false }), cont(Buffer.alloc(549))], code: 1009, before: 1, options: { maxMessageSize: 2048 } },
-    { name: 'a close frame with code 1005', section: 'RFC 6455 §7.4.1; Autobahn 7 Close Handling', frames: () => [M({ opcode: 8, payload: closePayload(1005) })], code: 1002, before: 0 },
-    { name: 'a close frame with a 1-octet body', section: 'RFC 6455 §5.5.1; Autobahn 7 Close Handling', frames: () => [M({ opcode: 8, payload: Buffer.from([0x03]) })], code: 1002, before: 0 },
-    { name: 'a close reason that is not UTF-8', section: 'RFC 6455 §5.5.1, §8.1; Autobahn 7 Close Handling', frames: () => [M({ opcode: 8, payload: closePayload(1000, Buffer.from('c0af', 'hex')) })], code: 1007, before: 0 },
+  const serverFailures: Array<{ name: string; requirements: string; section: string; frames: () => Buffer[]; code: number; before: number; options?: Record<string, unknown> }> = [
+    { name: 'an unmasked client frame', requirements: 'R6.30,R6.16', section: 'RFC 6455 §5.1; Autobahn 1 Framing', frames: () => [text('hi'), wsFrame({ opcode: 1, payload: 'unmasked' })], code: 1002, before: 1 },
+    { name: 'RSV1 set on a text frame', requirements: 'R6.30,R6.10', section: 'RFC 6455 §5.2; Autobahn 3 Reserved Bits', frames: () => [text('hi'), M({ opcode: 1, payload: 'x', rsv: 4 }), M({ opcode: 9, payload: 'p' })], code: 1002, before: 1 },
+    { name: 'RSV3 set on a ping', requirements: 'R6.30,R6.10', section: 'RFC 6455 §5.2; Autobahn 3 Reserved Bits', frames: () => [M({ opcode: 9, payload: 'p', rsv: 1 })], code: 1002, before: 0 },
+    { name: 'reserved opcode 0x5', requirements: 'R6.30,R6.11', section: 'RFC 6455 §5.2; Autobahn 4 Opcodes', frames: () => [M({ opcode: 5, payload: 'x' })], code: 1002, before: 0 },
+    { name: 'reserved opcode 0xB', requirements: 'R6.30,R6.11', section: 'RFC 6455 §5.2; Autobahn 4 Opcodes', frames: () => [text('hi'), M({ opcode: 0xb, payload: 'x' })], code: 1002, before: 1 },
+    { name: 'a 126-octet ping', requirements: 'R6.30,R6.20', section: 'RFC 6455 §5.5; Autobahn 2 Pings/Pongs', frames: () => [M({ opcode: 9, payload: Buffer.alloc(126, 0x70) })], code: 1002, before: 0 },
+    { name: 'a fragmented ping', requirements: 'R6.30,R6.20', section: 'RFC 6455 §5.5; Autobahn 5 Fragmentation', frames: () => [M({ opcode: 9, payload: 'a', fin: false }), cont('b')], code: 1002, before: 0 },
+    { name: 'a continuation with nothing to continue', requirements: 'R6.30,R6.18', section: 'RFC 6455 §5.4; Autobahn 5 Fragmentation', frames: () => [cont('orphan')], code: 1002, before: 0 },
+    { name: 'a text frame inside a fragmented text', requirements: 'R6.30,R6.18', section: 'RFC 6455 §5.4; Autobahn 5 Fragmentation', frames: () => [text('a', false), text('b')], code: 1002, before: 0 },
+    { name: 'invalid UTF-8 (a surrogate) in a text message', requirements: 'R6.30,R6.23', section: 'RFC 6455 §8.1; Autobahn 6 UTF-8 Handling', frames: () => [text(Buffer.from('cebae1bdb9cf83cebcceb5eda080656469746564', 'hex'))], code: 1007, before: 0 },
+    { name: 'invalid UTF-8 in the first fragment (fail fast, the message never ends)', requirements: 'R6.30,R6.24', section: 'RFC 6455 §8.1; Autobahn 6 UTF-8 Handling', frames: () => [text(Buffer.from('cebae1bdb9cf83cebcceb5f4908080', 'hex'), false)], code: 1007, before: 0 },
+    { name: 'a message over maxMessageSize 2048', requirements: 'R6.30,R6.31', section: 'RFC 6455 §10.4; Autobahn 9 Limits', frames: () => [M({ opcode: 2, payload: Buffer.alloc(2048) }), M({ opcode: 2, payload: Buffer.alloc(1500), fin: false }), cont(Buffer.alloc(549))], code: 1009, before: 1, options: { maxMessageSize: 2048 } },
+    { name: 'a close frame with code 1005', requirements: 'R6.30,R6.28,R6.29', section: 'RFC 6455 §7.4.1; Autobahn 7 Close Handling', frames: () => [M({ opcode: 8, payload: closePayload(1005) })], code: 1002, before: 0 },
+    { name: 'a close frame with a 1-octet body', requirements: 'R6.30,R6.26', section: 'RFC 6455 §5.5.1; Autobahn 7 Close Handling', frames: () => [M({ opcode: 8, payload: Buffer.from([0x03]) })], code: 1002, before: 0 },
+    { name: 'a close reason that is not UTF-8', requirements: 'R6.30,R6.26', section: 'RFC 6455 §5.5.1, §8.1; Autobahn 7 Close Handling', frames: () => [M({ opcode: 8, payload: closePayload(1000, Buffer.from('c0af', 'hex')) })], code: 1007, before: 0 },
   ];
 
   for (const c of serverFailures) {
-    test(`the server fails the connection on ${c.name} → close ${c.code} (${c.section.replace(/^RFC 6455/, 'RFC 6455')})`, async () => {
+    test(`the server fails the connection on ${c.name} → close ${c.code} (${c.section.replace(/^RFC 6455/, 'RFC 6455')}) {${c.requirements}}`, async () => {
       const port = await start(c.options ?? {});
       await expectServerFails(port, c.name, c.section, c.frames(), c.code, c.before);
     });
   }
 
-  test('a close is answered with the same code, then TCP closes; nothing is processed after it (RFC 6455 §5.5.1, §7.1.2; Autobahn 7 Close Handling)', async () => {
+  test('a close is answered with the same code, then TCP closes; nothing is processed after it (RFC 6455 §5.5.1, §7.1.2; Autobahn 7 Close Handling) {R6.27,R6.37}', async () => {
     const port = await start();
     for (const code of [1000, 1001, 3000, 4999]) {
       const client = await open(port);
@@ -963,7 +964,7 @@ describe('EchoServer over TCP, with raw sockets', () => {
     }
   });
 
-  test('an empty close gets a close back (empty or 1000) (RFC 6455 §5.5.1, §7.1.5; Autobahn 7 Close Handling)', async () => {
+  test('an empty close gets a close back (empty or 1000) (RFC 6455 §5.5.1, §7.1.5; Autobahn 7 Close Handling) {R6.37}', async () => {
     const port = await start();
     const client = await open(port);
     client.write(M({ opcode: 8 }));
@@ -977,12 +978,18 @@ describe('EchoServer over TCP, with raw sockets', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // 4b. The learner's EchoServer with a real `ws` client
 
+// The ws client talks to the learner's server through a relay that cuts its bytes at points the seed decides
+// (harness/support/rechunk-relay.ts): where a masked payload is cut is the same in every run with one seed.
 describe('EchoServer with a real ws client', () => {
   let server: Remote | undefined;
   const clients: WsClient[] = [];
+  let relay: RechunkRelay | undefined;
+  let connections = 0;
 
   afterEach(async () => {
     for (const c of clients.splice(0)) c.terminate();
+    await relay?.close();
+    relay = undefined;
     if (server) await server.call('close').catch(() => undefined);
     server = undefined;
   });
@@ -990,7 +997,8 @@ describe('EchoServer with a real ws client', () => {
   async function connect(): Promise<WsClient> {
     server = await sandbox().construct('EchoServer', {});
     const port = await server.call('listen', 0, '127.0.0.1');
-    const ws = new WsClient(`ws://127.0.0.1:${Number(port)}/echo`, { perMessageDeflate: false });
+    relay = await startRechunkRelay(Number(port), seededRandom(SEED + 7919 * ++connections));
+    const ws = new WsClient(`ws://127.0.0.1:${relay.port}/echo`, { perMessageDeflate: false });
     clients.push(ws);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the ws client could not open a connection to your server within 3 s (RFC 6455 §4.2.2)')), 3000);
@@ -1015,7 +1023,7 @@ describe('EchoServer with a real ws client', () => {
     });
   }
 
-  test('text, binary, fragmented and 1 MB messages echoed to a ws client (RFC 6455 §5.4, §5.6)', async () => {
+  test('text, binary, fragmented and 1 MB messages echoed to a ws client (RFC 6455 §5.4, §5.6) {R6.17,R6.37}', async () => {
     const ws = await connect();
     const big = Buffer.alloc(1 << 20);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
@@ -1042,7 +1050,7 @@ describe('EchoServer with a real ws client', () => {
     });
   });
 
-  test('a ws client gets pongs and a clean close with its code and the TCP close (RFC 6455 §5.5.3, §7.1.2)', async () => {
+  test('a ws client gets pongs and a clean close with its code and the TCP close (RFC 6455 §5.5.3, §7.1.2) {R6.21,R6.37}', async () => {
     const ws = await connect();
     const pong = new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no pong for the ws client\'s ping within 3 s (RFC 6455 §5.5.3)')), 3000);
@@ -1125,7 +1133,7 @@ describe('WebSocketClient', () => {
     }
   }
 
-  test('the handshake request: GET, Host, Upgrade, Connection, a fresh 16-octet key, version 13 (RFC 6455 §4.1)', async () => {
+  test('the handshake request: GET, Host, Upgrade, Connection, a fresh 16-octet key, version 13 (RFC 6455 §4.1) {R6.38}', async () => {
     const keys: string[] = [];
     const raw = await RawServer.start((head, socket) => socket.write(switchingProtocols(head)));
     for (let i = 0; i < 2; i++) {
@@ -1150,7 +1158,7 @@ describe('WebSocketClient', () => {
     if (keys[0] === keys[1] || keys.includes(SAMPLE_KEY)) throw new Error(`the key must be a fresh random nonce for each connection (RFC 6455 §4.1); two connections sent ${keys.join(' and ')}`);
   });
 
-  test('a wrong Sec-WebSocket-Accept, a 403, a missing Upgrade or a server that hangs up fail open() and nothing is sent (RFC 6455 §4.1)', async () => {
+  test('a wrong Sec-WebSocket-Accept, a 403, a missing Upgrade or a server that hangs up fail open() and nothing is sent (RFC 6455 §4.1) {R6.7,R6.9,R6.38}', async () => {
     // null: the server closes the connection without answering (open() must fail, not wait forever).
     const answers: Array<[string, (head: string) => string | null]> = [
       ['an accept value for another key', (head) => switchingProtocols(head, { accept: acceptFor('AAAAAAAAAAAAAAAAAAAAAA==') })],
@@ -1188,7 +1196,7 @@ describe('WebSocketClient', () => {
     }
   });
 
-  test('messages both ways with a real ws server: text, binary, 70 000 octets, fragmented sends (RFC 6455 §5.4, §5.6)', async () => {
+  test('messages both ways with a real ws server: text, binary, 70 000 octets, fragmented sends (RFC 6455 §5.4, §5.6) {R6.39,R6.40}', async () => {
     const received: Array<{ data: Buffer; binary: boolean }> = [];
     const url = await wsServer((socket) => {
       socket.on('message', (data, binary) => {
@@ -1206,12 +1214,15 @@ describe('WebSocketClient', () => {
     await c.call('send', big);
     await c.call('send', 'fragmented: κόσμε, split mid-character', 5);
     await c.call('send', Buffer.alloc(10, 9), 3);
+    // A length that is an exact multiple of the fragment size: the last fragment is a full one and carries FIN.
+    await c.call('send', Buffer.alloc(12, 7), 4);
     const want = [
       { data: Buffer.from('hello ✓'), binary: false },
       { data: Buffer.from([1, 2, 3]), binary: true },
       { data: big, binary: true },
       { data: Buffer.from('fragmented: κόσμε, split mid-character'), binary: false },
       { data: Buffer.alloc(10, 9), binary: true },
+      { data: Buffer.alloc(12, 7), binary: true },
     ];
     await until(() => log.messages.length >= want.length || log.closes.length > 0, 4000);
     want.forEach((w, i) => {
@@ -1225,7 +1236,7 @@ describe('WebSocketClient', () => {
     });
   });
 
-  test('every client frame is masked, with keys that vary (RFC 6455 §5.1, §5.3)', async () => {
+  test('every client frame is masked, with keys that vary (RFC 6455 §5.1, §5.3) {R6.15,R6.39}', async () => {
     const raw = await RawServer.start((head, socket) => socket.write(switchingProtocols(head)));
     const { client: c } = await newClient(raw.url);
     await openOrExplain(c);
@@ -1245,7 +1256,7 @@ describe('WebSocketClient', () => {
     });
   });
 
-  test('pings from a ws server are answered; pongs reported (RFC 6455 §5.5.2, §5.5.3)', async () => {
+  test('pings from a ws server are answered; pongs reported (RFC 6455 §5.5.2, §5.5.3) {R6.21,R6.39}', async () => {
     const pongs: Buffer[] = [];
     let serverSocket: import('ws').WebSocket | undefined;
     const url = await wsServer((socket) => {
@@ -1263,7 +1274,7 @@ describe('WebSocketClient', () => {
     if (!log.pongs[0] || Buffer.from(log.pongs[0]).toString() !== 'client ping') throw new Error(`the client pinged with "client ping": the ws server's pong must be reported through onPong; got ${log.pongs.length ? `<${hex(log.pongs[0]!)}>` : 'nothing'} (RFC 6455 §5.5.3)`);
   });
 
-  test('a server-initiated close is echoed and reported; close() gets the server\'s answer (RFC 6455 §7.1.2, §5.5.1)', async () => {
+  test('a server-initiated close is echoed and reported; close() gets the server\'s answer (RFC 6455 §7.1.2, §5.5.1) {R6.39,R6.41}', async () => {
     const serverSaw: Array<{ code: number; reason: string }> = [];
     const url = await wsServer((socket) => {
       socket.on('close', (code, reason) => serverSaw.push({ code, reason: reason.toString() }));
@@ -1305,7 +1316,7 @@ describe('WebSocketClient', () => {
     { name: 'a message over maxMessageSize 100', section: 'RFC 6455 §10.4; Autobahn 9 Limits', frames: [wsFrame({ opcode: 2, payload: Buffer.alloc(101) })], code: 1009 },
   ];
 
-  test('frames from a raw server: fragments with a ping between, then a protocol error → close with its code (RFC 6455 §5.4, §7.1.7)', async () => {
+  test('frames from a raw server: fragments with a ping between, then a protocol error → close with its code (RFC 6455 §5.4, §7.1.7) {R6.30,R6.39}', async () => {
     for (const c of clientFailures) {
       const raw = await RawServer.start((head, socket) => {
         socket.write(switchingProtocols(head));
@@ -1335,7 +1346,7 @@ describe('WebSocketClient', () => {
     }
   });
 
-  test('a connection dropped without a close frame is reported as 1006 (RFC 6455 §7.1.5, §7.4.1)', async () => {
+  test('a connection dropped without a close frame is reported as 1006 (RFC 6455 §7.1.5, §7.4.1) {R6.28,R6.39}', async () => {
     const raw = await RawServer.start((head, socket) => {
       socket.write(switchingProtocols(head));
       socket.write(wsFrame({ opcode: 1, payload: 'then I vanish' }), () => socket.destroy());

@@ -360,11 +360,17 @@ export class RawClient {
     if (!this.socket.destroyed) this.socket.write(bytes);
   }
 
-  /** Writes the bytes in several writes (each flushed separately when possible). */
-  async writeChunks(chunks: Uint8Array[]): Promise<void> {
+  /**
+   * Writes the bytes in several writes, each flushed and followed by a short pause so that it reaches the other
+   * side as a read of its own: back to back, a loaded machine's kernel joins them and the cuts the seed chose are
+   * lost (a receiver that breaks on cuts then passes or fails by luck).
+   */
+  async writeChunks(chunks: Uint8Array[], pauseMs = 2): Promise<void> {
+    this.socket.setNoDelay(true);
     for (const c of chunks) {
       if (this.socket.destroyed) return;
       await new Promise<void>((resolve) => this.socket.write(c, () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
 
