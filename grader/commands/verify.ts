@@ -253,10 +253,11 @@ one in each of these runs. course.yaml itself is validated on load.
 
 Requirements (docs/AUTHORING.md): the exercise's requirements.yaml loads and each sentence is in its lesson
 section; every test names at least one requirement ({R1.3} at the end of its title) and only declared ones;
-every requirement that is not untestable has a test and a mutant that makes one of its tests fail; every
+every requirement that is not untestable has a test and a mutant that makes one of its tests fail, unless
+requirements.yaml declares that hole as a \`gap\` with its reason (counted; an error once the hole is closed); every
 mutant declares the requirements it breaks ("Requirements: R1.3" in its header), a test of one of them
 catches it, and it fails the same tests in each of --mutant-runs runs with one seed. A mutant runs only the
-tests of the requirements it declares. The coverage table (requirements, tested, with a mutant, untestable)
+tests of the requirements it declares. The coverage table (requirements, tested, with a mutant, untestable, known gaps)
 follows the rows.
 
 Options:

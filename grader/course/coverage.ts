@@ -23,6 +23,8 @@ export interface CoverageRow {
   mutants: string[];
   untestable?: string;
   retired?: boolean;
+  /** A known hole in its coverage, declared in requirements.yaml with the reason. */
+  gap?: string;
 }
 
 /** The coverage table of one exercise (verify --json; printed compactly by verify; docs/AUTHORING.md). */
@@ -35,6 +37,8 @@ export interface Coverage {
   tested: number;
   withMutant: number;
   untestable: Array<{ id: string; reason: string }>;
+  /** Testable requirements with a declared hole (no test or no mutant yet): reported, not failed. */
+  gaps: Array<{ id: string; reason: string }>;
   retired: number;
   rows: CoverageRow[];
 }
@@ -117,6 +121,7 @@ export function coverage(exercise: string, requirements: Requirement[], tests: T
       .map((m) => m.name),
     ...(r.untestable ? { untestable: r.untestable } : {}),
     ...(r.retired ? { retired: true } : {}),
+    ...(r.gap ? { gap: r.gap } : {}),
   }));
   const testable = rows.filter((r) => isTestable(r));
   const table: Coverage = {
@@ -126,31 +131,40 @@ export function coverage(exercise: string, requirements: Requirement[], tests: T
     tested: testable.filter((r) => r.tests > 0).length,
     withMutant: testable.filter((r) => r.mutants.length > 0).length,
     untestable: rows.filter((r) => r.untestable && !r.retired).map((r) => ({ id: r.id, reason: r.untestable! })),
+    gaps: testable.filter((r) => r.gap).map((r) => ({ id: r.id, reason: r.gap! })),
     retired: rows.filter((r) => r.retired).length,
     rows,
   };
-  const untested = testable.filter((r) => r.tests === 0).map((r) => `${r.id} has no test (tag one with {${r.id}}, or mark it untestable with the reason)`);
+  // A declared gap excuses the hole it names and nothing else: once the test and the mutant exist, it must go.
+  const untested = testable
+    .filter((r) => r.tests === 0 && !r.gap)
+    .map((r) => `${r.id} has no test (tag one with {${r.id}}, or mark it untestable with the reason)`);
   const unbroken = testable
-    .filter((r) => r.tests > 0 && r.mutants.length === 0)
+    .filter((r) => r.tests > 0 && r.mutants.length === 0 && !r.gap)
     .map((r) => `${r.id}: no mutant makes a test of it fail (add a mutant whose header says "Requirements: ${r.id}")`);
+  const staleGaps = testable
+    .filter((r) => r.gap && r.tests > 0 && r.mutants.length > 0)
+    .map((r) => `${r.id} is tested and broken by ${r.mutants[0]}: its \`gap\` in requirements.yaml is no longer true, remove it`);
   return {
     table,
     findings: [
       ...findings('requirements tested', untested, `${table.tested}/${table.testable} testable requirements have a test`),
       ...findings('requirements with a mutant', unbroken, `${table.withMutant}/${table.testable} are broken by a mutant that a test of theirs catches`),
+      ...findings('declared gaps still open', staleGaps, table.gaps.length ? `${table.gaps.length} declared gap(s), each still open` : 'no declared gaps'),
     ],
   };
 }
 
 /** The coverage tables as a compact text table (verify's terminal output). */
 export function coverageTable(tables: Coverage[]): string[] {
-  const head = ['exercise', 'requirements', 'tested', 'with a mutant', 'untestable'];
+  const head = ['exercise', 'requirements', 'tested', 'with a mutant', 'untestable', 'known gaps'];
   const body = tables.map((t) => [
     t.exercise,
     String(t.requirements),
     `${t.tested}/${t.testable}`,
     `${t.withMutant}/${t.testable}`,
     String(t.untestable.length),
+    String(t.gaps.length),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   return [head, ...body].map((r) =>

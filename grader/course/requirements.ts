@@ -21,6 +21,11 @@ const RequirementEntry = z
     text: z.string().min(1).describe('the sentence, verbatim from the lesson'),
     untestable: z.string().min(1).optional().describe('why no test can observe it (advice, not behaviour)'),
     retired: z.boolean().optional().describe('no longer a requirement; its id is never reused'),
+    gap: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('a known hole in its coverage (no test or no mutant yet) and why: counted, and an error once it is no longer true'),
   })
   .strict();
 
