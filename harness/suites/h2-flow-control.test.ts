@@ -765,7 +765,7 @@ describe('H2Client against a node:http2 server', () => {
     expectBodies(results, bodies, 'RFC 9113 §6.9.1: the server echoes each upload');
   });
 
-  test('uploads that together exceed the connection window wait for connection-level WINDOW_UPDATE (RFC 9113 §6.9.1) {R8.27,R8.28,R8.56}', async () => {
+  test('uploads that together exceed the connection window wait for connection-level WINDOW_UPDATE (RFC 9113 §6.9.1) {R8.27,R8.28,R8.56,R8.64}', async () => {
     const bodies = [50_000, 45_000, 38_000, 52_000].map((n, i) => ({ path: `/big-upload-${i}`, body: bytesOf(n, 150 + i) }));
     // Stream windows of 60000: together far more than the connection's 65535, so the connection window is what binds.
     const { port } = await nodeServer({ settings: { initialWindowSize: 60_000 } }, (stream) => {

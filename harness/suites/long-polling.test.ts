@@ -978,7 +978,7 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('a server restart (connection refused, then back): the client retries with backoff and resumes at its cursor, nothing lost or repeated {R7.19,R7.32}', async () => {
+  test('a server restart (connection refused, then back): the client retries with backoff and resumes at its cursor, nothing lost or repeated {R7.18,R7.19,R7.32}', async () => {
     const mock = await serve({ holdMs: 2000 });
     mock.publish('before');
     const { client } = await connect(mock, { baseDelayMs: 25, maxDelayMs: 200, jitter: 0 });

@@ -1119,7 +1119,7 @@ interface RunResult {
 async function runThroughRelay(size: number, switches: Switch[], faults: { loss: number; reorder: number }, salt: number): Promise<RunResult> {
   const payload = seededBytes(SEED * 31 + salt, size);
   const { port } = await startServer(payload, { retransmitMs: 150 });
-  const relay = await UdpRelay.start({ targetPort: port, random: seededRandom((SEED ^ (salt * 0x9e3779b1)) >>> 0), ...faults });
+  const relay = await UdpRelay.start({ targetPort: port, seed: (SEED ^ Math.imul(salt, 0x9e3779b1)) >>> 0, ...faults });
   cleanups.push(() => relay.close());
   const { client, completed } = await startClient(relay.port, { probeMs: 60 });
   const switchedAt: RunResult['switchedAt'] = [];
