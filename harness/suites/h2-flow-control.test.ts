@@ -1095,6 +1095,58 @@ describe('H2Client against a scripted peer', () => {
     if (problems.length) throw new Error(['after GOAWAY last-stream-id=3 (RFC 9113 §6.8):', ...problems].join('\n'));
   });
 
+  test("with more requests than the server's SETTINGS_MAX_CONCURRENT_STREAMS, the next one opens as soon as a stream closes (RFC 9113 §5.1.2) {R8.15}", async () => {
+    const { c, conn } = await scriptedClient({}, [[3, 3]]);
+    const fetching = fetchAll(c, ['/a', '/b', '/c', '/d', '/e'].map((path) => ({ path }))).catch((err: unknown) => err);
+    await conn.until(() => conn.ofType(0x1).length >= 3, 'HEADERS of the first three requests (the limit is 3)');
+    const opened = () => conn.ofType(0x1).map((f) => f.header.streamId);
+    await conn.ping('limit');
+    const before = opened();
+    // Stream 1 ends; 3 and 5 stay open: one place is free, and the fourth request must take it now.
+    conn.write(frame('HEADERS', 0x5, 1, responseBlock(200)));
+    const next = await conn.until(() => opened().includes(7), 'HEADERS on stream 7 once stream 1 has closed').then(() => true, () => false);
+    const problems: string[] = [];
+    if (before.length > 3) problems.push(`with a limit of 3 the client opened ${before.length} streams at once (${before.join(', ')})`);
+    if (!next) problems.push(`after stream 1 closed (streams 3 and 5 still open), the client did not open stream 7: it opened ${opened().join(', ')}. A request waiting for a place takes the first one that frees, it does not wait for the whole batch`);
+    for (const id of [3, 5, 7, 9]) {
+      await conn.until(() => opened().includes(id), `HEADERS on stream ${id}`, 4000).catch(() => undefined);
+      conn.write(frame('HEADERS', 0x5, id, responseBlock(200)));
+    }
+    await fetching;
+    if (problems.length) throw new Error([...problems, conn.describe()].join('\n'));
+  });
+
+  test('a header block on a stream you reset is still decoded: the HPACK table belongs to the connection (RFC 9113 §4.3, RFC 7541 §2.3.2) {R8.65}', async () => {
+    const { c, conn } = await scriptedClient();
+    const first = fetchAll(c, [{ path: '/first', cancelAfter: 100 }]).catch((err: unknown) => err);
+    await conn.until(() => conn.ofType(0x1).length >= 1, 'HEADERS of the first request');
+    conn.write(frame('HEADERS', 0x4, 1, responseBlock(200)), frame('DATA', 0, 1, Buffer.alloc(200, 0x61)));
+    await conn.until(() => conn.ofType(0x3, 1).length >= 1, 'RST_STREAM CANCEL on stream 1 (cancelAfter 100)');
+    await first;
+    // Trailers on stream 1 that crossed the RST_STREAM: a literal field *with incremental indexing* (RFC 7541
+    // §6.2.1), so the peer's encoder now has "x-course: kept-in-the-table" at dynamic index 62.
+    const name = Buffer.from('x-course', 'latin1');
+    const value = Buffer.from('kept-in-the-table', 'latin1');
+    conn.write(frame('HEADERS', 0x5, 1, Buffer.concat([Buffer.from([0x40, name.length]), name, Buffer.from([value.length]), value])));
+    await conn.ping('trailers');
+    const second = fetchAll(c, [{ path: '/second' }]).catch((err: unknown) => err);
+    await conn.until(() => conn.ofType(0x1).some((f) => f.header.streamId === 3), 'HEADERS of the second request (stream 3)');
+    // The answer refers to that entry by index alone: 0xbe = indexed field 62 (RFC 7541 §6.1).
+    conn.write(frame('HEADERS', 0x5, 3, Buffer.from([0x88, 0xbe])));
+    const result = await second;
+    const r = Array.isArray(result) ? (result[0] as Result | undefined) : undefined;
+    if (!r || r.error || r.status !== 200 || r.headers?.['x-course'] !== 'kept-in-the-table') {
+      throw new Error(
+        [
+          'stream 1 was reset by your client (cancelAfter); the server then sent trailers on it that add "x-course: kept-in-the-table" to the HPACK dynamic table,',
+          'and answered stream 3 with ":status 200" and the indexed field 62 (that entry). Decode every header block, even on a stream you reset: the table is shared by the connection.',
+          `/second: ${Array.isArray(result) ? describeResult(r) : String(result)}`,
+          conn.describe(),
+        ].join('\n'),
+      );
+    }
+  });
+
   test('DATA that crosses your CANCEL still spent the connection window: your client gives it back on the connection (RFC 9113 §5.1, §6.9) {R8.37,R8.38,R8.58}', async () => {
     const { c, conn } = await scriptedClient();
     const fetching = fetchAll(c, [{ path: '/big', cancelAfter: 1000 }]).catch((err: unknown) => err);
