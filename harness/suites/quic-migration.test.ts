@@ -1058,7 +1058,7 @@ describe('the client', () => {
     }
   });
 
-  test('migrate() moves to a new port and goes on with the same connection ID and higher packet numbers (RFC 9000 §9.2) {R9.43}', async () => {
+  test('migrate() moves to a new port and goes on with the same connection ID and higher packet numbers (RFC 9000 §9.2) {R9.22,R9.43}', async () => {
     const fake = await fakeServer();
     const { client } = await startClient(fake.s.port, { probeMs: 10_000 });
     const connecting = client.call('connect');
