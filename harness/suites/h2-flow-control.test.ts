@@ -557,7 +557,7 @@ describe('StreamTable: flow-control windows', () => {
     await t.err(D(1, 401), { code: 'FLOW_CONTROL_ERROR', scope: 'either', streamId: 1 }, 'RFC 9113 §6.9.1');
   });
 
-  test('DATA beyond the connection receive window is a connection error FLOW_CONTROL_ERROR (RFC 9113 §6.9.1) {R8.23}', async () => {
+  test('DATA beyond the connection receive window is a connection error FLOW_CONTROL_ERROR (RFC 9113 §6.9.1) {R8.23,R8.26}', async () => {
     const t = await client();
     await t.tx(sH(1, true));
     await t.tx(sH(3, true));
