@@ -767,6 +767,30 @@ describe('the server: migration and path validation', () => {
     }
   });
 
+  test('the 3x budget of a new address counts only what that address sent, not what arrives on the old path (RFC 9000 §8.1) {R9.28}', async () => {
+    const { c, a, b } = await migrated(120_000);
+    c.answerChallenges = false;
+    c.acking = false;
+    // Packet numbers first..first+5 are kept for late packets from A; B's PING is numbered above them.
+    const first = c.pn;
+    c.pn += 10;
+    c.moveTo('B');
+    c.sendShort(frame.ping()); // the connection moves to B, which is not validated yet
+    await b.next((rx) => hasFrame(rx, 'PATH_CHALLENGE'), 8000, 'a PATH_CHALLENGE on the new path');
+    // Late, reordered packets from A (lower packet numbers: they do not move the connection back), 6 KB in all.
+    const mark = a.received.length;
+    c.current = a;
+    for (let i = 0; i < 6; i++) c.sendShort(Buffer.concat([frame.ping(), frame.padding(1000)]), first + i);
+    c.current = b;
+    // The server's ACK of the last of them, on A: it has processed all six (one socket, in order).
+    const last = first + 5;
+    await a.next((rx) => isShortTo(c.cid)(rx) && rx.packet.frames.some((f) => f.type === 'ACK' && f.ranges.some(([lo, hi]) => lo <= last && last <= hi)), 8000, `the server's ACK of packet ${last} on A`, mark);
+    await quietPeriod(200);
+    if (b.bytesReceived > 3 * b.bytesSent) {
+      throw new Error(`The new address B had sent ${b.bytesSent} bytes and is not validated; the server sent it ${b.bytesReceived}. Its budget is 3x what B itself sent: bytes that arrive from A (here 6 KB of late packets) prove nothing about B.\n${b.timeline(12, 'start')}`);
+    }
+  });
+
   test('a PATH_RESPONSE that does not echo the challenge validates nothing (RFC 9000 §8.2.3) {R9.34}', async () => {
     const { c, b } = await migrated(120_000);
     c.answerChallenges = false;
