@@ -32,6 +32,11 @@ export interface MockOptions {
   timeoutStyle?: '204' | 'empty' | 'alternate';
   /** Faults for requests 0, 1, 2... (undefined = behave). */
   faults?: (index: number) => MockFault | undefined;
+  /**
+   * Put this many already-sent updates (those up to the cursor) in front of every answer that carries updates, as an
+   * at-least-once relay would: a client that does not drop repeats delivers some twice, whatever the timing.
+   */
+  replay?: number;
 }
 
 export interface MockRequest {
@@ -75,6 +80,7 @@ export class LongPollMock {
       holdMs: options.holdMs ?? 300,
       historyLimit: options.historyLimit ?? 10_000,
       timeoutStyle: options.timeoutStyle ?? '204',
+      replay: options.replay ?? 0,
       faults: options.faults,
     };
     this.server = this.createServer();
@@ -274,8 +280,9 @@ export class LongPollMock {
 
   private answerUpdates(request: MockRequest, res: http.ServerResponse, after: number): void {
     let updates = this.history.filter((u) => u.cursor > after);
-    if (request.fault?.kind === 'replay') {
-      const old = this.history.filter((u) => u.cursor <= after).slice(-request.fault.count);
+    const replayed = request.fault?.kind === 'replay' ? request.fault.count : this.options.replay;
+    if (replayed > 0) {
+      const old = this.history.filter((u) => u.cursor <= after).slice(-replayed);
       updates = [...old, ...updates];
     }
     const cursor = updates.length ? updates[updates.length - 1]!.cursor : after;

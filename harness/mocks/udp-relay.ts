@@ -6,8 +6,11 @@
 // Every client address gets its own back socket (its own "public" address, as a NAT would give it), so when the
 // client moves to a new port the server sees datagrams from a new address; rebind() replaces the back socket of
 // the newest path with a fresh one (NAT rebinding), which the server also sees as a new address. Loss and delay
-// (reordering) are drawn from a seeded random source and applied to short-header (1-RTT) datagrams only; a
-// blackout drops everything in both directions (the moment of a network switch).
+// (reordering) hit the server's 1-RTT datagrams that carry stream data, and are decided by the seed and by what the
+// datagram carries (its first STREAM frame's offset, and how many times that offset went by before), never by when
+// it passes: the same code with the same seed loses the same data, however the machine schedules it, so a verdict
+// on wrong code (an ACK misread, a retransmission forgotten) does not change from run to run. A blackout drops
+// everything in both directions (the moment of a network switch).
 //
 // The relay decodes every datagram with the trusted codec (harness/support/quic-wire.ts) and keeps, per path, the
 // bytes it delivered to the server and the bytes the server sent to that address, up to the moment the path was
@@ -16,6 +19,7 @@
 
 import dgram from 'node:dgram';
 import { decodeDatagram, describePacket, type WirePacket } from '../support/quic-wire';
+import { seededRandom } from '../support/random';
 
 export type Direction = 'c2s' | 's2c';
 export type Fate = 'delivered' | 'dropped' | 'delayed' | 'blackout';
@@ -65,10 +69,11 @@ export interface RelayPath {
 export interface RelayOptions {
   targetPort: number;
   targetHost?: string;
-  random: () => number;
-  /** Probability that a 1-RTT datagram is dropped. */
+  /** Decides, with what a datagram carries, which data datagrams are lost or delayed. */
+  seed: number;
+  /** Probability that a server datagram carrying stream data is dropped. */
   loss?: number;
-  /** Probability that a 1-RTT datagram is held back (and so reordered). */
+  /** Probability that a server datagram carrying stream data is held back (and so reordered). */
   reorder?: number;
   /** Longest hold for a reordered datagram, ms. */
   maxHoldMs?: number;
@@ -85,6 +90,8 @@ export class UdpRelay {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly hooks: Array<(r: DatagramRecord) => void> = [];
   private readonly waiters = new Set<() => void>();
+  /** How many times each stream offset has gone by (server to client), for the keyed fault draws. */
+  private readonly offsetsSeen = new Map<number, number>();
   private dark = false;
   private closing = false;
 
@@ -250,17 +257,18 @@ export class UdpRelay {
       }
     }
     let fate: Fate = 'delivered';
+    let draw: (() => number) | undefined;
     if (this.dark) fate = 'blackout';
-    else if (packet.form === 'short') {
-      const r = this.options.random();
+    else if ((draw = this.faultDraw(dir, packet))) {
+      const r = draw();
       if (r < (this.options.loss ?? 0)) fate = 'dropped';
       else if (r < (this.options.loss ?? 0) + (this.options.reorder ?? 0)) fate = 'delayed';
     }
     const record: DatagramRecord = { seq, at: this.now(), dir, path: path.index, size: msg.length, fate, packet };
     this.records.push(record);
     if (fate === 'delivered') this.deliver(dir, path, msg, record);
-    else if (fate === 'delayed') {
-      const hold = 2 + Math.floor(this.options.random() * ((this.options.maxHoldMs ?? 12) - 1));
+    else if (fate === 'delayed' && draw) {
+      const hold = 2 + Math.floor(draw() * ((this.options.maxHoldMs ?? 12) - 1));
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         if (this.closing || this.dark) return;
@@ -270,6 +278,19 @@ export class UdpRelay {
     }
     for (const h of this.hooks) h(record);
     for (const w of [...this.waiters]) w();
+  }
+
+  /**
+   * The random source for a server datagram that carries stream data, keyed by the seed, its first STREAM frame's
+   * offset and how many times that offset was sent before; undefined for every other datagram (never faulted).
+   */
+  private faultDraw(dir: Direction, packet: WirePacket): (() => number) | undefined {
+    if (dir !== 's2c' || packet.form !== 'short') return undefined;
+    const stream = packet.frames.find((f) => f.type === 'STREAM');
+    if (!stream || stream.type !== 'STREAM') return undefined;
+    const times = this.offsetsSeen.get(stream.offset) ?? 0;
+    this.offsetsSeen.set(stream.offset, times + 1);
+    return seededRandom((this.options.seed ^ Math.imul(stream.offset + 1, 0x9e3779b1) ^ Math.imul(times + 1, 0x85ebca6b)) >>> 0);
   }
 
   private deliver(dir: Direction, path: RelayPath, msg: Buffer, record: DatagramRecord): void {

@@ -258,6 +258,15 @@ export class Sandbox {
     return (await this.request({ op: 'invoke', fn, args }, `${fn}(${describeArgs(args)})`)).value;
   }
 
+  /**
+   * What keeps the host process alive right now (process.getActiveResourcesInfo(): 'Timeout', 'TCPSocketWrap',
+   * ...): a suite compares two readings to see timers or sockets the code under test leaked.
+   */
+  async activeResources(): Promise<string[]> {
+    const value = (await this.request({ op: 'resources' }, 'process.getActiveResourcesInfo()')).value;
+    return Array.isArray(value) ? value.map(String) : [];
+  }
+
   /** Like invoke, with a timeout of its own (for calls expected to take long, e.g. a large input). */
   async invokeWithin(timeoutMs: number, fn: string, ...args: unknown[]): Promise<unknown> {
     return (await this.request({ op: 'invoke', fn, args }, `${fn}(${describeArgs(args)})`, timeoutMs)).value;

@@ -214,6 +214,9 @@ process.exit = ((code?: number) => {
   throw new Error('process.exit() is not allowed in the code under test');
 }) as typeof process.exit;
 
+// Taken before the code under test loads, so that replacing process.getActiveResourcesInfo cannot hide a leak.
+const activeResources = process.getActiveResourcesInfo.bind(process);
+
 const handles = new Map<number, Record<string, unknown>>();
 let nextHandle = 1;
 let moduleExports: Record<string, unknown> = {};
@@ -248,6 +251,8 @@ async function execute(request: Request): Promise<{ value: unknown; handle?: num
     case 'release':
       handles.delete(request.handle);
       return { value: undefined };
+    case 'resources':
+      return { value: activeResources() };
   }
 }
 

@@ -34,7 +34,9 @@ export type Request =
   | { id: number; op: 'call'; handle: number; method: string; args: unknown[] }
   | { id: number; op: 'invoke'; fn: string; args: unknown[] }
   | { id: number; op: 'get'; handle: number; prop: string }
-  | { id: number; op: 'release'; handle: number };
+  | { id: number; op: 'release'; handle: number }
+  /** The host's process.getActiveResourcesInfo(): what keeps it alive (timers, sockets, servers), for leak checks. */
+  | { id: number; op: 'resources' };
 
 export type HostMessage =
   | { type: 'ready'; exports: Record<string, 'class' | 'function' | 'value'> }

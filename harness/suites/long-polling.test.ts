@@ -186,7 +186,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     ]);
   }
 
-  test('publish() returns cursors 1, 2, 3…, and `latest` is the newest one (the cursor names a position in the history)', async () => {
+  test('publish() returns cursors 1, 2, 3…, and `latest` is the newest one (the cursor names a position in the history) {R7.1}', async () => {
     await start();
     const before = await server!.get('latest');
     const cursors = await publish('a', { b: 2 }, [3]);
@@ -200,7 +200,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('updates newer than the cursor are returned at once, with their data, as JSON (RFC 9110 §15.3.1)', async () => {
+  test('updates newer than the cursor are returned at once, with their data, as JSON (RFC 9110 §15.3.1) {R7.4,R7.10}', async () => {
     const port = await start();
     await publish('one', { two: 2 }, [3], null);
     const a = await get(port, '/updates?after=0', newAgent());
@@ -210,7 +210,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('only updates strictly after the cursor are returned: no repeat of the one the client has, none skipped', async () => {
+  test('only updates strictly after the cursor are returned: no repeat of the one the client has, none skipped {R7.2,R7.4}', async () => {
     const port = await start();
     await publish('u1', 'u2', 'u3', 'u4', 'u5');
     const agent = newAgent();
@@ -218,7 +218,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     expectUpdates(await get(port, '/updates?after=4', agent), [5], ['u5'], 'after=4: only update 5 is new', '/updates?after=4');
   });
 
-  test('with nothing new the request is held, and a publish answers it at once with exactly the new update', async () => {
+  test('with nothing new the request is held, and a publish answers it at once with exactly the new update {R7.5}', async () => {
     const port = await start({ holdMs: 5000 });
     await publish('old');
     const held = pending(port, '/updates?after=1', newAgent());
@@ -231,7 +231,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     expectUpdates(a, [2], ['new'], 'the held request gets the update that woke it, and only that one', '/updates?after=1');
   });
 
-  test('a held request that sees no update ends after holdMs with 204 No Content, and the cursor stays valid (RFC 9110 §15.3.5)', async () => {
+  test('a held request that sees no update ends after holdMs with 204 No Content, and the cursor stays valid (RFC 9110 §15.3.5) {R7.5}', async () => {
     const holdMs = 300;
     const port = await start({ holdMs });
     await publish('x');
@@ -255,7 +255,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     expectUpdates(b, [2], ['y'], 'after a 204 the client polls again with the same cursor and gets what comes next', '/updates?after=1');
   });
 
-  test('one publish wakes every held request: 30 clients each get the update exactly once', async () => {
+  test('one publish wakes every held request: 30 clients each get the update exactly once {R7.12}', async () => {
     const port = await start({ holdMs: 8000 });
     const agent = newAgent();
     const polls = Array.from({ length: 30 }, () => pending(port, '/updates?after=0', agent));
@@ -278,7 +278,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('a client that disconnects while held is released: no leaked waiter, the capacity is free again (RFC 9112 §9.6)', async () => {
+  test('a client that disconnects while held is released: no leaked waiter, the capacity is free again (RFC 9112 §9.6) {R7.13}', async () => {
     const port = await start({ holdMs: 8000, maxWaiting: 4 });
     await publish('start');
     const first = Array.from({ length: 4 }, () => rawHeld(port, '/updates?after=1'));
@@ -311,7 +311,57 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('when maxWaiting requests are held, one more is refused with 503 and Retry-After (RFC 9110 §15.6.4, §10.2.3)', async () => {
+  test('a client that disconnects while held leaves no timer behind: its hold timer is cleared at once, not when the hold would have ended {R7.14}', async () => {
+    const port = await start({ holdMs: 60_000 });
+    await publish('start');
+    const timers = async () => (await sandbox().activeResources()).filter((r) => r === 'Timeout').length;
+    const before = await timers();
+    const held = Array.from({ length: 5 }, () => rawHeld(port, '/updates?after=1'));
+    await untilWaiting(5);
+    const whileHeld = await timers();
+    for (const h of held) h.cut();
+    await Promise.all(held.map((h) => h.closed));
+    await untilWaiting(0);
+    // The waiters are gone from the set; their timers must be gone too (a hold of 60 s: nothing here ends them).
+    const deadline = performance.now() + 2000;
+    let after = await timers();
+    while (after > before && performance.now() < deadline) {
+      await sleep(20);
+      after = await timers();
+    }
+    if (after > before) {
+      failWith([
+        "five clients went away while held (holdMs 60 000). In the response's 'close' handler the server must remove the waiter *and* clear its hold timer: " +
+          'a timer left running keeps the closure and the response object alive for the rest of the hold.',
+        `active timers in the server's process (process.getActiveResourcesInfo()): ${before} before the polls, ${whileHeld} while they were held, ${after} after they went away and \`waiting\` was 0`,
+      ]);
+    }
+  });
+
+  test('close() answers the held requests with 204 and stops listening {R7.37}', async () => {
+    const port = await start({ holdMs: 60_000 });
+    await publish('start');
+    const agent = newAgent();
+    const held = Array.from({ length: 2 }, () => pending(port, '/updates?after=1', agent));
+    await untilWaiting(2);
+    const closing = server!.callWithin(5000, 'close').then(() => 'closed', (err: unknown) => `close() failed: ${String(err)}`);
+    const answers = await within(Promise.all(held.map((h) => h.answer.catch((err: Error) => err))), 3000);
+    const closed = await within(closing, 3000);
+    const refused = await get(port, '/updates?after=1', newAgent()).then(
+      (a) => `answered ${show(a)}`,
+      (err: Error & { code?: string }) => (err.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(err.message)) ? 'refused' : `failed: ${err.code ?? err.message}`),
+    );
+    const problems: string[] = [];
+    if (!answers) problems.push('the two held polls were not answered within 3 s of close()');
+    else answers.forEach((a, i) => {
+      if (a instanceof Error || a.status !== 204) problems.push(`held poll ${i + 1}: expected 204 No Content, got ${a instanceof Error ? `an error (${a.message})` : show(a)}`);
+    });
+    if (closed !== 'closed') problems.push(closed ?? 'close() did not resolve within 3 s');
+    if (refused !== 'refused') problems.push(`a new poll after close() must find nothing listening (connection refused); it was ${refused}`);
+    if (problems.length) failWith(['close(): answer held requests 204, stop listening, close connections.', ...problems.map((p) => `- ${p}`)]);
+  });
+
+  test('when maxWaiting requests are held, one more is refused with 503 and Retry-After (RFC 9110 §15.6.4, §10.2.3) {R7.7}', async () => {
     const port = await start({ holdMs: 8000, maxWaiting: 3, retryAfterSeconds: 7 });
     const agent = newAgent();
     const held = Array.from({ length: 3 }, () => pending(port, '/updates?after=0', agent));
@@ -328,7 +378,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     if (!answers || answers.some((a) => a.status !== 200)) failWith(['the three held requests must still get the update', ...held.map((p) => show(p.settled()))]);
   });
 
-  test('a backlog is served in batches of at most maxBatch; the cursor of each answer is its last update, so nothing is skipped', async () => {
+  test('a backlog is served in batches of at most maxBatch; the cursor of each answer is its last update, so nothing is skipped {R7.4,R7.11}', async () => {
     const port = await start({ maxBatch: 4 });
     await publish(...Array.from({ length: 10 }, (_, i) => `b${i + 1}`));
     const agent = newAgent();
@@ -352,7 +402,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('history is bounded: the oldest kept update is still served, a cursor before it gets 410 Gone with a resync cursor (RFC 9110 §15.5.11)', async () => {
+  test('history is bounded: the oldest kept update is still served, a cursor before it gets 410 Gone with a resync cursor (RFC 9110 §15.5.11) {R7.3,R7.6}', async () => {
     const port = await start({ historyLimit: 3 });
     await publish(...Array.from({ length: 10 }, (_, i) => i + 1));
     const agent = newAgent();
@@ -368,7 +418,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('a cursor the server never issued (from before a restart) gets 410 with the resync cursor, not a hang (RFC 9110 §15.5.11)', async () => {
+  test('a cursor the server never issued (from before a restart) gets 410 with the resync cursor, not a hang (RFC 9110 §15.5.11) {R7.6}', async () => {
     const port = await start({ holdMs: 5000 });
     await publish('a', 'b');
     const a = await within(get(port, '/updates?after=99', newAgent()), LATE);
@@ -381,7 +431,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('malformed cursors get 400, other paths 404, other methods 405 with Allow: GET (RFC 9110 §15.5.1, §15.5.5, §15.5.6)', async () => {
+  test('malformed cursors get 400, other paths 404, other methods 405 with Allow: GET (RFC 9110 §15.5.1, §15.5.5, §15.5.6) {R7.8}', async () => {
     const port = await start();
     await publish('x');
     const agent = newAgent();
@@ -405,7 +455,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('every answer says Cache-Control: no-store, so no cache replays an old batch (RFC 9111 §5.2.2.5)', async () => {
+  test('every answer says Cache-Control: no-store, so no cache replays an old batch (RFC 9111 §5.2.2.5) {R7.9}', async () => {
     const port = await start({ holdMs: 200 });
     await publish('x');
     const agent = newAgent();
@@ -419,7 +469,7 @@ describe('the server: GET /updates?after=<cursor>', () => {
     }
   });
 
-  test('ledger: 20 concurrent clients, half of them through a proxy that drops and delays answers and restarts, receive every update exactly once and in order', async () => {
+  test('ledger: 20 concurrent clients, half of them through a proxy that drops and delays answers and restarts, receive every update exactly once and in order {R7.4,R7.12}', async () => {
     const random = seededRandom(SEED * 7 + 1);
     const holdMs = 250;
     const port = await start({ holdMs, maxBatch: 7, historyLimit: 10_000 });
@@ -670,7 +720,7 @@ describe('the client: PollingClient', () => {
     return Math.min(b.maxDelayMs, b.baseDelayMs * b.factor ** (attempt - 1)) * (1 - b.jitter * r);
   }
 
-  test('the first poll asks for updates after the initial cursor; next() delivers them as one batch and the cursor advances', async () => {
+  test('the first poll asks for updates after the initial cursor; next() delivers them as one batch and the cursor advances {R7.34,R7.18}', async () => {
     const mock = await serve();
     for (let i = 1; i <= 5; i++) mock.publish({ i });
     const { client } = await connect(mock, { cursor: 2 });
@@ -681,7 +731,7 @@ describe('the client: PollingClient', () => {
     if (cursor !== 5) failWith([`after delivering update 5 the client's cursor is 5; it says ${JSON.stringify(cursor)}`]);
   });
 
-  test('each poll carries the cursor of the last update delivered, so updates published between polls are not lost (the seed\'s bug)', async () => {
+  test('each poll carries the cursor of the last update delivered, so updates published between polls are not lost (the seed\'s bug) {R7.18,R7.34}', async () => {
     const mock = await serve({ holdMs: 2000 });
     const { client } = await connect(mock);
     mock.publish('a');
@@ -695,7 +745,7 @@ describe('the client: PollingClient', () => {
     if (JSON.stringify(afters.slice(0, 2)) !== '["0","1"]') failWith([`the polls must ask after=0, then after=1; they asked ${JSON.stringify(afters)}`, mock.timeline()]);
   });
 
-  test('hold timeouts (204, or 200 with no updates) are not errors: the client polls again at once with the same cursor', async () => {
+  test('hold timeouts (204, or 200 with no updates) are not errors: the client polls again at once with the same cursor {R7.29}', async () => {
     const mock = await serve({ holdMs: 120, timeoutStyle: 'alternate' });
     mock.publish('first');
     const { client, retries } = await connect(mock, { cursor: 1, baseDelayMs: 5000, maxDelayMs: 20_000 });
@@ -717,7 +767,7 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('updates the server sends again (at-least-once delivery) are dropped: never delivered twice', async () => {
+  test('updates the server sends again (at-least-once delivery) are dropped: never delivered twice {R7.20}', async () => {
     const mock = await serve({ holdMs: 2000, faults: (i) => (i === 1 ? { kind: 'replay', count: 2 } : undefined) });
     for (let i = 1; i <= 3; i++) mock.publish(i);
     const { client } = await connect(mock);
@@ -727,7 +777,7 @@ describe('the client: PollingClient', () => {
     expectBatch(b, [4], mock, 'the server put updates 2 and 3 in front of 4 again (a retry layer, a replica that replays); the client already delivered them, so only 4 is new: drop every update whose cursor is not greater than yours');
   });
 
-  test('server errors are retried with exponential backoff, measured at the server (RFC 9110 §15.6)', async () => {
+  test('server errors are retried with exponential backoff, measured at the server (RFC 9110 §15.6) {R7.21,R7.32,R7.36}', async () => {
     const mock = await serve({ faults: (i) => (i < 4 ? { kind: 'status', status: i % 2 ? 502 : 500 } : undefined) });
     mock.publish('ok');
     const b = { baseDelayMs: 40, maxDelayMs: 1000, factor: 2, jitter: 0 };
@@ -737,7 +787,7 @@ describe('the client: PollingClient', () => {
       'Four answers 500/502 in a row: wait base, base × factor, base × factor²… before polling again (here 40, 80, 160, 320 ms). Polling a failing server in a tight loop (the seed polls again after 100 ms whatever happened) turns an outage into a flood.');
   });
 
-  test('the backoff is capped at maxDelayMs and reduced by jitter × random(), one random draw per retry', async () => {
+  test('the backoff is capped at maxDelayMs and reduced by jitter × random(), one random draw per retry {R7.21,R7.36}', async () => {
     const mock = await serve({ faults: (i) => (i < 4 ? { kind: 'status', status: 503 } : undefined) });
     mock.publish('ok');
     const random = [0.5, 0.1, 0.9, 0.3];
@@ -748,7 +798,7 @@ describe('the client: PollingClient', () => {
       `delay = min(maxDelayMs, base × factor^(attempt − 1)) × (1 − jitter × random()), with ${JSON.stringify(b)} and random() returning ${random.join(', ')}. Jitter spreads a crowd of clients apart after an outage.`);
   });
 
-  test('a successful poll resets the attempt counter: the next failure waits baseDelayMs again', async () => {
+  test('a successful poll resets the attempt counter: the next failure waits baseDelayMs again {R7.22}', async () => {
     const mock = await serve({ holdMs: 2000, faults: (i) => (i === 0 || i === 1 || i === 3 ? { kind: 'status', status: 500 } : undefined) });
     mock.publish('one');
     const b = { baseDelayMs: 60, maxDelayMs: 5000, factor: 4, jitter: 0 };
@@ -763,7 +813,7 @@ describe('the client: PollingClient', () => {
     ], 'fail, fail, success, fail: the success in between resets the counter, so the third failure is attempt 1 again (60 ms, not 960 ms)');
   });
 
-  test('a poll that ends with 204 (no news before the hold timeout) is a success too: it resets the attempt counter', async () => {
+  test('a poll that ends with 204 (no news before the hold timeout) is a success too: it resets the attempt counter {R7.22}', async () => {
     const mock = await serve({ holdMs: 150, faults: (i) => (i === 0 || i === 1 || i === 3 ? { kind: 'status', status: 500 } : undefined) });
     const b = { baseDelayMs: 60, maxDelayMs: 5000, factor: 4, jitter: 0 };
     const { client, retries } = await connect(mock, b);
@@ -780,7 +830,7 @@ describe('the client: PollingClient', () => {
     ], 'fail, fail, 204 (held, no news), fail: the 204 was a successful poll, so the third failure is attempt 1 again (60 ms, not 960 ms)');
   });
 
-  test('503 with Retry-After in seconds: the client waits that long instead of its backoff (RFC 9110 §10.2.3)', async () => {
+  test('503 with Retry-After in seconds: the client waits that long instead of its backoff (RFC 9110 §10.2.3) {R7.23,R7.31}', async () => {
     const mock = await serve({ faults: (i) => (i === 0 ? { kind: 'status', status: 503, retryAfter: '1' } : undefined) });
     mock.publish('after the wait');
     const { client, retries } = await connect(mock, { baseDelayMs: 20 });
@@ -789,7 +839,7 @@ describe('the client: PollingClient', () => {
       'the server answered 503 with Retry-After: 1. It knows better than the client\'s backoff (20 ms here) when it can serve again: wait 1 s.');
   });
 
-  test('429 with Retry-After as an HTTP-date: the wait is that date minus now, from the injected clock (RFC 9110 §10.2.3, RFC 6585 §4)', async () => {
+  test('429 with Retry-After as an HTTP-date: the wait is that date minus now, from the injected clock (RFC 9110 §10.2.3, RFC 6585 §4) {R7.23,R7.31}', async () => {
     const now = Date.UTC(2026, 0, 15, 10, 30, 0);
     const when = new Date(now + 1000).toUTCString();
     const mock = await serve({ faults: (i) => (i === 0 ? { kind: 'status', status: 429, retryAfter: when } : undefined) });
@@ -800,7 +850,7 @@ describe('the client: PollingClient', () => {
       `429 Too Many Requests with Retry-After: ${when}; the client's clock (options.now) says ${new Date(now).toUTCString()}, so wait 1000 ms`);
   });
 
-  test('429 or 503 without a usable Retry-After falls back to the backoff (RFC 9110 §10.2.3)', async () => {
+  test('429 or 503 without a usable Retry-After falls back to the backoff (RFC 9110 §10.2.3) {R7.24,R7.31}', async () => {
     const mock = await serve({ faults: (i) => (i === 0 ? { kind: 'status', status: 429, retryAfter: 'soon' } : i === 1 ? { kind: 'status', status: 503 } : undefined) });
     mock.publish('x');
     const b = { baseDelayMs: 50, maxDelayMs: 1000, factor: 2, jitter: 0 };
@@ -812,7 +862,7 @@ describe('the client: PollingClient', () => {
     ], '"Retry-After: soon" is neither delay-seconds nor an HTTP-date, and the second 503 has none: use the backoff');
   });
 
-  test('a connection reset and a body cut in the middle are retried with the same cursor: nothing lost, nothing twice (RFC 9112 §9.6)', async () => {
+  test('a connection reset and a body cut in the middle are retried with the same cursor: nothing lost, nothing twice (RFC 9112 §9.6) {R7.19,R7.32}', async () => {
     const mock = await serve({ holdMs: 2000, faults: (i) => (i === 0 ? { kind: 'reset' } : i === 1 ? { kind: 'cut-body' } : undefined) });
     mock.publish('p1');
     mock.publish('p2');
@@ -827,7 +877,7 @@ describe('the client: PollingClient', () => {
     ], 'a network failure (no status: report status null) is retried with the backoff, like a 5xx');
   });
 
-  test('a poll that gets no answer is abandoned after requestTimeoutMs and retried (the connection is closed)', async () => {
+  test('a poll that gets no answer is abandoned after requestTimeoutMs and retried (the connection is closed) {R7.17,R7.26,R7.32}', async () => {
     const mock = await serve({ holdMs: 2000, faults: (i) => (i === 0 ? { kind: 'blackhole' } : undefined) });
     mock.publish('x');
     const { client, retries } = await connect(mock, { requestTimeoutMs: 400, baseDelayMs: 30, jitter: 0 });
@@ -851,7 +901,7 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('410 resync: a consumer that fell behind the bounded history gets a resync batch, then the updates after it', async () => {
+  test('410 resync: a consumer that fell behind the bounded history gets a resync batch, then the updates after it {R7.28,R7.30}', async () => {
     const mock = await serve({ holdMs: 2000, historyLimit: 3 });
     mock.publish('u1');
     const { client } = await connect(mock);
@@ -869,7 +919,7 @@ describe('the client: PollingClient', () => {
     expectBatch(await nextWithin(client, mock, 8000, 'update 11'), [11], mock, 'after the resync the client continues from cursor 10');
   });
 
-  test('stop() aborts the poll in flight: the server sees the connection close, next() resolves null, no more requests', async () => {
+  test('stop() aborts the poll in flight: the server sees the connection close, next() resolves null, no more requests {R7.25}', async () => {
     const mock = await serve({ holdMs: 5000 });
     const { client } = await connect(mock);
     const pendingNext = next(client, mock, 6000);
@@ -887,7 +937,7 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('stop() during a backoff wait cancels it: next() resolves null at once, no request after stop()', async () => {
+  test('stop() during a backoff wait cancels it: next() resolves null at once, no request after stop() {R7.25}', async () => {
     const mock = await serve({ faults: () => ({ kind: 'status', status: 500 }) });
     const { client, retries } = await connect(mock, { baseDelayMs: 8000, maxDelayMs: 20_000, jitter: 0 });
     const pendingNext = next(client, mock, 10_000);
@@ -908,7 +958,7 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('a 4xx other than 408, 410 and 429 is final: next() rejects with code POLL_FAILED and the status, and polling stops (RFC 9110 §15.5)', async () => {
+  test('a 4xx other than 408, 410 and 429 is final: next() rejects with code POLL_FAILED and the status, and polling stops (RFC 9110 §15.5) {R7.33}', async () => {
     const mock = await serve({ faults: () => ({ kind: 'status', status: 404 }) });
     const { client } = await connect(mock, { baseDelayMs: 20 });
     let thrown: unknown;
@@ -928,7 +978,7 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('a server restart (connection refused, then back): the client retries with backoff and resumes at its cursor, nothing lost or repeated', async () => {
+  test('a server restart (connection refused, then back): the client retries with backoff and resumes at its cursor, nothing lost or repeated {R7.18,R7.19,R7.32}', async () => {
     const mock = await serve({ holdMs: 2000 });
     mock.publish('before');
     const { client } = await connect(mock, { baseDelayMs: 25, maxDelayMs: 200, jitter: 0 });
@@ -946,16 +996,19 @@ describe('the client: PollingClient', () => {
     }
   });
 
-  test('ledger: four clients, two of them slow, through a faulty proxy and a server restart, each deliver every update exactly once and in order', async () => {
+  test('ledger: four clients, two of them slow, through a faulty proxy and a server restart, each deliver every update exactly once and in order {R7.19,R7.27,R7.28}', async () => {
     const random = seededRandom(SEED * 13 + 5);
     const faults: Array<MockFault | undefined> = [];
     const mock = await serve({
       holdMs: 250,
       timeoutStyle: 'alternate',
+      // Every answer repeats the two updates before the cursor (at-least-once delivery): which requests carry
+      // repeats must not hang on timing, or a client that keeps duplicates would pass or fail by chance.
+      replay: 2,
       faults: (i) => {
         while (faults.length <= i) {
           const r = random();
-          faults.push(r < 0.05 ? { kind: 'replay', count: 2 } : r < 0.1 ? { kind: 'cut-body' } : r < 0.14 ? { kind: 'status', status: 503, retryAfter: '0' } : r < 0.18 ? { kind: 'status', status: 500 } : undefined);
+          faults.push(r < 0.05 ? undefined : r < 0.1 ? { kind: 'cut-body' } : r < 0.14 ? { kind: 'status', status: 503, retryAfter: '0' } : r < 0.18 ? { kind: 'status', status: 500 } : undefined);
         }
         return faults[i];
       },
@@ -1045,7 +1098,7 @@ describe('the client: PollingClient', () => {
 // =================================================================================================================
 
 describe('backoffDelay and parseRetryAfter', () => {
-  test('backoffDelay: min(maxDelayMs, base × factor^(attempt − 1)) × (1 − jitter × random)', async () => {
+  test('backoffDelay: min(maxDelayMs, base × factor^(attempt − 1)) × (1 − jitter × random) {R7.21}', async () => {
     const b = { baseDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0.5 };
     const calls: Array<[number, number]> = [[1, 0], [2, 0], [4, 0], [5, 0], [9, 0], [1, 0.5], [3, 0.999], [12, 0.25]];
     const rows: TimelineRow[] = [];
@@ -1057,7 +1110,7 @@ describe('backoffDelay and parseRetryAfter', () => {
     if (rows.some((r) => !r.ok)) failWith([`cap first, then jitter, with ${JSON.stringify(b)}`, renderTimeline(rows, { headings: ['backoffDelay(...)', 'expected', 'returned'] })]);
   });
 
-  test('parseRetryAfter: delay-seconds and IMF-fixdate are understood; anything else is null (RFC 9110 §10.2.3, §5.6.7)', async () => {
+  test('parseRetryAfter: delay-seconds and IMF-fixdate are understood; anything else is null (RFC 9110 §10.2.3, §5.6.7) {R7.23,R7.24}', async () => {
     const now = Date.UTC(2015, 9, 21, 7, 28, 0);
     const cases: Array<[string | null, number | null]> = [
       ['120', 120_000],
