@@ -54,7 +54,7 @@ export const learnerCommands: CommandEntry[] = [
 export const authorCommands: CommandEntry[] = [
   {
     name: 'verify',
-    summary: 'check the course itself: solutions pass, stubs fail, mutants are caught',
+    summary: 'check the course itself: solutions pass, stubs fail, mutants are caught, every requirement is tested',
     load: () => (require('./verify') as typeof import('./verify')).verify,
   },
   {

@@ -1184,7 +1184,8 @@ export function expectedFor(l: Learner, row: RosterRow | undefined, deadline: st
     calcHiddenPassed,
     wordsPassed,
     calcStatus: l.calc.syntaxError ? 'compile-error' : cf.size ? 'failed' : 'passed',
-    wordsStatus: l.words.missing ? 'not submitted' : wf.size ? 'failed' : 'passed',
+    // The words stub handed in as it came is "not started" (nothing of the learner's to run).
+    wordsStatus: l.words.missing ? 'not submitted' : l.words.stub ? 'not started' : wf.size ? 'failed' : 'passed',
     points,
     lateDays,
     penaltyPercent: tenths * 10,

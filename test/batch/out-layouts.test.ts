@@ -42,7 +42,8 @@ function outcomes(out: string, learner: string): string[] {
 // The layouts grade calc (no packages) and pkg (ws and undici): enough to show both kinds load, and quick.
 const IDS = ['calc', 'pkg'];
 const FULL = ['calc: passed 3/3', 'pkg: passed 2/2'];
-const ZERO = ['calc: failed 0/3', 'pkg: failed 0/2'];
+// The untouched stubs: nothing of the learner's to run (issue 22: "not started", not "failed 0/N").
+const ZERO = ['calc: not started 0/3', 'pkg: not started 0/2'];
 
 describe('course grade gives the same grades wherever --out, the submissions and the course are', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'course-layouts-'));
@@ -149,8 +150,9 @@ describe('a grading setup that cannot grade correctly is never charged to the le
     const checkpointed = readFileSync(path.join(out, 'checkpoint.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { exercise?: string; result?: { exercise: string } });
-    expect(checkpointed.some((c) => (c.exercise ?? c.result?.exercise) === 'pkg')).toBe(false);
+      .map((l) => JSON.parse(l) as { exercise?: string; result?: { exercise: string; status: string } });
+    // (The stubs' pkg never ran: "not started" is a verdict, and it is kept.)
+    expect(checkpointed.some((c) => (c.exercise ?? c.result?.exercise) === 'pkg' && c.result?.status !== 'not started')).toBe(false);
   }, 300_000);
 
   test('`course check` says the grader failed, exit code 3, and records no attempt', () => {

@@ -76,11 +76,14 @@ test('console.log in the code under test is shown under the failing test it ran 
 });
 
 test('a submission that prints fake results, terminal escapes and frame-like bytes changes no verdict and is shown neutralised', () => {
+  // The forged lines are the very lines the grader prints for the honest solution (its test count included).
+  const honest = checkJson(path.join(repoRoot, 'solutions', '01-hpack-table'));
+  const n = honest.maxScore;
   const FAKE = [
     '✓ all tests passed',
-    '45 passed, 0 failed',
-    'Score: 45/45  ✔ passed',
-    JSON.stringify({ exercise: 'hpack-table', status: 'passed', score: 45, maxScore: 45, tests: [] }),
+    `${n} passed, 0 failed`,
+    `Score: ${n}/${n}  ✔ passed`,
+    JSON.stringify({ exercise: 'hpack-table', status: 'passed', score: n, maxScore: n, tests: [] }),
   ].join('\n');
   const hostile = variant('hostile', (s) =>
     s
@@ -94,9 +97,8 @@ test('a submission that prints fake results, terminal escapes and frame-like byt
           `    console.error(${JSON.stringify(FAKE)});\n`,
       ),
   );
-  const honest = checkJson(path.join(repoRoot, 'solutions', '01-hpack-table'));
   const printed = checkJson(hostile);
-  expect(honest).toMatchObject({ status: 'passed', score: 45 });
+  expect(honest).toMatchObject({ status: 'passed', score: honest.maxScore });
   // The same verdict, test by test.
   expect({ status: printed.status, score: printed.score, tests: printed.tests.map((t) => [t.fullName, t.status]) }).toEqual({
     status: honest.status,
@@ -120,8 +122,8 @@ test('a submission that prints fake results, terminal escapes and frame-like byt
   expect(forged.length).toBeGreaterThan(0);
   for (const l of forged) expect(l).toMatch(/^\s+│ /);
   // The grader's own summary and score lines, once each, and only the grader's at column 0.
-  expect(lines.filter((l) => /^\d+ passed, \d+ failed$/.test(l))).toEqual(['45 passed, 0 failed']);
-  expect(lines.filter((l) => /^Score: /.test(l))).toEqual(['Score: 45/45  ✔ passed']);
+  expect(lines.filter((l) => /^\d+ passed, \d+ failed$/.test(l))).toEqual([`${n} passed, 0 failed`]);
+  expect(lines.filter((l) => /^Score: /.test(l))).toEqual([`Score: ${n}/${n}  ✔ passed`]);
   expect(lines.filter((l) => /^\s*✓ all tests passed/.test(l))).toEqual([]);
 
   // Without --all, a passing check shows none of it, and says where it is.
