@@ -15,7 +15,7 @@
 // with a time limit. `.git` must be a real folder (not a symlink, nor a "gitdir:" file pointing elsewhere). A
 // repository git cannot read is a note on the submission, never a crash.
 
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +68,78 @@ export function readTimesFile(file: string): Map<string, Date> {
 
 const GIT_TIMEOUT_MS = 10_000;
 
+/**
+ * git's arguments for reading HEAD's committer time without running anything the repository configures: no hooks,
+ * pager, fsmonitor, signature programs, alternates command, replace objects or transport.
+ */
+function hardenedLogArgs(gitDir: string): string[] {
+  const config = [
+    'core.hooksPath=/dev/null',
+    'core.fsmonitor=false',
+    'core.pager=cat',
+    'log.showSignature=false',
+    'gpg.program=false',
+    'gpg.ssh.program=false',
+    'gpg.x509.program=false',
+    'protocol.allow=never',
+    'core.alternateRefsCommand=',
+    'safe.directory=*',
+  ].flatMap((c) => ['-c', c]);
+  return [
+    '--no-pager',
+    '--no-optional-locks',
+    '--no-replace-objects',
+    ...config,
+    `--git-dir=${gitDir}`,
+    'log',
+    '-1',
+    '--no-show-signature',
+    '--no-color',
+    '--format=%cI',
+    'HEAD',
+    '--',
+  ];
+}
+
+/** The environment git runs in: nothing of the grader's own, a throwaway HOME, no prompt, no lazy fetch. */
+function hardenedGitEnv(home: string, globalConfig: string, dir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LC_ALL: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: globalConfig,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_NO_LAZY_FETCH: '1',
+    GIT_NO_REPLACE_OBJECTS: '1',
+    GIT_CEILING_DIRECTORIES: path.dirname(dir),
+  };
+}
+
+/** What git's answer says: the time, or a note saying why it was not read. */
+function commitTimeOf(r: SpawnSyncReturns<string>, timeoutMs: number): { at?: Date; note?: string } {
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { note: 'git is not installed: the commit time was not read' };
+    if (code === 'ETIMEDOUT') return { note: `git did not answer within ${timeoutMs / 1000} s: the commit time was not read` };
+    return { note: `git failed (${r.error.message}): the commit time was not read` };
+  }
+  if (r.signal) return { note: `git did not answer within ${timeoutMs / 1000} s: the commit time was not read` };
+  const out = (r.stdout ?? '').trim();
+  if (r.status !== 0 || !out) {
+    const why =
+      (r.stderr ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .find(Boolean) ?? `exit code ${r.status}`;
+    return { note: `a .git folder that git cannot read (${why.slice(0, 200)}): the commit time was not read` };
+  }
+  const at = new Date(out.split('\n')[0]!);
+  if (Number.isNaN(at.getTime())) return { note: `git gave an unreadable commit time (${out.slice(0, 60)})` };
+  return { at };
+}
+
 /** The committer time of HEAD of the repository at `dir/.git`, read without trusting the repository. */
 export function gitCommitTime(dir: string, timeoutMs = GIT_TIMEOUT_MS): { at?: Date; note?: string } {
   const gitDir = path.join(dir, '.git');
@@ -80,81 +152,16 @@ export function gitCommitTime(dir: string, timeoutMs = GIT_TIMEOUT_MS): { at?: D
   const globalConfig = path.join(home, 'gitconfig');
   writeFileSync(globalConfig, '[safe]\n\tdirectory = *\n');
   try {
-    const r = spawnSync(
-      'git',
-      [
-        '--no-pager',
-        '--no-optional-locks',
-        '--no-replace-objects',
-        '-c',
-        'core.hooksPath=/dev/null',
-        '-c',
-        'core.fsmonitor=false',
-        '-c',
-        'core.pager=cat',
-        '-c',
-        'log.showSignature=false',
-        '-c',
-        'gpg.program=false',
-        '-c',
-        'gpg.ssh.program=false',
-        '-c',
-        'gpg.x509.program=false',
-        '-c',
-        'protocol.allow=never',
-        '-c',
-        'core.alternateRefsCommand=',
-        '-c',
-        'safe.directory=*',
-        `--git-dir=${gitDir}`,
-        'log',
-        '-1',
-        '--no-show-signature',
-        '--no-color',
-        '--format=%cI',
-        'HEAD',
-        '--',
-      ],
-      {
-        cwd: home,
-        encoding: 'utf8',
-        timeout: timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: 64 * 1024,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: home,
-          LC_ALL: 'C',
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_CONFIG_GLOBAL: globalConfig,
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_OPTIONAL_LOCKS: '0',
-          GIT_NO_LAZY_FETCH: '1',
-          GIT_NO_REPLACE_OBJECTS: '1',
-          GIT_CEILING_DIRECTORIES: path.dirname(dir),
-        },
-      },
-    );
-    if (r.error) {
-      const code = (r.error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { note: 'git is not installed: the commit time was not read' };
-      if (code === 'ETIMEDOUT') return { note: `git did not answer within ${timeoutMs / 1000} s: the commit time was not read` };
-      return { note: `git failed (${r.error.message}): the commit time was not read` };
-    }
-    if (r.signal) return { note: `git did not answer within ${timeoutMs / 1000} s: the commit time was not read` };
-    const out = (r.stdout ?? '').trim();
-    if (r.status !== 0 || !out) {
-      const why =
-        (r.stderr ?? '')
-          .split('\n')
-          .map((l) => l.trim())
-          .find(Boolean) ?? `exit code ${r.status}`;
-      return { note: `a .git folder that git cannot read (${why.slice(0, 200)}): the commit time was not read` };
-    }
-    const at = new Date(out.split('\n')[0]!);
-    if (Number.isNaN(at.getTime())) return { note: `git gave an unreadable commit time (${out.slice(0, 60)})` };
-    return { at };
+    const r = spawnSync('git', hardenedLogArgs(gitDir), {
+      cwd: home,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: 64 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: hardenedGitEnv(home, globalConfig, dir),
+    });
+    return commitTimeOf(r, timeoutMs);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -27,6 +27,7 @@ function variant(name: string, edit: (source: string) => string): string {
 interface CheckJson {
   status: string;
   score: number;
+  maxScore: number;
   tests: Array<{ fullName: string; status: string; output?: { text: string; dropped: number } }>;
 }
 
