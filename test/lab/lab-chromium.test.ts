@@ -7,7 +7,7 @@
 // banner with the stub, keyboard use, and the layout at 1280x800 and 390x800 with screenshots (docs/lab/ under
 // COURSE_LAB_SCREENSHOTS=1).
 
-import { copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
@@ -176,6 +176,8 @@ maybe('course lab in Chromium', () => {
       });
     }, lab.token);
     await page.waitForFunction(() => (globalThis as unknown as Recorder).__seen.length > 0, undefined, WAIT);
+    // The learner's own print-debugging, at the top of the still-failing stub: shown with the test it fell in.
+    appendFileSync(path.join(dir, first.dir, first.files[0]!), "\nconsole.log('lab-debug-line: hello from the learner');\n");
     const before = Math.max(...(await page.evaluate(() => (globalThis as unknown as Recorder).__seen.map((e) => e.generation))));
     await page.click('#check-button');
     // The run the button asked for (a later generation than any before the click) has finished.
@@ -187,6 +189,9 @@ maybe('course lab in Chromium', () => {
     expect(await page.locator('#test-list li.test.failed').count()).toBe(Number(total));
     expect(await page.locator('#test-list li.test.failed pre.evidence').first().innerText()).toMatch(/not implemented/);
     expect(await page.locator('#test-list li.test.failed .status-word').first().innerText()).toBe('failed');
+    // Each failure names the lesson sentences its test checks, and the learner's output is shown as theirs.
+    expect(await page.locator('#test-list li.test.failed .lesson-pointer').first().innerText()).toMatch(/^↳ lesson § .+ \(R\d+\.\d+\): \S/);
+    expect(await page.locator('#test-list .learner-output').first().innerText()).toMatch(/your output[\s\S]*lab-debug-line: hello from the learner/);
     // Streamed: each of the run's tests reached the page before the run's result did.
     const seen = await page.evaluate(() => (globalThis as unknown as Recorder).__seen);
     const run = seen.find((e) => e.kind === 'result' && e.generation > before)!.generation;

@@ -1,8 +1,9 @@
 // The Check tab: the Check button, the live status of the run (phase, tests done, failures) and the test list,
 // filled as each test finishes (the 'test' events) and replaced by the whole result when the run ends. Status is
-// said in words and symbols, not colour alone. Evidence is shown as preformatted text.
+// said in words and symbols, not colour alone. Evidence is shown as preformatted text, with the lesson sentences a
+// failure broke and the learner's own output (text only, like everything from the code under test).
 
-import type { ExerciseResult, TestResult } from '../../run/result';
+import type { ExerciseResult, RequirementRef, TestResult } from '../../run/result';
 import type { TestView, WatchView } from '../view';
 import { api, byId, el } from './dom';
 
@@ -10,7 +11,26 @@ const SYMBOL: Record<string, string> = { passed: '✓', failed: '✗', timeout: 
 
 let shownGeneration = -1;
 
-function testItem(test: TestResult): HTMLLIElement {
+/** Under a failure: the lesson sentences its test checks (requirements.yaml), so the learner reads what broke. */
+function lessonPointers(test: TestResult, requirements: RequirementRef[]): HTMLElement[] {
+  if (test.status === 'passed') return [];
+  return (test.requirements ?? []).flatMap((id) => {
+    const r = requirements.find((x) => x.id === id);
+    return r ? [el('div', { class: 'lesson-pointer' }, `↳ lesson § ${r.section} (${r.id}): ${r.text}`)] : [];
+  });
+}
+
+/** What the learner's own code printed while the test ran: theirs, shown as text, folded away until asked for. */
+function learnerOutput(test: TestResult): HTMLElement[] {
+  if (!test.output) return [];
+  const box = el('details', { class: 'learner-output' });
+  const dropped = test.output.dropped ? ` (${test.output.dropped} more characters were printed and not kept)` : '';
+  box.append(el('summary', {}, `your output (console.log/console.error while this test ran)${dropped}`), el('pre', { tabindex: '0' }, test.output.text));
+  if (test.status !== 'passed') box.setAttribute('open', '');
+  return [box];
+}
+
+function testItem(test: TestResult, requirements: RequirementRef[] = []): HTMLLIElement {
   const li = el('li', { class: `test ${test.status}`, 'data-status': test.status });
   const line = el('div', { class: 'test-line' });
   line.append(
@@ -22,6 +42,7 @@ function testItem(test: TestResult): HTMLLIElement {
   li.appendChild(line);
   if (test.spec) li.appendChild(el('div', { class: 'spec' }, test.spec));
   if (test.message && test.status !== 'passed') li.appendChild(el('pre', { class: 'evidence', tabindex: '0' }, test.message));
+  li.append(...lessonPointers(test, requirements), ...learnerOutput(test));
   return li;
 }
 
@@ -58,7 +79,7 @@ export function showWatch(view: WatchView): void {
   status.dataset.state = result.status;
   // The whole result: failures first (the first one is where to look), then the passes.
   const ordered = [...result.tests.filter((t) => t.status !== 'passed'), ...result.tests.filter((t) => t.status === 'passed')];
-  const items = ordered.map(testItem);
+  const items = ordered.map((t) => testItem(t, result.requirements ?? []));
   if (result.message) items.unshift(Object.assign(el('li', { class: 'test error' }), { textContent: result.message }));
   for (const d of result.diagnostics.slice(0, 20))
     items.push(el('li', { class: 'test diagnostic' }, `${d.file}:${d.line}:${d.column} ${d.kind} error: ${d.message}`));
