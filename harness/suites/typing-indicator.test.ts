@@ -420,6 +420,23 @@ describe('room server', () => {
     await expectReceive(alice, '{"type":"typing","user":"Bob"}', (m) => m.type === 'typing' && m.user === 'Bob', 'The limit is per connection: Bob is not limited because Alice flooded.', mark);
   });
 
+  test('without options the rate limit is 5 typing events per connection {R4.36}', async () => {
+    const port = await start();
+    const alice = await join(port, 'Alice');
+    const bob = await join(port, 'Bob');
+    const marks = [alice.inbox.length, bob.inbox.length];
+    for (let i = 0; i < 8; i++) alice.send({ type: 'typing' });
+    await settle(alice, bob);
+    const relayed = bob.messages('typing', marks[1]).length;
+    const limited = alice.messages('error', marks[0]).filter((m) => m.code === 'rate-limited').length;
+    if (relayed !== 5 || limited !== 3) {
+      throw new Error(
+        `typingLimit defaults to 5 (per typingWindowMs, default 5000 ms). Alice sent 8 typing events at once: Bob should get ` +
+          `exactly 5 (got ${relayed}) and Alice 3 "rate-limited" errors (got ${limited}).\n${alice.transcript(6)}`,
+      );
+    }
+  });
+
   test('the rate limit lets typing through again once the window has passed {R4.28}', async () => {
     const windowMs = 600;
     const port = await start({ typingLimit: 2, typingWindowMs: windowMs });
@@ -645,6 +662,29 @@ describe('typing client', () => {
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs: 1000, user: 'Dana' });
     const first = rig.conn.log.find((e) => e.dir === 'in');
     expect(first?.message).toEqual({ type: 'join', room: 'general', user: 'Dana' });
+  });
+
+  test('connect() resolves only once the joined reply has arrived, not when the socket opens {R4.42}', async () => {
+    const joinedDelayMs = 400;
+    chat = await ChatServer.start({ joinedDelayMs });
+    client = await sandbox().construct('TypingClient', {
+      url: chat.url,
+      room: 'general',
+      user: 'Dana',
+      WebSocket: { $require: 'ws', export: 'WebSocket' },
+      render: sandbox().callback(() => undefined),
+    });
+    const joined = chat.nextJoin(3000);
+    await client.call('connect');
+    const resolvedAt = chat.now();
+    const conn = await joined;
+    const reply = conn?.log.find((e) => e.dir === 'out' && e.message?.type === 'joined');
+    if (!reply) {
+      throw new Error(
+        `connect() resolved at ${formatMs(resolvedAt)}, before the server's {"type":"joined"} reply (held back ${joinedDelayMs} ms). ` +
+          'It must resolve when "joined" arrives: until then the room is not joined and keystrokes are ignored.',
+      );
+    }
   });
 
   test('the first keystroke sends typing at once {R4.2}', async () => {
