@@ -35,6 +35,8 @@ export interface ChatServerOptions {
   echo?: boolean;
   /** Remote users already in the room when the client joins. */
   present?: string[];
+  /** Hold the joined reply back this long (ms), so that a connect() resolving before it shows. */
+  joinedDelayMs?: number;
 }
 
 type Waiter = { check: () => boolean; resolve: () => void; cancel: () => void };
@@ -56,6 +58,7 @@ export class ChatConnection {
     private readonly socket: WebSocket,
     present: string[],
     private readonly echo: boolean,
+    private readonly joinedDelayMs = 0,
   ) {
     this.users = [...present];
     socket.on('message', (data, isBinary) => {
@@ -72,7 +75,9 @@ export class ChatConnection {
         this.user = String(message.user);
         this.room = String(message.room);
         this.users.push(this.user);
-        this.send({ type: 'joined', room: this.room, user: this.user, users: [...this.users] });
+        const reply = { type: 'joined', room: this.room, user: this.user, users: [...this.users] };
+        if (this.joinedDelayMs > 0) setTimeout(() => this.send(reply), this.joinedDelayMs);
+        else this.send(reply);
         this.server.joined(this);
       } else if (this.echo && this.user !== undefined && ['typing', 'stop-typing', 'message'].includes(String(message?.type))) {
         this.send({ ...message, user: this.user });
@@ -205,7 +210,7 @@ export class ChatServer {
     private readonly options: ChatServerOptions,
   ) {
     wss.on('connection', (socket) => {
-      const conn = new ChatConnection(this, socket, options.present ?? [], options.echo ?? false);
+      const conn = new ChatConnection(this, socket, options.present ?? [], options.echo ?? false, options.joinedDelayMs);
       this.connections.push(conn);
     });
   }

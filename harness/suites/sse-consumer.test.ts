@@ -175,6 +175,74 @@ function sectionFor(c: ParseCase): string {
   return /bom|newline|crlf|cr-|endings|utf|comments|leading-space|parsing/.test(c.id) ? '§9.2.5' : '§9.2.6';
 }
 
+/** The lesson's requirements (exercises/05-sse-consumer/requirements.yaml) each vector case checks: its test's tag. */
+const vectorRequirements: Record<string, string> = {
+  'wpt-format-bom': 'R5.4,R5.5',
+  'wpt-format-bom-2': 'R5.4,R5.5',
+  'wpt-format-comments': 'R5.10,R5.6',
+  'wpt-format-data-before-final-empty-line': 'R5.27,R5.18',
+  'wpt-format-field-data': 'R5.12,R5.14,R5.23',
+  'wpt-format-field-event': 'R5.15,R5.26',
+  'wpt-format-field-event-empty': 'R5.24',
+  'wpt-format-field-id-persists': 'R5.25',
+  'wpt-format-field-id-resets': 'R5.17',
+  'wpt-format-field-id-resets-no-colon': 'R5.17,R5.12',
+  'wpt-format-field-id-ellipsis': 'R5.16',
+  'wpt-format-field-id-null-1': 'R5.16',
+  'wpt-format-field-id-null-2': 'R5.16',
+  'wpt-format-field-id-null-3': 'R5.16',
+  'wpt-format-field-id-null-4': 'R5.16',
+  'wpt-format-field-id-null-5': 'R5.16',
+  'wpt-format-field-retry': 'R5.18,R5.20',
+  'wpt-format-field-retry-bogus': 'R5.19',
+  'wpt-format-field-parsing': 'R5.13,R5.11',
+  'wpt-format-field-unknown': 'R5.13,R5.10,R5.12',
+  'wpt-format-leading-space': 'R5.11',
+  'wpt-format-newlines': 'R5.6',
+  'wpt-format-null-character': 'R5.14',
+  'wpt-format-utf-8': 'R5.1',
+  'wpt-event-data': 'R5.22,R5.12',
+  'wpt-eventsource-reconnect-first': 'R5.18',
+  'spec-crlf': 'R5.6',
+  'spec-cr-only': 'R5.6',
+  'spec-mixed-endings': 'R5.6',
+  'spec-crlf-split-across-chunks': 'R5.8',
+  'spec-cr-at-chunk-end-then-blank': 'R5.7',
+  'spec-byte-split-utf8': 'R5.3',
+  'spec-two-spaces': 'R5.11',
+  'spec-colon-in-value': 'R5.11',
+  'spec-no-space-after-colon': 'R5.11',
+  'spec-event-without-data': 'R5.22',
+  'spec-event-type-reset': 'R5.26',
+  'spec-event-last-wins': 'R5.15,R5.12,R5.24',
+  'spec-event-named-message': 'R5.24',
+  'spec-field-case-sensitive': 'R5.13',
+  'spec-space-before-colon': 'R5.13',
+  'spec-id-after-data': 'R5.16',
+  'spec-id-last-wins': 'R5.16',
+  'spec-id-only-block-then-event': 'R5.21',
+  'spec-id-only-block-at-end': 'R5.21',
+  'spec-id-with-spaces': 'R5.11,R5.16',
+  'spec-id-initial': 'R5.25',
+  'spec-retry-leading-space': 'R5.18,R5.11',
+  'spec-retry-invalid-values': 'R5.19',
+  'spec-retry-zero': 'R5.18',
+  'spec-comment-only': 'R5.10',
+  'spec-eof-no-blank-line': 'R5.27',
+  'spec-eof-single-newline': 'R5.27',
+  'spec-extra-blank-lines': 'R5.9',
+  'spec-bom-inside-value': 'R5.5',
+  'spec-invalid-utf8': 'R5.2',
+  'spec-empty-stream': 'R5.9',
+  'spec-data-multiline-empty-middle': 'R5.14',
+  'spec-trailing-newline-in-data': 'R5.23',
+};
+function requirementsOf(c: ParseCase): string {
+  const ids = vectorRequirements[c.id];
+  if (!ids) throw new Error(`vector case ${c.id} names no requirement: add it to vectorRequirements`);
+  return ids;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Driving the client
 
@@ -367,7 +435,7 @@ async function expectReadyState(client: Remote, expected: number, why: string, l
 
 describe('parsing the vector streams: whole, in the given chunks, byte by byte, at random split points', () => {
   gradedCases.forEach((c, index) => {
-    test(`${c.id}: ${c.description} (WHATWG HTML ${sectionFor(c)})`, async () => {
+    test(`${c.id}: ${c.description} (WHATWG HTML ${sectionFor(c)}) {${requirementsOf(c)}}`, async () => {
       const stream = hex(c.inputHex);
       const ways: Array<[string, Uint8Array[]]> = [['whole', [stream]]];
       if (c.chunks) ways.push(['in the chunks of the vector', c.chunks.map(utf8)]);
@@ -403,12 +471,12 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
 
   const m = (data: string, lastEventId = '', type = 'message'): ExpectedEvent => ({ type, data, lastEventId });
 
-  test('an event is returned by the feed() call whose bytes complete its blank line, not later (WHATWG HTML §9.2.6)', async () => {
+  test('an event is returned by the feed() call whose bytes complete its blank line, not later (WHATWG HTML §9.2.6) {R5.40}', async () => {
     const chunks = ['data: a\n', '\n', 'data: b\n\ndata: c\n', '\n'];
     checkPerChunk('dispatch happens at the blank line:', chunks, await feedEach(chunks), [[], [m('a')], [m('b')], [m('c')]]);
   });
 
-  test('a CR at the very end of a chunk ends the line at once: "data: a\\n\\r" dispatches without waiting for more bytes (WHATWG HTML §9.2.5)', async () => {
+  test('a CR at the very end of a chunk ends the line at once: "data: a\\n\\r" dispatches without waiting for more bytes (WHATWG HTML §9.2.5) {R5.7}', async () => {
     const chunks = ['data: a\n\r', 'data: b\r\r', '\ndata: c\r\n\r', '\n'];
     checkPerChunk(
       'a CR is a complete line ending by itself; a LF right after it (even in the next chunk) belongs to it:',
@@ -418,14 +486,14 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     );
   });
 
-  test('the LF of a CRLF split across chunks is not a second line end (WHATWG HTML §9.2.5)', async () => {
+  test('the LF of a CRLF split across chunks is not a second line end (WHATWG HTML §9.2.5) {R5.8}', async () => {
     const chunks = ['data: a\r', '\n', 'data: b\r', '\n', '\r', '\n'];
     checkPerChunk('"\\r" + "\\n" in two chunks is ONE line ending, so no blank line until the second CR:', chunks, await feedEach(chunks), [
       [], [], [], [], [m('a\nb')], [],
     ]);
   });
 
-  test('a field name must match exactly: names one letter off "data", "event", "id" or "retry" are ignored (WHATWG HTML §9.2.6)', async () => {
+  test('a field name must match exactly: names one letter off "data", "event", "id" or "retry" are ignored (WHATWG HTML §9.2.6) {R5.13}', async () => {
     const stream = 'retrx: 10\nrexry: 20\nretryy: 30\nretr: 40\nevenx: a\neventt: b\nidd: 5\nix: 6\ndatx: no\ndat: no\ndatas: no\ndata: yes\n\n';
     const parser = await sandbox().construct('EventStreamParser', '');
     const events = (await parser.call('feed', utf8(stream))) as Array<Partial<ExpectedEvent>>;
@@ -440,14 +508,14 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     }
   });
 
-  test('the last event ID carries over from the constructor and persists until an id field changes it (WHATWG HTML §9.2.6)', async () => {
+  test('the last event ID carries over from the constructor and persists until an id field changes it (WHATWG HTML §9.2.6) {R5.25}', async () => {
     const chunks = ['data: x\n\n', 'id: 7\ndata: y\n\n', 'data: z\n\n'];
     checkPerChunk('new EventStreamParser("41") starts with last event ID "41":', chunks, await feedEach(chunks, '41'), [
       [m('x', '41')], [m('y', '7')], [m('z', '7')],
     ]);
   });
 
-  test('a character cut short at the end of a chunk becomes U+FFFD when the next chunk does not complete it (WHATWG HTML §9.2.5, WHATWG Encoding)', async () => {
+  test('a character cut short at the end of a chunk becomes U+FFFD when the next chunk does not complete it (WHATWG HTML §9.2.5, WHATWG Encoding) {R5.2}', async () => {
     // F0 90 80 starts U+10000, but a LF follows in the next chunk: one U+FFFD for the three bytes. The chunks before
     // mix ASCII and non-ASCII text, as a real stream does (a decoder that takes shortcuts for ASCII chunks must
     // still never drop bytes it holds).
@@ -464,7 +532,7 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     }
   });
 
-  test('every split point inside a multi-byte UTF-8 character decodes the same text (WHATWG HTML §9.2.5)', async () => {
+  test('every split point inside a multi-byte UTF-8 character decodes the same text (WHATWG HTML §9.2.5) {R5.3}', async () => {
     const text = 'data: café ✓ 😀 Ω\n\n';
     const stream = utf8(text);
     for (let cut = 1; cut < stream.length; cut++) {
@@ -477,7 +545,7 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     checkParse('split inside the 3-byte ✓ and twice inside the 4-byte 😀', stream, threeWay, await parse(threeWay), { events: [m('café ✓ 😀 Ω')] });
   });
 
-  test('a BOM split across chunks is still stripped, and only once (WHATWG HTML §9.2.5)', async () => {
+  test('a BOM split across chunks is still stripped, and only once (WHATWG HTML §9.2.5) {R5.4,R5.5}', async () => {
     const stream = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('data: x\n\n')]);
     for (const cut of [1, 2]) {
       const chunks = [stream.subarray(0, cut), stream.subarray(cut, 3), stream.subarray(3)];
@@ -485,7 +553,7 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     }
   });
 
-  test('a 1 MB event arrives whole, as one event with every byte of its data (WHATWG HTML §9.2.6)', async () => {
+  test('a 1 MB event arrives whole, as one event with every byte of its data (WHATWG HTML §9.2.6) {R5.14}', async () => {
     const unit = 'abcdefghij–Ω😀'; // ASCII and 3-, 2- and 4-byte characters
     const payload = unit.repeat(Math.ceil((1024 * 1024) / Buffer.byteLength(unit)));
     const second = payload.slice(0, 5000);
@@ -505,7 +573,7 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
     ]);
   });
 
-  test('10 000 small events in one stream, split anywhere, all arrive in order (WHATWG HTML §9.2.6)', async () => {
+  test('10 000 small events in one stream, split anywhere, all arrive in order (WHATWG HTML §9.2.6) {R5.9}', async () => {
     const parts: string[] = [];
     const expected: ExpectedEvent[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -526,7 +594,7 @@ describe('the parser, chunk by chunk (WHATWG HTML §9.2.5, §9.2.6)', () => {
 // ===============================================================================================================
 
 describe('the client: connecting and dispatching', () => {
-  test('the request asks for text/event-stream and sends no Last-Event-ID when there is no last event ID (WHATWG HTML §9.2.2)', async () => {
+  test('the request asks for text/event-stream and sends no Last-Event-ID when there is no last event ID (WHATWG HTML §9.2.2) {R5.28,R5.31}', async () => {
     const server = await serve([{ body: ['data: hi\n\n'], then: 'hold' }]);
     const { log } = await connect(server);
     await log.waitFor('message', 1, 3000, server);
@@ -539,7 +607,7 @@ describe('the client: connecting and dispatching', () => {
     }
   });
 
-  test('readyState is CONNECTING until the response arrives, then OPEN, and "open" fires once (WHATWG HTML §9.2.3)', async () => {
+  test('readyState is CONNECTING until the response arrives, then OPEN, and "open" fires once (WHATWG HTML §9.2.3) {R5.28,R5.29}', async () => {
     const server = await serve([{ headersGate: 'respond', body: [': hello\n\n'], then: 'hold' }]);
     const { client, log } = await connect(server);
     await server.waitForRequests(1, 3000);
@@ -552,7 +620,7 @@ describe('the client: connecting and dispatching', () => {
     }
   });
 
-  test('message events carry type, data and the last event ID; named events go only to their own listeners (WHATWG HTML §9.2.6)', async () => {
+  test('message events carry type, data and the last event ID; named events go only to their own listeners (WHATWG HTML §9.2.6) {R5.24,R5.44}', async () => {
     const body = 'data: 1\n\nevent: update\nid: u1\ndata: {"a":1}\ndata: two lines\n\nevent: message\ndata: 3\n\n: comment\nevent: other\ndata: not listened to\n\ndata: 4\n\n';
     const server = await serve([{ body: [body], then: 'hold' }]);
     const { log } = await connect(server, { types: ['update'] });
@@ -565,7 +633,7 @@ describe('the client: connecting and dispatching', () => {
     ], body);
   });
 
-  test('addEventListener() after the connection opened receives the later events of that type (WHATWG HTML §9.2.2)', async () => {
+  test('addEventListener() after the connection opened receives the later events of that type (WHATWG HTML §9.2.2) {R5.44}', async () => {
     const server = await serve([{ body: ['data: first\n\n', { gate: 'more' }, 'event: late\ndata: second\n\n'], then: 'hold' }]);
     const { client, log } = await connect(server);
     await log.waitFor('message', 1, 3000, server);
@@ -578,7 +646,7 @@ describe('the client: connecting and dispatching', () => {
     ]);
   });
 
-  test('a CRLF and a UTF-8 character split across network writes are handled by the client (WHATWG HTML §9.2.5)', async () => {
+  test('a CRLF and a UTF-8 character split across network writes are handled by the client (WHATWG HTML §9.2.5) {R5.3,R5.8}', async () => {
     const euro = utf8('€'); // e2 82 ac
     const server = await serve([
       {
@@ -595,7 +663,7 @@ describe('the client: connecting and dispatching', () => {
     ]);
   });
 
-  test('a Content-Type with parameters and other letter case is accepted; the body is UTF-8 whatever the charset says (WHATWG HTML §9.2.3)', async () => {
+  test('a Content-Type with parameters and other letter case is accepted; the body is UTF-8 whatever the charset says (WHATWG HTML §9.2.3) {R5.29,R5.1}', async () => {
     const s = scenario('wpt-format-utf-8-charset-ignored');
     const server = await serve([{ contentType: s.response!.contentType.replace('text/event-stream', 'Text/Event-Stream'), body: ['data:ok…\n\n'], then: 'hold' }]);
     const { log } = await connect(server);
@@ -605,7 +673,7 @@ describe('the client: connecting and dispatching', () => {
 
   // 3 000 small events, not 10 000: each one crosses from the sandbox to this process as a callback, and under a load
   // average of 40 on two cores 10 000 of them took more than 12 s (the parser test above still uses 10 000).
-  test('a 1 MB event and then 3 000 small events arrive through the client intact (WHATWG HTML §9.2.6)', async () => {
+  test('a 1 MB event and then 3 000 small events arrive through the client intact (WHATWG HTML §9.2.6) {R5.14}', async () => {
     const payload = `${'x'.repeat(999)}é`.repeat(1049);
     const count = 3000;
     const small = Array.from({ length: count }, (_, i) => `id: ${i}\ndata: ${i}\n\n`).join('');
@@ -626,7 +694,7 @@ describe('the client: connecting and dispatching', () => {
 });
 
 describe('the client: reconnection', () => {
-  test('after the stream ends it fires "error" with readyState CONNECTING, waits the retry time, and reconnects (WHATWG HTML §9.2.3)', async () => {
+  test('after the stream ends it fires "error" with readyState CONNECTING, waits the retry time, and reconnects (WHATWG HTML §9.2.3) {R5.30,R5.43}', async () => {
     const s = scenario('wpt-eventsource-reconnect');
     const steps = s.steps!;
     const retry = 60;
@@ -651,7 +719,7 @@ describe('the client: reconnection', () => {
     checkGap(server, log, 1, retry, `the first response set "retry: ${retry}"`);
   });
 
-  test('Last-Event-ID on reconnect is the last event ID, as UTF-8, and it persists across reconnects (WHATWG HTML §9.2.3)', async () => {
+  test('Last-Event-ID on reconnect is the last event ID, as UTF-8, and it persists across reconnects (WHATWG HTML §9.2.3) {R5.31,R5.38}', async () => {
     const s = scenario('wpt-format-field-id-reconnect');
     const steps = s.steps!;
     const first = scaleRetry(steps[0]!.response!.body);
@@ -675,7 +743,7 @@ describe('the client: reconnection', () => {
     checkGap(server, log, 2, scaleMs(steps[2]!.afterMs!), 'the reconnection time set by an earlier connection still holds');
   });
 
-  test('an id containing U+0000 is ignored: no Last-Event-ID on reconnect (WHATWG HTML §9.2.6)', async () => {
+  test('an id containing U+0000 is ignored: no Last-Event-ID on reconnect (WHATWG HTML §9.2.6) {R5.16,R5.31}', async () => {
     const s = scenario('wpt-format-field-id-null-reconnect');
     const body = scaleRetry(s.steps![0]!.response!.body);
     const server = await serve([{ body: [body] }, { body: [': second\n\n'], then: 'hold' }]);
@@ -692,7 +760,7 @@ describe('the client: reconnection', () => {
     checkEvents('events:', log, server, s.steps![0]!.expectEvents!);
   });
 
-  test('an unfinished event at the end of a response is discarded and its id is not sent on reconnect (WHATWG HTML §9.2.6)', async () => {
+  test('an unfinished event at the end of a response is discarded and its id is not sent on reconnect (WHATWG HTML §9.2.6) {R5.27,R5.32}', async () => {
     const s = scenario('wpt-format-data-before-final-empty-line-reconnect');
     const body = scaleRetry(s.steps![0]!.response!.body);
     const server = await serve([{ body: [body] }, { body: [': second\n\n'], then: 'hold' }]);
@@ -710,7 +778,7 @@ describe('the client: reconnection', () => {
     checkGap(server, log, 1, scaleMs(s.steps![1]!.afterMs!), `the response set "retry: ${scaleMs(1000)}" (a retry applies at once, even in an unfinished block)`);
   });
 
-  test('a connection dropped in the middle of an event: the partial event is discarded and the client reconnects with the committed id (WHATWG HTML §9.2.3)', async () => {
+  test('a connection dropped in the middle of an event: the partial event is discarded and the client reconnects with the committed id (WHATWG HTML §9.2.3) {R5.30,R5.32}', async () => {
     const server = await serve([
       { body: ['retry: 40\nid: 1\ndata: complete\n\nid: 2\ndata: parti', { pause: 10 }, { drop: true }] },
       { body: ['id: 3\ndata: again\n\n'], then: 'hold' },
@@ -730,7 +798,7 @@ describe('the client: reconnection', () => {
     checkGap(server, log, 1, 40, 'the stream set "retry: 40" before it broke');
   });
 
-  test('a request that fails before any response (connection reset) is retried after the reconnection time (WHATWG HTML §9.2.3)', async () => {
+  test('a request that fails before any response (connection reset) is retried after the reconnection time (WHATWG HTML §9.2.3) {R5.30}', async () => {
     const server = await serve([{ refuse: true }, { body: ['data: second try\n\n'], then: 'hold' }]);
     const { log } = await connect(server, { reconnectionTime: 80 });
     await log.waitFor('message', 1, 4000, server);
@@ -740,7 +808,7 @@ describe('the client: reconnection', () => {
     checkGap(server, log, 1, 80, 'no retry field was received, so the initial reconnection time (80 ms, from the options) applies');
   });
 
-  test('the initial reconnection time applies until a retry field replaces it (WHATWG HTML §9.2.6)', async () => {
+  test('the initial reconnection time applies until a retry field replaces it (WHATWG HTML §9.2.6) {R5.42,R5.30}', async () => {
     const server = await serve([{ body: ['data: 1\n\n'] }, { body: ['retry: 50\ndata: 2\n\n'] }, { body: [': 3\n\n'], then: 'hold' }]);
     const { log } = await connect(server, { reconnectionTime: 150 });
     await server.waitForRequests(3, 5000);
@@ -748,14 +816,14 @@ describe('the client: reconnection', () => {
     checkGap(server, log, 2, 50, 'the second response set "retry: 50"');
   });
 
-  test('a retry field overrides a long initial reconnection time (WHATWG HTML §9.2.6)', async () => {
+  test('a retry field overrides a long initial reconnection time (WHATWG HTML §9.2.6) {R5.30,R5.18}', async () => {
     const server = await serve([{ body: ['retry: 30\nretry: x\nretry: -5\ndata: 1\n\n'] }, { body: [': 2\n\n'], then: 'hold' }]);
     const { log } = await connect(server, { reconnectionTime: 4000 });
     await server.waitForRequests(2, 3500);
     checkGap(server, log, 1, 30, 'the stream set "retry: 30" ("retry: x" and "retry: -5" are not digits and are ignored), replacing the initial 4000 ms');
   });
 
-  test('the lastEventId option is sent as Last-Event-ID on the first request and seeds the events (WHATWG HTML §9.2.3)', async () => {
+  test('the lastEventId option is sent as Last-Event-ID on the first request and seeds the events (WHATWG HTML §9.2.3) {R5.41}', async () => {
     const s = vectors.cases.find((c) => c.id === 'spec-id-initial')!;
     const server = await serve([{ body: [s.input], then: 'hold' }]);
     const { log } = await connect(server, { lastEventId: s.initialLastEventId });
@@ -770,7 +838,7 @@ describe('the client: reconnection', () => {
 describe('the client: failing and closing', () => {
   const statuses = scenario('wpt-request-status-error').statuses!;
 
-  test.each(statuses)('status %i fails the connection: one "error" with readyState CLOSED, no "open", no message, no reconnect (WHATWG HTML §9.2.3)', async (status) => {
+  test.each(statuses)('status %i fails the connection: one "error" with readyState CLOSED, no "open", no message, no reconnect (WHATWG HTML §9.2.3) {R5.33,R5.43}', async (status) => {
     const server = await serve([{ status, body: status === 204 || status === 205 ? [] : ['data: must not be dispatched\n\n'] }]);
     const { client, log } = await connect(server, { reconnectionTime: 10 });
     await log.waitFor('error', 1, 3000, server);
@@ -794,7 +862,7 @@ describe('the client: failing and closing', () => {
     ['text/x-bogus', 'text/x-bogus'],
     ['no Content-Type at all', null],
     ['text/plain', 'text/plain'],
-  ] as const)('a 200 response with %s fails the connection without reconnecting (WHATWG HTML §9.2.3)', async (_label, contentType) => {
+  ] as const)('a 200 response with %s fails the connection without reconnecting (WHATWG HTML §9.2.3) {R5.33,R5.43}', async (_label, contentType) => {
     const server = await serve([{ contentType, body: ['data: must not be dispatched\n\n'] }]);
     const { client, log } = await connect(server, { reconnectionTime: 10 });
     await log.waitFor('error', 1, 3000, server);
@@ -814,7 +882,7 @@ describe('the client: failing and closing', () => {
     await expectReadyState(client, 2, 'after a response that is not an event stream', log, server);
   });
 
-  test('close() aborts the open request, sets readyState CLOSED and never reconnects (WHATWG HTML §9.2.2)', async () => {
+  test('close() aborts the open request, sets readyState CLOSED and never reconnects (WHATWG HTML §9.2.2) {R5.34}', async () => {
     const server = await serve([{ body: ['data: 1\n\n', { gate: 'never' }], then: 'hold' }]);
     const { client, log } = await connect(server, { reconnectionTime: 10 });
     await log.waitFor('message', 1, 3000, server);
@@ -833,7 +901,7 @@ describe('the client: failing and closing', () => {
     }
   });
 
-  test('close() while waiting to reconnect cancels the reconnection (WHATWG HTML §9.2.2)', async () => {
+  test('close() while waiting to reconnect cancels the reconnection (WHATWG HTML §9.2.2) {R5.34}', async () => {
     // 500 ms: long enough that close() surely arrives during the wait, even on a busy machine.
     const server = await serve([{ body: ['retry: 500\ndata: 1\n\n'] }, { body: [': 2\n\n'], then: 'hold' }]);
     const { client, log } = await connect(server);
@@ -846,7 +914,7 @@ describe('the client: failing and closing', () => {
     await expectReadyState(client, 2, 'after close()', log, server);
   });
 
-  test('204 No Content stops the client for good, even with a short retry set earlier (WHATWG HTML §9.2.3)', async () => {
+  test('204 No Content stops the client for good, even with a short retry set earlier (WHATWG HTML §9.2.3) {R5.33}', async () => {
     const server = await serve([{ body: ['retry: 10\ndata: 1\n\n'] }, { status: 204 }, { body: ['data: never\n\n'], then: 'hold' }]);
     const { log } = await connect(server);
     await log.waitFor('error', 2, 3000, server);
@@ -862,7 +930,7 @@ describe('the client: failing and closing', () => {
     }
   });
 
-  test('a new client reports an empty lastEventId and the initial reconnection time from its options (WHATWG HTML §9.2.2)', async () => {
+  test('a new client reports an empty lastEventId and the initial reconnection time from its options (WHATWG HTML §9.2.2) {R5.42}', async () => {
     const server = await serve([{ body: [': hi\n\n'], then: 'hold' }]);
     try {
       const { client, log } = await connect(server);
@@ -912,7 +980,7 @@ const HUGE_RETRIES: Array<[string, string]> = [
 ];
 
 describe('reconnection times beyond the timer limit of 2^31 − 1 ms', () => {
-  test('the parser keeps a retry value of any length: 2^31, 2^32 + 1, 2^53 + 1, 400 digits give a number, never NaN (WHATWG HTML §9.2.6)', async () => {
+  test('the parser keeps a retry value of any length: 2^31, 2^32 + 1, 2^53 + 1, 400 digits give a number, never NaN (WHATWG HTML §9.2.6) {R5.35,R5.18}', async () => {
     const rows: string[] = [];
     let bad = false;
     for (const [label, digits] of [['2^31 − 1', String(MAX_TIMER_MS)] as [string, string], ...HUGE_RETRIES]) {
@@ -931,7 +999,7 @@ describe('reconnection times beyond the timer limit of 2^31 − 1 ms', () => {
     ]);
   });
 
-  test('retry values of 2^31 ms and more (2^31, 2^32 + 1, 2^53 + 1, 10^20, 400 digits) make the client wait, not reconnect at once; close() still stops it (WHATWG HTML §9.2.3, §9.2.6)', async () => {
+  test('retry values of 2^31 ms and more (2^31, 2^32 + 1, 2^53 + 1, 10^20, 400 digits) make the client wait, not reconnect at once; close() still stops it (WHATWG HTML §9.2.3, §9.2.6) {R5.35,R5.36,R5.37}', async () => {
     // One server and one client per value, all at once, so that the window below is spent only once.
     const runs = await Promise.all(
       HUGE_RETRIES.map(async ([label, digits]) => {

@@ -98,7 +98,7 @@ describe('room server', () => {
     return m;
   }
 
-  test('the joined reply confirms the room and lists its users in join order (presence)', async () => {
+  test('the joined reply confirms the room and lists its users in join order (presence) {R4.18,R4.34,R4.1}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     expect(alice.messages('joined')[0]).toMatchObject({ type: 'joined', room: 'general', user: 'Alice', users: ['Alice'] });
@@ -112,7 +112,7 @@ describe('room server', () => {
     }
   });
 
-  test('the others in the room are told who joined, with the new user list (presence)', async () => {
+  test('the others in the room are told who joined, with the new user list (presence) {R4.18}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const mark = alice.inbox.length;
@@ -126,7 +126,7 @@ describe('room server', () => {
     );
   });
 
-  test('typing is relayed to every other member of the room, named by the server (RFC 6455 §5.6)', async () => {
+  test('typing is relayed to every other member of the room, named by the server (RFC 6455 §5.6) {R4.17,R4.23}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -137,7 +137,7 @@ describe('room server', () => {
     }
   });
 
-  test('typing is never sent back to the one who is typing', async () => {
+  test('typing is never sent back to the one who is typing {R4.32,R4.41}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -148,7 +148,7 @@ describe('room server', () => {
     expectNone(alice, 'her own typing event', (m) => m.type === 'typing', mark, 'The sender must not get her own typing event back: her client would show "Alice is typing…" to Alice.');
   });
 
-  test('typing never reaches members of another room', async () => {
+  test('typing never reaches members of another room {R4.17,R4.41}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice', 'general');
     const bob = await join(port, 'Bob', 'general');
@@ -160,7 +160,7 @@ describe('room server', () => {
     expectNone(dave, "a typing event from another room", (m) => m.type === 'typing', mark, 'Rooms are separate: Alice typing in "general" must not reach Dave in "random".');
   });
 
-  test('stop-typing is relayed to the others in the room only', async () => {
+  test('stop-typing is relayed to the others in the room only {R4.32,R4.17}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice', 'general');
     const bob = await join(port, 'Bob', 'general');
@@ -173,7 +173,7 @@ describe('room server', () => {
     expectNone(dave, 'stop-typing from another room', (m) => m.type === 'stop-typing', marks[1]!, 'Never to another room.');
   });
 
-  test('a chat message goes to everyone in the room, the sender included, and to no other room', async () => {
+  test('a chat message goes to everyone in the room, the sender included, and to no other room {R4.33,R4.17}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice', 'general');
     const bob = await join(port, 'Bob', 'general');
@@ -192,7 +192,7 @@ describe('room server', () => {
     expectNone(dave, 'a message from another room', (m) => m.type === 'message', mark, 'Never to another room.');
   });
 
-  test('a clean close is announced to the room as a leave (RFC 6455 §7.1.1)', async () => {
+  test('a clean close is announced to the room as a leave (RFC 6455 §7.1.1) {R4.19,R4.20}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -207,7 +207,7 @@ describe('room server', () => {
     );
   });
 
-  test('an abrupt disconnect (no close frame) is announced as a leave too (RFC 6455 §7.1.5)', async () => {
+  test('an abrupt disconnect (no close frame) is announced as a leave too (RFC 6455 §7.1.5) {R4.19,R4.20}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -223,7 +223,7 @@ describe('room server', () => {
     );
   });
 
-  test('the user name comes from the join, never from the event itself', async () => {
+  test('the user name comes from the join, never from the event itself {R4.23,R4.24}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -238,7 +238,7 @@ describe('room server', () => {
       'Alice joined as "Alice": the server must name her from her connection, never trust a "user" field she sends.');
   });
 
-  test('malformed JSON gets a bad-json error, reaches no one, and the server carries on', async () => {
+  test('malformed JSON gets a bad-json error, reaches no one, and the server carries on {R4.21,R4.31,R4.35}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -261,7 +261,7 @@ describe('room server', () => {
     expect(sandbox().anomalies.slice(anomalies)).toEqual([]);
   });
 
-  test('an unknown message type gets a bad-message error and is not relayed', async () => {
+  test('an unknown message type gets a bad-message error and is not relayed {R4.22,R4.31,R4.35}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -275,7 +275,7 @@ describe('room server', () => {
     expectNone(bob, 'an unknown message', () => true, marks[1]!, 'An invalid message must not reach anyone else.');
   });
 
-  test('fields of the wrong type get a bad-message error (validate every field)', async () => {
+  test('fields of the wrong type get a bad-message error (validate every field) {R4.22,R4.35}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -292,7 +292,7 @@ describe('room server', () => {
     expectNone(bob, 'a relayed invalid message', () => true, marks[1]!, 'Invalid messages must not reach anyone else.');
   });
 
-  test('a join with a missing, empty or over-long name gets a bad-message error', async () => {
+  test('a join with a missing, empty or over-long name gets a bad-message error {R4.29}', async () => {
     const port = await start();
     const peer = await connect(port, 'newcomer');
     for (const bad of [
@@ -312,7 +312,7 @@ describe('room server', () => {
     }
   });
 
-  test('names at the bounds are accepted: a room of 1 and of 64 characters, a user of 1 and of 32', async () => {
+  test('names at the bounds are accepted: a room of 1 and of 64 characters, a user of 1 and of 32 {R4.29}', async () => {
     const port = await start();
     for (const [room, user] of [['r', 'u'], ['r'.repeat(64), 'u'.repeat(32)]] as const) {
       const peer = await connect(port, `bounds-${room.length}`);
@@ -325,7 +325,7 @@ describe('room server', () => {
     }
   });
 
-  test('a chat message over 2000 characters gets a bad-message error and is not relayed', async () => {
+  test('a chat message over 2000 characters gets a bad-message error and is not relayed {R4.29,R4.31}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -337,7 +337,7 @@ describe('room server', () => {
     expectNone(bob, 'an over-long message', (m) => m.type === 'message', marks[1]!, 'Rejected messages must not reach anyone else.');
   });
 
-  test('a message above the size limit closes that connection (1009 Message Too Big); the largest valid message still passes (RFC 6455 §7.4.1, §10.4)', async () => {
+  test('a message above the size limit closes that connection (1009 Message Too Big); the largest valid message still passes (RFC 6455 §7.4.1, §10.4) {R4.30}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -371,7 +371,7 @@ describe('room server', () => {
     }
   });
 
-  test('events before a join get a not-joined error and reach no one', async () => {
+  test('events before a join get a not-joined error and reach no one {R4.35,R4.31}', async () => {
     const port = await start();
     const bob = await join(port, 'Bob');
     const stranger = await connect(port, 'stranger');
@@ -383,7 +383,7 @@ describe('room server', () => {
     expectNone(bob, 'an event from a connection that never joined', () => true, mark, 'A connection that has not joined belongs to no room.');
   });
 
-  test('a name already taken in the room gets a name-taken error; another room is fine', async () => {
+  test('a name already taken in the room gets a name-taken error; another room is fine {R4.25}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice', 'general');
     const mark = alice.inbox.length;
@@ -398,7 +398,7 @@ describe('room server', () => {
     expectNone(alice, 'a presence event for the impostor', (m) => m.type === 'presence', mark, 'A refused join is not a join.');
   });
 
-  test('a client flooding typing events is rate-limited; the others are not', async () => {
+  test('a client flooding typing events is rate-limited; the others are not {R4.26,R4.27,R4.28}', async () => {
     const port = await start({ typingLimit: 3, typingWindowMs: 20_000 });
     const alice = await join(port, 'Alice');
     const bob = await join(port, 'Bob');
@@ -420,7 +420,24 @@ describe('room server', () => {
     await expectReceive(alice, '{"type":"typing","user":"Bob"}', (m) => m.type === 'typing' && m.user === 'Bob', 'The limit is per connection: Bob is not limited because Alice flooded.', mark);
   });
 
-  test('the rate limit lets typing through again once the window has passed', async () => {
+  test('without options the rate limit is 5 typing events per connection {R4.36}', async () => {
+    const port = await start();
+    const alice = await join(port, 'Alice');
+    const bob = await join(port, 'Bob');
+    const marks = [alice.inbox.length, bob.inbox.length];
+    for (let i = 0; i < 8; i++) alice.send({ type: 'typing' });
+    await settle(alice, bob);
+    const relayed = bob.messages('typing', marks[1]).length;
+    const limited = alice.messages('error', marks[0]).filter((m) => m.code === 'rate-limited').length;
+    if (relayed !== 5 || limited !== 3) {
+      throw new Error(
+        `typingLimit defaults to 5 (per typingWindowMs, default 5000 ms). Alice sent 8 typing events at once: Bob should get ` +
+          `exactly 5 (got ${relayed}) and Alice 3 "rate-limited" errors (got ${limited}).\n${alice.transcript(6)}`,
+      );
+    }
+  });
+
+  test('the rate limit lets typing through again once the window has passed {R4.28}', async () => {
     const windowMs = 600;
     const port = await start({ typingLimit: 2, typingWindowMs: windowMs });
     const alice = await join(port, 'Alice');
@@ -620,34 +637,57 @@ describe('typing client', () => {
 
   // ------------------------------------------------------------------ the indicator text
 
-  test('indicatorText: nobody typing shows nothing', async () => {
+  test('indicatorText: nobody typing shows nothing {R4.11}', async () => {
     expect(await sandbox().invoke('indicatorText', [])).toBe('');
   });
 
-  test('indicatorText: one typer is named, with a real ellipsis (U+2026)', async () => {
+  test('indicatorText: one typer is named, with a real ellipsis (U+2026) {R4.11,R4.12}', async () => {
     const text = await sandbox().invoke('indicatorText', ['Alice']);
     if (text !== 'Alice is typing…') throw new Error(`indicatorText(["Alice"]) should be "Alice is typing…" (one character "…", U+2026); got ${JSON.stringify(text)}.`);
   });
 
-  test('indicatorText: two typers are both named, in the order given', async () => {
+  test('indicatorText: two typers are both named, in the order given {R4.11}', async () => {
     expect(await sandbox().invoke('indicatorText', ['Alice', 'Bob'])).toBe('Alice and Bob are typing…');
     expect(await sandbox().invoke('indicatorText', ['Bob', 'Alice'])).toBe('Bob and Alice are typing…');
   });
 
-  test('indicatorText: three or more typers are summarised', async () => {
+  test('indicatorText: three or more typers are summarised {R4.11}', async () => {
     expect(await sandbox().invoke('indicatorText', ['Alice', 'Bob', 'Carol'])).toBe('Several people are typing…');
     expect(await sandbox().invoke('indicatorText', ['A', 'B', 'C', 'D', 'E'])).toBe('Several people are typing…');
   });
 
   // ------------------------------------------------------------------ sending
 
-  test('connect() opens the socket and joins the room first (RFC 6455 §4.1)', async () => {
+  test('connect() opens the socket and joins the room first (RFC 6455 §4.1) {R4.42}', async () => {
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs: 1000, user: 'Dana' });
     const first = rig.conn.log.find((e) => e.dir === 'in');
     expect(first?.message).toEqual({ type: 'join', room: 'general', user: 'Dana' });
   });
 
-  test('the first keystroke sends typing at once', async () => {
+  test('connect() resolves only once the joined reply has arrived, not when the socket opens {R4.42}', async () => {
+    const joinedDelayMs = 400;
+    chat = await ChatServer.start({ joinedDelayMs });
+    client = await sandbox().construct('TypingClient', {
+      url: chat.url,
+      room: 'general',
+      user: 'Dana',
+      WebSocket: { $require: 'ws', export: 'WebSocket' },
+      render: sandbox().callback(() => undefined),
+    });
+    const joined = chat.nextJoin(3000);
+    await client.call('connect');
+    const resolvedAt = chat.now();
+    const conn = await joined;
+    const reply = conn?.log.find((e) => e.dir === 'out' && e.message?.type === 'joined');
+    if (!reply) {
+      throw new Error(
+        `connect() resolved at ${formatMs(resolvedAt)}, before the server's {"type":"joined"} reply (held back ${joinedDelayMs} ms). ` +
+          'It must resolve when "joined" arrives: until then the room is not joined and keystrokes are ignored.',
+      );
+    }
+  });
+
+  test('the first keystroke sends typing at once {R4.2}', async () => {
     const rig = await startClient({ throttleMs: 5000, idleMs: 10_000, expiryMs: 5000 });
     await keystrokes(rig, 1, 0);
     const k = rig.keys[0]!;
@@ -666,7 +706,7 @@ describe('typing client', () => {
     expect(sent(rig, 'typing')).toHaveLength(1);
   });
 
-  test('while typing continues, typing is sent at most once per throttle interval, and keeps being sent', async () => {
+  test('while typing continues, typing is sent at most once per throttle interval, and keeps being sent {R4.3,R4.40}', async () => {
     const throttleMs = 200;
     const rig = await startClient({ throttleMs, idleMs: 5000, expiryMs: 5000 });
     await keystrokes(rig, 45, 15);
@@ -700,7 +740,7 @@ describe('typing client', () => {
     }
   });
 
-  test('after idleMs without a keystroke, stop-typing is sent once, and not early', async () => {
+  test('after idleMs without a keystroke, stop-typing is sent once, and not early {R4.6,R4.40}', async () => {
     const idleMs = 250;
     const rig = await startClient({ throttleMs: 1000, idleMs, expiryMs: 5000 });
     await keystrokes(rig, 5, 30);
@@ -720,7 +760,7 @@ describe('typing client', () => {
     expect(sent(rig, 'stop-typing')).toHaveLength(1);
   });
 
-  test('sending a message sends stop-typing before the message, and no second stop later', async () => {
+  test('sending a message sends stop-typing before the message, and no second stop later {R4.7}', async () => {
     const idleMs = 300;
     const rig = await startClient({ throttleMs: 1000, idleMs, expiryMs: 5000 });
     await keystrokes(rig, 3, 20);
@@ -746,7 +786,7 @@ describe('typing client', () => {
     }
   });
 
-  test('a new burst after a stop sends typing at once again', async () => {
+  test('a new burst after a stop sends typing at once again {R4.8}', async () => {
     const rig = await startClient({ throttleMs: 5000, idleMs: 150, expiryMs: 5000 });
     await keystrokes(rig, 1, 0);
     await rig.conn.until(() => sent(rig, 'stop-typing').length > 0, 150 + LATE);
@@ -770,7 +810,7 @@ describe('typing client', () => {
     return rig.conn.runScript(steps);
   }
 
-  test('a remote typer is shown at once and disappears expiryMs after their last typing event, not before', async () => {
+  test('a remote typer is shown at once and disappears expiryMs after their last typing event, not before {R4.4}', async () => {
     const expiryMs = 400;
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs });
     const [sentAt] = await play(rig, [{ at: 0, user: 'Alice', event: 'typing' }]);
@@ -790,7 +830,7 @@ describe('typing client', () => {
     }
   });
 
-  test('a remote user who keeps typing stays shown', async () => {
+  test('a remote user who keeps typing stays shown {R4.4}', async () => {
     const expiryMs = 350;
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs });
     const steps: ScriptStep[] = [];
@@ -816,7 +856,7 @@ describe('typing client', () => {
     }
   });
 
-  test('each remote typer has their own expiry timer', async () => {
+  test('each remote typer has their own expiry timer {R4.9}', async () => {
     const expiryMs = 300;
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs });
     const steps: ScriptStep[] = [{ at: 0, user: 'Alice', event: 'typing' }];
@@ -841,7 +881,7 @@ describe('typing client', () => {
     }
   });
 
-  test('two typers are shown in the order they started, and keep their places', async () => {
+  test('two typers are shown in the order they started, and keep their places {R4.13}', async () => {
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs: 5000 });
     rig.conn.play('Bob', 'typing');
     rig.conn.play('Alice', 'typing');
@@ -859,7 +899,7 @@ describe('typing client', () => {
     }
   });
 
-  test('three typers show "Several people are typing…", and the names return when one stops', async () => {
+  test('three typers show "Several people are typing…", and the names return when one stops {R4.11}', async () => {
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs: 5000 });
     rig.conn.play('Alice', 'typing');
     rig.conn.play('Bob', 'typing');
@@ -876,7 +916,7 @@ describe('typing client', () => {
     ['their chat message arrives', 'message'],
     ['they send stop-typing', 'stop-typing'],
     ['they leave the room', 'leave'],
-  ] as const)('a remote typer disappears at once when %s', async (_what, event) => {
+  ] as const)('a remote typer disappears at once when %s {R4.14}', async (_what, event) => {
     const expiryMs = 5000;
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs });
     rig.conn.play('Alice', 'typing');
@@ -893,7 +933,7 @@ describe('typing client', () => {
     }
   });
 
-  test('the client ignores its own events echoed back by the server', async () => {
+  test('the client ignores its own events echoed back by the server {R4.16}', async () => {
     const rig = await startClient({ throttleMs: 1000, idleMs: 5000, expiryMs: 5000, echo: true, user: 'Me' });
     await keystrokes(rig, 3, 10);
     await rig.conn.until(() => rig.conn.log.some((e) => e.dir === 'out' && e.message?.type === 'typing'), LATE);
@@ -908,7 +948,7 @@ describe('typing client', () => {
     }
   });
 
-  test('a lost connection clears the indicator at once (RFC 6455 §7.1.5)', async () => {
+  test('a lost connection clears the indicator at once (RFC 6455 §7.1.5) {R4.15}', async () => {
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs: 5000 });
     rig.conn.play('Alice', 'typing');
     rig.conn.play('Bob', 'typing');
@@ -925,7 +965,7 @@ describe('typing client', () => {
     }
   });
 
-  test('keystrokes before connect() is done are not an error and send nothing', async () => {
+  test('keystrokes before connect() is done are not an error and send nothing {R4.37}', async () => {
     chat = await ChatServer.start({});
     client = await sandbox().construct('TypingClient', {
       url: chat.url,
@@ -944,7 +984,7 @@ describe('typing client', () => {
   test.each([
     ['2^31 ms', 2 ** 31],
     ['Infinity', Infinity],
-  ] as const)('idleMs %s: a keystroke is not followed by stop-typing 1 ms later (timer limit 2^31 − 1 ms)', async (_label, idleMs) => {
+  ] as const)('idleMs %s: a keystroke is not followed by stop-typing 1 ms later (timer limit 2^31 − 1 ms) {R4.38}', async (_label, idleMs) => {
     const rig = await startClient({ throttleMs: 1000, idleMs, expiryMs: 5000 });
     await keystrokes(rig, 1, 0);
     await rig.conn.until(() => sent(rig, 'typing').length > 0, LATE);
@@ -966,7 +1006,7 @@ describe('typing client', () => {
   test.each([
     ['2^31 ms', 2 ** 31],
     ['Infinity', Infinity],
-  ] as const)('expiryMs %s: a remote typer is not dropped 1 ms after their typing event (timer limit 2^31 − 1 ms)', async (_label, expiryMs) => {
+  ] as const)('expiryMs %s: a remote typer is not dropped 1 ms after their typing event (timer limit 2^31 − 1 ms) {R4.38}', async (_label, expiryMs) => {
     const rig = await startClient({ throttleMs: 1000, idleMs: 1000, expiryMs });
     const [sentAt] = await play(rig, [{ at: 0, user: 'Alice', event: 'typing' }]);
     const shown = await waitText(rig, 'Alice is typing…');
