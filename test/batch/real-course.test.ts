@@ -1,8 +1,8 @@
 // Batch grading of the real course under the real isolation layers: every exercise's reference solution must get
-// full marks and every stub zero. (Fixture exercises cannot show that the layers leave real protocol code working,
+// full marks, every stub zero, and every untouched stub "not started". (Fixture exercises cannot show that the layers leave real protocol code working,
 // e.g. undici's WebAssembly HTTP parser under a memory limit.)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCourse } from '../../grader/course/course-file';
@@ -16,6 +16,9 @@ test('reference solutions get full marks and stubs get zero in `course grade`', 
     mkdirSync(ref, { recursive: true });
     for (const f of exercise.files) cpSync(path.join(repoRoot, exercise.solution, f), path.join(ref, f));
     cpSync(path.join(repoRoot, exercise.dir), path.join(submissions, 'stubs', exercise.dir), { recursive: true });
+    // A stub with one line of the learner's own is graded (an untouched one is "not started" and never runs).
+    for (const f of exercise.files) appendFileSync(path.join(submissions, 'stubs', exercise.dir, f), '\n// started\n');
+    cpSync(path.join(repoRoot, exercise.dir), path.join(submissions, 'untouched', exercise.dir), { recursive: true });
   }
   // The output folder is reached through a symlink, as /tmp is on macOS: the code under test must still load
   // (Node's permission model sees real paths).
@@ -43,4 +46,5 @@ test('reference solutions get full marks and stubs get zero in `course grade`', 
   expect(summary('reference')).toEqual(results('reference').map((e) => `${e.exercise}: passed ${e.maxScore}/${e.maxScore}`));
   expect(results('reference').every((e) => e.maxScore >= 15)).toBe(true);
   expect(summary('stubs')).toEqual(results('stubs').map((e) => `${e.exercise}: failed 0/${e.maxScore}`));
+  expect(summary('untouched')).toEqual(results('untouched').map((e) => `${e.exercise}: not started 0/${e.maxScore}`));
 }, 1_260_000);
