@@ -4,19 +4,10 @@
 // served as /lab.js. Keyboard: every control is a button, link or form field; the tabs follow the WAI-ARIA tabs
 // pattern (arrow keys move between them).
 
-import { LAB_EVENTS, type CourseView, type FeedView, type TestView, type WatchView } from '../view';
+import { LAB_EVENTS, type CourseView, type TestView, type WatchView } from '../view';
 import { showTest, showWatch, wireCheckButton } from './check-view';
+import { DEMOS } from './demos';
 import { api, byId, el, withToken } from './dom';
-import { frameExplorer } from './frame-explorer';
-import { hpackDemo } from './hpack-demo';
-import { liveFeed, onFeed } from './live-feed';
-
-/** The demo each exercise powers (only the ones built so far). */
-const DEMOS: Record<string, { title: string; mount: (panel: HTMLElement) => void }> = {
-  'hpack-table': { title: 'Demo: HPACK savings', mount: hpackDemo },
-  'frame-parser': { title: 'Demo: frame explorer', mount: frameExplorer },
-  'sse-consumer': { title: 'Demo: live feed', mount: liveFeed },
-};
 
 const STATUS: Record<CourseView['exercises'][number]['status'], { symbol: string; word: string }> = {
   done: { symbol: '✓', word: 'done' },
@@ -141,7 +132,9 @@ function connect(): void {
     if (view.exerciseId === watchedId) showWatch(view);
   });
   source.addEventListener(LAB_EVENTS.test, (e) => showTest(JSON.parse((e as MessageEvent<string>).data) as TestView));
-  source.addEventListener(LAB_EVENTS.feed, (e) => onFeed(JSON.parse((e as MessageEvent<string>).data) as FeedView));
+  for (const demo of Object.values(DEMOS))
+    for (const [event, handle] of Object.entries(demo.events ?? {}))
+      source.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent<string>).data) as unknown));
 }
 
 wireCheckButton();

@@ -1,0 +1,21 @@
+// Every demo the page shows, keyed by the exercise that powers it (the server's side is demos/index.ts): its tab's
+// title, how it mounts into the demo panel, and the lab events it listens to (named Server-Sent Events the
+// demo's server side publishes).
+
+import { LAB_EVENTS, type FeedView } from '../view';
+import { frameExplorer } from './frame-explorer';
+import { hpackDemo } from './hpack-demo';
+import { liveFeed, onFeed } from './live-feed';
+
+export interface PageDemo {
+  title: string;
+  mount: (panel: HTMLElement) => void;
+  /** Event name -> handler of its parsed JSON payload. */
+  events?: Record<string, (data: unknown) => void>;
+}
+
+export const DEMOS: Record<string, PageDemo> = {
+  'hpack-table': { title: 'Demo: HPACK savings', mount: hpackDemo },
+  'frame-parser': { title: 'Demo: frame explorer', mount: frameExplorer },
+  'sse-consumer': { title: 'Demo: live feed', mount: liveFeed, events: { [LAB_EVENTS.feed]: (data) => onFeed(data as FeedView) } },
+};
