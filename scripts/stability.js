@@ -24,6 +24,12 @@ if (!entryFile || !implRoot) {
 }
 const exercise = Exercise.parse(YAML.parse(fs.readFileSync(entryFile, 'utf8')));
 const root = path.resolve(__dirname, '..');
+// A wrong folder would "fail" every run in milliseconds and look like a flaky suite: say so instead.
+const absent = exercise.files.filter((file) => !fs.existsSync(path.join(implRoot, file)));
+if (absent.length) {
+  console.error(`${implRoot} has no ${absent.join(', ')}: give the folder that holds the exercise's files (e.g. solutions/01-hpack-table)`);
+  process.exit(2);
+}
 
 /** With --seed: the failing tests of the first run, which every later run must repeat. */
 let firstFailing;
