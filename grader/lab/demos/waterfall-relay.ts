@@ -77,7 +77,6 @@ export class LatencyRelay {
   private readonly sockets = new Set<net.Socket>();
   private readonly pipes = new Set<DelayedPipe>();
   private readonly byClientPort = new Map<number, number>();
-  private readonly random: () => number;
   private accepted = 0;
   private closed = false;
   readonly stalls: WaterfallStall[] = [];
@@ -85,9 +84,7 @@ export class LatencyRelay {
   constructor(
     private readonly targetPort: number,
     private readonly options: RelayOptions,
-  ) {
-    this.random = seededRandom(options.seed);
-  }
+  ) {}
 
   /** Listens on 127.0.0.1 (a free port) and resolves with it. */
   async listen(): Promise<number> {
@@ -117,6 +114,16 @@ export class LatencyRelay {
     this.server?.close();
   }
 
+  /** The delay of one chunk: the latency, plus a retransmission timeout when the draw says it was lost. */
+  private lossFor(random: () => number, connection: number, direction: WaterfallStall['direction']): number {
+    if (this.options.lossPercent > 0 && random() * 100 < this.options.lossPercent) {
+      const atMs = Math.round((performance.now() - this.options.startedAt) * 10) / 10;
+      this.stalls.push({ connection, direction, atMs, delayMs: this.options.rtoMs });
+      return this.options.latencyMs + this.options.rtoMs;
+    }
+    return this.options.latencyMs;
+  }
+
   private accept(client: net.Socket): void {
     const connection = ++this.accepted;
     if (client.remotePort !== undefined) this.byClientPort.set(client.remotePort, connection);
@@ -125,12 +132,11 @@ export class LatencyRelay {
       this.sockets.add(s);
       s.setNoDelay(true);
     }
-    const delay = (direction: WaterfallStall['direction']) => () => {
-      if (this.options.lossPercent > 0 && this.random() * 100 < this.options.lossPercent) {
-        this.stalls.push({ connection, direction, atMs: performance.now() - this.options.startedAt, delayMs: this.options.rtoMs });
-        return this.options.latencyMs + this.options.rtoMs;
-      }
-      return this.options.latencyMs;
+    const delay = (direction: WaterfallStall['direction']) => {
+      // One draw per chunk, from a source of this connection and direction: the connections' chunks interleave
+      // differently from run to run, but the same seed loses the same chunks of each connection's byte stream.
+      const random = seededRandom((this.options.seed * 16 + connection * 2 + (direction === 'to-client' ? 1 : 0)) >>> 0);
+      return () => this.lossFor(random, connection, direction);
     };
     // The client connected to the relay at once, on loopback; a real TCP handshake costs a round trip first: the
     // SYN and the SYN-ACK, then the first data's own one-way trip. No byte reaches the server before that.

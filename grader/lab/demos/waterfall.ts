@@ -154,7 +154,7 @@ export class WaterfallDemo {
       connections: new Set(requests.map((r) => r.connection)).size,
       totalMs: Math.max(...requests.map((r) => r.lastByteAt)),
       requests,
-      stalls: relay.stalls,
+      stalls: [...relay.stalls].sort((a, b) => a.atMs - b.atMs),
     };
   }
 }
