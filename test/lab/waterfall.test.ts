@@ -114,7 +114,7 @@ maybe('the waterfall demo in Chromium', () => {
     page.on('pageerror', (e: Error) => pageErrors.push(e.message));
     await page.goto(`${lab.url}&x=alpn&tab=demo`);
     await page.waitForSelector('#panel-demo:not([hidden]) #wf-run', WAIT);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
