@@ -84,3 +84,28 @@ test("a lost chunk holds back its own connection's later bytes, and only its own
   expect([relay.connectionOf(first.localPort), relay.connectionOf(second.localPort)]).toEqual([1, 2]);
   expect(second.arrivals[0]).toBeGreaterThanOrEqual(4 * LATENCY - 1);
 });
+
+test('a server that answers and closes at once: its answer still crosses, late, then the client sees the end', async () => {
+  const closer = net.createServer((s) => s.end('bye'));
+  await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+  const relay = new LatencyRelay((closer.address() as AddressInfo).port, {
+    latencyMs: LATENCY,
+    lossPercent: 0,
+    seed: 1,
+    rtoMs: RTO,
+    startedAt: performance.now(),
+  });
+  relays.push(relay);
+  try {
+    const socket = net.connect(await relay.listen(), '127.0.0.1');
+    const t0 = performance.now();
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    const endedAfter = await new Promise<number>((resolve) => socket.on('end', () => resolve(performance.now() - t0)));
+    socket.destroy();
+    expect(text).toBe('bye');
+    expect(endedAfter).toBeGreaterThanOrEqual(LATENCY - 1);
+  } finally {
+    await new Promise((resolve) => closer.close(resolve));
+  }
+});

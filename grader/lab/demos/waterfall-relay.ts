@@ -147,19 +147,33 @@ export class LatencyRelay {
     upstream.on('data', (chunk: Buffer) => toClient.push(chunk));
     client.on('end', () => toServer.end());
     upstream.on('end', () => toClient.end());
-    const teardown = () => {
-      toServer.stop();
-      toClient.stop();
-      client.destroy();
-      upstream.destroy();
+    const forget = () => {
+      if (!client.destroyed || !upstream.destroyed) return;
       this.sockets.delete(client);
       this.sockets.delete(upstream);
       this.pipes.delete(toServer);
       this.pipes.delete(toClient);
     };
-    client.on('error', teardown);
-    upstream.on('error', teardown);
-    client.on('close', teardown);
-    upstream.on('close', teardown);
+    // A side that closed gets nothing more; what it sent before still crosses, late as ever, and then the other
+    // side is ended (a server that closes after its response, as HTTP/1.1 may, is relayed faithfully).
+    client.on('close', () => {
+      toClient.stop();
+      toServer.end();
+      forget();
+    });
+    upstream.on('close', () => {
+      toServer.stop();
+      toClient.end();
+      forget();
+    });
+    // A reset ends both at once.
+    const reset = () => {
+      toServer.stop();
+      toClient.stop();
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', reset);
+    upstream.on('error', reset);
   }
 }
