@@ -33,12 +33,13 @@ async function relayWith(lossPercent: number): Promise<{ relay: LatencyRelay; po
   return { relay, port: await relay.listen() };
 }
 
-/** Connects, writes each piece (one write each), and resolves with when each byte came back (ms from connect). */
+/** Connects, writes each piece (one write each), and resolves with when each byte came back (ms from connecting). */
 async function exchange(port: number, pieces: string[]): Promise<{ text: string; arrivals: number[]; localPort: number }> {
+  // Time zero before connecting: the relay accepts (and starts its handshake's clock) after this.
+  const t0 = performance.now();
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   socket.setNoDelay(true);
-  const t0 = performance.now();
   const expected = pieces.join('').length;
   let text = '';
   const arrivals: number[] = [];
@@ -97,8 +98,9 @@ test('a server that answers and closes at once: its answer still crosses, late, 
   });
   relays.push(relay);
   try {
-    const socket = net.connect(await relay.listen(), '127.0.0.1');
+    const relayPort = await relay.listen();
     const t0 = performance.now();
+    const socket = net.connect(relayPort, '127.0.0.1');
     let text = '';
     socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
     const endedAfter = await new Promise<number>((resolve) => socket.on('end', () => resolve(performance.now() - t0)));

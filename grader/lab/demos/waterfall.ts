@@ -26,64 +26,88 @@ class FallbackNeeded extends Error {}
 
 type Closer = () => Promise<void> | void;
 
-export class WaterfallDemo {
+/** What one run keeps open. Once the run is closed (a newer run started, the lab stops), whatever it still opens
+ * is closed at once: a superseded run that was waiting on the sandbox cannot leave a server behind. */
+class RunResources {
   private closers: Closer[] = [];
-  private run = 0;
+  private closed = false;
 
-  async start(root: string, exercise: ExerciseSpec, settings: WaterfallSettings): Promise<WaterfallResult | { superseded: true }> {
-    await this.stop();
-    const run = ++this.run;
-    let result: WaterfallResult;
-    try {
-      result = await this.overLearnerServer(root, exercise, settings);
-    } catch (err) {
-      if (run !== this.run) return { superseded: true };
-      await this.stop();
-      const reason = err instanceof Error ? err.message : String(err);
-      result = await this.overBuiltInPair(settings, visibleControls(reason).slice(0, 500));
-    }
-    if (run !== this.run) return { superseded: true };
-    await this.stop();
-    return result;
+  add(close: Closer): void {
+    if (this.closed) void Promise.resolve(close()).catch(() => undefined);
+    else this.closers.push(close);
   }
 
-  async stop(): Promise<void> {
+  /** Closes what is open so far; the run goes on (its fallback opens more). */
+  async release(): Promise<void> {
     const closers = this.closers.reverse();
     this.closers = [];
     for (const close of closers) await Promise.resolve(close()).catch(() => undefined);
   }
 
-  close(): Promise<void> {
-    this.run++;
-    return this.stop();
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.release();
+  }
+}
+
+export class WaterfallDemo {
+  private current = new RunResources();
+
+  async start(root: string, exercise: ExerciseSpec, settings: WaterfallSettings): Promise<WaterfallResult | { superseded: true }> {
+    await this.current.close();
+    const run = new RunResources();
+    this.current = run;
+    const superseded = () => this.current !== run;
+    try {
+      try {
+        return await this.overLearnerServer(run, root, exercise, settings);
+      } catch (err) {
+        if (superseded()) return { superseded: true };
+        await run.release();
+        const reason = err instanceof Error ? err.message : String(err);
+        return await this.overBuiltInPair(run, settings, visibleControls(reason).slice(0, 500));
+      }
+    } catch (err) {
+      if (superseded()) return { superseded: true };
+      throw err;
+    } finally {
+      await run.close();
+    }
   }
 
-  private async overLearnerServer(root: string, exercise: ExerciseSpec, settings: WaterfallSettings): Promise<WaterfallResult> {
+  /** Ends the run in progress (it answers "superseded"): the lab is closing. */
+  close(): Promise<void> {
+    const run = this.current;
+    this.current = new RunResources();
+    return run.close();
+  }
+
+  private async overLearnerServer(run: RunResources, root: string, exercise: ExerciseSpec, settings: WaterfallSettings): Promise<WaterfallResult> {
     const code = await openLearnerCode(root, exercise);
     if (!code.sandbox) throw new FallbackNeeded(code.problem);
     const sandbox: Sandbox = code.sandbox;
-    this.closers.push(() => sandbox.close());
+    run.add(() => sandbox.close());
     let ca: ThrowawayCa;
     try {
       ca = makeThrowawayCa('course lab waterfall');
     } catch {
       throw new FallbackNeeded('the openssl command line, which makes the certificate your TLS server needs, is not available here');
     }
-    this.closers.push(() => ca.dispose());
+    run.add(() => ca.dispose());
     const server = await sandbox.construct('AlpnServer', { key: ca.key, cert: ca.cert, host: '127.0.0.1', port: 0, delayMs: 0 });
     const port = await server.call('listen');
     if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0)
       throw new FallbackNeeded(`AlpnServer.listen() resolved with ${JSON.stringify(port)}, not a port`);
-    this.closers.push(async () => void (await server.call('close').catch(() => undefined)));
+    run.add(async () => void (await server.call('close').catch(() => undefined)));
     const counted = async (): Promise<number> => {
       const records = await server.call('connections');
       if (!Array.isArray(records)) throw new FallbackNeeded('AlpnServer.connections() did not return an array');
       return records.length;
     };
     const expected = (i: number) => `resource ${i}`;
-    const h1 = await this.lane('http/1.1', port, settings, ca.caCert, expected);
+    const h1 = await this.lane(run, 'http/1.1', port, settings, ca.caCert, expected);
     const afterH1 = await counted();
-    const h2 = await this.lane('h2', port, settings, ca.caCert, expected);
+    const h2 = await this.lane(run, 'h2', port, settings, ca.caCert, expected);
     const afterH2 = await counted();
     return {
       source: 'learner',
@@ -98,12 +122,12 @@ export class WaterfallDemo {
     };
   }
 
-  private async overBuiltInPair(settings: WaterfallSettings, reason: string): Promise<WaterfallResult> {
+  private async overBuiltInPair(run: RunResources, settings: WaterfallSettings, reason: string): Promise<WaterfallResult> {
     const pair = await startBuiltInPair(settings.size);
-    this.closers.push(() => pair.close());
+    run.add(() => pair.close());
     const expected = (i: number) => resourceBody(String(i), settings.size);
-    const h1 = await this.lane('http/1.1', pair.http1Port, settings, undefined, expected);
-    const h2 = await this.lane('h2', pair.http2Port, settings, undefined, expected);
+    const h1 = await this.lane(run, 'http/1.1', pair.http1Port, settings, undefined, expected);
+    const h2 = await this.lane(run, 'h2', pair.http2Port, settings, undefined, expected);
     return {
       source: 'fallback',
       fallbackReason: reason,
@@ -117,6 +141,7 @@ export class WaterfallDemo {
 
   /** One lane: a fresh relay in front of the server, the page's resources fetched through it, checked. */
   private async lane(
+    run: RunResources,
     protocol: WaterfallLane['protocol'],
     serverPort: number,
     settings: WaterfallSettings,
@@ -126,7 +151,7 @@ export class WaterfallDemo {
     const startedAt = performance.now();
     const relay = new LatencyRelay(serverPort, { ...settings, rtoMs: rtoFor(settings.latencyMs), startedAt });
     const relayPort = await relay.listen();
-    this.closers.push(() => relay.close());
+    run.add(() => relay.close());
     const target = {
       port: relayPort,
       ca,
