@@ -6,6 +6,7 @@ import { LAB_EVENTS, type FeedView } from '../view';
 import { frameExplorer } from './frame-explorer';
 import { hpackDemo } from './hpack-demo';
 import { liveFeed, onFeed } from './live-feed';
+import { waterfallDemo } from './waterfall';
 
 export interface PageDemo {
   title: string;
@@ -18,4 +19,5 @@ export const DEMOS: Record<string, PageDemo> = {
   'hpack-table': { title: 'Demo: HPACK savings', mount: hpackDemo },
   'frame-parser': { title: 'Demo: frame explorer', mount: frameExplorer },
   'sse-consumer': { title: 'Demo: live feed', mount: liveFeed, events: { [LAB_EVENTS.feed]: (data) => onFeed(data as FeedView) } },
+  alpn: { title: 'Demo: waterfall', mount: waterfallDemo },
 };
