@@ -1,8 +1,9 @@
 // Every demo the lab serves, one line each (the page's side is browser/demos.ts).
 
+import { chatDemo } from './chat-routes';
 import type { DemoFactory } from './demo';
 import { feedDemo } from './feed-routes';
 import { framesDemo } from './frames-routes';
 import { hpackDemo } from './hpack-routes';
 
-export const DEMOS: DemoFactory[] = [hpackDemo, framesDemo, feedDemo];
+export const DEMOS: DemoFactory[] = [hpackDemo, framesDemo, feedDemo, chatDemo];
