@@ -133,7 +133,9 @@ maybe('the chat room demo in Chromium', () => {
       expect(a.delay).toBe(1000);
       expect(a.inside).toBe('true');
     });
-    await screenshot(page, 'chat-room-stub-1280');
+    await adaTypesBenSees(page);
+    await page.locator('#tabs').evaluate((e) => e.scrollIntoView());
+    await screenshot(page, 'chat-room-stub');
   }, 180_000);
 
   test('with both references: the learner’s server shows Ada typing to Ben, then its expiry; the learner’s client backs off within the bounds', async () => {
@@ -177,8 +179,10 @@ maybe('the chat room demo in Chromium', () => {
       expect(a.delay).toBeLessThanOrEqual(capped);
       expect(a.inside).toBe('true');
     });
-    await page.locator('#chat-ended-1').scrollIntoViewIfNeeded();
-    await screenshot(page, 'chat-room-1280');
+    // Ada types again after the outage: Ben sees her, through the learner's server, with the countdown.
+    await adaTypesBenSees(page);
+    await page.locator('#tabs').evaluate((e) => e.scrollIntoView());
+    await screenshot(page, 'chat-room');
   }, 180_000);
 
   test('nothing overflows at 1280x800 and 480x800', async () => {

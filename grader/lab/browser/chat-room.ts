@@ -53,6 +53,7 @@ let shared:
       startButton: HTMLButtonElement;
       clientState: HTMLElement;
       attempts: HTMLOListElement;
+      client: HTMLElement;
     }
   | undefined;
 
@@ -322,10 +323,13 @@ function start(panesBox: HTMLElement): void {
   const s = shared;
   run = 0;
   stoppedAt = undefined;
+  // The last run's panes go: their idle timers must not send from the new ones.
+  for (const pane of panes) clearTimeout(pane.idle);
   for (const banner of [s.serverBanner, s.clientBanner]) banner.hidden = true;
   const built = CHAT_NAMES.map((name, i) => paneSection(i, name));
   panes = built.map((b) => b.state);
-  panesBox.replaceChildren(...built.map((b) => b.section));
+  // The client's section stays last in the same grid: at 1280 px the two panes and the client side by side.
+  panesBox.replaceChildren(...built.map((b) => b.section), s.client);
   s.attempts.replaceChildren();
   s.clientState.textContent = '';
   s.status.textContent = 'starting the room server and the clients…';
@@ -382,9 +386,10 @@ export function chatRoom(panel: HTMLElement): void {
   const attempts = el('ol', { class: 'chat-attempts', id: 'chat-attempts' });
   const client = el('section', { class: 'chat-client', 'aria-label': 'The reconnecting client' });
   client.append(el('h3', {}, `The reconnecting client (${RECONNECTOR_NAME})`), clientState, settings, attempts);
-  shared = { serverBanner, clientBanner, status, stopButton, startButton, clientState, attempts };
+  shared = { serverBanner, clientBanner, status, stopButton, startButton, clientState, attempts, client };
+  panesBox.append(client);
   startChat.addEventListener('click', () => start(panesBox));
   stopButton.addEventListener('click', () => setServer(false));
   startButton.addEventListener('click', () => setServer(true));
-  panel.replaceChildren(el('h2', {}, 'Chat room'), intro, serverBanner, clientBanner, controls, panesBox, client);
+  panel.replaceChildren(el('h2', {}, 'Chat room'), intro, serverBanner, clientBanner, controls, panesBox);
 }
