@@ -5,9 +5,10 @@
 // in the other pane with the typer's name, its end (stop-typing, then an expiry no earlier than the expiry time),
 // messages in both panes, presence; after "Stop server" at least two reconnect attempts with their delays inside
 // the lesson's bounds (computed here from the settings the page states), after "Start server" the client and the
-// panes connected again. Then the layout at 1280x800 and 480x800, and a clean exit of the lab on SIGTERM.
+// panes connected again. A server that never confirms a join is replaced by the built-in peer (the banner says
+// why), and a client whose delays break the bounds has them marked. Then the layout at 1280x800 and 480x800, and a clean exit of the lab on SIGTERM.
 
-import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
@@ -183,6 +184,35 @@ maybe('the chat room demo in Chromium', () => {
     await adaTypesBenSees(page);
     await page.locator('#tabs').evaluate((e) => e.scrollIntoView());
     await screenshot(page, 'chat-room');
+  }, 180_000);
+
+  test('a server that never answers the join falls back, saying so; delays outside the lesson’s bounds are marked ✗', async () => {
+    const course = YAML.parse(readFileSync(path.join(dir, 'course.yaml'), 'utf8')) as {
+      exercises: Array<{ id: string; dir: string; solution: string; files: string[] }>;
+    };
+    const mutate = (id: string, line: string, replacement: string) => {
+      const x = course.exercises.find((e) => e.id === id)!;
+      const solution = readFileSync(path.join(dir, x.solution, x.files[0]!), 'utf8');
+      expect(solution).toContain(line);
+      writeFileSync(path.join(dir, x.dir, x.files[0]!), solution.replace(line, replacement));
+    };
+    // A server that takes the join but never confirms it, and a client that waits three times too long.
+    mutate('typing-indicator', "send(socket, { type: 'joined', room, user, users });", 'void users;');
+    mutate(
+      'backoff-reconnect',
+      'const delay = backoffDelay(this.attempts, this.backoff, random);',
+      'const delay = 3 * backoffDelay(this.attempts, this.backoff, random);',
+    );
+    await openChat(page);
+    expect(await page.locator('#chat-server-banner').innerText()).toMatch(
+      /Built-in chat peer: your RoomServer is not relaying this room\. Why: your RoomServer did not answer Ada and Ben's join with \{"type":"joined",\.\.\.\} within 3 s/,
+    );
+    await page.locator('#chat-client-banner[data-source="learner"]').waitFor({ ...WAIT, state: 'attached' });
+    await adaTypesBenSees(page);
+    await outage(page, (a) => expect(a.inside).toBe('false'));
+    expect(await page.locator('#chat-attempts li.chat-attempt').first().innerText()).toMatch(
+      /^attempt 1 after close code 1006: waits \d+ ms, drawn from \(250, 500\] ms ✗ outside/,
+    );
   }, 180_000);
 
   test('nothing overflows at 1280x800 and 480x800', async () => {

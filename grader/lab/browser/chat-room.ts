@@ -54,6 +54,7 @@ let shared:
       clientState: HTMLElement;
       attempts: HTMLOListElement;
       client: HTMLElement;
+      settings: HTMLElement;
     }
   | undefined;
 
@@ -287,6 +288,8 @@ export function onChat(view: ChatView): void {
   switch (view.kind) {
     case 'status': {
       const banner = view.half === 'server' ? shared.serverBanner : shared.clientBanner;
+      // The backoff settings are those given to the learner's client; the built-in one has its fixed schedule.
+      if (view.half === 'client') shared.settings.hidden = view.source === 'fallback';
       banner.hidden = view.source === 'learner';
       banner.dataset.source = view.source;
       banner.textContent =
@@ -386,7 +389,7 @@ export function chatRoom(panel: HTMLElement): void {
   const attempts = el('ol', { class: 'chat-attempts', id: 'chat-attempts' });
   const client = el('section', { class: 'chat-client', 'aria-label': 'The reconnecting client' });
   client.append(el('h3', {}, `The reconnecting client (${RECONNECTOR_NAME})`), clientState, settings, attempts);
-  shared = { serverBanner, clientBanner, status, stopButton, startButton, clientState, attempts, client };
+  shared = { serverBanner, clientBanner, status, stopButton, startButton, clientState, attempts, client, settings };
   panesBox.append(client);
   startChat.addEventListener('click', () => start(panesBox));
   stopButton.addEventListener('click', () => setServer(false));
