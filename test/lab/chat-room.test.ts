@@ -215,6 +215,27 @@ maybe('the chat room demo in Chromium', () => {
     );
   }, 180_000);
 
+  test('a pane sends only typing, stop-typing or a message of 1 to 2000 characters, from a pane that exists', async () => {
+    const say = async (body: unknown) => {
+      const response = await fetch(`http://127.0.0.1:${lab.port}/api/demo/chat/say?t=${lab.token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, error: ((await response.json()) as { error?: string }).error };
+    };
+    const refused = [
+      { run: 1, pane: 0, message: { type: 'join', room: 'x', user: 'Mallory' } },
+      { run: 1, pane: 0, message: { type: 'message', text: '' } },
+      { run: 1, pane: 0, message: { type: 'message', text: 'x'.repeat(2001) } },
+      { run: 1, pane: 2, message: { type: 'typing' } },
+      { run: '1', pane: 0, message: { type: 'typing' } },
+    ];
+    for (const body of refused) expect([JSON.stringify(body).slice(0, 60), (await say(body)).status]).toEqual([JSON.stringify(body).slice(0, 60), 400]);
+    // A well-formed message for a run that is over: 409, nothing sent.
+    expect(await say({ run: 1, pane: 0, message: { type: 'typing' } })).toEqual({ status: 409, error: 'this chat room has been closed: start it again' });
+  }, 60_000);
+
   test('nothing overflows at 1280x800 and 480x800', async () => {
     for (const width of [1280, 480]) {
       await page.setViewportSize({ width, height: 800 });
