@@ -3,6 +3,8 @@
 // demo's server side publishes).
 
 import { LAB_EVENTS, type FeedView } from '../view';
+import { CHAT_EVENT, type ChatView } from '../view-chat';
+import { chatRoom, onChat } from './chat-room';
 import { frameExplorer } from './frame-explorer';
 import { hpackDemo } from './hpack-demo';
 import { liveFeed, onFeed } from './live-feed';
@@ -18,6 +20,7 @@ export interface PageDemo {
 export const DEMOS: Record<string, PageDemo> = {
   'hpack-table': { title: 'Demo: HPACK savings', mount: hpackDemo },
   'frame-parser': { title: 'Demo: frame explorer', mount: frameExplorer },
+  'typing-indicator': { title: 'Demo: chat room', mount: chatRoom, events: { [CHAT_EVENT]: (data) => onChat(data as ChatView) } },
   'sse-consumer': { title: 'Demo: live feed', mount: liveFeed, events: { [LAB_EVENTS.feed]: (data) => onFeed(data as FeedView) } },
   alpn: { title: 'Demo: waterfall', mount: waterfallDemo },
 };
