@@ -256,7 +256,8 @@ function checkSchedule(server: FaultServer, log: EventLog, expected: Expected[],
           (ev ? `; onReconnect reported ${JSON.stringify(ev, roundNumbers)}` : ''),
       );
     }
-    events.push({ lane: `reconnect ${i + 1}`, label: `attempt #${exp.attempt} after ${formatMs(gap)}`, atMs: gap, window: [low, high], ok });
+    events.push({ lane: `reconnect ${i + 1}: server`, label: `the server saw it after ${formatMs(gap)}`, atMs: gap, window: [low, high], ok: gap !== undefined && gap >= low && gap <= high });
+    events.push({ lane: `reconnect ${i + 1}: delay`, label: `onReconnect: #${String(ev?.attempt)}, delay ${String(ev?.delay)} (expected #${exp.attempt}, ${exp.delay})`, atMs: typeof ev?.delay === 'number' ? ev.delay : undefined, window: [exp.delay - 1, exp.delay + 1], ok: ev?.attempt === exp.attempt && typeof ev?.delay === 'number' && Math.abs(ev.delay - exp.delay) <= 1 });
     rows.push({
       label: `reconnect ${i + 1} after ${prev ? describeEnd(prev) : '?'}`,
       expected: `#${exp.attempt} ${formatMs(exp.delay)} (${formatWindow(low, high)})`,
