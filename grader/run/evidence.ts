@@ -26,10 +26,22 @@ const schema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('frame-bytes'),
     title,
-    hex: z.string().max(512).regex(/^(?:[0-9a-f]{2})*$/),
+    hex: z
+      .string()
+      .max(512)
+      .regex(/^(?:[0-9a-f]{2})*$/),
     cut: z.number().int().nonnegative(),
     fields: z
-      .array(z.object({ name: line(60), start: z.number().int().nonnegative(), end: z.number().int().nonnegative(), expected: line(120), actual: line(120).optional(), diverged: z.boolean() }))
+      .array(
+        z.object({
+          name: line(60),
+          start: z.number().int().nonnegative(),
+          end: z.number().int().nonnegative(),
+          expected: line(120),
+          actual: line(120).optional(),
+          diverged: z.boolean(),
+        }),
+      )
       .max(16),
   }),
   z.object({
@@ -43,7 +55,10 @@ const schema = z.discriminatedUnion('kind', [
     xLabel: line(60),
     yLabel: line(60),
     series: z.array(z.object({ label: line(60), points: z.array(z.object({ x: num, y: num })).max(500) })).max(12),
-    marks: z.array(z.object({ label: line(60), y: num })).max(6).optional(),
+    marks: z
+      .array(z.object({ label: line(60), y: num }))
+      .max(6)
+      .optional(),
   }),
 ]);
 

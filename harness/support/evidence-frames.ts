@@ -32,7 +32,12 @@ export function frameEvidence(
   const diverged = new Set(differing.map(headerPart));
   if (!actual) ['length', 'type', 'flags', 'stream', 'payload'].forEach((p) => diverged.add(p as 'payload'));
   const learner = (keys: string[]): string | undefined =>
-    actual ? keys.filter((k) => k in actual || k in expected).map((k) => `${k}: ${evidenceText(renderValue(actual[k]), 100)}`).join(', ') || '—' : undefined;
+    actual
+      ? keys
+          .filter((k) => k in actual || k in expected)
+          .map((k) => `${k}: ${evidenceText(renderValue(actual[k]), 100)}`)
+          .join(', ') || '—'
+      : undefined;
   const keysOf = (part: string) => Object.keys(expected).filter((k) => headerPart(k) === part);
   const flags = flagNames(header.type, header.flags);
   const field = (name: string, part: ReturnType<typeof headerPart>, start: number, stop: number, reference: string, keys: string[]): FrameField => {

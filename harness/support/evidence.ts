@@ -98,7 +98,11 @@ export function evidenceEntries(entries: unknown, maxRows = 64): EvidenceEntry[]
   if (!Array.isArray(entries)) return `not a list: ${evidenceText(entries, 120)}`;
   return entries.slice(0, maxRows).map((e: unknown) => {
     const entry = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
-    return { name: evidenceText(entry.name), value: evidenceText(entry.value), size: typeof entry.size === 'number' && Number.isFinite(entry.size) ? entry.size : -1 };
+    return {
+      name: evidenceText(entry.name),
+      value: evidenceText(entry.value),
+      size: typeof entry.size === 'number' && Number.isFinite(entry.size) ? entry.size : -1,
+    };
   });
 }
 
@@ -117,7 +121,6 @@ export function evidenceHex(bytes: Uint8Array, max = 256): { hex: string; cut: n
   const hex = Array.from(bytes.subarray(0, max), (b) => b.toString(16).padStart(2, '0')).join('');
   return { hex, cut: Math.max(0, bytes.length - max) };
 }
-
 
 /** Events as a timeline, the latest 200 kept (the first wrong one always among them). */
 export function timelineEvidence(title: string, events: TimelineEvent[]): TimelineEvidence {

@@ -45,7 +45,9 @@ async function check(page: Page, id: string): Promise<void> {
 
 /** The cells of a table's body rows, as text. */
 function cells(page: Page, selector: string): Promise<string[][]> {
-  return page.$$eval(`${selector} tbody tr`, (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td as { textContent: string | null }).textContent ?? '')));
+  return page.$$eval(`${selector} tbody tr`, (rows) =>
+    rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td as { textContent: string | null }).textContent ?? '')),
+  );
 }
 
 maybe('the Check view draws the evidence of a failing test', () => {
@@ -146,7 +148,10 @@ maybe('the Check view draws the evidence of a failing test', () => {
     const x = async (sel: string, attr: string) => Number(await page.locator(sel).first().getAttribute(attr));
     const crossX = await delay.locator('path.point').evaluate((p) => (p as unknown as { getBBox(): { x: number; width: number } }).getBBox().x + 5);
     expect(crossX).toBeGreaterThan(await x(`${figure} g.event[data-lane="reconnect 1: delay"] rect.window`, 'x'));
-    const [serverX, serverW] = [await x(`${figure} g.event[data-lane="reconnect 1: server"] rect.window`, 'x'), await x(`${figure} g.event[data-lane="reconnect 1: server"] rect.window`, 'width')];
+    const [serverX, serverW] = [
+      await x(`${figure} g.event[data-lane="reconnect 1: server"] rect.window`, 'x'),
+      await x(`${figure} g.event[data-lane="reconnect 1: server"] rect.window`, 'width'),
+    ];
     expect(crossX).toBeLessThan(serverX + serverW);
     await screenshot(page, 'evidence-backoff-1280');
   }, 300_000);
@@ -179,7 +184,7 @@ maybe('the Check view draws the evidence of a failing test', () => {
     expect(await point('send, connection (expected)').getAttribute('data-y')).toBe('64535');
     expect(await point('send, stream 1 (yours)').getAttribute('data-y')).toBe('15384');
     // Higher values are drawn higher (SVG y grows downwards).
-    const y = async (series: string) => Number(await point(series).getAttribute('cy') ?? (await point(series).getAttribute('y')));
+    const y = async (series: string) => Number((await point(series).getAttribute('cy')) ?? (await point(series).getAttribute('y')));
     expect(await y('send, connection (yours)')).toBeGreaterThan(await y('send, connection (expected)'));
     const legend = await page.$$eval(`${figure} .series-legend li`, (lis) => lis.map((li) => li.textContent ?? ''));
     expect(legend).toEqual(expect.arrayContaining(['● solid: send, connection (yours)', '▫ dashed: send, connection (expected)']));

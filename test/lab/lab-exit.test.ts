@@ -50,41 +50,44 @@ function survivors(dir: string): string[] {
   });
 }
 
-describe.each([['SIGINT (Ctrl-C)', 'SIGINT'] as const, ['SIGTERM', 'SIGTERM'] as const, ['SIGHUP (its terminal closed)', 'SIGHUP'] as const])('course lab stopped by %s', (_label, signal) => {
-  let dir: string;
-  let lab: StartedLab | undefined;
+describe.each([['SIGINT (Ctrl-C)', 'SIGINT'] as const, ['SIGTERM', 'SIGTERM'] as const, ['SIGHUP (its terminal closed)', 'SIGHUP'] as const])(
+  'course lab stopped by %s',
+  (_label, signal) => {
+    let dir: string;
+    let lab: StartedLab | undefined;
 
-  beforeAll(() => {
-    dir = copyCourse();
-    // A passing h2-flow-control keeps a check busy for a while (a sandbox host per test); the SSE client passes
-    // too, so the live-feed demo runs it in a sandbox host of its own.
-    copyFileSync(path.join(dir, 'solutions/08-h2-flow-control/h2-connection.ts'), path.join(dir, 'exercises/08-h2-flow-control/h2-connection.ts'));
-    copyFileSync(path.join(dir, 'solutions/05-sse-consumer/sse-consumer.ts'), path.join(dir, 'exercises/05-sse-consumer/sse-consumer.ts'));
-  });
+    beforeAll(() => {
+      dir = copyCourse();
+      // A passing h2-flow-control keeps a check busy for a while (a sandbox host per test); the SSE client passes
+      // too, so the live-feed demo runs it in a sandbox host of its own.
+      copyFileSync(path.join(dir, 'solutions/08-h2-flow-control/h2-connection.ts'), path.join(dir, 'exercises/08-h2-flow-control/h2-connection.ts'));
+      copyFileSync(path.join(dir, 'solutions/05-sse-consumer/sse-consumer.ts'), path.join(dir, 'exercises/05-sse-consumer/sse-consumer.ts'));
+    });
 
-  afterAll(async () => {
-    if (lab && lab.child.exitCode === null && lab.child.signalCode === null) lab.child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      if (lab && lab.child.exitCode === null && lab.child.signalCode === null) lab.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  test('no process of the lab is left: jest, sandbox hosts, the demo’s host, the type checker', async () => {
-    lab = await startLab(dir, ['h2-flow-control']);
-    expect(await post(lab, '/api/check')).toBe(202);
-    const feed = post(lab, '/api/demo/feed');
-    // Running: the lab, its warm jest process, and sandbox hosts (the suite's, the feed demo's) at the same time.
-    const hostsOf = (id: string) => processesMentioning(path.join(dir, '.course', 'build', id)).length;
-    await until('a sandbox host of the check and one of the feed demo', () => hostsOf('h2-flow-control') > 0 && hostsOf('sse-consumer') > 0, 120_000);
-    await feed.catch(() => undefined);
-    const running = survivors(dir);
-    expect(running.length).toBeGreaterThanOrEqual(3);
+    test('no process of the lab is left: jest, sandbox hosts, the demo’s host, the type checker', async () => {
+      lab = await startLab(dir, ['h2-flow-control']);
+      expect(await post(lab, '/api/check')).toBe(202);
+      const feed = post(lab, '/api/demo/feed');
+      // Running: the lab, its warm jest process, and sandbox hosts (the suite's, the feed demo's) at the same time.
+      const hostsOf = (id: string) => processesMentioning(path.join(dir, '.course', 'build', id)).length;
+      await until('a sandbox host of the check and one of the feed demo', () => hostsOf('h2-flow-control') > 0 && hostsOf('sse-consumer') > 0, 120_000);
+      await feed.catch(() => undefined);
+      const running = survivors(dir);
+      expect(running.length).toBeGreaterThanOrEqual(3);
 
-    const exited = new Promise<number | null>((resolve) => lab!.child.once('exit', (code, sig) => resolve(code ?? (sig ? -1 : null))));
-    lab.child.kill(signal);
-    const code = await exited;
-    // Everything it started dies with it (a few seconds at most for the kernel to reap a namespace).
-    await until('every process of the lab to end', () => survivors(dir).length === 0, 10_000).catch(() => undefined);
-    expect(survivors(dir)).toEqual([]);
-    // It exits as the CLI does on that signal (128 + its number), not killed by it half-way.
-    expect(code).toBe({ SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[signal]);
-  }, 240_000);
-});
+      const exited = new Promise<number | null>((resolve) => lab!.child.once('exit', (code, sig) => resolve(code ?? (sig ? -1 : null))));
+      lab.child.kill(signal);
+      const code = await exited;
+      // Everything it started dies with it (a few seconds at most for the kernel to reap a namespace).
+      await until('every process of the lab to end', () => survivors(dir).length === 0, 10_000).catch(() => undefined);
+      expect(survivors(dir)).toEqual([]);
+      // It exits as the CLI does on that signal (128 + its number), not killed by it half-way.
+      expect(code).toBe({ SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[signal]);
+    }, 240_000);
+  },
+);

@@ -25,12 +25,16 @@ describe('lesson code highlighting', () => {
     expect(html).toContain('<span class="hljs-comment">// RFC 7541 §4.1</span>');
     expect(html).toContain('<span class="hljs-string">&#x27;x&#x27;</span>');
     // The text is the code, character for character, once the spans are taken away.
-    const text = html.replace(/<[^>]+>/g, '').replace(/&#39;/g, "'").replace(/&#x27;/g, "'");
+    const text = html
+      .replace(/<[^>]+>/g, '')
+      .replace(/&#39;/g, "'")
+      .replace(/&#x27;/g, "'");
     expect(text).toContain("const size: number = name.length + 32; // RFC 7541 §4.1\nconst s = 'x';");
   });
 
   test('a diagram (no language) is kept as written, with no highlighting', () => {
-    const diagram = '+-----------------------------------------------+\n|                 Length (24)                   |\n+---------------+---------------+---------------+';
+    const diagram =
+      '+-----------------------------------------------+\n|                 Length (24)                   |\n+---------------+---------------+---------------+';
     const html = render(`\`\`\`\n${diagram}\n\`\`\`\n`);
     expect(html).toBe(`<pre class="code" tabindex="0"><code>${diagram}</code></pre>\n`);
   });

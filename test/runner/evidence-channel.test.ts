@@ -20,7 +20,10 @@ describe('course check: evidence comes from the hidden suite only', () => {
     dir = copyCourse();
     const file = path.join(dir, 'exercises/01-hpack-table/hpack-table.ts');
     copyFileSync(path.join(dir, 'solutions/01-hpack-table/hpack-table.ts'), file);
-    const patched = applyMutantPatch(new Map([['hpack-table.ts', readFileSync(file, 'utf8')]]), readFileSync(path.join(dir, 'harness/mutants/hpack-table/evicts-newest.patch'), 'utf8'));
+    const patched = applyMutantPatch(
+      new Map([['hpack-table.ts', readFileSync(file, 'utf8')]]),
+      readFileSync(path.join(dir, 'harness/mutants/hpack-table/evicts-newest.patch'), 'utf8'),
+    );
     writeFileSync(file, patched.get('hpack-table.ts')!);
     // The code under test prints what a trusted message looks like, and returns a hostile entry as data.
     appendFileSync(
@@ -83,7 +86,9 @@ describe('RunCollector: evidence is checked and capped on arrival', () => {
     expect(run([{ evidence: table('ok') }]).evidence).toEqual([table('ok')]);
     expect(run([{ evidence: { kind: 'script', title: 'x' } }]).evidence).toBeUndefined();
     expect(run([{ evidence: { kind: 'frame-bytes', title: 'x', hex: '<b>', cut: 0, fields: [] } }]).evidence).toBeUndefined();
-    expect(run([{ evidence: { ...table('big'), before: Array.from({ length: 64 }, () => ({ name: 'n'.repeat(1200), value: 'v', size: 1 })) } }]).evidence).toBeUndefined();
+    expect(
+      run([{ evidence: { ...table('big'), before: Array.from({ length: 64 }, () => ({ name: 'n'.repeat(1200), value: 'v', size: 1 })) } }]).evidence,
+    ).toBeUndefined();
     const points = { kind: 'series', title: 's', xLabel: 'x', yLabel: 'y', series: [{ label: 'l', points: [{ x: 1, y: Number.NaN }] }] };
     expect(run([{ evidence: points }]).evidence).toBeUndefined();
   });

@@ -125,9 +125,25 @@ function timeline(e: TimelineEvidence): HTMLElement[] {
   for (const v of e.events) {
     const y = top + lanes.indexOf(v.lane) * rowH + rowH / 2;
     const group = svg('g', { class: `event ${v.ok ? 'ok' : 'wrong'}`, 'data-lane': v.lane, 'data-ok': String(v.ok) });
-    group.append(svg('title', {}, `${v.ok ? '✓' : '✗'} ${v.label}${v.atMs === undefined ? ': never came' : `: at ${Math.round(v.atMs)} ms`}${v.window ? `, window ${Math.round(v.window[0])} … ${Math.round(v.window[1])} ms` : ''}`));
+    group.append(
+      svg(
+        'title',
+        {},
+        `${v.ok ? '✓' : '✗'} ${v.label}${v.atMs === undefined ? ': never came' : `: at ${Math.round(v.atMs)} ms`}${v.window ? `, window ${Math.round(v.window[0])} … ${Math.round(v.window[1])} ms` : ''}`,
+      ),
+    );
     if (v.window) {
-      group.append(svg('rect', { class: 'window', x: x(v.window[0]), y: y - 7, width: Math.max(2, x(v.window[1]) - x(v.window[0])), height: 14, 'data-from': v.window[0], 'data-to': v.window[1] }));
+      group.append(
+        svg('rect', {
+          class: 'window',
+          x: x(v.window[0]),
+          y: y - 7,
+          width: Math.max(2, x(v.window[1]) - x(v.window[0])),
+          height: 14,
+          'data-from': v.window[0],
+          'data-to': v.window[1],
+        }),
+      );
     }
     if (v.atMs === undefined) {
       group.append(svg('text', { class: 'never point', x: width - right + 4, y: y + 4, 'data-at-ms': 'never' }, '✗ never'));
@@ -135,7 +151,9 @@ function timeline(e: TimelineEvidence): HTMLElement[] {
       group.append(svg('circle', { class: 'point', cx: x(v.atMs), cy: y, r: 5, 'data-at-ms': Math.round(v.atMs) }));
     } else {
       const cx = x(v.atMs);
-      group.append(svg('path', { class: 'point', d: `M${cx - 5},${y - 5}L${cx + 5},${y + 5}M${cx - 5},${y + 5}L${cx + 5},${y - 5}`, 'data-at-ms': Math.round(v.atMs) }));
+      group.append(
+        svg('path', { class: 'point', d: `M${cx - 5},${y - 5}L${cx + 5},${y + 5}M${cx - 5},${y + 5}L${cx + 5},${y - 5}`, 'data-at-ms': Math.round(v.atMs) }),
+      );
     }
     chart.append(group);
   }
