@@ -107,6 +107,10 @@ maybe('the Check view draws the evidence of a failing test', () => {
     expect(after.filter((row) => row[4] === '✗ differs').length).toBe(3);
     // The text message is still there, under the drawing.
     expect(await page.locator(`li.test:has(${figure}) pre.evidence`).innerText()).toMatch(/dynamic table after \(yours\):/);
+    await page
+      .locator(figure)
+      .first()
+      .evaluate((f) => (f as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
     await screenshot(page, 'evidence-hpack-table-1280');
   }, 300_000);
 
@@ -126,6 +130,10 @@ maybe('the Check view draws the evidence of a failing test', () => {
     expect(rows[0]).toEqual(['length', '0–2', '70000', 'length: 4464', '✗ differs']);
     expect(rows[1]).toEqual(['type', '3', 'DATA (0x00)', 'type: "DATA"', '✓ same']);
     expect(rows[3]).toEqual(['stream identifier', '5–8', '1', 'streamId: 1', '✓ same']);
+    await page
+      .locator(figure)
+      .first()
+      .evaluate((f) => (f as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
     await screenshot(page, 'evidence-frame-parser-1280');
   }, 300_000);
 
@@ -153,6 +161,10 @@ maybe('the Check view draws the evidence of a failing test', () => {
       await x(`${figure} g.event[data-lane="reconnect 1: server"] rect.window`, 'width'),
     ];
     expect(crossX).toBeLessThan(serverX + serverW);
+    await page
+      .locator(figure)
+      .first()
+      .evaluate((f) => (f as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
     await screenshot(page, 'evidence-backoff-1280');
   }, 300_000);
 
@@ -172,6 +184,10 @@ maybe('the Check view draws the evidence of a failing test', () => {
     // The same events as a table, every number readable without the chart.
     const rows = await cells(page, `${figure} details.evidence-events table`);
     expect(rows.some((r) => r[0] === '✗')).toBe(true);
+    await page
+      .locator(figure)
+      .first()
+      .evaluate((f) => (f as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
     await screenshot(page, 'evidence-typing-1280');
   }, 300_000);
 
@@ -188,6 +204,10 @@ maybe('the Check view draws the evidence of a failing test', () => {
     expect(await y('send, connection (yours)')).toBeGreaterThan(await y('send, connection (expected)'));
     const legend = await page.$$eval(`${figure} .series-legend li`, (lis) => lis.map((li) => li.textContent ?? ''));
     expect(legend).toEqual(expect.arrayContaining(['● solid: send, connection (yours)', '▫ dashed: send, connection (expected)']));
+    await page
+      .locator(figure)
+      .first()
+      .evaluate((f) => (f as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
     await screenshot(page, 'evidence-h2-flow-control-1280');
   }, 300_000);
 

@@ -5,6 +5,7 @@
 
 import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CheckJson } from '../../grader/course/output-schema';
 import { RunCollector } from '../../grader/run/collect';
 import { applyMutantPatch } from '../../grader/run/mutants';
 import type { TestResult } from '../../grader/run/result';
@@ -40,7 +41,11 @@ HpackDecoder.prototype.dynamicTable = function (this: HpackDecoder) {
 `,
     );
     const r = course(dir, ['check', 'hpack-table', '--json']);
-    tests = (JSON.parse(r.stdout) as { tests: TestResult[] }).tests;
+    const output = JSON.parse(r.stdout) as { tests: TestResult[] };
+    // The documented shape of `course check --json` (docs/schemas/check.schema.json) includes the evidence.
+    const valid = CheckJson.safeParse(output);
+    if (!valid.success) throw new Error(`check --json does not match its schema: ${valid.error.message.slice(0, 2000)}`);
+    tests = output.tests;
   }, 240_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
