@@ -62,7 +62,10 @@ Options:
     ctx.print(`The course lab is running at ${ctx.c.bold(running.url)}`);
     ctx.print(ctx.c.gray('Open that URL (the token in it is the key). Ctrl-C stops the lab.'));
     if (!values['no-open']) openBrowser(running.url);
-    // Runs until Ctrl-C or SIGTERM: cli.ts exits then, and its exit hooks end the warm jest process.
+    // Runs until Ctrl-C or SIGTERM: cli.ts exits then, and its exit hooks end the warm jest process, the type
+    // checker and the sandbox hosts. A closed terminal (SIGHUP) too: by default it would kill the lab without
+    // running those hooks, and the detached type checker was left running (test/lab/lab-exit.test.ts).
+    process.once('SIGHUP', () => process.exit(129));
     await new Promise<never>(() => undefined);
     return EXIT.ok;
   },

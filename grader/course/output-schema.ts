@@ -3,8 +3,60 @@
 // validates against them). The type assertions below fail to compile when ExerciseResult changes without them.
 
 import { z } from 'zod';
+import type { Evidence } from '../run/evidence';
 import type { ExerciseResult, TestResult, Diagnostic } from '../run/result';
 import { ProgressStatus } from './schema';
+
+const EntryJson = z.object({ name: z.string(), value: z.string(), size: z.number().describe('-1: not a number') }).strict();
+const TableJson = z.union([z.array(EntryJson), z.string().describe('what the code returned, in words, when it was not a list')]);
+
+/** A failure's structured evidence (grader/run/evidence.ts checks it on arrival; the lab's Check view draws it). */
+export const EvidenceJson = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('hpack-table'), title: z.string(), before: TableJson, after: TableJson, expected: z.array(EntryJson).optional() }).strict(),
+    z
+      .object({
+        kind: z.literal('frame-bytes'),
+        title: z.string(),
+        hex: z.string().describe("the frame's octets, two hex digits each"),
+        cut: z.number().int().describe('octets of the frame not kept in hex'),
+        fields: z.array(
+          z
+            .object({
+              name: z.string(),
+              start: z.number().int(),
+              end: z.number().int(),
+              expected: z.string(),
+              actual: z.string().optional(),
+              diverged: z.boolean(),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('timeline'),
+        title: z.string(),
+        events: z.array(
+          z
+            .object({ lane: z.string(), label: z.string(), atMs: z.number().optional(), window: z.tuple([z.number(), z.number()]).optional(), ok: z.boolean() })
+            .strict(),
+        ),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('series'),
+        title: z.string(),
+        xLabel: z.string(),
+        yLabel: z.string(),
+        series: z.array(z.object({ label: z.string(), points: z.array(z.object({ x: z.number(), y: z.number() }).strict()) }).strict()),
+        marks: z.array(z.object({ label: z.string(), y: z.number() }).strict()).optional(),
+      })
+      .strict(),
+  ])
+  .describe("a failure's evidence as data, beside its message; texts in it may come from the learner's code (untrusted, neutralised)");
 
 export const TestResultJson = z
   .object({
@@ -29,6 +81,7 @@ export const TestResultJson = z
       .array(z.string())
       .optional()
       .describe("the lesson requirements the test checks (ids of the exercise's requirements.yaml; see `requirements` below)"),
+    evidence: z.array(EvidenceJson).optional().describe("a failing test's structured evidence from the hidden suite (tables, frame bytes, timelines, series)"),
   })
   .strict();
 
@@ -104,7 +157,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameResult: Same<z.infer<typeof CheckJson>, ExerciseResult> = true;
 const sameTest: Same<z.infer<typeof TestResultJson>, TestResult> = true;
 const sameDiagnostic: Same<z.infer<typeof DiagnosticJson>, Diagnostic> = true;
-void [sameResult, sameTest, sameDiagnostic];
+const sameEvidence: Same<z.infer<typeof EvidenceJson>, Evidence> = true;
+void [sameResult, sameTest, sameDiagnostic, sameEvidence];
 
 export function outputJsonSchemas(): Record<string, string> {
   const write = (schema: z.ZodType, title: string) =>

@@ -1,5 +1,5 @@
 // A lesson (the exercise's README.md) rendered to HTML for the lab page with marked: headings, lists, tables and
-// the protocol diagrams in code blocks kept as written. Lessons are the course's own text, but a course can be
+// the protocol diagrams in code blocks kept as written, code in a named language highlighted (code-highlight.ts). Lessons are the course's own text, but a course can be
 // forked and edited, so the output is made safe anyway: raw HTML in the Markdown is shown as text, and links and
 // images keep only http(s), mailto, in-page and relative targets (no javascript: or data: URLs).
 
@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExerciseSpec } from '../course/schema';
 import { htmlText } from '../report/escape';
+import { highlightCode } from './code-highlight';
 
 /** A link target kept as it is: http(s) and mailto, or no scheme at all (relative, in-page). */
 function safeUrl(href: string): string | undefined {
@@ -37,8 +38,10 @@ export async function markdownToHtml(markdown: string): Promise<string> {
       },
       code({ text, lang }) {
         const language = lang?.match(/^[\w-]+/)?.[0];
-        // Focusable: a wide diagram scrolls sideways by keyboard too.
-        return `<pre class="code" tabindex="0"${language ? ` data-lang="${htmlText(language)}"` : ''}><code>${htmlText(text, WHOLE)}</code></pre>\n`;
+        // Focusable: a wide diagram scrolls sideways by keyboard too. Highlighted when it names a known language.
+        const highlighted = highlightCode(text, language);
+        const body = highlighted ?? htmlText(text, WHOLE);
+        return `<pre class="code" tabindex="0"${language ? ` data-lang="${htmlText(language)}"` : ''}><code${highlighted ? ' class="hljs"' : ''}>${body}</code></pre>\n`;
       },
       // Wide tables scroll inside their own box instead of widening the page.
       table(token) {

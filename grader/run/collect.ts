@@ -7,6 +7,7 @@
 import { anomalyText, type AnomalyKind } from '../../harness/sandbox/contract';
 import { parseTags, untaggedNames } from '../course/requirement-tags';
 import type { JobOutcome } from './jest-process';
+import { acceptEvidence, EVIDENCE_PER_TEST, type Evidence } from './evidence';
 import { OUTPUT_PER_RUN, OUTPUT_PER_TEST } from './learner-output';
 import { specOf, type LearnerOutput, type TestResult } from './result';
 import type { RunFacts, SandboxTally } from './verdict';
@@ -30,6 +31,8 @@ export class RunCollector {
   /** The learner's own output per test (capped again here: the caps hold whatever the jest process sends). */
   private readonly output = new Map<string, LearnerOutput>();
   private outputKept = 0;
+  /** The structured evidence of the test running now (arrives before its result; evidence.ts checks it). */
+  private readonly evidence = new Map<string, Evidence[]>();
 
   constructor(private readonly emit: (event: RunEvent) => void) {}
 
@@ -48,6 +51,8 @@ export class RunCollector {
         this.running = undefined;
         const { status, durationMs } = message;
         const { fullName, group, title, requirements } = untaggedNames(message.group, message.title);
+        const evidence = this.evidence.get(fullName);
+        this.evidence.delete(fullName);
         const test: TestResult = {
           fullName,
           group,
@@ -59,9 +64,16 @@ export class RunCollector {
           spec: specOf(title),
           score: status === 'passed' ? 1 : 0,
           maxScore: 1,
+          ...(evidence && status !== 'passed' ? { evidence } : {}),
         };
         this.results.push(test);
         this.emit({ type: 'test-result', test });
+        return;
+      }
+      case 'evidence': {
+        const accepted = acceptEvidence(message.evidence);
+        const list = this.evidence.get(String(message.fullName)) ?? [];
+        if (accepted && list.length < EVIDENCE_PER_TEST && this.evidence.size < 100) this.evidence.set(String(message.fullName), [...list, accepted]);
         return;
       }
       case 'suite-error':

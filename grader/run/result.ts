@@ -1,6 +1,8 @@
 // The result of running one exercise's hidden suite against one implementation: what every reporter (terminal,
 // course.yaml progress, JSON, JUnit, CSV, HTML) consumes. Plain data, so it can be stored and compared.
 
+import type { Evidence } from '../../harness/support/evidence';
+
 export type TestStatus = 'passed' | 'failed' | 'timeout' | 'missing';
 /**
  * - passed / failed: the suite ran; the score is the learner's.
@@ -35,6 +37,11 @@ export interface TestResult {
   output?: LearnerOutput;
   /** The lesson requirements the test checks (its title's `{R1.3}` tags, taken out of the names above). */
   requirements?: string[];
+  /**
+   * A failure's structured evidence from the hidden suite (tables, frame bytes, timelines, series), beside
+   * `message`, which stays the whole story for every text output; the lab's Check view draws it (evidence.ts).
+   */
+  evidence?: Evidence[];
 }
 
 /** The learner's own output during one test (console.log...), neutralised and capped. */

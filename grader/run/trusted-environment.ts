@@ -8,6 +8,7 @@ import { ANOMALY_KINDS, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type Sa
 import { OutputAttribution } from './learner-output';
 import { requirementsOf, untaggedNames } from '../course/requirement-tags';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
+import { EVIDENCE_PER_TEST } from './evidence';
 
 /** "describe › describe › test" without requirement tags, as the collector names a test's result. */
 function fullNameOf(test: Circus.TestEntry): string {
@@ -52,6 +53,9 @@ export default class TrustedEnvironment extends TestEnvironment {
   private readonly focus: Set<string> | undefined;
   private readonly focusedTests = new Map<Circus.TestEntry, string[]>();
   private readonly failedIds = new Set<string>();
+  /** The test running now (its evidence is attributed to it) and how much evidence it sent. */
+  private runningTest: string | undefined;
+  private evidenceSent = 0;
 
   constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
     super(...args);
@@ -74,13 +78,30 @@ export default class TrustedEnvironment extends TestEnvironment {
       },
       // The sandbox client's stdout/stderr of the code under test: the learner's own output, per test.
       __courseOutput: (text: string, dropped = 0) => this.output.write(String(text), Number(dropped) || 0),
+      // A hidden suite's structured evidence (the suite runs here; the code under test cannot reach this process).
+      __courseEvidence: (evidence: unknown) => this.evidence(evidence),
     };
     Object.assign(this.global, hooks);
   }
 
+  /** Sends a test's evidence at once (before its result, so the result can carry it), at most a few per test. */
+  private evidence(evidence: unknown): void {
+    if (this.runningTest === undefined || this.evidenceSent >= EVIDENCE_PER_TEST) return;
+    this.evidenceSent++;
+    const message: FromWorker = { type: 'evidence', fullName: this.runningTest, evidence };
+    process.send?.(message);
+  }
+
   async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
-    if (event.name === 'test_start') this.output.testStarted(fullNameOf(event.test));
-    if (event.name === 'test_done') this.output.testDone();
+    if (event.name === 'test_start') {
+      this.runningTest = fullNameOf(event.test);
+      this.evidenceSent = 0;
+      this.output.testStarted(this.runningTest);
+    }
+    if (event.name === 'test_done') {
+      this.runningTest = undefined;
+      this.output.testDone();
+    }
     if (event.name === 'run_start') {
       if (this.focus) applyFocus(state.rootDescribeBlock, [], this.focus, this.focusedTests);
       const tests: ExpectedTest[] = [];

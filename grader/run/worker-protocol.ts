@@ -58,5 +58,7 @@ export type FromWorker =
   | { type: 'sandbox'; kind: SandboxSignal; detail: string }
   /** What the code under test printed while (or just after) the test ran, capped; `dropped` characters were not kept. */
   | { type: 'output'; fullName: string; text: string; dropped: number }
+  /** A hidden suite's structured evidence for the running test (harness/support/evidence.ts; checked on arrival). */
+  | { type: 'evidence'; fullName: string; evidence: unknown }
   | { type: 'done' }
   | { type: 'worker-error'; message: string };

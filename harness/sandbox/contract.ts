@@ -101,6 +101,11 @@ export interface CourseHooks {
    * (grader/run/learner-output.ts) and caps it.
    */
   __courseOutput?: (text: string, dropped?: number) => void;
+  /**
+   * Hands on a failing test's structured evidence (harness/support/evidence.ts), from the hidden suite only: the
+   * test environment attributes it to the running test; the grader validates it (grader/run/evidence.ts).
+   */
+  __courseEvidence?: (evidence: unknown) => void;
 }
 
 /** The hooks, as harness code reaches them. */

@@ -10,6 +10,7 @@ import { RemoteError, type Remote } from '../sandbox/client';
 import { useSandbox } from '../support/sandbox';
 import { randomInt, runSeed, seededRandom } from '../support/random';
 import { formatMs, formatWindow, renderTimeline, type TimelineRow } from '../support/timeline';
+import { showEvidence, timelineEvidence, type TimelineEvent } from '../support/evidence';
 import { FaultServer, randomFailures, type Attempt, type Fault, type FaultServerOptions } from '../mocks/ws-fault-server';
 
 const sandbox = useSandbox({ callTimeoutMs: 3000 });
@@ -218,6 +219,7 @@ function describeEnd(a: Attempt): string {
  */
 function checkSchedule(server: FaultServer, log: EventLog, expected: Expected[], title: string, why: string): void {
   const rows: TimelineRow[] = [];
+  const events: TimelineEvent[] = [];
   const problems: string[] = [];
   const reconnects = log.of('reconnect');
   expected.forEach((exp, i) => {
@@ -254,6 +256,8 @@ function checkSchedule(server: FaultServer, log: EventLog, expected: Expected[],
           (ev ? `; onReconnect reported ${JSON.stringify(ev, roundNumbers)}` : ''),
       );
     }
+    events.push({ lane: `reconnect ${i + 1}: server`, label: `the server saw it after ${formatMs(gap)}`, atMs: gap, window: [low, high], ok: gap !== undefined && gap >= low && gap <= high });
+    events.push({ lane: `reconnect ${i + 1}: delay`, label: `onReconnect: #${String(ev?.attempt)}, delay ${String(ev?.delay)} (expected #${exp.attempt}, ${exp.delay})`, atMs: typeof ev?.delay === 'number' ? ev.delay : undefined, window: [exp.delay - 1, exp.delay + 1], ok: ev?.attempt === exp.attempt && typeof ev?.delay === 'number' && Math.abs(ev.delay - exp.delay) <= 1 });
     rows.push({
       label: `reconnect ${i + 1} after ${prev ? describeEnd(prev) : '?'}`,
       expected: `#${exp.attempt} ${formatMs(exp.delay)} (${formatWindow(low, high)})`,
@@ -267,6 +271,7 @@ function checkSchedule(server: FaultServer, log: EventLog, expected: Expected[],
     if (problems.length < 3) problems.push(`the server saw connection attempt ${extra.index}, which should not have happened`);
   }
   if (rows.every((r) => r.ok)) return;
+  showEvidence(timelineEvidence(`${title}: time from each failure to the next attempt, against its backoff window`, events));
   throw new Error(
     [
       title,

@@ -14,6 +14,8 @@
 import captureJson from '../vectors/h2-capture.json';
 import errorCasesJson from '../vectors/h2-frame-error-cases.json';
 import { RemoteError } from '../sandbox/client';
+import { showEvidence } from '../support/evidence';
+import { frameEvidence } from '../support/evidence-frames';
 import { recordLiveSession, type LiveSessionLog } from '../mocks/h2-recording-proxy';
 import {
   CLIENT_PREFACE,
@@ -145,6 +147,7 @@ function expectFrames(what: string, section: string, bytes: Uint8Array, expected
         `  actual:   ${got ? renderEvent(got) : `(nothing: your parser returned ${actual.length} events in all)`}`,
       );
       if (got) lines.push(`  fields that differ: ${diffFields(want.expected, got).map((k) => explainField(k, want.expected[k], got[k])).join('; ')}`);
+      showEvidence(frameEvidence(`${what}: frame #${i} (${section})`, bytes, want.offset, want.expected, got, got ? diffFields(want.expected, got) : []));
     } else {
       lines.push(
         `  expected: no more frames (${expected.length} in all)`,

@@ -28,6 +28,7 @@ import { auditSender } from '../support/h2-ledger';
 import { CLIENT_PREFACE, frame, fromHex, hex, renderValue, u32 } from '../support/h2-frames';
 import { seededRandom } from '../support/random';
 import { useSandbox } from '../support/sandbox';
+import { showEvidence, windowEvidence, type WindowReading } from '../support/evidence';
 
 const sandbox = useSandbox({ callTimeoutMs: 5000 });
 
@@ -112,6 +113,8 @@ interface ExpectedError {
  */
 class Table {
   readonly log: string[] = [];
+  /** Every window the test read, for the lab's chart of the windows (support/evidence.ts). */
+  private readonly windows: WindowReading[] = [];
   constructor(
     readonly remote: Remote,
     readonly role: string,
@@ -123,6 +126,7 @@ class Table {
 
   private fail(what: string, section: string): never {
     const steps = this.log.slice(-14);
+    if (this.windows.length) showEvidence(windowEvidence(`${what}: the windows your StreamTable reported`, this.windows));
     throw new Error([`${what} (${section})`, `  what the test did to your StreamTable (role ${this.role}):`, ...steps.map((s) => `    ${s}`)].join('\n'));
   }
 
@@ -193,12 +197,14 @@ class Table {
   async sendWindow(id: number, want: number, section = 'RFC 9113 §6.9'): Promise<void> {
     const got = await this.remote.call('sendWindow', id);
     this.log.push(`sendWindow(${id}) → ${renderValue(got)}`);
+    this.windows.push({ window: `send, ${id === 0 ? 'connection' : `stream ${id}`}`, step: this.log.length, got, want });
     if (got !== want) this.fail(`the send window of ${id === 0 ? 'the connection' : `stream ${id}`} must be ${want}, your table says ${renderValue(got)}`, section);
   }
 
   async receiveWindow(id: number, want: number, section = 'RFC 9113 §6.9'): Promise<void> {
     const got = await this.remote.call('receiveWindow', id);
     this.log.push(`receiveWindow(${id}) → ${renderValue(got)}`);
+    this.windows.push({ window: `receive, ${id === 0 ? 'connection' : `stream ${id}`}`, step: this.log.length, got, want });
     if (got !== want) this.fail(`the receive window of ${id === 0 ? 'the connection' : `stream ${id}`} must be ${want}, your table says ${renderValue(got)}`, section);
   }
 }

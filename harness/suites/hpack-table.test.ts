@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RemoteError, type Remote } from '../sandbox/client';
 import { useSandbox } from '../support/sandbox';
+import { showEvidence, tableEvidence } from '../support/evidence';
 import {
   firstHeaderDifference,
   firstTableDifference,
@@ -158,6 +159,7 @@ async function checkBlock(
   const headerDiff = firstHeaderDifference(block.headers, headers);
   const tableDiff = firstTableDifference(block.dynamicTable, after);
   if (headerDiff || tableDiff || size !== block.tableSize) {
+    showEvidence(tableEvidence(`RFC 7541 ${block.section}: the dynamic table`, { before, after, expected: block.dynamicTable }));
     fail([
       `RFC 7541 ${block.section}: ${headerDiff ?? tableDiff ?? `tableSize() is ${String(size)}, expected ${block.tableSize} (the sum of the entry sizes, each name + value + 32)`}`,
       `  header block: ${hex(wire)}`,
@@ -210,6 +212,7 @@ async function checkStory(encoder: string, story: { file: string; cases: StoryCa
       } catch {
         /* shown as is */
       }
+      showEvidence(tableEvidence(`hpack-test-case ${encoder}/${story.file}, block ${c.seqno}: the dynamic table`, { before, after }));
       fail([
         `hpack-test-case ${encoder}/${story.file}, block ${c.seqno} (of ${story.cases.length}, one decoder for the whole story): ${diff ?? maxDiff}`,
         `  header block: ${hex(wire)}`,

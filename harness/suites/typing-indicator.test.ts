@@ -16,6 +16,7 @@ import { useSandbox } from '../support/sandbox';
 import { Peer } from '../support/typing-peer';
 import { ChatServer, type ChatConnection, type ScriptStep } from '../mocks/chat-server';
 import { formatMs, formatWindow, renderTimeline, type TimelineRow } from '../support/timeline';
+import { showEvidence, timelineEvidence, typingLane } from '../support/evidence';
 
 const sandbox = useSandbox({ callTimeoutMs: 3000 });
 
@@ -576,6 +577,7 @@ describe('typing client', () => {
     for (const r of rig.renders) rows.push({ at: r.at, label: `render ${JSON.stringify(r.text)}`, expected: '', actual: formatMs(r.at), ok: true });
     for (const c of checks) rows.push({ ...c, at: c.at ?? Number.POSITIVE_INFINITY });
     rows.sort((a, b) => a.at - b.at);
+    showEvidence(timelineEvidence(title, rows.map((r) => ({ lane: typingLane(r.label, r.expected), label: r.label, atMs: r.at, ok: r.ok }))));
     // Runs of the same plain event (a keystroke every 15 ms, Bob typing every 50 ms) become one row.
     const runs: Array<Array<TimelineRow & { at: number }>> = [];
     for (const row of rows) {

@@ -1,11 +1,13 @@
 // The Check tab: the Check button, the live status of the run (phase, tests done, failures) and the test list,
 // filled as each test finishes (the 'test' events) and replaced by the whole result when the run ends. Status is
-// said in words and symbols, not colour alone. Evidence is shown as preformatted text, with the lesson sentences a
-// failure broke and the learner's own output (text only, like everything from the code under test).
+// said in words and symbols, not colour alone. A failure's structured evidence is drawn (evidence-view.ts) above its
+// text, with the lesson sentences it broke and the learner's own output (text only, like everything from the code
+// under test).
 
 import type { ExerciseResult, RequirementRef, TestResult } from '../../run/result';
 import type { TestView, WatchView } from '../view';
 import { api, byId, el } from './dom';
+import { evidenceView } from './evidence-view';
 
 const SYMBOL: Record<string, string> = { passed: '✓', failed: '✗', timeout: '⏱', missing: '?' };
 
@@ -41,6 +43,7 @@ function testItem(test: TestResult, requirements: RequirementRef[] = []): HTMLLI
   );
   li.appendChild(line);
   if (test.spec) li.appendChild(el('div', { class: 'spec' }, test.spec));
+  if (test.status !== 'passed') li.append(...evidenceView(test.evidence));
   if (test.message && test.status !== 'passed') li.appendChild(el('pre', { class: 'evidence', tabindex: '0' }, test.message));
   li.append(...lessonPointers(test, requirements), ...learnerOutput(test));
   return li;
