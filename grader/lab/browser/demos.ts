@@ -6,6 +6,8 @@ import { LAB_EVENTS, type FeedView } from '../view';
 import { frameExplorer } from './frame-explorer';
 import { hpackDemo } from './hpack-demo';
 import { liveFeed, onFeed } from './live-feed';
+import { onParking, parkingLot } from './parking-lot';
+import { PARKING_EVENT, type ParkingView } from '../view-parking';
 
 export interface PageDemo {
   title: string;
@@ -18,4 +20,5 @@ export const DEMOS: Record<string, PageDemo> = {
   'hpack-table': { title: 'Demo: HPACK savings', mount: hpackDemo },
   'frame-parser': { title: 'Demo: frame explorer', mount: frameExplorer },
   'sse-consumer': { title: 'Demo: live feed', mount: liveFeed, events: { [LAB_EVENTS.feed]: (data) => onFeed(data as FeedView) } },
+  'quic-migration': { title: 'Demo: parking lot', mount: parkingLot, events: { [PARKING_EVENT]: (data) => onParking(data as ParkingView) } },
 };

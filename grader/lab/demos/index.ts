@@ -4,5 +4,6 @@ import type { DemoFactory } from './demo';
 import { feedDemo } from './feed-routes';
 import { framesDemo } from './frames-routes';
 import { hpackDemo } from './hpack-routes';
+import { parkingDemo } from './parking-routes';
 
-export const DEMOS: DemoFactory[] = [hpackDemo, framesDemo, feedDemo];
+export const DEMOS: DemoFactory[] = [hpackDemo, framesDemo, feedDemo, parkingDemo];
