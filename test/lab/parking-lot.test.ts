@@ -6,7 +6,7 @@
 // validated after the switch, and both lanes hold the whole file. Timing figures are shown, never asserted.
 // Layout at 1280x800 and 480x800; screenshots under COURSE_LAB_SCREENSHOTS=1.
 
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
@@ -30,7 +30,7 @@ interface Shown {
   status: string;
   banner: { visible: boolean; text: string };
   tcp: { fileBytes: number; connections: number; done: string | null; connectionRows: string[] };
-  quic: { fileBytes: number; cids: number; done: string | null; source: string | null; cidText: string; paths: string[]; resumed: string };
+  quic: { fileBytes: number; cids: number; done: string | null; source: string | null; cidText: string; paths: string[]; resumed: string; validated: string };
   timeline: Array<{ kind: string; lane: string; at: number; text: string }>;
 }
 
@@ -53,6 +53,7 @@ async function readShown(page: Page): Promise<Shown> {
       cidText: s.querySelector('.quic-cid')?.textContent ?? '',
       paths: [...s.querySelectorAll('.parking-paths li')].map((li) => li.textContent ?? ''),
       resumed: s.querySelector('.quic-resumed')?.textContent ?? '',
+      validated: s.querySelector('.quic-validated')?.textContent ?? '',
     })),
     timeline: await page.$$eval('#parking-timeline li', (lis) =>
       lis.map((li) => ({
@@ -107,6 +108,7 @@ function checkRun(shown: Shown): void {
   expect(shown.quic.paths[0]).toMatch(/^path 0: .*✓ validated, by the handshake$/);
   expect(shown.quic.paths[1]).toMatch(/^path 1: client port \d+ .*✓ validated, [1-9]\d* PATH_CHALLENGE$/);
   expect(shown.quic.resumed).toMatch(/^went on at byte [1-9][\d,]*$/);
+  expect(shown.quic.validated).toMatch(/^✓ \d+ ms after the switch$/);
   // The timeline: the switch, then (on the QUIC lane) a challenge and the validation; TCP's break after the switch.
   const at = (kind: string, lane: string) => shown.timeline.findIndex((e) => e.kind === kind && e.lane === lane);
   const switched = at('switch', 'both');
@@ -188,9 +190,48 @@ maybe('the parking lot demo in Chromium', () => {
       const o = await overflow(page, 'main *');
       expect([width, o]).toEqual([width, { page: false, outside: [] }]);
     }
-    await page.locator('#parking-quic').evaluate((e) => e.scrollIntoView());
+    await page.locator('#parking-tcp').evaluate((e) => e.scrollIntoView());
     const shot = await screenshot(page, 'parking-lot-480');
     expect(shot.readUInt32BE(16)).toBe(480);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  test('stopped (SIGTERM) mid-run, the lab leaves no process behind: no sandbox host, no relay', async () => {
+    const before = Number((await page.getAttribute('#parking-status', 'data-run')) ?? 0);
+    await page.click('#parking-start');
+    await page.waitForFunction(
+      (run) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document;
+        const attr = (id: string, a: string) => Number(doc.querySelector(id)?.getAttribute(a) ?? 0);
+        return attr('#parking-status', 'data-run') > run && attr('#parking-quic', 'data-file-bytes') > 0;
+      },
+      before,
+      WAIT,
+    );
+    // The learner's endpoints are running in a sandbox host that the lab itself started (the watch's check runs
+    // its own, under the jest process): a child of the lab running the build of exercise 9.
+    const build = path.join(dir, '.course', 'build', 'quic-migration');
+    expect(processesIn(dir).filter((p) => p.ppid === lab.child.pid && p.cmdline.includes(build))).toHaveLength(1);
+    await lab.stop();
+    const deadline = Date.now() + 15_000;
+    while (processesIn(dir).length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(processesIn(dir)).toEqual([]);
+  }, 120_000);
 });
+
+/** Processes whose command line mentions `dir` (Linux /proc), with their parent. */
+function processesIn(dir: string): Array<{ pid: number; ppid: number; cmdline: string }> {
+  const found: Array<{ pid: number; ppid: number; cmdline: string }> = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      // /proc/<pid>/stat: "pid (comm) state ppid ...", comm may hold spaces: read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (cmdline.includes(dir)) found.push({ pid: Number(pid), ppid, cmdline });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return found;
+}

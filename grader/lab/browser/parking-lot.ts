@@ -53,7 +53,7 @@ function facts(rows: Array<[string, string, string?]>): HTMLElement {
 }
 
 function laneState(lane: { done: boolean; failed?: string; doneAtMs?: number }, running: boolean): string {
-  if (lane.done) return `✓ complete in ${seconds(lane.doneAtMs ?? 0)}`;
+  if (lane.done) return `✓ complete at ${seconds(lane.doneAtMs ?? 0)}`;
   if (lane.failed) return `✗ ${lane.failed}`;
   return running ? '… downloading' : '… starting';
 }
@@ -68,7 +68,7 @@ function renderTcp(view: ParkingView): void {
   for (const c of t.connections) {
     const word = c.state === 'broken' ? '✗ broken' : c.state === 'complete' ? '✓ complete' : '● open';
     list.appendChild(
-      el('li', { 'data-state': c.state }, `client port ${c.clientPort}: ${word}, ${c.bytes.toLocaleString('en-US')} B from byte ${c.firstByte}`),
+      el('li', { 'data-state': c.state }, `client port ${c.clientPort}: ${word}, ${c.bytes.toLocaleString('en-US')} B from byte ${c.firstByte.toLocaleString('en-US')}`),
     );
   }
   box.replaceChildren(
@@ -82,6 +82,14 @@ function renderTcp(view: ParkingView): void {
     ]),
     list,
   );
+}
+
+/** When the newest path was validated, measured from the press of Switch network (the timeline's times). */
+function validatedAfterSwitch(view: ParkingView): string {
+  const pressed = view.switchedAtMs;
+  if (pressed === undefined) return '— (no switch yet)';
+  const validated = view.timeline.find((e) => e.lane === 'quic' && e.kind === 'validated' && e.atMs >= pressed);
+  return validated ? `✓ ${validated.atMs - pressed} ms after the switch` : '… waiting for the PATH_RESPONSE';
 }
 
 function renderQuic(view: ParkingView): void {
@@ -110,6 +118,7 @@ function renderQuic(view: ParkingView): void {
     facts([
       ['connection ID', `${q.serverCid ?? '…'}${unchanged}`, 'quic-cid'],
       ['connection IDs seen', String(q.dcidsSeen.length), 'quic-cid-count'],
+      ['new path validated', validatedAfterSwitch(view), 'quic-validated'],
       ['after a switch', q.resumedAt === undefined ? '—' : `went on at byte ${q.resumedAt.toLocaleString('en-US')}`, 'quic-resumed'],
     ]),
     list,

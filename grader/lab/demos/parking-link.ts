@@ -4,6 +4,7 @@
 // second; the queue's size is what a sender sees as backpressure (TCP) or, past its limit, as loss (UDP).
 
 const TICK_MS = 5;
+const CREDIT_MS = 50;
 
 interface Queued {
   size: number;
@@ -48,8 +49,9 @@ export class PacedLink {
 
   private tick(): void {
     const now = performance.now();
-    // At most two ticks' worth of credit: an idle link does not save up a burst.
-    this.budget = Math.min(this.budget + ((now - this.last) / 1000) * this.rate, (2 * TICK_MS * this.rate) / 1000 + 1500);
+    // Credit for the time since the last tick (a loaded machine fires timers late), up to 50 ms' worth; an idle
+    // link saves up nothing (below).
+    this.budget = Math.min(this.budget + ((now - this.last) / 1000) * this.rate, (CREDIT_MS * this.rate) / 1000 + 1500);
     this.last = now;
     let delivered = false;
     while (this.queue.length && (this.queue[0]!.size <= this.budget || !this.queue[0]!.alive())) {

@@ -134,7 +134,7 @@ export class QuicLane {
     if (this.done || !this.ends || this.finished) return;
     try {
       const port = await this.ends.migrate();
-      this.report('switch', `the client's migrate() moved it to local port ${port}; same connection, nothing else changed`);
+      this.report('switch', `migrate() returned: the client is on local port ${port}, same connection, nothing else changed`);
     } catch (err) {
       this.fail(`migrate() failed: ${message(err)}`);
     }
@@ -198,7 +198,7 @@ export class QuicLane {
   private fail(why: string): void {
     if (this.finished) return;
     this.failed = why;
-    this.report('failed', `✗ ${why}`);
+    this.report('failed', why);
   }
 
   private async completed(bytes: number): Promise<void> {
@@ -211,7 +211,7 @@ export class QuicLane {
     this.doneAtMs = this.clock();
     this.report(
       'complete',
-      `✓ complete: ${this.payload.length} B on one connection (ID ${short(this.serverCid)}), ${this.relay?.paths.length ?? 0} address${this.relay?.paths.length === 1 ? '' : 'es'}`,
+      `complete: ${this.payload.length.toLocaleString('en-US')} B on one connection (ID ${short(this.serverCid)}), ${this.relay?.paths.length ?? 0} address${this.relay?.paths.length === 1 ? '' : 'es'}`,
     );
   }
 
@@ -231,7 +231,7 @@ export class QuicLane {
         );
       }
       if (validates && validates.index > 0)
-        this.report('validated', `✓ path validated: the client's PATH_RESPONSE echoed the challenge sent to port ${validates.backPort}`);
+        this.report('validated', `path validated: the client's PATH_RESPONSE echoed the challenge sent to port ${validates.backPort}`);
       return;
     }
     if (packet.form === 'long' && packet.scid && !this.serverCid) {

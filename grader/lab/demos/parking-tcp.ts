@@ -183,7 +183,7 @@ export class TcpLane {
     socket.on('close', () => {
       if (socket !== this.client || this.done || this.closing) return;
       this.failed = `the connection closed after ${this.fileBytes} of ${this.payload.length} B`;
-      this.report('failed', `✗ ${this.failed}`);
+      this.report('failed', this.failed);
     });
   }
 
@@ -197,7 +197,7 @@ export class TcpLane {
     const same = Buffer.concat(this.file).equals(this.payload);
     if (!same) {
       this.failed = 'the bytes received differ from the file';
-      this.report('failed', `✗ ${this.failed}`);
+      this.report('failed', this.failed);
       return;
     }
     this.done = true;
@@ -205,7 +205,7 @@ export class TcpLane {
     if (record) record.state = 'complete';
     this.report(
       'complete',
-      `✓ complete: ${this.payload.length} B of file over ${this.connections.length} connection${this.connections.length === 1 ? '' : 's'}, ${this.receivedTotal} B received in all`,
+      `complete: ${this.payload.length.toLocaleString('en-US')} B of file over ${this.connections.length} connection${this.connections.length === 1 ? '' : 's'}, ${this.receivedTotal.toLocaleString('en-US')} B received in all`,
     );
   }
 }

@@ -65,7 +65,7 @@ export class ParkingDemo {
     };
     this.current = run;
     run.timer = setInterval(() => this.tick(run), PUBLISH_MS);
-    report('both')('start', `download of ${size} B starts on both lanes, each link at ${LINK_RATE / 1000} kB/s`);
+    report('both')('start', `download of ${size.toLocaleString('en-US')} B starts on both lanes, each link at ${LINK_RATE / 1000} kB/s`);
     void (async () => {
       // The QUIC lane first (building the learner's code takes a moment), then TCP: both downloads start together.
       await run.quic.start(root, exercise);
@@ -74,7 +74,7 @@ export class ParkingDemo {
       if (this.current !== run) return;
       run.state = 'running';
       this.send(run);
-    })().catch((err: unknown) => report('both')('failed', `✗ the run did not start: ${String(err)}`));
+    })().catch((err: unknown) => report('both')('failed', `the run did not start: ${String(err)}`));
     return { run: run.number };
   }
 
@@ -87,7 +87,7 @@ export class ParkingDemo {
       atMs: run.switchedAtMs,
       lane: 'both',
       kind: 'switch',
-      text: '⇄ Switch network: both clients lose their address and move to a new local port',
+      text: 'Switch network: both clients lose their address and move to a new local port',
     });
     run.tcp.switchNetwork();
     await run.quic.switchNetwork();
@@ -135,7 +135,7 @@ export class ParkingDemo {
     if (this.current !== run) return;
     if (run.state === 'running') run.quic.checkStall(STALL_MS);
     if (performance.now() - run.started > RUN_LIMIT_MS && run.state !== 'done') {
-      run.timeline.push({ atMs: Math.round(performance.now() - run.started), lane: 'both', kind: 'failed', text: `✗ stopped after ${RUN_LIMIT_MS / 1000} s` });
+      run.timeline.push({ atMs: Math.round(performance.now() - run.started), lane: 'both', kind: 'failed', text: `stopped after ${RUN_LIMIT_MS / 1000} s` });
       run.state = 'done';
     }
     if (run.state === 'running' && run.tcp.finished && run.quic.finished) run.state = 'done';
