@@ -68,7 +68,11 @@ function renderTcp(view: ParkingView): void {
   for (const c of t.connections) {
     const word = c.state === 'broken' ? '✗ broken' : c.state === 'complete' ? '✓ complete' : '● open';
     list.appendChild(
-      el('li', { 'data-state': c.state }, `client port ${c.clientPort}: ${word}, ${c.bytes.toLocaleString('en-US')} B from byte ${c.firstByte.toLocaleString('en-US')}`),
+      el(
+        'li',
+        { 'data-state': c.state },
+        `client port ${c.clientPort}: ${word}, ${c.bytes.toLocaleString('en-US')} B from byte ${c.firstByte.toLocaleString('en-US')}`,
+      ),
     );
   }
   box.replaceChildren(
