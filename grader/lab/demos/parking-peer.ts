@@ -75,6 +75,7 @@ export class BuiltinQuicServer {
   close(): void {
     clearInterval(this.timer);
     this.socket?.close();
+    this.socket = undefined;
   }
 
   private send(conn: PeerConnection, path: PeerPath, datagram: Buffer): boolean {
@@ -223,7 +224,11 @@ export class BuiltinQuicClient {
     const initial = buildInitial({ dcid: randomBytes(CID_LENGTH), scid: this.cid, pn: 0, frames: frame.ping(), padTo: 1200 });
     this.socket!.send(initial, this.port, '127.0.0.1');
     this.probeTimer = setInterval(() => this.probe(), this.probeMs / 2);
-    await ready;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error('the built-in server did not answer the Initial within 5 s')), 5000)),
+    );
+    await Promise.race([ready, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** A new socket (a new local port); the connection and everything it holds stay. */
@@ -238,6 +243,7 @@ export class BuiltinQuicClient {
   close(): void {
     clearInterval(this.probeTimer);
     this.socket?.close();
+    this.socket = undefined;
   }
 
   private async open(): Promise<void> {

@@ -113,6 +113,8 @@ export class QuicLane {
   /** The learner's endpoints if they start and shake hands, else the built-in peer's. */
   async start(root: string, exercise: ExerciseSpec): Promise<void> {
     const code = await openLearnerCode(root, exercise);
+    // Stopped while the learner's code was building: nothing of this lane may outlive the run.
+    if (this.closed) return void (await code.sandbox?.close());
     if (code.sandbox) {
       const learner = learnerEnds(code.sandbox, this.payload, (bytes) => void this.completed(bytes));
       const problem = await this.attempt(learner);
@@ -182,7 +184,9 @@ export class QuicLane {
       const relayPort = await this.relay.start();
       this.ends = ends;
       this.lastProgress = performance.now();
-      await ends.connect(relayPort);
+      if (!this.closed) await ends.connect(relayPort);
+      // Stopped meanwhile: close() may have run before these existed.
+      if (this.closed) await this.close();
       return undefined;
     } catch (err) {
       this.ends = undefined;

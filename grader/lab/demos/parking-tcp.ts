@@ -54,6 +54,8 @@ export class TcpLane {
     const serverPort = await listen(this.server);
     this.relay = net.createServer((down) => this.carry(down, serverPort));
     const relayPort = await listen(this.relay);
+    // Stopped meanwhile: close() may have run before these servers existed.
+    if (this.closing) return void (await this.close());
     this.connect(relayPort, 0);
   }
 
@@ -67,7 +69,7 @@ export class TcpLane {
     old.resetAndDestroy();
     if (record) record.state = 'broken';
     const kept = this.recovery === 'range' ? this.fileBytes : 0;
-    this.report('broken', `connection from port ${port} reset after ${record?.bytes ?? 0} B of body: its address is gone`);
+    this.report('broken', `connection from port ${port} reset after ${(record?.bytes ?? 0).toLocaleString('en-US')} B of body: its address is gone`);
     if (this.recovery === 'restart') {
       this.file = [];
       this.fileBytes = 0;

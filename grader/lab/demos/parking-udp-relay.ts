@@ -52,6 +52,7 @@ export class PacedUdpRelay {
   }
 
   close(): void {
+    if (this.closing) return;
     this.closing = true;
     for (const p of this.paths) p.socket.close();
     this.front?.close();
