@@ -90,11 +90,15 @@ export class PacedUdpRelay {
     if (this.closing || this.link.backlog > QUEUE_LIMIT) return;
     const packet = decodeDatagram(msg);
     for (const f of packet.frames) if (f.type === 'PATH_CHALLENGE') path.challenges.push(f.data);
-    this.link.push(msg.length, () => {
-      if (this.closing) return;
-      this.front?.send(msg, path.clientPort, '127.0.0.1');
-      this.observe({ dir: 's2c', path, packet });
-    });
+    // Datagrams to an address the client has left are lost with the old network: they take no time on the link.
+    this.link.push(
+      msg.length,
+      () => {
+        this.front?.send(msg, path.clientPort, '127.0.0.1');
+        this.observe({ dir: 's2c', path, packet });
+      },
+      () => !this.closing && this.paths[this.paths.length - 1] === path,
+    );
   }
 
   private async openPath(clientPort: number): Promise<RelayPath> {
