@@ -9,6 +9,8 @@ import { frameExplorer } from './frame-explorer';
 import { hpackDemo } from './hpack-demo';
 import { liveFeed, onFeed } from './live-feed';
 import { waterfallDemo } from './waterfall';
+import { onParking, parkingLot } from './parking-lot';
+import { PARKING_EVENT, type ParkingView } from '../view-parking';
 
 export interface PageDemo {
   title: string;
@@ -23,4 +25,5 @@ export const DEMOS: Record<string, PageDemo> = {
   'typing-indicator': { title: 'Demo: chat room', mount: chatRoom, events: { [CHAT_EVENT]: (data) => onChat(data as ChatView) } },
   'sse-consumer': { title: 'Demo: live feed', mount: liveFeed, events: { [LAB_EVENTS.feed]: (data) => onFeed(data as FeedView) } },
   alpn: { title: 'Demo: waterfall', mount: waterfallDemo },
+  'quic-migration': { title: 'Demo: parking lot', mount: parkingLot, events: { [PARKING_EVENT]: (data) => onParking(data as ParkingView) } },
 };
