@@ -1158,7 +1158,7 @@ describe('WebSocketClient', () => {
     if (keys[0] === keys[1] || keys.includes(SAMPLE_KEY)) throw new Error(`the key must be a fresh random nonce for each connection (RFC 6455 §4.1); two connections sent ${keys.join(' and ')}`);
   });
 
-  test('a wrong Sec-WebSocket-Accept, a 403, a missing Upgrade or a server that hangs up fail open() and nothing is sent (RFC 6455 §4.1) {R6.7,R6.9,R6.38}', async () => {
+  test('a wrong Sec-WebSocket-Accept, a 403, a missing Upgrade or a server that hangs up fail open(): the socket is closed and nothing is sent (RFC 6455 §4.1) {R6.7,R6.9,R6.38}', async () => {
     // null: the server closes the connection without answering (open() must fail, not wait forever).
     const answers: Array<[string, (head: string) => string | null]> = [
       ['an accept value for another key', (head) => switchingProtocols(head, { accept: acceptFor('AAAAAAAAAAAAAAAAAAAAAA==') })],
@@ -1189,7 +1189,15 @@ describe('WebSocketClient', () => {
             `${failure ? `it failed with ${failure instanceof Error ? failure.message : String(failure)}` : 'it resolved'}`,
         );
       }
+      // Failing the WebSocket connection closes the socket: wait for the TCP close, so every octet the client
+      // wrote before it has arrived when the frames are counted.
+      const closed = conn ? await conn.log.until(() => conn.log.ended, 3000) : true;
       if (conn && conn.log.frames.length) throw new Error(`${what}: after a failed handshake the client must not send frames; it sent:\n${conn.log.render()}`);
+      if (!closed) {
+        throw new Error(
+          `${what}: open() rejected but the TCP connection was still open 3 s later: a client that fails the WebSocket connection closes the socket (RFC 6455 §4.1, §7.1.7)\n${conn!.log.render()}`,
+        );
+      }
       await closeAllRaw();
       await c.call('close').catch(() => undefined);
       client = undefined;
@@ -1305,6 +1313,35 @@ describe('WebSocketClient', () => {
       throw new Error(
         `close(1000, "client done") must send a close frame with that code and reason, and resolve with the server's answer (ws echoes 1000) (RFC 6455 §7.1.2).\n` +
           `  the ws server received ${sawB ? `${codeName(sawB.code)} "${sawB.reason}"` : 'no close'}; close() resolved with ${renderEvent(answer)}`,
+      );
+    }
+  });
+
+  // ws always echoes the code and reason it received, so a client that resolves close() with its own code looks
+  // right against it: this scripted server answers with a code and reason of its own, then closes TCP.
+  test("close() resolves with the server's own answer, not the code it sent (RFC 6455 §7.1.2, §5.5.1) {R6.41}", async () => {
+    const raw = await RawServer.start((head, socket) => socket.write(switchingProtocols(head)));
+    const { client: c } = await newClient(raw.url);
+    await openOrExplain(c);
+    const conn = await raw.connection();
+    const answer = c.callWithin(4000, 'close', 1000, 'client done').then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const sawClose = await conn.log.until(() => conn.log.closeFrame() !== undefined, 3000);
+    const sent = conn.log.closeFrame();
+    if (sawClose && sent) conn.socket.end(wsFrame({ opcode: 8, payload: closePayload(4002, 'server answer') }));
+    const result = await answer;
+    const got = 'value' in result ? (result.value as Event | undefined) : undefined;
+    const sentCode = sent && sent.payload.length >= 2 ? sent.payload.readUInt16BE(0) : undefined;
+    const problems: string[] = [];
+    if (!sent) problems.push('no close frame reached the server within 3 s');
+    else if (sentCode !== 1000 || sent.payload.subarray(2).toString() !== 'client done') problems.push(`the close frame sent carried ${codeName(sentCode)} ${JSON.stringify(sent.payload.subarray(2).toString())}, expected 1000 "client done"`);
+    if ('error' in result) problems.push(`close() rejected: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
+    else if (got?.code !== 4002 || got.reason !== 'server answer') problems.push(`close() resolved with ${renderEvent(got)}, expected the server's answer { code: 4002, reason: "server answer" }`);
+    if (problems.length) {
+      throw new Error(
+        `close(1000, "client done") starts the closing handshake; the server answered with its own close frame 4002 "server answer" and closed TCP, so close() must resolve with that answer once the connection has ended (RFC 6455 §7.1.2):\n  - ${problems.join('\n  - ')}\n  what your client wrote:\n${conn.log.render()}`,
       );
     }
   });
