@@ -1354,7 +1354,7 @@ describe('WebSocketClient', () => {
     { name: 'a message over maxMessageSize 100', section: 'RFC 6455 §10.4; Autobahn 9 Limits', frames: [wsFrame({ opcode: 2, payload: Buffer.alloc(101) })], code: 1009 },
   ];
 
-  test('frames from a raw server: fragments with a ping between, then a protocol error → close with its code (RFC 6455 §5.4, §7.1.7) {R6.30,R6.39}', async () => {
+  test('frames from a raw server: fragments with a ping between, then a protocol error → close with its code and onError (RFC 6455 §5.4, §7.1.7) {R6.30,R6.39}', async () => {
     for (const c of clientFailures) {
       const raw = await RawServer.start((head, socket) => {
         socket.write(switchingProtocols(head));
@@ -1368,10 +1368,15 @@ describe('WebSocketClient', () => {
       const close = conn.log.closeFrame();
       const got = close && close.payload.length >= 2 ? close.payload.readUInt16BE(0) : undefined;
       await until(() => log.messages.length > 0, 3000);
+      // onError travels to the grader apart from the close frame: wait for it rather than assume it came first.
+      await until(() => log.errors.length > 0, 3000);
       const problems: string[] = [];
       if (!pong || pong.payload.toString() !== 'mid') problems.push('the ping "mid" between the fragments was not answered with a pong "mid" (RFC 6455 §5.5.2)');
       if (log.messages[0]?.data !== 'fragment') problems.push(`onMessage must report the text "fragment" first; it reported ${log.messages[0] ? renderEvent(log.messages[0]) : 'nothing'} (RFC 6455 §5.4)`);
       if (got !== c.code) problems.push(`close code expected ${codeName(c.code)}, your client sent ${close ? codeName(got) : 'no close frame'}`);
+      if (log.errors[0]?.closeCode !== c.code) {
+        problems.push(`onError must report the failure with { closeCode: ${c.code}, message }; ${log.errors.length ? `it reported ${renderEvent(log.errors[0])}` : 'it was not called within 3 s'}`);
+      }
       if (problems.length) {
         throw new Error(
           `the server sent "frag" (FIN 0), a ping "mid", "ment" (FIN 1), then ${c.name} (${c.section}):\n  - ${problems.join('\n  - ')}\n` +
@@ -1382,6 +1387,26 @@ describe('WebSocketClient', () => {
       await cl.call('close').catch(() => undefined);
       client = undefined;
     }
+  });
+
+  test('an empty close from the server is echoed and reported as 1005 (RFC 6455 §7.1.5, §7.4.1) {R6.39}', async () => {
+    const raw = await RawServer.start((head, socket) => {
+      socket.write(switchingProtocols(head));
+      socket.write(wsFrame({ opcode: 8 }));
+    });
+    const { client: c, log } = await newClient(raw.url);
+    await openOrExplain(c);
+    const conn = await raw.connection();
+    await conn.log.until(() => conn.log.closeFrame() !== undefined, 3000);
+    const echo = conn.log.closeFrame();
+    // The server has its answer: it closes TCP, and the client reports the end of the connection.
+    conn.socket.end();
+    await until(() => log.closes.length > 0, 3000);
+    const problems: string[] = [];
+    if (!echo) problems.push('no close frame came back within 3 s: a client echoes a server\'s close');
+    else if (echo.payload.length !== 0 && !(echo.payload.length >= 2 && echo.payload.readUInt16BE(0) === 1000)) problems.push(`the close frame echoed carried ${codeName(echo.payload.length >= 2 ? echo.payload.readUInt16BE(0) : undefined)}: an empty close is answered with an empty one (or 1000)`);
+    if (log.closes[0]?.code !== 1005) problems.push(`onClose must report { code: 1005, reason: "" } (a close frame without a code); it reported ${log.closes.length ? renderEvent(log.closes[0]) : 'nothing within 3 s'}`);
+    if (problems.length) throw new Error(`the server sent an empty close frame (RFC 6455 §5.5.1, §7.1.5):\n  - ${problems.join('\n  - ')}\n  what your client wrote:\n${conn.log.render()}`);
   });
 
   test('a connection dropped without a close frame is reported as 1006 (RFC 6455 §7.1.5, §7.4.1) {R6.28,R6.39}', async () => {
