@@ -330,8 +330,9 @@ describe('encoding frames', () => {
 
   test('masking XORs octet i with key octet i mod 4; RSV bits and FIN where asked (RFC 6455 §5.2, §5.3) {R6.42}', async () => {
     const random = seededRandom(SEED * 5 + 2);
-    for (const n of [1, 2, 3, 4, 5, 7, 126, 1001]) {
-      const key = Buffer.from([0, 0, 0, 0].map(() => Math.floor(random() * 256)));
+    // The last case has a fixed key whose octets all differ, so a key applied in the wrong order shows whatever the seed.
+    for (const n of [1, 2, 3, 4, 5, 7, 126, 1001, 1000]) {
+      const key = n === 1000 ? HELLO_MASK : Buffer.from([0, 0, 0, 0].map(() => Math.floor(random() * 256)));
       const payload = Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
       const rsv = n % 8;
       const fin = n % 2 === 1;
@@ -1158,7 +1159,7 @@ describe('WebSocketClient', () => {
     if (keys[0] === keys[1] || keys.includes(SAMPLE_KEY)) throw new Error(`the key must be a fresh random nonce for each connection (RFC 6455 §4.1); two connections sent ${keys.join(' and ')}`);
   });
 
-  test('a wrong Sec-WebSocket-Accept, a 403, a missing Upgrade or a server that hangs up fail open() and nothing is sent (RFC 6455 §4.1) {R6.7,R6.9,R6.38}', async () => {
+  test('a wrong Sec-WebSocket-Accept, a 403, a missing Upgrade or a server that hangs up fail open(): the socket is closed and nothing is sent (RFC 6455 §4.1) {R6.7,R6.9,R6.38}', async () => {
     // null: the server closes the connection without answering (open() must fail, not wait forever).
     const answers: Array<[string, (head: string) => string | null]> = [
       ['an accept value for another key', (head) => switchingProtocols(head, { accept: acceptFor('AAAAAAAAAAAAAAAAAAAAAA==') })],
@@ -1189,7 +1190,15 @@ describe('WebSocketClient', () => {
             `${failure ? `it failed with ${failure instanceof Error ? failure.message : String(failure)}` : 'it resolved'}`,
         );
       }
+      // Failing the WebSocket connection closes the socket: wait for the TCP close, so every octet the client
+      // wrote before it has arrived when the frames are counted.
+      const closed = conn ? await conn.log.until(() => conn.log.ended, 3000) : true;
       if (conn && conn.log.frames.length) throw new Error(`${what}: after a failed handshake the client must not send frames; it sent:\n${conn.log.render()}`);
+      if (!closed) {
+        throw new Error(
+          `${what}: open() rejected but the TCP connection was still open 3 s later: a client that fails the WebSocket connection closes the socket (RFC 6455 §4.1, §7.1.7)\n${conn!.log.render()}`,
+        );
+      }
       await closeAllRaw();
       await c.call('close').catch(() => undefined);
       client = undefined;
@@ -1309,6 +1318,35 @@ describe('WebSocketClient', () => {
     }
   });
 
+  // ws always echoes the code and reason it received, so a client that resolves close() with its own code looks
+  // right against it: this scripted server answers with a code and reason of its own, then closes TCP.
+  test("close() resolves with the server's own answer, not the code it sent (RFC 6455 §7.1.2, §5.5.1) {R6.41}", async () => {
+    const raw = await RawServer.start((head, socket) => socket.write(switchingProtocols(head)));
+    const { client: c } = await newClient(raw.url);
+    await openOrExplain(c);
+    const conn = await raw.connection();
+    const answer = c.callWithin(4000, 'close', 1000, 'client done').then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const sawClose = await conn.log.until(() => conn.log.closeFrame() !== undefined, 3000);
+    const sent = conn.log.closeFrame();
+    if (sawClose && sent) conn.socket.end(wsFrame({ opcode: 8, payload: closePayload(4002, 'server answer') }));
+    const result = await answer;
+    const got = 'value' in result ? (result.value as Event | undefined) : undefined;
+    const sentCode = sent && sent.payload.length >= 2 ? sent.payload.readUInt16BE(0) : undefined;
+    const problems: string[] = [];
+    if (!sent) problems.push('no close frame reached the server within 3 s');
+    else if (sentCode !== 1000 || sent.payload.subarray(2).toString() !== 'client done') problems.push(`the close frame sent carried ${codeName(sentCode)} ${JSON.stringify(sent.payload.subarray(2).toString())}, expected 1000 "client done"`);
+    if ('error' in result) problems.push(`close() rejected: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
+    else if (got?.code !== 4002 || got.reason !== 'server answer') problems.push(`close() resolved with ${renderEvent(got)}, expected the server's answer { code: 4002, reason: "server answer" }`);
+    if (problems.length) {
+      throw new Error(
+        `close(1000, "client done") starts the closing handshake; the server answered with its own close frame 4002 "server answer" and closed TCP, so close() must resolve with that answer once the connection has ended (RFC 6455 §7.1.2):\n  - ${problems.join('\n  - ')}\n  what your client wrote:\n${conn.log.render()}`,
+      );
+    }
+  });
+
   const clientFailures: Array<{ name: string; section: string; frames: Buffer[]; code: number }> = [
     { name: 'a masked frame from the server', section: 'RFC 6455 §5.1', frames: [wsFrame({ opcode: 1, payload: 'masked', mask: true })], code: 1002 },
     { name: 'invalid UTF-8 in a text message', section: 'RFC 6455 §8.1; Autobahn 6 UTF-8 Handling', frames: [wsFrame({ opcode: 1, payload: Buffer.from('48c0af', 'hex') })], code: 1007 },
@@ -1316,7 +1354,7 @@ describe('WebSocketClient', () => {
     { name: 'a message over maxMessageSize 100', section: 'RFC 6455 §10.4; Autobahn 9 Limits', frames: [wsFrame({ opcode: 2, payload: Buffer.alloc(101) })], code: 1009 },
   ];
 
-  test('frames from a raw server: fragments with a ping between, then a protocol error → close with its code (RFC 6455 §5.4, §7.1.7) {R6.30,R6.39}', async () => {
+  test('frames from a raw server: fragments with a ping between, then a protocol error → close with its code and onError (RFC 6455 §5.4, §7.1.7) {R6.30,R6.39}', async () => {
     for (const c of clientFailures) {
       const raw = await RawServer.start((head, socket) => {
         socket.write(switchingProtocols(head));
@@ -1330,10 +1368,15 @@ describe('WebSocketClient', () => {
       const close = conn.log.closeFrame();
       const got = close && close.payload.length >= 2 ? close.payload.readUInt16BE(0) : undefined;
       await until(() => log.messages.length > 0, 3000);
+      // onError travels to the grader apart from the close frame: wait for it rather than assume it came first.
+      await until(() => log.errors.length > 0, 3000);
       const problems: string[] = [];
       if (!pong || pong.payload.toString() !== 'mid') problems.push('the ping "mid" between the fragments was not answered with a pong "mid" (RFC 6455 §5.5.2)');
       if (log.messages[0]?.data !== 'fragment') problems.push(`onMessage must report the text "fragment" first; it reported ${log.messages[0] ? renderEvent(log.messages[0]) : 'nothing'} (RFC 6455 §5.4)`);
       if (got !== c.code) problems.push(`close code expected ${codeName(c.code)}, your client sent ${close ? codeName(got) : 'no close frame'}`);
+      if (log.errors[0]?.closeCode !== c.code) {
+        problems.push(`onError must report the failure with { closeCode: ${c.code}, message }; ${log.errors.length ? `it reported ${renderEvent(log.errors[0])}` : 'it was not called within 3 s'}`);
+      }
       if (problems.length) {
         throw new Error(
           `the server sent "frag" (FIN 0), a ping "mid", "ment" (FIN 1), then ${c.name} (${c.section}):\n  - ${problems.join('\n  - ')}\n` +
@@ -1344,6 +1387,26 @@ describe('WebSocketClient', () => {
       await cl.call('close').catch(() => undefined);
       client = undefined;
     }
+  });
+
+  test('an empty close from the server is echoed and reported as 1005 (RFC 6455 §7.1.5, §7.4.1) {R6.39}', async () => {
+    const raw = await RawServer.start((head, socket) => {
+      socket.write(switchingProtocols(head));
+      socket.write(wsFrame({ opcode: 8 }));
+    });
+    const { client: c, log } = await newClient(raw.url);
+    await openOrExplain(c);
+    const conn = await raw.connection();
+    await conn.log.until(() => conn.log.closeFrame() !== undefined, 3000);
+    const echo = conn.log.closeFrame();
+    // The server has its answer: it closes TCP, and the client reports the end of the connection.
+    conn.socket.end();
+    await until(() => log.closes.length > 0, 3000);
+    const problems: string[] = [];
+    if (!echo) problems.push('no close frame came back within 3 s: a client echoes a server\'s close');
+    else if (echo.payload.length !== 0 && !(echo.payload.length >= 2 && echo.payload.readUInt16BE(0) === 1000)) problems.push(`the close frame echoed carried ${codeName(echo.payload.length >= 2 ? echo.payload.readUInt16BE(0) : undefined)}: an empty close is answered with an empty one (or 1000)`);
+    if (log.closes[0]?.code !== 1005) problems.push(`onClose must report { code: 1005, reason: "" } (a close frame without a code); it reported ${log.closes.length ? renderEvent(log.closes[0]) : 'nothing within 3 s'}`);
+    if (problems.length) throw new Error(`the server sent an empty close frame (RFC 6455 §5.5.1, §7.1.5):\n  - ${problems.join('\n  - ')}\n  what your client wrote:\n${conn.log.render()}`);
   });
 
   test('a connection dropped without a close frame is reported as 1006 (RFC 6455 §7.1.5, §7.4.1) {R6.28,R6.39}', async () => {
