@@ -12,6 +12,7 @@ import { pickExercise } from '../course/select';
 import { stateDir } from '../paths';
 import { JestProcess } from '../run/jest-process';
 import { takePrestarted } from '../run/prestart';
+import { markStage } from '../run/stage-marks';
 import type { WatchEvent } from '../watch/events';
 import { watchFiles, type FileWatch } from '../watch/files';
 import { readKeys } from '../watch/keys';
@@ -64,6 +65,8 @@ Options:
       // scroll the title off); elsewhere each result is printed once, as a log.
       if (ctx.tty) process.stdout.write(`\x1b[H\x1b[2J\x1b[3J${text}`);
       else if (!state.running) ctx.print(`${text}\n`);
+      if (state.running?.done) markStage('first-shown');
+      else if (!state.running && state.result) markStage('result-shown');
     };
     const message = (err: unknown) => String(err instanceof Error ? err.message : err);
     const dispatch = (event: WatchEvent) => {
@@ -87,6 +90,7 @@ Options:
           return;
         case 'run': {
           const { generation } = effect;
+          markStage('run-start');
           if (!jest.usable) jest = new JestProcess();
           checkExercise(ctx, effect.exercise, { jest, quiet: true, onEvent: (event) => dispatch({ type: 'run-event', generation, event }) }).then(
             (result) => dispatch({ type: 'run-finished', generation, result }),

@@ -11,6 +11,7 @@ import type { Context } from '../commands/command';
 import { snapshotStub } from '../commands/next';
 import { visibleControls } from '../report/safe-text';
 import { JestProcess } from '../run/jest-process';
+import { markStage } from '../run/stage-marks';
 import type { WatchEvent } from '../watch/events';
 import { watchFiles, type FileWatch } from '../watch/files';
 import { reduce } from '../watch/session';
@@ -84,8 +85,12 @@ export class LabWatch {
   private perform(effect: Effect): void {
     const { ctx } = this.options;
     switch (effect.type) {
-      case 'draw':
-        return this.options.onView(this.view());
+      case 'draw': {
+        const view = this.view();
+        this.options.onView(view);
+        if (!view.running && view.result) markStage('result-shown');
+        return;
+      }
       case 'watch-files':
         this.files?.close();
         this.files = watchFiles(path.join(ctx.root, effect.exercise.dir), effect.exercise.files, { poll: this.options.poll }, () =>
@@ -94,11 +99,13 @@ export class LabWatch {
         return;
       case 'run': {
         const { generation } = effect;
+        markStage('run-start');
         if (!this.jest.usable) this.jest = new JestProcess();
         const onEvent = (event: Parameters<NonNullable<Parameters<typeof checkExercise>[2]['onEvent']>>[0]) => {
           if (event.type === 'test-result') {
             const test = { ...event.test, message: event.test.message === undefined ? undefined : visibleControls(event.test.message) };
             this.options.onTest({ generation, test });
+            markStage('first-shown');
           }
           this.dispatch({ type: 'run-event', generation, event });
         };

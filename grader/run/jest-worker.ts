@@ -6,6 +6,7 @@
 import { ENV } from '../../harness/sandbox/contract';
 import { refuseDebugSignal } from './debug-signal';
 import { jestConfig } from './jest-worker-config';
+import { markStage } from './stage-marks';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
 
 // First of all: the code under test must not be able to open this process's debugger (debug-signal.ts).
@@ -29,6 +30,7 @@ function send(message: FromWorker): void {
 async function run(job: SuiteJob): Promise<void> {
   process.env[ENV.buildDir] = job.buildDir;
   process.env[ENV.seed] = String(job.seed);
+  markStage('jest-started');
   await runCLI(
     {
       $0: 'course',

@@ -18,6 +18,7 @@ import { startTypecheck } from './typecheck';
 import { trace } from '../trace';
 import { buildVerdict, decideVerdict, machineryVerdict, notStartedVerdict } from './verdict';
 import { lessonSentences } from './lesson-sentences';
+import { markStage } from './stage-marks';
 
 export type { RunEvent } from './collect';
 export { NOT_RUN_FAIL_FAST } from './test-accounting';
@@ -122,6 +123,7 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
   const typecheck = options.typecheck === false ? Promise.resolve<Diagnostic[]>([]) : typecheckBuild(options, workDir, build);
 
   trace(`build ready (${build.buildDir})`);
+  markStage('built');
   emit({ type: 'phase', phase: 'testing' });
   const jest = options.jest ?? new JestProcess();
   const timeoutMs = options.timeoutMs ?? toMs(exercise.timeout);
@@ -136,13 +138,22 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
     failFast: options.failFast,
     focus: options.focus,
   };
-  const outcome = await jest.run(job, timeoutMs, (message) => collector.receive(message));
+  let tested = false;
+  const outcome = await jest.run(job, timeoutMs, (message) => {
+    if (message.type === 'tests') markStage('suite-loaded');
+    if (message.type === 'sandbox' && message.kind === 'loaded') markStage('sandbox-ready');
+    if (message.type === 'test-result' && !tested) markStage('first-test-done');
+    if (message.type === 'test-result') tested = true;
+    collector.receive(message);
+  });
   trace(`jest job ended (${outcome.end})`);
+  markStage('tests-done');
   if (!options.jest) jest.close();
 
   emit({ type: 'phase', phase: 'type-checking' });
   const diagnostics = await typecheck;
   trace('type-check done');
+  markStage('typechecked');
 
   const verdict = decideVerdict(collector.facts(outcome, timeoutMs, options.failFast === true || options.focus !== undefined));
   const requirements = lessonSentences(courseRoot, exercise, verdict.tests);

@@ -5,6 +5,7 @@
 
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { markStage } from '../run/stage-marks';
 
 export const SETTLE_MS = 150;
 export const POLL_MS = 300;
@@ -28,11 +29,13 @@ export function watchFiles(dir: string, files: readonly string[], options: { pol
   let seen = content();
   let settle: NodeJS.Timeout | undefined;
   const changed = () => {
+    markStage('file-event');
     clearTimeout(settle);
     settle = setTimeout(() => {
       const now = content();
       if (now === seen) return;
       seen = now;
+      markStage('debounced');
       onChange();
     }, SETTLE_MS);
   };
