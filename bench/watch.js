@@ -234,8 +234,11 @@ function bareJest() {
   row('bare jest, whole suite (a process per run)', bare);
   console.log('');
   const ms = (/** @type {number} */ x) => (Number.isFinite(x) ? Math.round(x) : '-').toString();
-  const at = (/** @type {Array<Record<string, number>>} */ runs, /** @type {string} */ stage) => median(runs.map((r) => r[stage]).filter((x) => x !== undefined));
-  console.log(`${'stage (median ms since the save; step = since the stage above)'.padEnd(64)}${'terminal'.padStart(10)}${'step'.padStart(7)}${'lab'.padStart(8)}${'step'.padStart(7)}`);
+  const at = (/** @type {Array<Record<string, number>>} */ runs, /** @type {string} */ stage) =>
+    median(runs.map((r) => r[stage]).filter((x) => x !== undefined));
+  console.log(
+    `${'stage (median ms since the save; step = since the stage above)'.padEnd(64)}${'terminal'.padStart(10)}${'step'.padStart(7)}${'lab'.padStart(8)}${'step'.padStart(7)}`,
+  );
   let previous = [0, 0];
   for (const [stage, label] of STAGES) {
     const now = [at(term.stages, stage), at(page.stages, stage)];
@@ -243,7 +246,12 @@ function bareJest() {
     console.log(`${label.padEnd(64)}${ms(now[0]).padStart(10)}${ms(step[0]).padStart(7)}${ms(now[1]).padStart(8)}${ms(step[1]).padStart(7)}`);
     previous = now.map((x, i) => (Number.isFinite(x) ? x : previous[i]));
   }
-  console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 })().catch((err) => {
   console.error(err);

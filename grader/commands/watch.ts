@@ -11,6 +11,8 @@ import { fsWatchWorks } from '../course/fs-probe';
 import { pickExercise } from '../course/select';
 import { stateDir } from '../paths';
 import { JestProcess } from '../run/jest-process';
+import { prepareRun, type RunEvent } from '../run/run-exercise';
+import { TypecheckService } from '../run/typecheck';
 import { takePrestarted } from '../run/prestart';
 import { markStage } from '../run/stage-marks';
 import type { WatchEvent } from '../watch/events';
@@ -54,6 +56,7 @@ Options:
 
     let state: WatchState = initialState(loaded.data, exercise.id);
     let jest = takePrestarted() ?? new JestProcess();
+    const typechecker = new TypecheckService();
     let files: FileWatch | undefined;
     let stopKeys: (() => void) | undefined;
     let finish!: () => void;
@@ -92,9 +95,23 @@ Options:
           const { generation } = effect;
           markStage('run-start');
           if (!jest.usable) jest = new JestProcess();
-          checkExercise(ctx, effect.exercise, { jest, quiet: true, onEvent: (event) => dispatch({ type: 'run-event', generation, event }) }).then(
-            (result) => dispatch({ type: 'run-finished', generation, result }),
-            (err: unknown) => dispatch({ type: 'run-failed', generation, message: message(err) }),
+          // Once a check is over, the next one is prepared at once (jest set up, the suite loaded), so that after the
+          // next save only the build and the tests themselves remain (run-exercise.ts, prepareRun).
+          const prepareNext = () => {
+            if (state.quitting) return;
+            if (!jest.usable) jest = new JestProcess();
+            prepareRun({ courseRoot: ctx.root, exercise: effect.exercise, jest });
+          };
+          const onEvent = (event: RunEvent) => dispatch({ type: 'run-event', generation, event });
+          checkExercise(ctx, effect.exercise, { jest, typechecker, quiet: true, onEvent }).then(
+            (result) => {
+              prepareNext();
+              dispatch({ type: 'run-finished', generation, result });
+            },
+            (err: unknown) => {
+              prepareNext();
+              dispatch({ type: 'run-failed', generation, message: message(err) });
+            },
           );
           return;
         }
@@ -114,6 +131,7 @@ Options:
         case 'quit':
           files?.close();
           jest.kill();
+          typechecker.kill();
           stopKeys?.();
           process.off('SIGINT', interrupt);
           process.stdout.off('resize', resize);

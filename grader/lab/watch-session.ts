@@ -11,6 +11,8 @@ import type { Context } from '../commands/command';
 import { snapshotStub } from '../commands/next';
 import { visibleControls } from '../report/safe-text';
 import { JestProcess } from '../run/jest-process';
+import { prepareRun } from '../run/run-exercise';
+import { TypecheckService } from '../run/typecheck';
 import { markStage } from '../run/stage-marks';
 import type { WatchEvent } from '../watch/events';
 import { watchFiles, type FileWatch } from '../watch/files';
@@ -29,6 +31,7 @@ export interface LabWatchOptions {
 export class LabWatch {
   private state: WatchState;
   private jest = new JestProcess();
+  private readonly typechecker = new TypecheckService();
   private files: FileWatch | undefined;
 
   constructor(private readonly options: LabWatchOptions) {
@@ -68,6 +71,7 @@ export class LabWatch {
     this.state = { ...this.state, quitting: true };
     this.files?.close();
     this.jest.kill();
+    this.typechecker.kill();
   }
 
   private dispatch(event: WatchEvent): void {
@@ -109,9 +113,21 @@ export class LabWatch {
           }
           this.dispatch({ type: 'run-event', generation, event });
         };
-        checkExercise(ctx, effect.exercise, { jest: this.jest, quiet: true, onEvent }).then(
-          (result) => this.dispatch({ type: 'run-finished', generation, result }),
-          (err: unknown) => this.dispatch({ type: 'run-failed', generation, message: messageOf(err) }),
+        // The next check is prepared as soon as this one is over (as watch does: run-exercise.ts, prepareRun).
+        const prepareNext = () => {
+          if (this.state.quitting) return;
+          if (!this.jest.usable) this.jest = new JestProcess();
+          prepareRun({ courseRoot: ctx.root, exercise: effect.exercise, jest: this.jest });
+        };
+        checkExercise(ctx, effect.exercise, { jest: this.jest, typechecker: this.typechecker, quiet: true, onEvent }).then(
+          (result) => {
+            prepareNext();
+            this.dispatch({ type: 'run-finished', generation, result });
+          },
+          (err: unknown) => {
+            prepareNext();
+            this.dispatch({ type: 'run-failed', generation, message: messageOf(err) });
+          },
         );
         return;
       }
