@@ -6,17 +6,15 @@
 
 import path from 'node:path';
 import { loadCourse, updateProgress } from '../course/course-file';
-import { checkExercise } from '../commands/check';
 import type { Context } from '../commands/command';
 import { snapshotStub } from '../commands/next';
 import { visibleControls } from '../report/safe-text';
-import { JestProcess } from '../run/jest-process';
-import { prepareRun } from '../run/run-exercise';
-import { TypecheckService } from '../run/typecheck';
+import type { RunEvent } from '../run/run-exercise';
 import { markStage } from '../run/stage-marks';
 import type { WatchEvent } from '../watch/events';
 import { watchFiles, type FileWatch } from '../watch/files';
 import { reduce } from '../watch/session';
+import { WarmChecks } from '../watch/warm-checks';
 import { initialState, transitionOf, type Effect, type WatchState } from '../watch/state';
 import type { TestView, WatchView } from './view';
 
@@ -30,8 +28,7 @@ export interface LabWatchOptions {
 
 export class LabWatch {
   private state: WatchState;
-  private jest = new JestProcess();
-  private readonly typechecker = new TypecheckService();
+  private readonly checks = new WarmChecks();
   private files: FileWatch | undefined;
 
   constructor(private readonly options: LabWatchOptions) {
@@ -70,8 +67,7 @@ export class LabWatch {
   close(): void {
     this.state = { ...this.state, quitting: true };
     this.files?.close();
-    this.jest.kill();
-    this.typechecker.kill();
+    this.checks.close();
   }
 
   private dispatch(event: WatchEvent): void {
@@ -103,9 +99,7 @@ export class LabWatch {
         return;
       case 'run': {
         const { generation } = effect;
-        markStage('run-start');
-        if (!this.jest.usable) this.jest = new JestProcess();
-        const onEvent = (event: Parameters<NonNullable<Parameters<typeof checkExercise>[2]['onEvent']>>[0]) => {
+        const onEvent = (event: RunEvent) => {
           if (event.type === 'test-result') {
             const test = { ...event.test, message: event.test.message === undefined ? undefined : visibleControls(event.test.message) };
             this.options.onTest({ generation, test });
@@ -113,21 +107,9 @@ export class LabWatch {
           }
           this.dispatch({ type: 'run-event', generation, event });
         };
-        // The next check is prepared as soon as this one is over (as watch does: run-exercise.ts, prepareRun).
-        const prepareNext = () => {
-          if (this.state.quitting) return;
-          if (!this.jest.usable) this.jest = new JestProcess();
-          prepareRun({ courseRoot: ctx.root, exercise: effect.exercise, jest: this.jest });
-        };
-        checkExercise(ctx, effect.exercise, { jest: this.jest, typechecker: this.typechecker, quiet: true, onEvent }).then(
-          (result) => {
-            prepareNext();
-            this.dispatch({ type: 'run-finished', generation, result });
-          },
-          (err: unknown) => {
-            prepareNext();
-            this.dispatch({ type: 'run-failed', generation, message: messageOf(err) });
-          },
+        this.checks.check(ctx, effect.exercise, onEvent).then(
+          (result) => this.dispatch({ type: 'run-finished', generation, result }),
+          (err: unknown) => this.dispatch({ type: 'run-failed', generation, message: messageOf(err) }),
         );
         return;
       }
