@@ -4,6 +4,8 @@
 // (2) the whole result is shown: on the terminal's `course watch` screen (in a pseudo-terminal, util-linux
 // `script`), and on the `course lab` page's event stream (the Server-Sent Events the page renders); beside a bare
 // `jest` run of the same suite with the same config, transform and build (the floor the grader adds to).
+// Below it, where the time goes: each stage of a re-check (file event, debounce, build, jest, sandbox host, first
+// test, shown) as the median time since the save, from the marks the processes write (grader/run/stage-marks.ts).
 //   node bench/watch.js [exercise-id] [saves=7]
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -37,7 +39,45 @@ function save() {
   fs.writeFileSync(file, flip ? broken : `${solution}\n// save ${Date.now()}\n`);
   return performance.now();
 }
-const env = { ...process.env, NO_COLOR: '1', NODE_EXTRA_CA_CERTS: '' };
+const marksFile = path.join(dir, 'stage-marks.jsonl');
+const env = { ...process.env, NO_COLOR: '1', NODE_EXTRA_CA_CERTS: '', COURSE_STAGE_MARKS: marksFile };
+/** The stages of one re-check in their order (grader/run/stage-marks.ts). */
+const STAGES = [
+  ['file-event', 'file event (fs.watch)'],
+  ['debounced', 'debounce over (content changed)'],
+  ['run-start', 'check started'],
+  ['built', 'build done (cached host, transpiled file)'],
+  ['jest-started', 'jest process took the job (runCLI)'],
+  ['suite-loaded', 'suite loaded, tests declared'],
+  ['sandbox-ready', 'sandbox host ready (code under test loaded)'],
+  ['first-test-done', 'first test done (in the grader)'],
+  ['first-shown', 'first test shown (screen / SSE)'],
+  ['tests-done', 'all tests done'],
+  ['typechecked', 'type check done'],
+  ['result-shown', 'whole result shown'],
+];
+/** The marks written since `from` (a byte offset of the marks file), each as { stage, at } in performance.now() time. */
+function marksSince(/** @type {number} */ from) {
+  let text = '';
+  try {
+    text = fs.readFileSync(marksFile, 'utf8').slice(from);
+  } catch {
+    /* none yet */
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .map((/** @type {{stage: string, at: number}} */ m) => ({ stage: m.stage, at: m.at - performance.timeOrigin }));
+}
+const marksLength = () => (fs.existsSync(marksFile) ? fs.statSync(marksFile).size : 0);
+/** Per stage, the time from the save to its first mark after the save. */
+function stagesOf(/** @type {number} */ savedAt, /** @type {number} */ from) {
+  /** @type {Record<string, number>} */
+  const out = {};
+  for (const m of marksSince(from)) if (m.at >= savedAt - 1 && out[m.stage] === undefined) out[m.stage] = m.at - savedAt;
+  return out;
+}
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,11 +105,14 @@ async function terminal() {
   child.stdout.on('data', (/** @type {Buffer} */ d) => (out += d.toString().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')));
   const first = [];
   const whole = [];
+  /** @type {Array<Record<string, number>>} */
+  const stages = [];
   try {
     await until(() => /q quit/.test(out) && /passed|failing/.test(out), 'the first screen');
     for (let i = 0; i < saves + 1; i++) {
       await sleep(300);
       const from = out.length;
+      const marked = marksLength();
       const t = save();
       const since = () => out.slice(from);
       const f = await until(() => /tests \[[█░]+\] [1-9]\d*\/\d+/.test(since()) || /✔ passed|tests failing/.test(since()), 'a test result on the screen');
@@ -78,12 +121,14 @@ async function terminal() {
       if (i > 0) {
         first.push(f - t);
         whole.push(w - t);
+        await sleep(50);
+        stages.push(stagesOf(t, marked));
       }
     }
   } finally {
     if (child.pid) process.kill(-child.pid, 'SIGTERM');
   }
-  return { first, whole };
+  return { first, whole, stages };
 }
 
 /** The lab page's data: `course lab`'s event stream, the first `test` event and the `watch` event with the result. */
@@ -95,6 +140,8 @@ async function lab() {
   const events = [];
   const first = [];
   const whole = [];
+  /** @type {Array<Record<string, number>>} */
+  const stages = [];
   try {
     await until(() => /http:\/\/127\.0\.0\.1:\d+\/\?t=[\w-]+/.test(printed), 'the lab URL');
     const url = new URL(/** @type {RegExpExecArray} */ (/http:\/\/127\.0\.0\.1:\d+\/\?t=[\w-]+/.exec(printed))[0]);
@@ -119,19 +166,22 @@ async function lab() {
     for (let i = 0; i < saves + 1; i++) {
       await sleep(300);
       const from = events.length;
+      const marked = marksLength();
       const t = save();
       const f = await until(() => events.slice(from).some((e) => e.event === 'test'), 'a test event');
       await until(() => result(from) !== undefined, 'the result');
       if (i > 0) {
         first.push(f - t);
         whole.push(/** @type {{at: number}} */ (result(from)).at - t);
+        await sleep(50);
+        stages.push(stagesOf(t, marked));
       }
     }
     request.destroy();
   } finally {
     child.kill('SIGTERM');
   }
-  return { first, whole };
+  return { first, whole, stages };
 }
 
 /** A bare jest run of the same suite (same config, transform and build folder), as bench/check does it. */
@@ -182,6 +232,26 @@ function bareJest() {
   row('terminal watch: whole result on screen', term.whole);
   row('lab page: whole result (SSE event)', page.whole);
   row('bare jest, whole suite (a process per run)', bare);
+  console.log('');
+  const ms = (/** @type {number} */ x) => (Number.isFinite(x) ? Math.round(x) : '-').toString();
+  const at = (/** @type {Array<Record<string, number>>} */ runs, /** @type {string} */ stage) =>
+    median(runs.map((r) => r[stage]).filter((x) => x !== undefined));
+  console.log(
+    `${'stage (median ms since the save; step = since the stage above)'.padEnd(64)}${'terminal'.padStart(10)}${'step'.padStart(7)}${'lab'.padStart(8)}${'step'.padStart(7)}`,
+  );
+  let previous = [0, 0];
+  for (const [stage, label] of STAGES) {
+    const now = [at(term.stages, stage), at(page.stages, stage)];
+    const step = now.map((x, i) => x - previous[i]);
+    console.log(`${label.padEnd(64)}${ms(now[0]).padStart(10)}${ms(step[0]).padStart(7)}${ms(now[1]).padStart(8)}${ms(step[1]).padStart(7)}`);
+    previous = now.map((x, i) => (Number.isFinite(x) ? x : previous[i]));
+  }
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 })().catch((err) => {
   console.error(err);

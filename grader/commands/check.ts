@@ -6,6 +6,7 @@ import { numberOf, pickExercise } from '../course/select';
 import type { ExerciseSpec } from '../course/schema';
 import { FULL_FAILURES, OUTPUT_HEADING, renderResult } from '../report/terminal';
 import { JestProcess } from '../run/jest-process';
+import type { TypecheckService } from '../run/typecheck';
 import { describeLayers, learnerIsolation, shownLayers } from '../run/learner-isolation';
 import { takePrestarted } from '../run/prestart';
 import type { ExerciseResult } from '../run/result';
@@ -51,7 +52,7 @@ export function liveProgress(ctx: Context, label: string): { onEvent: (e: RunEve
 export async function checkExercise(
   ctx: Context,
   exercise: ExerciseSpec,
-  options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess; onEvent?: (e: RunEvent) => void },
+  options: { seed?: number; dir?: string; quiet?: boolean; jest?: JestProcess; typechecker?: TypecheckService; onEvent?: (e: RunEvent) => void },
 ): Promise<ExerciseResult> {
   // A fresh jest process starts loading jest while the code compiles; watch mode passes a warm one and keeps it.
   const jest = options.jest?.usable ? options.jest : (takePrestarted() ?? new JestProcess());
@@ -63,6 +64,7 @@ export async function checkExercise(
       implRoot: options.dir ? path.resolve(options.dir) : path.join(ctx.root, exercise.dir),
       seed: options.seed,
       jest,
+      typechecker: options.typechecker,
       onEvent: (e) => {
         progress?.onEvent(e);
         options.onEvent?.(e);

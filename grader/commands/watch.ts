@@ -10,15 +10,16 @@ import { UsageError } from '../course/errors';
 import { fsWatchWorks } from '../course/fs-probe';
 import { pickExercise } from '../course/select';
 import { stateDir } from '../paths';
-import { JestProcess } from '../run/jest-process';
 import { takePrestarted } from '../run/prestart';
+import type { RunEvent } from '../run/run-exercise';
+import { markStage } from '../run/stage-marks';
 import type { WatchEvent } from '../watch/events';
 import { watchFiles, type FileWatch } from '../watch/files';
 import { readKeys } from '../watch/keys';
 import { renderScreen } from '../watch/screen';
 import { reduce } from '../watch/session';
+import { WarmChecks } from '../watch/warm-checks';
 import { initialState, transitionOf, type Effect, type WatchState } from '../watch/state';
-import { checkExercise } from './check';
 import { EXIT, type Command } from './command';
 import { snapshotStub } from './next';
 
@@ -52,7 +53,7 @@ Options:
     }
 
     let state: WatchState = initialState(loaded.data, exercise.id);
-    let jest = takePrestarted() ?? new JestProcess();
+    const checks = new WarmChecks(takePrestarted());
     let files: FileWatch | undefined;
     let stopKeys: (() => void) | undefined;
     let finish!: () => void;
@@ -64,8 +65,8 @@ Options:
       // scroll the title off); elsewhere each result is printed once, as a log.
       if (ctx.tty) process.stdout.write(`\x1b[H\x1b[2J\x1b[3J${text}`);
       else if (!state.running) ctx.print(`${text}\n`);
+      markShown(state);
     };
-    const message = (err: unknown) => String(err instanceof Error ? err.message : err);
     const dispatch = (event: WatchEvent) => {
       const step = reduce(state, event);
       state = step.state;
@@ -87,8 +88,8 @@ Options:
           return;
         case 'run': {
           const { generation } = effect;
-          if (!jest.usable) jest = new JestProcess();
-          checkExercise(ctx, effect.exercise, { jest, quiet: true, onEvent: (event) => dispatch({ type: 'run-event', generation, event }) }).then(
+          const onEvent = (event: RunEvent) => dispatch({ type: 'run-event', generation, event });
+          checks.check(ctx, effect.exercise, onEvent).then(
             (result) => dispatch({ type: 'run-finished', generation, result }),
             (err: unknown) => dispatch({ type: 'run-failed', generation, message: message(err) }),
           );
@@ -109,7 +110,7 @@ Options:
           return snapshotStub(ctx.root, effect.exercise);
         case 'quit':
           files?.close();
-          jest.kill();
+          checks.close();
           stopKeys?.();
           process.off('SIGINT', interrupt);
           process.stdout.off('resize', resize);
@@ -127,6 +128,16 @@ Options:
     return EXIT.ok;
   },
 };
+
+function message(err: unknown): string {
+  return String(err instanceof Error ? err.message : err);
+}
+
+/** For bench/watch.js (run-exercise's stage marks): a run's first test, or a whole result, is on the screen now. */
+function markShown(state: WatchState): void {
+  if (state.running?.done) markStage('first-shown');
+  else if (!state.running && state.result) markStage('result-shown');
+}
 
 function stateDirReady(root: string): string {
   const dir = stateDir(root);

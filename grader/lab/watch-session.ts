@@ -6,14 +6,15 @@
 
 import path from 'node:path';
 import { loadCourse, updateProgress } from '../course/course-file';
-import { checkExercise } from '../commands/check';
 import type { Context } from '../commands/command';
 import { snapshotStub } from '../commands/next';
 import { visibleControls } from '../report/safe-text';
-import { JestProcess } from '../run/jest-process';
+import type { RunEvent } from '../run/run-exercise';
+import { markStage } from '../run/stage-marks';
 import type { WatchEvent } from '../watch/events';
 import { watchFiles, type FileWatch } from '../watch/files';
 import { reduce } from '../watch/session';
+import { WarmChecks } from '../watch/warm-checks';
 import { initialState, transitionOf, type Effect, type WatchState } from '../watch/state';
 import type { TestView, WatchView } from './view';
 
@@ -27,7 +28,7 @@ export interface LabWatchOptions {
 
 export class LabWatch {
   private state: WatchState;
-  private jest = new JestProcess();
+  private readonly checks = new WarmChecks();
   private files: FileWatch | undefined;
 
   constructor(private readonly options: LabWatchOptions) {
@@ -66,7 +67,7 @@ export class LabWatch {
   close(): void {
     this.state = { ...this.state, quitting: true };
     this.files?.close();
-    this.jest.kill();
+    this.checks.close();
   }
 
   private dispatch(event: WatchEvent): void {
@@ -84,8 +85,12 @@ export class LabWatch {
   private perform(effect: Effect): void {
     const { ctx } = this.options;
     switch (effect.type) {
-      case 'draw':
-        return this.options.onView(this.view());
+      case 'draw': {
+        const view = this.view();
+        this.options.onView(view);
+        if (!view.running && view.result) markStage('result-shown');
+        return;
+      }
       case 'watch-files':
         this.files?.close();
         this.files = watchFiles(path.join(ctx.root, effect.exercise.dir), effect.exercise.files, { poll: this.options.poll }, () =>
@@ -94,15 +99,15 @@ export class LabWatch {
         return;
       case 'run': {
         const { generation } = effect;
-        if (!this.jest.usable) this.jest = new JestProcess();
-        const onEvent = (event: Parameters<NonNullable<Parameters<typeof checkExercise>[2]['onEvent']>>[0]) => {
+        const onEvent = (event: RunEvent) => {
           if (event.type === 'test-result') {
             const test = { ...event.test, message: event.test.message === undefined ? undefined : visibleControls(event.test.message) };
             this.options.onTest({ generation, test });
+            markStage('first-shown');
           }
           this.dispatch({ type: 'run-event', generation, event });
         };
-        checkExercise(ctx, effect.exercise, { jest: this.jest, quiet: true, onEvent }).then(
+        this.checks.check(ctx, effect.exercise, onEvent).then(
           (result) => this.dispatch({ type: 'run-finished', generation, result }),
           (err: unknown) => this.dispatch({ type: 'run-failed', generation, message: messageOf(err) }),
         );

@@ -155,7 +155,7 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   }
   if (diagnostics.length) return { diagnostics, files, filesHash, missing };
 
-  const host = bundleHost(hostPath);
+  const host = bundleHost(hostPath, hostText);
 
   // Build into a temporary folder and rename, so a concurrent check never sees a half-written build.
   const tmpDir = `${buildDir}.${process.pid}.tmp`;
@@ -193,8 +193,20 @@ export function buildImplementation(input: BuildInput): BuildOutput {
   return { buildDir, diagnostics: [], files, filesHash, missing };
 }
 
+/** Bundled hosts by their sources (a long-lived process, e.g. watch, bundles the same host for every save). */
+const bundledHosts = new Map<string, { code: string }>();
+
 /** The host and the files beside it that it imports, as one CommonJS file (Node built-ins stay imports). */
-function bundleHost(hostPath: string): { code: string } {
+function bundleHost(hostPath: string, hostText: string): { code: string } {
+  const key = `${hostPath}\0${hostText}`;
+  const kept = bundledHosts.get(key);
+  if (kept) return kept;
+  const host = bundleHostNow(hostPath);
+  bundledHosts.set(key, host);
+  return host;
+}
+
+function bundleHostNow(hostPath: string): { code: string } {
   try {
     const result = buildSync({
       entryPoints: [hostPath],

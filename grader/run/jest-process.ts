@@ -44,6 +44,8 @@ export class JestProcess {
   /** kill() was called: the exit may not have been seen yet. */
   private killed = false;
   private listener: ((message: FromWorker) => void) | undefined;
+  /** A job started ahead of its build (prepare()), and the version of the suite it loaded. */
+  private preparedJob: { job: SuiteJob; suiteVersion: string } | undefined;
   private onExit: ((detail: string) => void) | undefined;
 
   constructor(options: JestProcessOptions = {}) {
@@ -96,10 +98,41 @@ export class JestProcess {
     return !this.exited && !this.killed;
   }
 
+  /**
+   * Watch's warm session: starts `job` now, before its build exists (its buildDir is ignored), so that jest's
+   * set-up and the loading of the suite are done before the learner saves; the next run() of the same job only
+   * names the build folder. `suiteVersion` (the suite's hash) tells a suite edited meanwhile.
+   */
+  prepare(job: SuiteJob, suiteVersion: string): void {
+    if (!this.usable || this.preparedJob) return;
+    const prepared = { job: { ...job, buildDir: '' }, suiteVersion };
+    this.preparedJob = prepared;
+    this.ready.then(
+      () => {
+        if (this.usable && this.preparedJob === prepared) this.child.send({ type: 'prepare', job: prepared.job } satisfies ToWorker, () => undefined);
+      },
+      () => undefined,
+    );
+  }
+
+  /** The seed of the prepared job (its run must use it: the suite was loaded with it). */
+  get preparedSeed(): number | undefined {
+    return this.preparedJob?.job.seed;
+  }
+
+  /** Whether run(job) can be carried out here: nothing prepared, or this very job (with any build folder). */
+  canTake(job: SuiteJob, suiteVersion: string): boolean {
+    const prepared = this.preparedJob;
+    return !prepared || (prepared.suiteVersion === suiteVersion && JSON.stringify(prepared.job) === JSON.stringify({ ...job, buildDir: '' }));
+  }
+
   /** Runs one suite; `onEvent` sees every streamed message. Resolves when the job ends, however it ends. */
   async run(job: SuiteJob, timeoutMs: number, onEvent: (message: FromWorker) => void): Promise<JobOutcome> {
     await this.ready;
     if (!this.usable) return { end: 'crash', detail: "the grader's jest process had already ended" };
+    // (A prepared job for another suite would still hold the process: the caller checks canTake() first.)
+    const prepared = this.preparedJob !== undefined;
+    this.preparedJob = undefined;
     return new Promise<JobOutcome>((resolve) => {
       let finished = false;
       const finish = (outcome: JobOutcome) => {
@@ -123,7 +156,7 @@ export class JestProcess {
         }
       };
       this.onExit = (detail) => finish({ end: 'crash', detail });
-      const message: ToWorker = { type: 'run', job };
+      const message: ToWorker = prepared ? { type: 'start', buildDir: job.buildDir } : { type: 'run', job };
       this.child.send(message);
     });
   }

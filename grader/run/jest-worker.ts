@@ -5,7 +5,9 @@
 
 import { ENV } from '../../harness/sandbox/contract';
 import { refuseDebugSignal } from './debug-signal';
+import { close as closeGate, openWith } from './build-gate';
 import { jestConfig } from './jest-worker-config';
+import { markStage } from './stage-marks';
 import type { FromWorker, SuiteJob, ToWorker } from './worker-protocol';
 
 // First of all: the code under test must not be able to open this process's debugger (debug-signal.ts).
@@ -22,6 +24,22 @@ for (const module of ['jest-circus/runner', 'jest-runtime', 'jest-environment-no
   }
 }
 
+/**
+ * What a prepared run reports (build-gate.ts) is held until its build folder arrives: the grader listens to a run
+ * from then on. (Everything in this process reports through process.send: the environment, the reporter, here.)
+ */
+let held: FromWorker[] | undefined;
+const post = process.send?.bind(process);
+if (post) {
+  process.send = ((message: FromWorker) => {
+    if (held) {
+      held.push(message);
+      return true;
+    }
+    return post(message);
+  }) as typeof process.send;
+}
+
 function send(message: FromWorker): void {
   process.send?.(message);
 }
@@ -29,6 +47,7 @@ function send(message: FromWorker): void {
 async function run(job: SuiteJob): Promise<void> {
   process.env[ENV.buildDir] = job.buildDir;
   process.env[ENV.seed] = String(job.seed);
+  if (job.buildDir) markStage('jest-started');
   await runCLI(
     {
       $0: 'course',
@@ -45,15 +64,34 @@ async function run(job: SuiteJob): Promise<void> {
   );
 }
 
-process.on('message', (message: ToWorker) => {
-  if (message.type === 'exit') {
-    process.disconnect?.();
-    return;
-  }
-  run(message.job).then(
+function runAndReport(job: SuiteJob): void {
+  run(job).then(
     () => send({ type: 'done' }),
     (err: unknown) => send({ type: 'worker-error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
+}
+
+process.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'exit':
+      process.disconnect?.();
+      return;
+    case 'run':
+      openWith(message.job.buildDir);
+      return runAndReport(message.job);
+    case 'prepare':
+      held = [];
+      closeGate();
+      return runAndReport(message.job);
+    case 'start': {
+      markStage('jest-started');
+      const messages = held ?? [];
+      held = undefined;
+      for (const m of messages) send(m);
+      openWith(message.buildDir);
+      return;
+    }
+  }
 });
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });

@@ -13,11 +13,13 @@ import { childIsolation } from './child-isolation';
 import { RunCollector, type RunEvent } from './collect';
 import { JestProcess } from './jest-process';
 import type { Diagnostic, ExerciseResult } from './result';
+import type { SuiteJob } from './worker-protocol';
 import { visibleControls } from '../report/safe-text';
-import { startTypecheck } from './typecheck';
+import { startTypecheck, type TypecheckService } from './typecheck';
 import { trace } from '../trace';
 import { buildVerdict, decideVerdict, machineryVerdict, notStartedVerdict } from './verdict';
 import { lessonSentences } from './lesson-sentences';
+import { markStage } from './stage-marks';
 
 export type { RunEvent } from './collect';
 export { NOT_RUN_FAIL_FAST } from './test-accounting';
@@ -37,6 +39,8 @@ export interface RunOptions {
   workDir?: string;
   /** Type-check the graded files as feedback (default true). */
   typecheck?: boolean;
+  /** A warm type checker kept by the caller (watch); default: a checker process for this run alone. */
+  typechecker?: TypecheckService;
   heapMb?: number;
   /** The sandbox host's command prefix (batch: its isolation layers; default: child-isolation.ts). */
   sandboxWrapper?: HostWrapper;
@@ -95,7 +99,8 @@ function neutralise(result: ExerciseResult): ExerciseResult {
 async function runExerciseUnsafe(options: RunOptions, started: number): Promise<ExerciseResult> {
   const { courseRoot, exercise } = options;
   const workDir = options.workDir ?? stateDir(courseRoot);
-  const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+  // A run prepared ahead (watch) loaded the suite with its seed already.
+  const seed = options.seed ?? options.jest?.preparedSeed ?? randomInt(1, 2 ** 31 - 1);
   const emit = options.onEvent ?? (() => undefined);
   const base = { exercise: exercise.id, seed, suiteHash: suiteHash(courseRoot, exercise) };
 
@@ -122,27 +127,31 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
   const typecheck = options.typecheck === false ? Promise.resolve<Diagnostic[]>([]) : typecheckBuild(options, workDir, build);
 
   trace(`build ready (${build.buildDir})`);
+  markStage('built');
   emit({ type: 'phase', phase: 'testing' });
-  const jest = options.jest ?? new JestProcess();
   const timeoutMs = options.timeoutMs ?? toMs(exercise.timeout);
   const collector = new RunCollector(emit);
-  const job = {
-    suite: path.join(courseRoot, exercise.suite),
-    buildDir: build.buildDir,
-    seed,
-    testTimeoutMs: toMs(exercise.testTimeout),
-    cacheDir: path.join(workDir, 'cache', 'jest'),
-    rootDir: courseRoot,
-    failFast: options.failFast,
-    focus: options.focus,
-  };
-  const outcome = await jest.run(job, timeoutMs, (message) => collector.receive(message));
+  const job = suiteJob(options, workDir, seed, build.buildDir);
+  // A given process prepared for another job (watch switched exercise, or the suite changed) cannot take this one.
+  const given = options.jest && options.jest.canTake(job, base.suiteHash) ? options.jest : undefined;
+  if (options.jest && !given) options.jest.kill();
+  const jest = given ?? new JestProcess();
+  let tested = false;
+  const outcome = await jest.run(job, timeoutMs, (message) => {
+    if (message.type === 'tests') markStage('suite-loaded');
+    if (message.type === 'sandbox' && message.kind === 'loaded') markStage('sandbox-ready');
+    if (message.type === 'test-result' && !tested) markStage('first-test-done');
+    if (message.type === 'test-result') tested = true;
+    collector.receive(message);
+  });
   trace(`jest job ended (${outcome.end})`);
-  if (!options.jest) jest.close();
+  markStage('tests-done');
+  if (!given) jest.close();
 
   emit({ type: 'phase', phase: 'type-checking' });
   const diagnostics = await typecheck;
   trace('type-check done');
+  markStage('typechecked');
 
   const verdict = decideVerdict(collector.facts(outcome, timeoutMs, options.failFast === true || options.focus !== undefined));
   const requirements = lessonSentences(courseRoot, exercise, verdict.tests);
@@ -156,6 +165,31 @@ async function runExerciseUnsafe(options: RunOptions, started: number): Promise<
     durationMs: Date.now() - started,
     filesHash: build.filesHash,
   };
+}
+
+/** The job the jest process runs for one check (the same for a prepared run, whose buildDir is not known yet). */
+function suiteJob(options: Pick<RunOptions, 'courseRoot' | 'exercise' | 'failFast' | 'focus'>, workDir: string, seed: number, buildDir: string): SuiteJob {
+  const { courseRoot, exercise } = options;
+  return {
+    suite: path.join(courseRoot, exercise.suite),
+    buildDir,
+    seed,
+    testTimeoutMs: toMs(exercise.testTimeout),
+    cacheDir: path.join(workDir, 'cache', 'jest'),
+    rootDir: courseRoot,
+    failFast: options.failFast,
+    focus: options.focus,
+  };
+}
+
+/**
+ * Watch's warm session: the next check of `exercise` starts now on `jest` (jest set up, the suite loaded, a seed
+ * chosen) and waits for its build; runExercise() with this process then only compiles and names the build.
+ */
+export function prepareRun(options: Pick<RunOptions, 'courseRoot' | 'exercise' | 'workDir'> & { jest: JestProcess }): void {
+  const workDir = options.workDir ?? stateDir(options.courseRoot);
+  const job = suiteJob(options, workDir, randomInt(1, 2 ** 31 - 1), '');
+  options.jest.prepare(job, suiteHash(options.courseRoot, options.exercise));
 }
 
 /** Type-checks the graded files as feedback beside the test results (never a verdict). */
@@ -173,5 +207,6 @@ function typecheckBuild(options: RunOptions, workDir: string, build: ReturnType<
     },
     filesHash: build.filesHash,
     cacheDir: path.join(workDir, 'cache', 'typecheck'),
+    service: options.typechecker,
   });
 }

@@ -4,7 +4,8 @@
 
 import { TestEnvironment } from 'jest-environment-node';
 import type { Circus } from '@jest/types';
-import { ANOMALY_KINDS, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
+import { ANOMALY_KINDS, ENV, SANDBOX_SIGNALS, type Anomaly, type CourseHooks, type SandboxSignal } from '../../harness/sandbox/contract';
+import { buildFolder } from './build-gate';
 import { OutputAttribution } from './learner-output';
 import { requirementsOf, untaggedNames } from '../course/requirement-tags';
 import type { ExpectedTest, FromWorker } from './worker-protocol';
@@ -103,6 +104,11 @@ export default class TrustedEnvironment extends TestEnvironment {
       this.output.testDone();
     }
     if (event.name === 'run_start') {
+      // A prepared run (build-gate.ts) waits here, with the suite loaded, for the build of the learner's save. The
+      // suite's sandbox reads the folder from its own copy of the environment (jest copies process.env).
+      const buildDir = await buildFolder();
+      process.env[ENV.buildDir] = buildDir;
+      (this.global.process as NodeJS.Process).env[ENV.buildDir] = buildDir;
       if (this.focus) applyFocus(state.rootDescribeBlock, [], this.focus, this.focusedTests);
       const tests: ExpectedTest[] = [];
       collect(state.rootDescribeBlock, [], tests);

@@ -1,6 +1,9 @@
 // Type-checks the learner's files (and the exercise's public contract, which uses the required API through
 // `@exercise`) with the grader's own compiler settings. Runs as a child process so the ~1.5 s it costs to load
 // TypeScript and parse lib files happens beside the tests, not before them. Input and output are JSON over IPC.
+// One request and exit (check), or with --serve many, one after the other (watch's warm session: the parsed lib
+// and @types files, which never change under node_modules, are kept between requests; the learner's files, the
+// support files and the contract are read afresh each time).
 
 import path from 'node:path';
 import ts from 'typescript';
@@ -30,6 +33,9 @@ export interface TypecheckRequest {
 
 const nodeModules = path.join(courseRoot, 'node_modules');
 
+/** Parsed files from node_modules (TypeScript's lib files, @types), kept for the next request of a --serve worker. */
+const parsedPackages = new Map<string, ts.SourceFile>();
+
 export function typecheck(request: TypecheckRequest): Diagnostic[] {
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
@@ -54,7 +60,15 @@ export function typecheck(request: TypecheckRequest): Diagnostic[] {
   const realFileExists = host.fileExists.bind(host);
   const realGetSourceFile = host.getSourceFile.bind(host);
   host.fileExists = (file) => overlay.has(path.resolve(file)) || realFileExists(file);
-  host.getSourceFile = (file, ...rest) => realGetSourceFile(overlay.get(path.resolve(file)) ?? file, ...rest);
+  host.getSourceFile = (file, ...rest) => {
+    const real = overlay.get(path.resolve(file)) ?? file;
+    const fromPackages = path.resolve(real).startsWith(nodeModules + path.sep);
+    const kept = fromPackages ? parsedPackages.get(real) : undefined;
+    if (kept) return kept;
+    const parsed = realGetSourceFile(real, ...rest);
+    if (fromPackages && parsed) parsedPackages.set(real, parsed);
+    return parsed;
+  };
   const program = ts.createProgram(roots, options, host);
   const out: Diagnostic[] = [];
   for (const d of ts.getPreEmitDiagnostics(program)) {
@@ -83,14 +97,21 @@ export function typecheck(request: TypecheckRequest): Diagnostic[] {
   return out;
 }
 
+export type TypecheckReply = { diagnostics?: Diagnostic[]; error?: string };
+
+function answer(request: TypecheckRequest): TypecheckReply {
+  try {
+    return { diagnostics: typecheck(request) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 if (require.main === module) {
-  process.once('message', (request: TypecheckRequest) => {
-    let reply: { diagnostics?: Diagnostic[]; error?: string };
-    try {
-      reply = { diagnostics: typecheck(request) };
-    } catch (err) {
-      reply = { error: err instanceof Error ? err.message : String(err) };
-    }
-    process.send?.(reply, () => process.exit(0));
-  });
+  if (process.argv.includes('--serve')) {
+    process.on('message', (message: { id: number; request: TypecheckRequest }) => process.send?.({ id: message.id, ...answer(message.request) }));
+    process.on('disconnect', () => process.exit(0));
+  } else {
+    process.once('message', (request: TypecheckRequest) => process.send?.(answer(request), () => process.exit(0)));
+  }
 }

@@ -26,7 +26,16 @@ export interface SuiteJob {
   focus?: string[];
 }
 
-export type ToWorker = { type: 'run'; job: SuiteJob } | { type: 'exit' };
+export type ToWorker =
+  | { type: 'run'; job: SuiteJob }
+  /**
+   * Watch's warm session: start the job now, before its build exists (its buildDir is empty); it waits with the
+   * suite loaded (build-gate.ts) and reports nothing until `start` names the build folder.
+   */
+  | { type: 'prepare'; job: SuiteJob }
+  /** The prepared job's build is ready: run its tests on it. */
+  | { type: 'start'; buildDir: string }
+  | { type: 'exit' };
 
 export interface ExpectedTest {
   fullName: string;
