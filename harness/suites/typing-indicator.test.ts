@@ -779,7 +779,9 @@ describe('typing client', () => {
   });
 
   test('sending a message sends stop-typing before the message, and no second stop later {R4.7}', async () => {
-    const idleMs = 300;
+    // Long enough that the idle timer cannot fire between the keystrokes and sendMessage() on a loaded machine: an
+    // idle stop before the message would hide a client that sends its stop after the message (a verdict flip).
+    const idleMs = 1500;
     const rig = await startClient({ throttleMs: 1000, idleMs, expiryMs: 5000 });
     await keystrokes(rig, 3, 20);
     await rig.client.call('sendMessage', 'hello there');
