@@ -37,6 +37,9 @@ export interface ChatServerOptions {
   present?: string[];
   /** Hold the joined reply back this long (ms), so that a connect() resolving before it shows. */
   joinedDelayMs?: number;
+  /** Hold the joined reply back until the suite calls releaseJoined(): the client's socket is open but it has not
+   * joined yet, for as long as the suite needs (no timing involved). */
+  holdJoined?: boolean;
 }
 
 type Waiter = { check: () => boolean; resolve: () => void; cancel: () => void };
@@ -48,6 +51,8 @@ export class ChatConnection {
   /** Set when the client has sent its join. */
   user: string | undefined;
   room: string | undefined;
+  /** The headers of the client's upgrade request (they tell which WebSocket constructor opened the connection). */
+  upgradeHeaders: Readonly<Record<string, string | string[] | undefined>> = {};
   /** When the TCP connection closed (whoever closed it). */
   closedAt: number | undefined;
   private readonly waiters = new Set<Waiter>();
@@ -59,6 +64,7 @@ export class ChatConnection {
     present: string[],
     private readonly echo: boolean,
     private readonly joinedDelayMs = 0,
+    private readonly holdJoined = false,
   ) {
     this.users = [...present];
     socket.on('message', (data, isBinary) => {
@@ -76,7 +82,8 @@ export class ChatConnection {
         this.room = String(message.room);
         this.users.push(this.user);
         const reply = { type: 'joined', room: this.room, user: this.user, users: [...this.users] };
-        if (this.joinedDelayMs > 0) setTimeout(() => this.send(reply), this.joinedDelayMs);
+        if (this.holdJoined) this.heldJoined = reply;
+        else if (this.joinedDelayMs > 0) setTimeout(() => this.send(reply), this.joinedDelayMs);
         else this.send(reply);
         this.server.joined(this);
       } else if (this.echo && this.user !== undefined && ['typing', 'stop-typing', 'message'].includes(String(message?.type))) {
@@ -89,6 +96,16 @@ export class ChatConnection {
       this.notify();
     });
     socket.on('error', () => undefined);
+  }
+
+  /** The joined reply held back by the holdJoined option, until releaseJoined(). */
+  private heldJoined: Record<string, unknown> | undefined;
+
+  /** Sends the joined reply held back by the holdJoined option. */
+  releaseJoined(): void {
+    const reply = this.heldJoined;
+    this.heldJoined = undefined;
+    if (reply) this.send(reply);
   }
 
   /** Messages the client sent, with their arrival times. */
@@ -209,8 +226,9 @@ export class ChatServer {
     readonly url: string,
     private readonly options: ChatServerOptions,
   ) {
-    wss.on('connection', (socket) => {
-      const conn = new ChatConnection(this, socket, options.present ?? [], options.echo ?? false, options.joinedDelayMs);
+    wss.on('connection', (socket, request) => {
+      const conn = new ChatConnection(this, socket, options.present ?? [], options.echo ?? false, options.joinedDelayMs, options.holdJoined);
+      conn.upgradeHeaders = request.headers;
       this.connections.push(conn);
     });
   }

@@ -38,6 +38,8 @@ export interface RecordedRequest {
   /** performance.now() when the request arrived. */
   at: number;
   accept: string | undefined;
+  /** The User-Agent header: tells which fetch sent the request (undici's sends "undici", Node's global one "node"). */
+  userAgent: string | undefined;
   /** The Last-Event-ID header decoded as UTF-8 (null when absent). */
   lastEventId: string | null;
   /** performance.now() when this response ended, was dropped, or the client went away. */
@@ -193,6 +195,7 @@ export class SseMockServer {
       index,
       at: performance.now(),
       accept: req.headers.accept,
+      userAgent: req.headers['user-agent'],
       // Node reads header bytes as latin1: turn them back into the UTF-8 text the client sent.
       lastEventId: typeof raw === 'string' ? Buffer.from(raw, 'latin1').toString('utf8') : null,
     };

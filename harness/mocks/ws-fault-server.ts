@@ -38,6 +38,8 @@ export interface Attempt {
   /** When the TCP connection arrived. */
   at: number;
   fault: Fault;
+  /** The handshake request's target (path and query) and headers, once it arrived. */
+  request?: { url: string; headers: http.IncomingHttpHeaders };
   /** When the handshake completed (the server sent 101). */
   openedAt?: number;
   /** When the server itself ended the attempt (drop, close frame, HTTP error), if it did. */
@@ -237,6 +239,7 @@ export class FaultServer {
       socket.destroy();
       return;
     }
+    attempt.request = { url: req.url ?? '', headers: req.headers };
     const fault = attempt.fault;
     const complete = (after: (ws: WebSocket) => void) =>
       this.wss.handleUpgrade(req, socket, head, (ws) => {

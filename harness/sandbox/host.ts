@@ -171,7 +171,8 @@ function tagOf(value: unknown): string | undefined {
  * - `{ $callback: n }`: a function whose calls are reported back to the suite (asynchronously);
  * - `{ $sequence: [..] }`: a synchronous function returning the listed values in turn, then the last one
  *   again (an injected random source or clock that the suite controls);
- * - `{ $require: 'ws', export?: 'WebSocket' }`: a package the exercise provides (see `packages` in course.yaml).
+ * - `{ $require: 'ws', export?: 'WebSocket', appendArgs?: [..] }`: a package the exercise provides (see `packages` in
+ *   course.yaml); with appendArgs, a subclass of that class whose constructor appends those arguments.
  * Tags are found at any depth inside arrays and plain objects (e.g. an options object).
  */
 function revive(value: unknown, depth = 0): unknown {
@@ -180,7 +181,7 @@ function revive(value: unknown, depth = 0): unknown {
   }
   if (typeof value !== 'object' || value === null || depth > 8) return value;
   if (Array.isArray(value)) return value.map((v) => revive(v, depth + 1));
-  const tagged = value as CallbackRef & { $sequence?: unknown[]; $require?: string; export?: string };
+  const tagged = value as CallbackRef & { $sequence?: unknown[]; $require?: string; export?: string; appendArgs?: unknown[] };
   switch (tagOf(value)) {
     case '$callback': {
       const callback = tagged.$callback;
@@ -195,7 +196,15 @@ function revive(value: unknown, depth = 0): unknown {
     }
     case '$require': {
       const mod = require(String(tagged.$require)) as Record<string, unknown>;
-      return tagged.export ? mod[tagged.export] : mod;
+      const exported = tagged.export ? mod[tagged.export] : mod;
+      if (!Array.isArray(tagged.appendArgs) || typeof exported !== 'function') return exported;
+      const Base = exported as new (...a: unknown[]) => object;
+      const extra = tagged.appendArgs.map((a) => revive(a, depth + 1));
+      return class extends Base {
+        constructor(...args: unknown[]) {
+          super(...args, ...extra);
+        }
+      };
     }
     default:
       if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;

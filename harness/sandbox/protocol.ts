@@ -18,6 +18,9 @@ export interface SequenceRef {
 export interface RequireRef {
   $require: string;
   export?: string;
+  /** For a class export: hand over a subclass whose constructor appends these arguments, e.g. ws's options with a
+   * header that lets the suite's server tell the given constructor from one the code imported itself. */
+  appendArgs?: unknown[];
 }
 
 /** An error as it crossed the process boundary: plain data, never a live Error object. */

@@ -477,6 +477,44 @@ describe('ReconnectingWebSocket against a live server', () => {
     expect(server.messages.map((m) => m.data)).toEqual(['hello from the client']);
   });
 
+  test('the constructor starts connecting at once, to its url, with options.WebSocket: with every delay an hour long, the first attempt still comes {R3.20}', async () => {
+    const server = await startServer();
+    const hour = 3_600_000;
+    const log = new EventLog(() => server.now());
+    const sb = sandbox();
+    // ws's WebSocket, handed over as a subclass that adds a header: an attempt without it used another constructor.
+    const url = new URL(`${server.url}/feed?room=7`);
+    const target = `${url.pathname}${url.search}`;
+    const client = await sb.construct('ReconnectingWebSocket', url.href, {
+      WebSocket: { $require: 'ws', export: 'WebSocket', appendArgs: [{ headers: { 'x-course-socket': 'given' } }] },
+      ...DEFAULTS,
+      baseDelayMs: hour,
+      maxDelayMs: hour,
+      stableAfterMs: hour,
+      connectTimeoutMs: hour,
+      random: { $sequence: [0] },
+      onOpen: sb.callback(() => log.push('open', {})),
+      onReconnect: sb.callback((e) => log.push('reconnect', { ...(e as object) })),
+    });
+    clients.push(client);
+    const stateAtOnce = await client.get('state');
+    // Any delay before the first attempt is an hour here, so the attempt either comes now or not during the test.
+    const first = await attemptWithin(server, 1, 3000);
+    await log.until(() => log.of('open').length > 0, 3000);
+    const problems: string[] = [];
+    if (stateAtOnce !== 'connecting' && stateAtOnce !== 'open') problems.push(`state right after the constructor returned was ${JSON.stringify(stateAtOnce)}, expected 'connecting' (a handshake under way)`);
+    if (!first) problems.push('the server saw no connection attempt within 3 s (every delay was an hour: the first connection must not wait for one)');
+    else {
+      if (first.request?.url !== target) problems.push(`the attempt asked for ${JSON.stringify(first.request?.url)}, expected the url given to the constructor (${JSON.stringify(target)})`);
+      if (first.request && first.request.headers['x-course-socket'] !== 'given') problems.push('the attempt was not made with options.WebSocket (the constructor given adds "X-Course-Socket: given" to the handshake)');
+    }
+    if (log.of('reconnect').length) problems.push('onReconnect was called: the first connection is not a reconnect');
+    if (!log.of('open').length) problems.push('onOpen was not called');
+    if (problems.length) {
+      throw new Error(['new ReconnectingWebSocket(url, options) starts connecting at once with new options.WebSocket(url):', ...problems.map((p) => `- ${p}`), log.render()].join('\n'));
+    }
+  });
+
   test.each(RETRYABLE.filter((c) => c !== 1006).map((code) => [code, codeName(code)] as const))(
     'reconnects after the server closes with %d %s, reporting the close (RFC 6455 §7.4.1) {R3.9,R3.23}',
     async (code) => {

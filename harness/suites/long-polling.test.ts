@@ -594,6 +594,9 @@ interface Batch {
   cursor?: unknown;
 }
 
+/** How long a test watches for a request that a client polling ahead would send at once (and a correct one never). */
+const IDLE_WINDOW_MS = 1000;
+
 describe('the client: PollingClient', () => {
   const mocks: LongPollMock[] = [];
   const proxies: FaultProxy[] = [];
@@ -743,6 +746,33 @@ describe('the client: PollingClient', () => {
     expectBatch(await nextWithin(client, mock, 8000, 'updates 2-4'), [2, 3, 4], mock, 'updates published while the client was not polling are waiting for it at the server; a poll with after=1 gets all three');
     const afters = mock.requests.map((r) => r.rawAfter);
     if (JSON.stringify(afters.slice(0, 2)) !== '["0","1"]') failWith([`the polls must ask after=0, then after=1; they asked ${JSON.stringify(afters)}`, mock.timeline()]);
+  });
+
+  test('next() polls only when the application asks: no request goes out between two next() calls, and the next poll collects what piled up {R7.27}', async () => {
+    const mock = await serve({ holdMs: 5000 });
+    const { client } = await connect(mock);
+    mock.publish('a');
+    expectBatch(await nextWithin(client, mock, 8000, 'update 1'), [1], mock, 'first batch');
+    // The application is busy with its batch and asks for nothing. A client that polls ahead sends its next poll as
+    // soon as it has the answer (within milliseconds); this one may send none, so the window only bounds the wait.
+    const quiet = await mock.waitForRequests(2, IDLE_WINDOW_MS).then(
+      () => false,
+      () => true,
+    );
+    const requestsWhileBusy = mock.requests.length - 1;
+    mock.publish('b');
+    mock.publish('c');
+    mock.publish('d');
+    const second = await nextWithin(client, mock, 8000, 'updates 2-4');
+    if (!quiet || requestsWhileBusy !== 0) {
+      failWith([
+        `next() polls only when the application asks for the next batch: after next() delivered update 1 and before next() was called again, the server received ${requestsWhileBusy} request(s).`,
+        'Polling ahead holds a request at the server that the application did not ask for, and the updates it fetches wait in the client instead of piling up at the server.',
+        'what the server saw:',
+        mock.timeline(),
+      ]);
+    }
+    expectBatch(second, [2, 3, 4], mock, 'the three updates published while the application was busy are collected by the one poll its next() call sends');
   });
 
   test('hold timeouts (204, or 200 with no updates) are not errors: the client polls again at once with the same cursor {R7.29}', async () => {

@@ -247,6 +247,8 @@ function requirementsOf(c: ParseCase): string {
 // Driving the client
 
 const FETCH = { $require: 'undici', export: 'fetch' };
+/** The User-Agent of Node's own global fetch: a request carrying it did not come through options.fetch. */
+const GLOBAL_FETCH_USER_AGENT = 'node';
 
 interface Logged {
   /** The listener that received it. */
@@ -605,6 +607,20 @@ describe('the client: connecting and dispatching', () => {
         `got Accept: ${JSON.stringify(r.accept ?? null)}, Last-Event-ID: ${JSON.stringify(r.lastEventId)}`,
       ]);
     }
+  });
+
+  test('every request, the first and a reconnection, goes through the fetch given in options.fetch, never the global one (exercise 5, §4) {R5.45}', async () => {
+    const server = await serve([{ body: ['retry: 20\ndata: one\n\n'] }, { body: ['data: two\n\n'], then: 'hold' }]);
+    const { log } = await connect(server);
+    await log.waitFor('message', 2, 4000, server);
+    // options.fetch is undici's fetch, whose requests say "User-Agent: undici"; Node's global fetch says "node".
+    const agents = server.requests.map((r) => r.userAgent ?? null);
+    if (server.requests.length >= 2 && agents.every((agent) => agent !== GLOBAL_FETCH_USER_AGENT)) return;
+    failWith([
+      'the client must connect with the fetch it was given (options.fetch, here undici\'s), for the first request and every reconnection',
+      `User-Agent of each request: ${JSON.stringify(agents)} ("${GLOBAL_FETCH_USER_AGENT}" is what Node's global fetch sends)`,
+      server.timeline(),
+    ]);
   });
 
   test('readyState is CONNECTING until the response arrives, then OPEN, and "open" fires once (WHATWG HTML §9.2.3) {R5.28,R5.29}', async () => {
@@ -999,7 +1015,7 @@ describe('reconnection times beyond the timer limit of 2^31 − 1 ms', () => {
     ]);
   });
 
-  test('retry values of 2^31 ms and more (2^31, 2^32 + 1, 2^53 + 1, 10^20, 400 digits) make the client wait, not reconnect at once; close() still stops it (WHATWG HTML §9.2.3, §9.2.6) {R5.35,R5.36,R5.37}', async () => {
+  test('retry values of 2^31 ms and more (2^31, 2^32 + 1, 2^53 + 1, 10^20, 400 digits) make the client wait, not reconnect at once; close() still stops it (WHATWG HTML §9.2.3, §9.2.6) {R5.35,R5.36}', async () => {
     // One server and one client per value, all at once, so that the window below is spent only once.
     const runs = await Promise.all(
       HUGE_RETRIES.map(async ([label, digits]) => {

@@ -149,6 +149,24 @@ describe('room server', () => {
     expectNone(alice, 'her own typing event', (m) => m.type === 'typing', mark, 'The sender must not get her own typing event back: her client would show "Alice is typing…" to Alice.');
   });
 
+  test('a message is relayed from the message handler itself: sent in one TCP write with a ping, its echo comes back before the pong {R4.41}', async () => {
+    const port = await start();
+    const alice = await join(port, 'Alice');
+    await join(port, 'Bob');
+    const beforePong = await alice.sendWithPing({ type: 'message', text: 'in step' });
+    if (beforePong === undefined) throw new Error(`Alice sent a message and a ping; no pong came back within 2 s.\n${alice.transcript()}`);
+    if (!beforePong.some((r) => r.message?.type === 'message' && r.message.text === 'in step')) {
+      throw new Error(
+        [
+          'Alice sent {"type":"message","text":"in step"} and a ping in the same TCP packet. The ws server answers the ping as soon as it has read it,',
+          'right after calling your message handler for the message before it: a relay sent from the handler is on the wire before the pong.',
+          'Alice received the pong first, so the relay was deferred (a timer, a promise, a microtask): relay synchronously from your message handler.',
+          alice.transcript(),
+        ].join('\n'),
+      );
+    }
+  });
+
   test('typing never reaches members of another room {R4.17,R4.41}', async () => {
     const port = await start();
     const alice = await join(port, 'Alice', 'general');
@@ -763,7 +781,9 @@ describe('typing client', () => {
   });
 
   test('sending a message sends stop-typing before the message, and no second stop later {R4.7}', async () => {
-    const idleMs = 300;
+    // Long enough that the idle timer cannot fire between the keystrokes and sendMessage() on a loaded machine: an
+    // idle stop before the message would hide a client that sends its stop after the message (a verdict flip).
+    const idleMs = 1500;
     const rig = await startClient({ throttleMs: 1000, idleMs, expiryMs: 5000 });
     await keystrokes(rig, 3, 20);
     await rig.client.call('sendMessage', 'hello there');
@@ -979,6 +999,63 @@ describe('typing client', () => {
     await client.call('keystroke');
     const users = await client.call('typingUsers');
     expect(users).toEqual([]);
+  });
+
+  test('keystrokes after the socket opened but before "joined" arrived send nothing; typing starts only once joined {R4.37}', async () => {
+    chat = await ChatServer.start({ holdJoined: true });
+    client = await sandbox().construct('TypingClient', {
+      url: chat.url,
+      room: 'general',
+      user: 'Me',
+      WebSocket: { $require: 'ws', export: 'WebSocket' },
+      render: sandbox().callback(() => undefined),
+      throttleMs: 1000,
+      idleMs: 60_000,
+      expiryMs: 5000,
+    });
+    const joining = chat.nextJoin(3000);
+    const connecting = client.call('connect');
+    const conn = await joining;
+    if (!conn) throw new Error('the chat server never received a {"type":"join"} message after connect()');
+    // The socket is open and the join sent; "joined" is held back, so these keystrokes come before it.
+    for (let i = 0; i < 3; i++) await client.call('keystroke');
+    conn.releaseJoined();
+    await connecting;
+    // One message after joined: the socket keeps order, so anything sent for the early keystrokes arrives before it.
+    await client.call('sendMessage', 'hello');
+    await conn.until(() => conn.sent('message').length > 0, 3000);
+    const types = conn.sent().map((e) => String(e.message.type));
+    if (types.join(',') !== 'join,message') {
+      throw new Error(
+        'keystroke() is ignored until the server has confirmed the join with "joined": three keystrokes came while the socket was ' +
+          `open but before "joined", then sendMessage("hello") after it. The server expected to receive join, message; it received ${types.join(', ')}.`,
+      );
+    }
+  });
+
+  test('the client opens its socket with the WebSocket constructor it was given, not one it imports {R4.39}', async () => {
+    chat = await ChatServer.start({});
+    // ws's WebSocket, handed over as a subclass that adds a header to the upgrade request: a connection without
+    // the header was opened by some other constructor.
+    const marker = 'given';
+    client = await sandbox().construct('TypingClient', {
+      url: chat.url,
+      room: 'general',
+      user: 'Me',
+      WebSocket: { $require: 'ws', export: 'WebSocket', appendArgs: [{ headers: { 'x-course-socket': marker } }] },
+      render: sandbox().callback(() => undefined),
+    });
+    const joining = chat.nextJoin(3000);
+    await client.call('connect');
+    const conn = await joining;
+    const header = conn?.upgradeHeaders['x-course-socket'];
+    if (header !== marker) {
+      throw new Error(
+        'options.WebSocket is the constructor to use (in a browser it is the browser\'s own): the one given here adds the header ' +
+          `"X-Course-Socket: ${marker}" to the upgrade request, and the connection that joined carried ${header === undefined ? 'no such header' : JSON.stringify(header)}. ` +
+          "Create the socket with new options.WebSocket(url); don't import a WebSocket in the client part.",
+      );
+    }
   });
 
   // Delays beyond what one setTimeout can wait: Node runs a timer whose delay is above 2^31 − 1 ms (about

@@ -110,6 +110,31 @@ export class Peer {
     return ok && ponged;
   }
 
+  /**
+   * Sends a message and a ping in ONE TCP write, so that the server reads them together, and resolves with what
+   * this peer received between the two and the pong (undefined when no pong came). A server that relays from its
+   * message handler has written the relay before ws answers the ping read with it; one that defers the relay (a
+   * timer, a microtask, a promise) writes it after the pong, whatever the timing.
+   */
+  async sendWithPing(message: unknown, timeoutMs = 2000): Promise<Received[] | undefined> {
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return undefined;
+    const from = this.inbox.length;
+    let beforePong: Received[] | undefined;
+    const onPong = () => {
+      beforePong = this.inbox.slice(from);
+      this.notify();
+    };
+    this.socket.once('pong', onPong);
+    const tcp = (this.socket as unknown as { _socket: import('node:net').Socket })._socket;
+    tcp.cork();
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message), { compress: false });
+    this.socket.ping();
+    tcp.uncork();
+    await this.until(() => beforePong !== undefined || this.closed, timeoutMs);
+    this.socket.off('pong', onPong);
+    return beforePong;
+  }
+
   /** A clean close (close frame 1000). */
   close(): void {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(1000);
