@@ -171,6 +171,8 @@ class TestClient {
   readonly challenges: Array<{ data: string; socket: RawSocket }> = [];
   readonly data = new Map<number, Buffer>();
   finalSize: number | undefined;
+  /** Where each STREAM frame with FIN ended: one value (the stream's size) for a correct sender, whatever arrived. */
+  readonly finEnds = new Set<number>();
   private readonly received = new Set<number>();
   current: RawSocket;
 
@@ -223,7 +225,10 @@ class TestClient {
     for (const f of rx.packet.frames) {
       if (f.type === 'STREAM' && f.streamId === DOWNLOAD_STREAM) {
         if (!this.data.has(f.offset) || this.data.get(f.offset)!.length < f.length) this.data.set(f.offset, Buffer.from(f.data));
-        if (f.fin) this.finalSize = f.offset + f.length;
+        if (f.fin) {
+          this.finalSize = f.offset + f.length;
+          this.finEnds.add(this.finalSize);
+        }
       }
       if (f.type === 'PATH_CHALLENGE') {
         const socket = this.sockets.find((s) => s.received.includes(rx))!;
@@ -640,6 +645,9 @@ describe('the server: connection IDs, routing and the 3x limit', () => {
     for (const [name, c] of [['first', one], ['second', two]] as const) {
       const got = c.contiguous();
       if (!got.equals(payload)) problems.push(`the ${name} connection (client ID ${c.cid.toString('hex')}) received ${got.length} of ${payload.length} bytes in order${got.length === payload.length ? ' but they differ' : ''}`);
+      // Decided by the first STREAM frame already (a sender that sets FIN early does so on it), not by timing.
+      const wrongFins = [...c.finEnds].filter((end) => end !== payload.length);
+      if (wrongFins.length) problems.push(`the ${name} connection got FIN on STREAM frames ending at ${wrongFins.join(', ')}: only the frame that ends at the download's size (${payload.length}) carries FIN`);
     }
     if (!ok || problems.length) {
       throw new Error(`Two clients behind one address (one socket, as behind a NAT) are two connections: the server tells them apart by the DCID alone, and each gets the whole download.\n- ${problems.join('\n- ')}\n${shared.timeline()}`);
