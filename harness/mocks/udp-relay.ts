@@ -20,6 +20,7 @@
 import dgram from 'node:dgram';
 import { decodeDatagram, describePacket, type WirePacket } from '../support/quic-wire';
 import { seededRandom } from '../support/random';
+import { bindLoopbackUdp } from '../support/loopback-udp';
 
 export type Direction = 'c2s' | 's2c';
 export type Fate = 'delivered' | 'dropped' | 'delayed' | 'blackout';
@@ -99,7 +100,7 @@ export class UdpRelay {
 
   static async start(options: RelayOptions): Promise<UdpRelay> {
     const relay = new UdpRelay(options);
-    relay.front = await bound();
+    relay.front = await bindLoopbackUdp();
     relay.port = relay.front.address().port;
     relay.front.on('message', (msg, rinfo) => relay.fromClient(msg, rinfo.address, rinfo.port));
     return relay;
@@ -200,7 +201,7 @@ export class UdpRelay {
   }
 
   private async openPath(clientAddress: string, clientPort: number, origin: RelayPath['origin']): Promise<RelayPath> {
-    const socket = await bound();
+    const socket = await bindLoopbackUdp();
     const path: RelayPath = {
       index: this.paths.length,
       clientAddress,
@@ -308,16 +309,4 @@ export class UdpRelay {
       this.front.send(msg, path.clientPort, path.clientAddress);
     }
   }
-}
-
-function bound(): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      socket.off('error', reject);
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
 }

@@ -9,22 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { CID_LENGTH, DOWNLOAD_STREAM, buildInitial, buildShort, decodeDatagram, frame, rangesOf } from '../../../harness/support/quic-wire';
+import { bindLoopbackUdp } from '../../../harness/support/loopback-udp';
 
 const CHUNK = 1100;
 const WINDOW = 16;
 const TICK_MS = 20;
-
-function bound(): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      socket.off('error', reject);
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
-}
 
 interface PeerPath {
   port: number;
@@ -66,7 +55,7 @@ export class BuiltinQuicServer {
   ) {}
 
   async listen(): Promise<number> {
-    this.socket = await bound();
+    this.socket = await bindLoopbackUdp();
     this.socket.on('message', (msg, rinfo) => this.receive(msg, rinfo.port));
     this.timer = setInterval(() => this.tick(), TICK_MS);
     return this.socket.address().port;
@@ -247,7 +236,7 @@ export class BuiltinQuicClient {
   }
 
   private async open(): Promise<void> {
-    const socket = await bound();
+    const socket = await bindLoopbackUdp();
     socket.on('message', (msg) => this.receive(msg));
     this.socket = socket;
   }

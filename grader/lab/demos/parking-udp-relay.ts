@@ -8,6 +8,7 @@
 import dgram from 'node:dgram';
 import { decodeDatagram, type WirePacket } from '../../../harness/support/quic-wire';
 import type { PacedLink } from './parking-link';
+import { bindLoopbackUdp } from '../../../harness/support/loopback-udp';
 
 /** Past this backlog the link drops the server's datagrams (a router's full queue), as a real path would. */
 const QUEUE_LIMIT = 256 * 1024;
@@ -45,7 +46,7 @@ export class PacedUdpRelay {
   ) {}
 
   async start(): Promise<number> {
-    this.front = await bound();
+    this.front = await bindLoopbackUdp();
     this.port = this.front.address().port;
     this.front.on('message', (msg, rinfo) => void this.fromClient(msg, rinfo.port));
     return this.port;
@@ -102,22 +103,10 @@ export class PacedUdpRelay {
   }
 
   private async openPath(clientPort: number): Promise<RelayPath> {
-    const socket = await bound();
+    const socket = await bindLoopbackUdp();
     const path: RelayPath = { index: this.paths.length, clientPort, backPort: socket.address().port, challenges: [], validated: false, socket };
     this.paths.push(path);
     socket.on('message', (msg) => this.fromServer(path, msg));
     return path;
   }
-}
-
-function bound(): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      socket.off('error', reject);
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
 }
