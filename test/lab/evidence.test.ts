@@ -43,8 +43,12 @@ async function check(page: Page, id: string): Promise<void> {
   await page.click('#check-button');
 }
 
-/** The cells of a table's body rows, as text. */
-function cells(page: Page, selector: string): Promise<string[][]> {
+/**
+ * The cells of a table's body rows, as text, once it has rows: a run that starts while the test reads (the lab's
+ * watch session checks on its own too) re-renders the list, and an instant between the two is empty.
+ */
+async function cells(page: Page, selector: string): Promise<string[][]> {
+  await page.waitForSelector(`${selector} tbody tr`, { ...WAIT, state: 'attached' });
   return page.$$eval(`${selector} tbody tr`, (rows) =>
     rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td as { textContent: string | null }).textContent ?? '')),
   );
