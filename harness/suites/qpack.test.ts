@@ -439,9 +439,17 @@ const inOrder: Schedule = { delayEncoderStream: 0, delaySection: 0, delayAcks: 0
 const reordered: Schedule = { delayEncoderStream: 0.5, delaySection: 0.4, delayAcks: 0.6, cancel: 0.1 };
 
 describe('encoder', () => {
-  test('round trip through the suite\'s decoder in order, for table capacities 0, 256 and 4096 and 0, 1 or 100 blocked streams (RFC 9204 §2.1) {R10.4,R10.14,R10.34}', async () => {
+  test('round trip through the suite\'s decoder in order, for table capacities 0, 256 and 4096 and 0, 1 or 100 blocked streams (RFC 9204 §2.1) {R10.4,R10.34}', async () => {
     const random = seededRandom();
     for (const [max, blocked] of [[0, 0], [256, 0], [256, 1], [4096, 100]] as const) await runEncoder(max, blocked, inOrder, headerLists(40, random));
+  }, 60_000);
+
+  test('the Required Insert Count is sent modulo 2 × MaxEntries, plus one: 40 fresh fields through a 128-octet table (MaxEntries 4) wrap it five times (RFC 9204 §4.5.1.1) {R10.14}', async () => {
+    // Random header lists reach 2 × MaxEntries inserts only sometimes; 40 distinct small fields, each sent twice,
+    // always do, whether the encoder references an insert at once (1 blocked stream) or after its acknowledgment.
+    const lists: Field[][] = [];
+    for (let k = 0; k < 40; k++) lists.push([['x-n', String(k)]], [['x-n', String(k)]]);
+    for (const blocked of [0, 1]) await runEncoder(128, blocked, inOrder, lists);
   }, 60_000);
 
   test('delayed and reordered delivery, cancelled streams: within the blocked-streams limit, no eviction of entries still needed (RFC 9204 §2.1.1, §2.1.2) {R10.2,R10.27,R10.28}', async () => {
