@@ -152,8 +152,12 @@ test('a malformed course.yaml gives an error with a line number and is left unto
 test('Ctrl-C during a check leaves course.yaml intact and no process behind', async () => {
   const before = courseYaml();
   const child = spawn(process.execPath, [path.join(dir, 'bin', 'course.js'), 'check'], { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
-  // Interrupt once the run is under way (its build folder exists), as a learner pressing Ctrl-C would.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Interrupt once the run is under way (the CLI has started a process of its own: jest or the type checker), as
+  // a learner pressing Ctrl-C would; a fixed wait could interrupt a loaded machine's node before the CLI has loaded.
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
+    if (processesMentioning(dir).some((pid) => pid !== child.pid)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   expect(code).toBe(130);
