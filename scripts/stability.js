@@ -51,7 +51,8 @@ async function loop(label, count, quiet) {
       }
     }
     if (r.status !== 'passed') {
-      const bad = r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}: ${(t.message ?? '').split('\n')[0]}`);
+      // The whole message (cut at 40 lines): a flake on a loaded machine may not come back, so say all it said.
+      const bad = r.tests.filter((t) => t.status !== 'passed').map((t) => `${t.fullName}:\n    ${(t.message ?? '').split('\n').slice(0, 40).join('\n    ')}`);
       failures.push({ run: i, seed: r.seed, status: r.status, message: r.message, bad });
       if (!quiet) console.log(`[${label}] run ${i}: ${r.status} seed=${r.seed} ${r.message ?? ''}\n  ${bad.join('\n  ')}`);
     }
