@@ -145,11 +145,11 @@ maybe('the Check view draws the evidence of a failing test', () => {
     await check(page, 'backoff-reconnect');
     const figure = 'figure.evidence-timeline:has(figcaption:has-text("After close code 1001 (Going Away)"))';
     await page.waitForSelector(figure, WAIT);
-    // Attempt 1 must wait baseDelayMs = 40 ms (35 … 390 ms allowed at the server, more when the grader's own timers
+    // Attempt 1 must wait baseDelayMs = 40 ms (35 … 390 ms allowed at the server, wider when the grader's own timers
     // ran late: harness/support/loop-lag.ts); the mutant reports 80 ms.
     const server = page.locator(`${figure} g.event[data-lane="reconnect 1: server"]`);
     const delay = page.locator(`${figure} g.event[data-lane="reconnect 1: delay"]`);
-    expect(await server.locator('rect.window').getAttribute('data-from')).toBe('35');
+    expect(Number(await server.locator('rect.window').getAttribute('data-from'))).toBeLessThanOrEqual(35);
     expect(Number(await server.locator('rect.window').getAttribute('data-to'))).toBeGreaterThanOrEqual(390);
     expect(await delay.locator('rect.window').getAttribute('data-from')).toBe('39');
     expect(await delay.locator('rect.window').getAttribute('data-to')).toBe('41');
