@@ -10,7 +10,7 @@
 //   NAT mid-transfer, and measures path validation and amplification on the wire.
 // Seeds come from COURSE_SEED (printed on failure, replayed with `course check --seed N`).
 
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { RemoteError, type Remote } from '../sandbox/client';
@@ -31,6 +31,7 @@ import {
   type WirePacket,
 } from '../support/quic-wire';
 import { UdpRelay, type DatagramRecord } from '../mocks/udp-relay';
+import { bindLoopbackUdp } from '../support/loopback-udp';
 
 const sandbox = useSandbox({ callTimeoutMs: 8000 });
 const SEED = runSeed();
@@ -82,19 +83,12 @@ class RawSocket {
     readonly name: string,
   ) {}
 
-  static open(name: string): Promise<RawSocket> {
-    return new Promise((resolve, reject) => {
-      const socket = dgram.createSocket('udp4');
-      socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => {
-        socket.off('error', reject);
-        socket.on('error', () => undefined);
-        const raw = new RawSocket(socket, socket.address().port, name);
-        socket.on('message', (msg, rinfo) => raw.onMessage(msg, rinfo.port));
-        cleanups.push(() => raw.close());
-        resolve(raw);
-      });
-    });
+  static async open(name: string): Promise<RawSocket> {
+    const socket = await bindLoopbackUdp();
+    const raw = new RawSocket(socket, socket.address().port, name);
+    socket.on('message', (msg, rinfo) => raw.onMessage(msg, rinfo.port));
+    cleanups.push(() => raw.close());
+    return raw;
   }
 
   private onMessage(msg: Buffer, from: number): void {
