@@ -12,6 +12,7 @@ import { hiddenSuite, runGraded } from '../run/hidden';
 import { prepareMutants, type Mutant } from '../run/mutants';
 import { lessonProblems, loadRequirements, requirementsPath, type Requirement } from '../course/requirements';
 import { coverage, coverageTable, mutantFinding, testFindings, type Coverage, type MutantRuns } from '../course/coverage';
+import { acrossSeedsFindings, moreSeeds, type SeedRuns } from '../course/across-seeds';
 import { stateDir } from '../paths';
 import { checkPoints, resolvePoints } from '../batch/points';
 import { EXIT, type Command, type Context } from './command';
@@ -33,7 +34,7 @@ function failing(result: ExerciseResult): string[] {
 }
 
 type Add = (check: string, ok: boolean, detail: string) => void;
-type Run = (implRoot: string, options?: { typecheck?: boolean; failFast?: boolean; focus?: string[] }) => Promise<ExerciseResult>;
+type Run = (implRoot: string, options?: { typecheck?: boolean; failFast?: boolean; focus?: string[]; seed?: number }) => Promise<ExerciseResult>;
 
 /** The lesson, the hints and every file the exercise names; false when a file is missing (nothing can run). */
 function checkFiles(root: string, exercise: ExerciseSpec, add: Add): boolean {
@@ -143,20 +144,22 @@ function checkSolutionAndStub(root: string, exercise: ExerciseSpec, sol: Exercis
  * Runs every mutant: `runs` times with one seed, focused on the tests of the requirements it declares (one failure
  * per requirement decides, so a run is short); a mutant that declares none runs once, up to its first failure.
  */
-function runMutants(mutants: Mutant[], run: Run, root: string, runs: number): Array<Promise<MutantRuns>> {
+function runMutants(mutants: Mutant[], run: Run, root: string, runs: number, seed?: number): Array<Promise<MutantRuns>> {
   return mutants.map(async (m): Promise<MutantRuns> => {
     const base = { name: m.name, declared: m.requirements, error: m.error };
     if (!m.implRoot) return { ...base, runs: [] };
     const implRoot = path.relative(root, m.implRoot);
     const focus = m.requirements?.length ? m.requirements : undefined;
     const times = focus ? runs : 1;
-    return { ...base, runs: await Promise.all(Array.from({ length: times }, () => run(implRoot, { failFast: true, focus }))) };
+    return { ...base, runs: await Promise.all(Array.from({ length: times }, () => run(implRoot, { failFast: true, focus, seed }))) };
   });
 }
 
 interface VerifySettings {
   pool: Pool<JestProcess>;
   seed: number;
+  /** --seeds: the seeds after the first, each run once for the solution, the stub and every mutant. */
+  moreSeeds: number[];
   mutantRuns: number;
   step: (what: string) => void;
 }
@@ -183,8 +186,8 @@ async function verifyExercise(
         exercise,
         implRoot: path.join(root, implRoot),
         jest: lane.get(),
-        seed: settings.seed,
         ...options,
+        seed: options.seed ?? settings.seed,
         // Only the solution and the stub are type-checked (a mutant's types are not its point).
         typecheck: options.typecheck === true,
       }),
@@ -195,11 +198,22 @@ async function verifyExercise(
   };
   const mutants = prepareMutants(root, exercise, stateDir(root));
   // Every run of this exercise at once; the lanes bound how many go in parallel.
-  settings.step(`${exercise.id}: solution, stub and ${mutants.length} mutant(s)`);
-  const [sol, stub, mutantRuns] = await Promise.all([
+  const more = settings.moreSeeds.length ? ` (and once each with ${settings.moreSeeds.length} more seed(s))` : '';
+  settings.step(`${exercise.id}: solution, stub and ${mutants.length} mutant(s)${more}`);
+  const [sol, stub, mutantRuns, perSeed] = await Promise.all([
     run(exercise.solution, { typecheck: true }),
     run(exercise.dir, { typecheck: true }),
     Promise.all(runMutants(mutants, run, root, settings.mutantRuns)),
+    Promise.all(
+      settings.moreSeeds.map(async (seed): Promise<SeedRuns> => {
+        const [solution, stub, ran] = await Promise.all([
+          run(exercise.solution, { seed }),
+          run(exercise.dir, { seed }),
+          Promise.all(runMutants(mutants, run, root, 1, seed)),
+        ]);
+        return { seed, solution, stub, mutants: ran };
+      }),
+    ),
   ]);
   checkSolutionAndStub(root, exercise, sol, stub, add);
 
@@ -210,6 +224,7 @@ async function verifyExercise(
     const f = mutantFinding(m, known, settings.seed);
     add(f.check, f.ok, f.detail);
   }
+  for (const f of perSeed.length ? acrossSeedsFindings(perSeed) : []) add(f.check, f.ok, f.detail);
   if (!requirements) {
     for (const f of testFindings([], sol.tests).filter((x) => !x.ok)) add(f.check, f.ok, f.detail);
     return { rows };
@@ -244,7 +259,7 @@ function courseWideIds(root: string, exercises: ExerciseSpec[]): VerifyRow[] {
 export const verify: Command = {
   name: 'verify',
   summary: 'check the course itself: solutions pass, stubs fail, mutants are caught, every requirement is tested',
-  usage: 'course verify [id...] [--jobs N] [--mutant-runs N] [--seed N] [--json]',
+  usage: 'course verify [id...] [--jobs N] [--mutant-runs N] [--seed N] [--seeds N] [--json]',
   help: `For course authors. For every exercise (or the ones named): the lesson and at least two hints exist,
 the reference solution passes every hidden test and type-checks, the untouched stub fails every test (a test
 that passes on the stub is vacuous), and the exercise's \`points:\` groups name describe blocks of the suite with
@@ -264,10 +279,13 @@ Options:
   --jobs N          runs in parallel (default 2; each suite is built to pass with another copy running beside it)
   --mutant-runs N   runs of each mutant with the same seed, which must fail the same tests (default 2)
   --seed N          the seed of every run (default: a random one, printed in the rows that fail)
+  --seeds N         N seeds, not one: after --seed's runs, the solution, the stub and every mutant run once more
+                    with each of N-1 seeds derived from it (the same ones for the same --seed), and each must give
+                    its verdict with every seed (a "seeds" row per exercise names the seed of any that does not)
   --json            print the rows and the coverage tables as JSON
 
 Exit code: 0 when everything holds, 1 on any violation.`,
-  options: { json: { type: 'boolean' }, jobs: { type: 'string' }, 'mutant-runs': { type: 'string' }, seed: { type: 'string' } },
+  options: { json: { type: 'boolean' }, jobs: { type: 'string' }, 'mutant-runs': { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' } },
   async run(ctx, positionals, values) {
     const course = loadCourse(ctx.root);
     const whole = (name: string, raw: unknown, fallback: number, max: number) => {
@@ -278,6 +296,7 @@ Exit code: 0 when everything holds, 1 on any violation.`,
     const jobs = whole('jobs', values.jobs, 2, 16);
     const mutantRuns = whole('mutant-runs', values['mutant-runs'], 2, 20);
     const seed = whole('seed', values.seed, randomInt(1, 2 ** 31 - 1), 2 ** 31 - 1);
+    const extraSeeds = moreSeeds(seed, whole('seeds', values.seeds, 1, 20) - 1);
     const all = course.data.exercises;
     const exercises = positionals.length ? positionals.map((id) => exerciseById(course, id)) : all;
     const noSolution = exercises.find((e) => !existsSync(path.join(ctx.root, e.solution)));
@@ -296,7 +315,7 @@ Exit code: 0 when everything holds, 1 on any violation.`,
     };
     try {
       for (const exercise of exercises) {
-        const done = await verifyExercise(ctx, exercise, all.indexOf(exercise) + 1, { pool, seed, mutantRuns, step });
+        const done = await verifyExercise(ctx, exercise, all.indexOf(exercise) + 1, { pool, seed, moreSeeds: extraSeeds, mutantRuns, step });
         rows.push(...done.rows);
         if (done.coverage) tables.push(done.coverage);
       }
@@ -307,7 +326,7 @@ Exit code: 0 when everything holds, 1 on any violation.`,
     rows.push(...courseWideIds(ctx.root, all).filter((r) => exercises.some((e) => e.id === r.exercise)));
     const bad = rows.filter((r) => !r.ok);
     if (values.json) {
-      ctx.print(JSON.stringify({ ok: bad.length === 0, seed, rows, coverage: tables }, null, 2));
+      ctx.print(JSON.stringify({ ok: bad.length === 0, seed, seeds: [seed, ...extraSeeds], rows, coverage: tables }, null, 2));
     } else {
       const w1 = Math.max(...rows.map((r) => r.exercise.length));
       const w2 = Math.max(...rows.map((r) => r.check.length));
@@ -321,7 +340,8 @@ Exit code: 0 when everything holds, 1 on any violation.`,
         for (const line of coverageTable(tables)) ctx.print(line);
       }
       ctx.print();
-      ctx.print(`verify: ${rows.length - bad.length} passed, ${bad.length} failed (seed ${seed})`);
+      const also = extraSeeds.length ? `; also seeds ${extraSeeds.join(', ')}` : '';
+      ctx.print(`verify: ${rows.length - bad.length} passed, ${bad.length} failed (seed ${seed}${also})`);
     }
     return bad.length ? EXIT.failed : EXIT.ok;
   },

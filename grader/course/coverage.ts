@@ -61,7 +61,7 @@ export function failedTests(result: ExerciseResult): TestResult[] {
 }
 
 /** One failing finding per problem (at most MAX_LINES, then a count), or one passing finding saying `ok`. */
-function findings(check: string, problems: string[], ok: string): Finding[] {
+export function findings(check: string, problems: string[], ok: string): Finding[] {
   if (problems.length === 0) return [{ check, ok: true, detail: ok }];
   const shown = problems.slice(0, MAX_LINES).map((detail) => ({ check, ok: false, detail }));
   if (problems.length > MAX_LINES) shown.push({ check, ok: false, detail: `… and ${problems.length - MAX_LINES} more like these` });

@@ -13,6 +13,7 @@ interface Row {
 interface VerifyJson {
   ok: boolean;
   seed: number;
+  seeds: number[];
   rows: Row[];
   coverage: Array<{
     exercise: string;
@@ -130,4 +131,47 @@ test("requirements.yaml's errors name the file and line; a sentence not in the l
       expect.stringMatching(/^requirements: test\/fixtures\/req-calc\/stub\/requirements\.yaml:5: R1\.1 is declared twice \(first at .*requirements\.yaml:2\)/),
     ]),
   );
+});
+
+test('--seeds N: the solution, the stub and every mutant give their verdict with each of N seeds, derived from --seed', () => {
+  const dir = freshCopy();
+  const seedsRow = (out: VerifyJson) => out.rows.filter((r) => r.check === 'seeds');
+  const baseline = verify(dir, '--seeds', '2');
+  expect(baseline.seeds).toEqual([7, 1470156522]); // the same seeds for the same --seed: a failure replays
+  expect(seedsRow(baseline)).toEqual([
+    expect.objectContaining({
+      ok: true,
+      detail: expect.stringMatching(/^1 more seed\(s\) \(1470156522\): the solution passed, the stub failed every test and 3 mutant\(s\) were caught/),
+    }),
+  ]);
+
+  // A test whose input the seed decides (5 for odd seeds, 4 for even ones) and a mutant wrong only at 5: the first
+  // seed (7) catches it, and the even seeds derived from 7 (1470156522, 227451768) do not.
+  edit(
+    dir,
+    'calc.test.ts',
+    "describe('the total', () => {",
+    "test('adds the run\\'s number {R1.1}', async () => {\n  const n = runSeed() % 2 ? 5 : 4;\n  expect(await (await sandbox().construct('Calculator')).call('add', n, 1)).toBe(n + 1);\n});\n\ndescribe('the total', () => {",
+  );
+  edit(
+    dir,
+    'calc.test.ts',
+    "import { useSandbox } from '../../../harness/support/sandbox';",
+    "import { runSeed } from '../../../harness/support/random';\nimport { useSandbox } from '../../../harness/support/sandbox';",
+  );
+  writeFileSync(
+    path.join(dir, FIXTURE, 'mutants', 'wrong-at-five.patch'),
+    'MUTANT wrong-at-five: add is one off when a is 5.\nRequirements: R1.1\n\n--- a/calc.ts\n+++ b/calc.ts\n@@ -3,5 +3,5 @@\n   add(a: number, b: number): number {\n     this.sum += a + b;\n-    return a + b;\n+    return a === 5 ? a + b + 1 : a + b;\n   }\n   total(): number {\n',
+  );
+  const out = verify(dir, '--seeds', '3');
+  expect(failures(out)).toEqual([]); // with the first seed, every rule holds: only --seeds sees the hole
+  expect(out.rows.find((r) => r.check === 'mutant wrong-at-five')).toEqual(expect.objectContaining({ ok: true }));
+  expect(seedsRow(out)).toEqual([
+    expect.objectContaining({ ok: false, detail: 'seed 1470156522: mutant wrong-at-five NOT caught by a test of R1.1' }),
+    expect.objectContaining({ ok: false, detail: 'seed 227451768: mutant wrong-at-five NOT caught by a test of R1.1' }),
+  ]);
+  expect(out.ok).toBe(false);
+  const text = course(dir, ['verify', 'req-calc', '--seed', '7', '--seeds', '3']);
+  expect(text.code).toBe(1);
+  expect(text.stdout).toMatch(/failed \(seed 7; also seeds 1470156522, 227451768\)/);
 });
