@@ -198,6 +198,8 @@ async function verifyExercise(
   };
   const mutants = prepareMutants(root, exercise, stateDir(root));
   // Every run of this exercise at once; the lanes bound how many go in parallel.
+  // The extra seeds judge only mutants with declared requirements (the others fail their own row with the first seed).
+  const judged = mutants.filter((m) => m.requirements?.length);
   const more = settings.moreSeeds.length ? ` (and once each with ${settings.moreSeeds.length} more seed(s))` : '';
   settings.step(`${exercise.id}: solution, stub and ${mutants.length} mutant(s)${more}`);
   const [sol, stub, mutantRuns, perSeed] = await Promise.all([
@@ -209,7 +211,7 @@ async function verifyExercise(
         const [solution, stub, ran] = await Promise.all([
           run(exercise.solution, { seed }),
           run(exercise.dir, { seed }),
-          Promise.all(runMutants(mutants, run, root, 1, seed)),
+          Promise.all(runMutants(judged, run, root, 1, seed)),
         ]);
         return { seed, solution, stub, mutants: ran };
       }),

@@ -2,31 +2,11 @@
 // own, and every problem names its seed (so `course verify --seed S --seeds N` replays it).
 
 import { acrossSeedsFindings, moreSeeds, type SeedRuns } from '../../grader/course/across-seeds';
-import type { ExerciseResult, TestResult } from '../../grader/run/result';
+import type { TestResult } from '../../grader/run/result';
+import { exerciseResult as run, testResult } from './result-builders';
 
-const result = (status: TestResult['status'], ids: string[] = ['R1.1'], name = 't1'): TestResult => ({
-  fullName: name,
-  group: [],
-  title: name,
-  status,
-  durationMs: 1,
-  score: status === 'passed' ? 1 : 0,
-  maxScore: 1,
-  requirements: ids,
-  ...(status === 'failed' ? { message: 'expected 5\nreceived 4' } : {}),
-});
-const run = (tests: TestResult[]): ExerciseResult =>
-  ({
-    exercise: 'x',
-    status: tests.every((t) => t.status === 'passed') ? 'passed' : 'failed',
-    score: tests.filter((t) => t.status === 'passed').length,
-    maxScore: tests.length,
-    tests,
-    diagnostics: [],
-    anomalies: [],
-    durationMs: 1,
-    seed: 1,
-  }) as unknown as ExerciseResult;
+const result = (status: TestResult['status'], ids: string[] = ['R1.1'], name = 't1'): TestResult =>
+  testResult(name, ids, status, status === 'failed' ? 'expected 5\nreceived 4' : undefined);
 const seedRuns = (seed: number, over: Partial<SeedRuns> = {}): SeedRuns => ({
   seed,
   solution: run([result('passed')]),

@@ -3,7 +3,8 @@
 
 import { coverage, type MutantRuns } from '../../grader/course/coverage';
 import type { Requirement } from '../../grader/course/requirements';
-import type { ExerciseResult, TestResult } from '../../grader/run/result';
+import type { TestResult } from '../../grader/run/result';
+import { exerciseResult as run, testResult as test } from './result-builders';
 
 const req = (id: string, extra: Partial<Requirement> = {}): Requirement => ({
   id,
@@ -12,28 +13,6 @@ const req = (id: string, extra: Partial<Requirement> = {}): Requirement => ({
   where: 'requirements.yaml:1',
   ...extra,
 });
-const test = (name: string, ids: string[], status: TestResult['status'] = 'passed'): TestResult => ({
-  fullName: name,
-  group: [],
-  title: name,
-  status,
-  durationMs: 1,
-  score: status === 'passed' ? 1 : 0,
-  maxScore: 1,
-  requirements: ids,
-});
-const run = (tests: TestResult[]): ExerciseResult =>
-  ({
-    exercise: 'x',
-    status: 'failed',
-    score: 0,
-    maxScore: tests.length,
-    tests,
-    diagnostics: [],
-    anomalies: [],
-    durationMs: 1,
-    seed: 1,
-  }) as unknown as ExerciseResult;
 const mutant = (name: string, declared: string[], failing: TestResult[]): MutantRuns => ({ name, declared, runs: [run(failing)] });
 
 describe('coverage: declared gaps', () => {
